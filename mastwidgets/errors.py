@@ -1,0 +1,82 @@
+"""The exceptions mastwidgets raises.
+
+Every error a user can act on has its own class, all below
+:class:`MastWidgetsError`, so a notebook cell can catch exactly what it can
+handle and a UI can show ``str(error)`` as a one-line message.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "InvalidCoordinates",
+    "InvalidCriteria",
+    "InvalidQuery",
+    "InvalidRadius",
+    "MastUnavailable",
+    "MastWidgetsError",
+    "NoProductsFound",
+    "ObservationNotFound",
+    "TargetNotFound",
+]
+
+
+class MastWidgetsError(Exception):
+    """Base class of every error raised by mastwidgets."""
+
+
+class ConfigurationError(MastWidgetsError, ValueError):
+    """A setting (argument or ``MASTWIDGETS_*`` variable) has an unusable value."""
+
+
+class InvalidQuery(MastWidgetsError, ValueError):
+    """A search was asked with input that cannot be sent to MAST."""
+
+
+class TargetNotFound(InvalidQuery):
+    """The name resolver knows no object by that name."""
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(
+            f"MAST's name resolver does not know the target {name!r}. Check the spelling, "
+            "try another designation (e.g. 'M 8' or 'NGC 6523'), or search by coordinates."
+        )
+
+
+class InvalidCoordinates(InvalidQuery):
+    """Coordinates that astropy cannot parse."""
+
+
+class InvalidRadius(InvalidQuery):
+    """A search radius that is not an angle, not positive or absurdly large."""
+
+
+class InvalidCriteria(InvalidQuery):
+    """A search criterion MAST does not know, or a value it cannot take."""
+
+
+class ObservationNotFound(MastWidgetsError, LookupError):
+    """No observation has that observation ID."""
+
+    def __init__(self, obs_ids: list[str]):
+        self.obs_ids = list(obs_ids)
+        shown = ", ".join(self.obs_ids)
+        super().__init__(
+            f"MAST has no observation with ID {shown}. Observation IDs look like "
+            "'jw02739-o001_t001_nircam_clear-f090w' or 'ibxl51010'; "
+            "search by target to find them."
+        )
+
+
+class NoProductsFound(MastWidgetsError, LookupError):
+    """An observation exists but has no data products (or none passed the filters)."""
+
+
+class MastUnavailable(MastWidgetsError, ConnectionError):
+    """MAST did not answer, or answered with a server error, after retries."""
+
+
+class AuthenticationError(MastWidgetsError, PermissionError):
+    """MAST rejected the API token, or the data are proprietary and no token was given."""

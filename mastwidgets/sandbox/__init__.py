@@ -1,0 +1,185 @@
+"""A MAST you can run on your own machine: ``with Sandbox() as sb: ...``.
+
+The sandbox serves, on loopback, everything mastwidgets (and astroquery's
+``Observations``) asks of MAST: name resolution, searches, product lists,
+downloads with ``Range``, cloud path look-ups, and the same products in an
+S3-protocol server (moto) in bucket ``stpubdata``, some deliberately missing.
+Its catalogue is deterministic: JWST, HST and TESS observations of M8, M16,
+NGC 6543, M101, L 98-59 and pi Men, whose products are real FITS files.
+
+Examples
+--------
+>>> from mastwidgets.sandbox import Sandbox, Faults
+>>> with Sandbox() as sb:                                    # doctest: +SKIP
+...     os.environ.update(sb.environ())
+...     mastwidgets.search_target("M8")
+...     with sb.faults(Faults(throttle=1_000_000)):
+...         ...                                            # downloads now crawl
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from .catalogue import Catalogue, build_catalogue
+from .faults import Faults, FaultSwitch
+from .files import TINY_IMAGE_SIDE, image_side_for, write_products
+from .portal import Portal
+from .s3 import S3Server
+from .server import DOWNLOAD_PATH, SandboxHTTPServer
+
+__all__ = ["Faults", "Sandbox"]
+
+BUCKET = "stpubdata"
+
+
+class Sandbox:
+    """MAST's API, download service and S3 bucket on loopback.
+
+    Parameters
+    ----------
+    host
+        Address to listen on (loopback by default).
+    port
+        Port of the MAST server; 0 picks a free one.
+    s3
+        Also start the S3 server and fill bucket ``stpubdata``.
+    file_size
+        Approximate size in bytes of each science image file; ``None`` gives
+        tiny files (tens of kB). Large sizes are for benchmarks: combine with
+        ``obs_ids`` to generate only what you need.
+    obs_ids
+        Serve only these observations (default: the whole catalogue).
+    files_dir
+        Where to write the product files; reused if it already holds them.
+        Default: a temporary directory removed on stop.
+    token
+        The MAST API token the sandbox accepts for exclusive-access data
+        (default: a random one, see :attr:`token`).
+    """
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, s3: bool = True,
+                 file_size: int | None = None, obs_ids: list[str] | None = None,
+                 files_dir: str | Path | None = None, token: str | None = None):
+        self.host = host
+        self.port = port
+        self.with_s3 = s3
+        self.image_side = TINY_IMAGE_SIDE if file_size is None else image_side_for(file_size)
+        catalogue = build_catalogue()
+        self.catalogue: Catalogue = catalogue.restricted_to(obs_ids) if obs_ids else catalogue
+        self._files_dir = Path(files_dir) if files_dir else None
+        self._tmp: str | None = None
+        self.token = token or secrets.token_hex(16)
+        self._switch = FaultSwitch()
+        self._http: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._s3: S3Server | None = None
+        self.files: dict[str, Path] = {}
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        """Write the files, start the servers; returns self."""
+        if self._files_dir is None:
+            self._tmp = tempfile.mkdtemp(prefix="mast-sandbox-")
+            self._files_dir = Path(self._tmp)
+        try:
+            self.files = write_products(self.catalogue, self._files_dir, self.image_side)
+            sizes = {uri: path.stat().st_size for uri, path in self.files.items()}
+            self.portal = Portal(self.catalogue, sizes, self.token)
+            self._http = SandboxHTTPServer((self.host, self.port), self.portal, self.files,
+                                           self._switch)
+            self.port = self._http.server_address[1]
+            self._thread = threading.Thread(target=self._http.serve_forever,
+                                            name="mast-sandbox-http", daemon=True)
+            self._thread.start()
+            if self.with_s3:
+                self._s3 = S3Server(self.host)
+                self._s3.start()
+                self._s3.fill(BUCKET, {p.s3_key: self.files[p.uri]
+                                       for p in self.catalogue.products if p.in_s3})
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop the servers and remove temporary files. Safe to call twice."""
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.close_connections()
+            self._http.server_close()
+            self._thread.join(timeout=10)
+            self._http = None
+        if self._s3 is not None:
+            self._s3.stop()
+            self._s3 = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+            self._files_dir = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- where it is ------------------------------------------------------------------------------
+    @property
+    def mast_url(self) -> str:
+        """The base URL standing in for ``https://mast.stsci.edu``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def s3_endpoint(self) -> str | None:
+        """The S3 endpoint URL (``None`` when started with ``s3=False``)."""
+        return self._s3.endpoint if self._s3 else None
+
+    @property
+    def bucket(self) -> str:
+        return BUCKET
+
+    def download_url(self, uri: str) -> str:
+        """The HTTP download URL of a product's dataURI."""
+        return f"{self.mast_url}{DOWNLOAD_PATH}?uri={uri}"
+
+    def environ(self) -> dict[str, str]:
+        """The ``MASTWIDGETS_*`` variables that point mastwidgets at this sandbox."""
+        env = {"MASTWIDGETS_MAST_URL": self.mast_url}
+        if self.s3_endpoint:
+            env["MASTWIDGETS_S3_ENDPOINT"] = self.s3_endpoint
+        return env
+
+    def path_of(self, uri: str) -> Path:
+        """The sandbox's own copy of a product (to compare downloads with)."""
+        return self.files[uri]
+
+    # -- faults and observation -------------------------------------------------------------------
+    def set_faults(self, faults: Faults | None) -> None:
+        """Switch faults on (``None``: off); the request count restarts at zero."""
+        self._switch.set(faults)
+
+    @contextlib.contextmanager
+    def faults(self, faults: Faults) -> Iterator[Faults]:
+        """Faults in force inside a ``with`` block."""
+        self.set_faults(faults)
+        try:
+            yield faults
+        finally:
+            self.set_faults(None)
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        """``(method, path, status)`` of the requests served so far (the last 10,000)."""
+        return list(self._http.log) if self._http else []
+
+    @property
+    def unknown_requests(self) -> list[str]:
+        """Paths, services and keys clients sent that the sandbox does not know."""
+        return self.portal.unknown

@@ -1,0 +1,87 @@
+"""Misbehaviour the sandbox's HTTP server can inject, switchable at run time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Container
+from dataclasses import dataclass
+
+SCOPES = ("download", "api", "all")
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What goes wrong, and for which requests.
+
+    Parameters
+    ----------
+    drop_after
+        Close the connection after sending this many body bytes of a response.
+    fail_requests
+        1-based numbers of the in-scope requests (counted from when these faults
+        were set) that get ``fail_status`` instead of an answer, e.g. ``{2, 3}``
+        or ``range(1, 10**9)`` for "always".
+    fail_status
+        The status of those failures (500, 503, 429 ...).
+    retry_after
+        Seconds sent as ``Retry-After`` with the failures.
+    throttle
+        Bytes per second per connection for response bodies.
+    ignore_range
+        Answer ``200`` with the whole file to ``Range`` requests.
+    content_length_delta
+        Announce ``Content-Length`` off by this many bytes: more than is sent
+        (the connection is then closed), or fewer (the body is cut short).
+    first_byte_delay
+        Seconds to wait before the status line.
+    scope
+        ``"download"`` (file downloads), ``"api"`` (portal, resolver, path
+        look-up, column configs) or ``"all"``.
+    """
+
+    drop_after: int | None = None
+    fail_requests: Container[int] = ()
+    fail_status: int = 503
+    retry_after: float | None = None
+    throttle: int | None = None
+    ignore_range: bool = False
+    content_length_delta: int = 0
+    first_byte_delay: float = 0.0
+    scope: str = "download"
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"scope must be one of {SCOPES}, not {self.scope!r}")
+        if self.throttle is not None and self.throttle <= 0:
+            raise ValueError("throttle must be a positive number of bytes per second")
+
+
+NO_FAULTS = Faults()
+
+
+class FaultSwitch:
+    """The faults in force and the count of in-scope requests since they were set."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults = NO_FAULTS
+        self._count = 0
+
+    def set(self, faults: Faults | None) -> None:
+        with self._lock:
+            self._faults = faults or NO_FAULTS
+            self._count = 0
+
+    @property
+    def faults(self) -> Faults:
+        with self._lock:
+            return self._faults
+
+    def enter(self, kind: str) -> tuple[Faults, int] | None:
+        """Count a request of ``kind`` ("download" or "api"); its faults, if any apply."""
+        with self._lock:
+            faults = self._faults
+            if faults is NO_FAULTS or faults.scope not in (kind, "all"):
+                return None
+            self._count += 1
+            return faults, self._count

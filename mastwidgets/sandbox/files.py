@@ -1,0 +1,214 @@
+"""The sandbox's product files: real FITS written with astropy, PNG previews,
+JSON association files and ECSV catalogues, all deterministic.
+
+``image_side`` sets the side of every science image in pixels (float32), which
+is what the file sizes scale with: 64 gives files of tens of kB for tests,
+8192 gives files of about 270 MB per extension for benchmarks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+from astropy.io import fits
+from astropy.table import Table
+from astropy.time import Time
+
+from .catalogue import Catalogue, Observation, Product
+
+TINY_IMAGE_SIDE = 64
+
+
+def image_side_for(nbytes: int) -> int:
+    """The image side that makes a calibrated image file about ``nbytes`` long."""
+    return max(8, int((max(nbytes, 1) / 4 / 3) ** 0.5))
+
+
+def _sky(product: Product, side: int) -> np.ndarray:
+    """Noise plus a few stars: something that looks like an image when shown."""
+    rng = np.random.default_rng(product.seed)
+    image = rng.normal(1.0, 0.05, (side, side)).astype(np.float32)
+    if side <= 4096:
+        yy, xx = np.mgrid[0:side, 0:side]
+        for _ in range(6):
+            x0, y0 = rng.uniform(0, side, 2)
+            flux, width = rng.uniform(5, 50), max(side / 60, 1.0)
+            image += (flux * np.exp(-((xx - x0) ** 2 + (yy - y0) ** 2) / (2 * width**2))).astype(
+                np.float32
+            )
+    return image
+
+
+def _primary_header(obs: Observation, product: Product) -> fits.Header:
+    row = obs.row
+    start = row["t_min"]
+    date = Time(start, format="mjd", scale="utc").isot
+    header = fits.Header()
+    cards = {
+        "ORIGIN": "STScI-MAST sandbox (mastwidgets)",
+        "FILENAME": product.filename,
+        "FILETYPE": product.subgroup or product.product_type,
+        "DATE-OBS": date[:10],
+        "TIME-OBS": date[11:19],
+        "EXPTIME": row["t_exptime"],
+        "TARGNAME": row["target_name"],
+        "TARGPROP": obs.target.name,
+        "RA_TARG": obs.target.ra,
+        "DEC_TARG": obs.target.dec,
+        "OBS_ID": row["obs_id"],
+        "ROOTNAME": product.filename.rsplit("_", 1)[0],
+        "CAL_LEVL": product.calib_level,
+    }
+    for key, value in {**obs.header, **cards}.items():
+        if key != "BUNIT" and value is not None:
+            header[key] = value
+    return header
+
+
+def _wcs(header: fits.Header, obs: Observation, side: int) -> None:
+    scale = 0.03 / 3600 if obs.row["obs_collection"] == "JWST" else 0.05 / 3600
+    scale *= max(1.0, 2048 / side)
+    header.update({
+        "WCSAXES": 2, "CTYPE1": "RA---TAN", "CTYPE2": "DEC--TAN",
+        "CRVAL1": obs.row["s_ra"], "CRVAL2": obs.row["s_dec"],
+        "CRPIX1": side / 2 + 0.5, "CRPIX2": side / 2 + 0.5,
+        "CD1_1": -scale, "CD1_2": 0.0, "CD2_1": 0.0, "CD2_2": scale,
+        "CUNIT1": "deg", "CUNIT2": "deg", "RADESYS": "ICRS",
+    })
+
+
+def _image_hdus(obs: Observation, product: Product, side: int) -> list[fits.ImageHDU]:
+    sci = fits.ImageHDU(_sky(product, side), name="SCI")
+    sci.header["BUNIT"] = obs.header.get("BUNIT", "")
+    _wcs(sci.header, obs, side)
+    err = fits.ImageHDU(np.full((side, side), 0.05, dtype=np.float32), name="ERR")
+    dq = fits.ImageHDU(np.zeros((side, side), dtype=np.int32), name="DQ")
+    return [sci, err, dq]
+
+
+def _lightcurve_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.base.ExtensionHDU]:
+    rng = np.random.default_rng(product.seed)
+    n = max(side * 16, 100)
+    time = obs.row["t_min"] - 56999.5 + np.linspace(0, 27.4, n)
+    flux = 1000 + rng.normal(0, 2, n) - 5 * (np.sin(time * 2 * np.pi / 3.69) > 0.998)
+    table = fits.BinTableHDU.from_columns([
+        fits.Column("TIME", "D", unit="BJD - 2457000, days", array=time),
+        fits.Column("SAP_FLUX", "E", unit="e-/s", array=flux),
+        fits.Column("PDCSAP_FLUX", "E", unit="e-/s", array=flux / 1000),
+        fits.Column("QUALITY", "J", array=np.zeros(n, dtype=np.int32)),
+    ], name="LIGHTCURVE")
+    aperture = fits.ImageHDU(np.ones((11, 11), dtype=np.int32), name="APERTURE")
+    return [table, aperture]
+
+
+def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.base.ExtensionHDU]:
+    rng = np.random.default_rng(product.seed)
+    n = max(side, 20)
+    cube = rng.normal(100, 3, (n, 11, 11)).astype(np.float32)
+    table = fits.BinTableHDU.from_columns([
+        fits.Column("TIME", "D", array=np.linspace(0, 27.4, n)),
+        fits.Column("FLUX", "121E", dim="(11,11)", unit="e-/s", array=cube),
+    ], name="PIXELS")
+    return [table, fits.ImageHDU(np.ones((11, 11), dtype=np.int32), name="APERTURE")]
+
+
+def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
+    make = {"image": _image_hdus, "lightcurve": _lightcurve_hdus, "pixels": _pixel_hdus}
+    if product.kind == "asn":  # HST association tables are FITS binary tables
+        members = fits.BinTableHDU.from_columns([
+            fits.Column("MEMNAME", "14A", array=[product.obs_id.upper(), "TOTAL"]),
+            fits.Column("MEMTYPE", "14A", array=["EXP-DTH", "PROD-DTH"]),
+            fits.Column("MEMPRSNT", "L", array=[True, True]),
+        ], name="ASN")
+        extensions = [members]
+    else:
+        extensions = make[product.kind](obs, product, side)
+    hdus = fits.HDUList([fits.PrimaryHDU(header=_primary_header(obs, product)), *extensions])
+    buffer = io.BytesIO()
+    hdus.writeto(buffer)
+    return buffer.getvalue()
+
+
+def _png(image: np.ndarray) -> bytes:
+    """A grey-scale PNG of ``image`` (stdlib only: zlib + the PNG chunk format)."""
+    low, high = np.percentile(image, [1, 99.5])
+    scaled = np.clip((image - low) / max(high - low, 1e-6), 0, 1)
+    pixels = (scaled[::-1] * 255).astype(np.uint8)
+    raw = b"".join(b"\x00" + line.tobytes() for line in pixels)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    height, width = pixels.shape
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6))
+            + chunk(b"IEND", b""))
+
+
+def _asn_json(obs: Observation, product: Product) -> bytes:
+    members = [p.filename for p in obs.products if p.subgroup == "CAL"]
+    asn = {
+        "asn_type": product.filename.split("_")[-3],
+        "asn_rule": "candidate_Asn_Lv3Image",
+        "version_id": product.filename.split("_")[1],
+        "code_version": "1.16.0",
+        "degraded_status": "No known degraded exposures in association.",
+        "program": obs.header.get("PROGRAM", ""),
+        "constraints": f"DMSAttrConstraint({{'name': 'program', 'value': '{obs.header.get('PROGRAM', '')}'}})",
+        "asn_id": product.filename.split("_")[0],
+        "target": obs.row["target_name"],
+        "asn_pool": "sandbox_pool",
+        "products": [{
+            "name": obs.obs_id,
+            "members": [{"expname": m, "exptype": "science"} for m in members],
+        }],
+    }
+    return (json.dumps(asn, indent=4) + "\n").encode()
+
+
+def _catalog_ecsv(obs: Observation, product: Product) -> bytes:
+    rng = np.random.default_rng(product.seed)
+    n = 25
+    table = Table({
+        "label": np.arange(1, n + 1),
+        "sky_centroid.ra": obs.row["s_ra"] + rng.normal(0, 0.005, n),
+        "sky_centroid.dec": obs.row["s_dec"] + rng.normal(0, 0.005, n),
+        "aper_total_flux": rng.uniform(1e-7, 1e-5, n),
+    })
+    table["aper_total_flux"].unit = "Jy"
+    buffer = io.StringIO()
+    table.write(buffer, format="ascii.ecsv")
+    return buffer.getvalue().encode()
+
+
+def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMAGE_SIDE) -> bytes:
+    """The content of one product file."""
+    if product.kind == "preview":
+        side = 64 if product.product_type == "THUMBNAIL" else 256
+        return _png(_sky(product, side))
+    if product.kind == "asn" and product.filename.endswith(".json"):
+        return _asn_json(obs, product)
+    if product.kind == "catalog":
+        return _catalog_ecsv(obs, product)
+    return _fits_bytes(obs, product, image_side)
+
+
+def write_products(catalogue: Catalogue, directory: Path, image_side: int = TINY_IMAGE_SIDE) -> dict:
+    """Write every product of ``catalogue`` under ``directory``; return {uri: path}."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for obs in catalogue.observations:
+        for product in obs.products:
+            path = directory / product.filename
+            if not path.exists():
+                tmp = path.with_suffix(path.suffix + ".tmp")
+                tmp.write_bytes(product_bytes(obs, product, image_side))
+                tmp.replace(path)
+            paths[product.uri] = path
+    return paths

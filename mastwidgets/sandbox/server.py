@@ -1,0 +1,290 @@
+"""The sandbox's HTTP server: MAST's endpoints on one loopback port.
+
+Routes (all on one port, as MAST_PROTOCOL.md §1.3 shows they can be):
+
+==========================================  ==========================================
+``POST /api/v0/invoke``                     portal services (``GET``: legacy name look-up)
+``POST /portal/Mashup/Mashup.asmx/columnsconfig``  column configurations
+``HEAD|GET /api/v0.1/Download/file?uri=``   product files, with ``Range``
+``POST /api/v0.1/Download/bundle.sh``       a curl script for several files
+``GET /api/v0.1/path_lookup/?uri=..``       cloud paths
+``GET /Santa-war/query``                    the SANTA name resolver
+``GET /whoami``                             session info
+==========================================  ==========================================
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from email.utils import formatdate
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+from .faults import Faults, FaultSwitch
+from .portal import Portal
+
+_CONTENT_TYPES = {".fits": "application/fits", ".png": "image/png", ".json": "application/json",
+                  ".ecsv": "text/plain; charset=utf-8"}
+_LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
+_API_PATHS = {"/api/v0/invoke", "/portal/Mashup/Mashup.asmx/columnsconfig", "/Santa-war/query",
+              "/api/v0.1/path_lookup/", "/whoami", "/api/v0.1/Download/bundle.sh"}
+DOWNLOAD_PATH = "/api/v0.1/Download/file"
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
+    """``(first, last)`` of a single ``bytes=`` range, ``None`` (no usable range) or ``"416"``."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[len("bytes="):].strip().partition("-")
+    try:
+        if first == "":
+            length = int(last)
+            return (max(size - length, 0), size - 1) if length > 0 and size else "416"
+        start = int(first)
+        end = min(int(last), size - 1) if last else size - 1
+    except ValueError:
+        return None
+    if start >= size or end < start:
+        return "416"
+    return start, end
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """A threading server that also closes its idle keep-alive connections on shutdown."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, portal: Portal, files: dict[str, Path], faults: FaultSwitch):
+        self.portal = portal
+        self.files = files
+        self.faults = faults
+        self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request, client_address):
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "MASTSandbox/1.0"
+    timeout = 120  # an idle keep-alive connection is closed after this
+    server: SandboxHTTPServer
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+    def _record(self, status: int) -> None:
+        self.server.log.append((self.command, self.path, status))
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json",
+              headers: dict | None = None) -> None:
+        self._record(status)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, obj, status: int = 200) -> None:
+        self._send(status, json.dumps(obj).encode())
+
+    def _token(self) -> str | None:
+        cookie = SimpleCookie(self.headers.get("Cookie") or "")
+        if "mast_token" in cookie:
+            return cookie["mast_token"].value
+        scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
+        return value.strip() if scheme.lower() in ("token", "bearer") else None
+
+    def _fault(self, kind: str) -> Faults | None:
+        """Apply the faults that fire before an answer; ``None`` if the request was failed."""
+        entry = self.server.faults.enter(kind)
+        if entry is None:
+            return Faults()
+        faults, number = entry
+        if faults.first_byte_delay:
+            time.sleep(faults.first_byte_delay)
+        if number in faults.fail_requests:
+            headers = {"Retry-After": f"{faults.retry_after:g}"} if faults.retry_after else {}
+            reason = HTTPStatus(faults.fail_status).phrase
+            self._send(faults.fail_status, f"{faults.fail_status} {reason} (sandbox fault)".encode(),
+                       "text/plain", headers)
+            return None
+        return faults
+
+    # -- dispatch ---------------------------------------------------------------------------------
+    def do_GET(self):
+        self._dispatch()
+
+    def do_HEAD(self):
+        self._dispatch()
+
+    def do_POST(self):
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)  # absolute-URI targets (proxy style) work too
+        query = parse_qs(url.query)
+        route = (self.command if self.command != "HEAD" else "GET", url.path)
+        if url.path == DOWNLOAD_PATH and route[0] == "GET":
+            faults = self._fault("download")
+            if faults is not None:
+                self._download(query, faults)
+            return
+        handlers = {
+            ("POST", "/api/v0/invoke"): self._invoke,
+            ("GET", "/api/v0/invoke"): self._invoke_get,
+            ("POST", "/portal/Mashup/Mashup.asmx/columnsconfig"): self._columns_config,
+            ("GET", "/Santa-war/query"): self._santa,
+            ("GET", "/api/v0.1/path_lookup/"): self._path_lookup,
+            ("GET", "/whoami"): self._whoami,
+            ("POST", "/api/v0.1/Download/bundle.sh"): self._bundle,
+        }
+        handler = handlers.get(route)
+        if handler is None:
+            self._body()
+            self.server.portal.note_unknown(f"{self.command} {url.path}")
+            self._send(404, b'{"status": "ERROR", "msg": "Not found"}')
+            return
+        if url.path in _API_PATHS and self._fault("api") is None:
+            self._body()
+            return
+        handler(query)
+
+    # -- the portal -------------------------------------------------------------------------------
+    def _invoke(self, query) -> None:
+        form = parse_qs(self._body().decode())
+        try:
+            request = json.loads(form["request"][0])
+        except (KeyError, ValueError):
+            self._json({"status": "ERROR", "msg": "Request could not be parsed."})
+            return
+        self._json(self.server.portal.invoke(request))
+
+    def _invoke_get(self, query) -> None:
+        try:
+            request = json.loads(query["request"][0])
+        except (KeyError, ValueError):
+            self._json({"status": "ERROR", "msg": "Request could not be parsed."})
+            return
+        self._json(self.server.portal.invoke(request))
+
+    def _columns_config(self, query) -> None:
+        form = parse_qs(self._body().decode())
+        self._json(self.server.portal.columns_config(form.get("colConfigId", [""])[0]))
+
+    def _santa(self, query) -> None:
+        names = query.get("name", [])
+        resolve_all = query.get("resolveAll", ["False"])[0].lower() == "true"
+        resolver = query.get("resolver", [None])[0]
+        self._json(self.server.portal.santa(names, resolve_all, resolver))
+
+    def _path_lookup(self, query) -> None:
+        self._json(self.server.portal.path_lookup(query.get("uri", [])))
+
+    def _whoami(self, query) -> None:
+        self._json(self.server.portal.whoami(self._token()))
+
+    def _bundle(self, query) -> None:
+        uris = parse_qs(self._body().decode()).get("uri", [])
+        base = f"http://{self.headers.get('Host', 'localhost')}{DOWNLOAD_PATH}"
+        lines = ["#!/bin/sh", "# MAST sandbox download script"]
+        for uri in uris:
+            product = self.server.portal.catalogue.product(uri)
+            if product is not None:
+                target = f"mastDownload/{product.collection}/{product.obs_id}/{product.filename}"
+                lines.append(f"curl --globoff --location-trusted -f --progress-bar --create-dirs "
+                             f"--output '{target}' '{base}?uri={quote(uri, safe=':/')}'")
+        self._send(200, ("\n".join(lines) + "\n").encode(), "text/plain")
+
+    # -- downloads --------------------------------------------------------------------------------
+    def _download(self, query, faults: Faults) -> None:
+        uri = query.get("uri", [""])[0]
+        product = self.server.portal.catalogue.product(uri)
+        path = self.server.files.get(uri)
+        if product is None or path is None:
+            self._send(404, json.dumps({"error": f"File not found: {uri}"}).encode())
+            return
+        if not self.server.portal.authorized(product, self._token()):
+            self._send(401, json.dumps({"error": "This file is exclusive-access data; log in "
+                                        "with a MAST token that has access."}).encode())
+            return
+        size = path.stat().st_size
+        wanted = None if faults.ignore_range else parse_range(self.headers.get("Range"), size)
+        if wanted == "416":
+            self._send(416, b"", "text/plain", {"Content-Range": f"bytes */{size}"})
+            return
+        start, end = wanted if wanted else (0, size - 1)
+        count = end - start + 1 if size else 0
+        claimed = max(count + faults.content_length_delta, 0)
+        status = 206 if wanted else 200
+        self._record(status)
+        self.send_response(status)
+        self.send_header("Content-Type", _CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+        self.send_header("Content-Length", str(claimed))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Last-Modified", _LAST_MODIFIED)
+        self.send_header("Content-Disposition", f'attachment; filename="{product.filename}"')
+        if wanted:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        sent = min(count, claimed)
+        if faults.drop_after is not None:
+            sent = min(sent, faults.drop_after)
+        self._send_file(path, start, sent, faults.throttle)
+        if sent < claimed:
+            self.close_connection = True
+
+    def _send_file(self, path: Path, offset: int, count: int, throttle: int | None) -> None:
+        with path.open("rb") as f:
+            if throttle is None:
+                if count:
+                    self.connection.sendfile(f, offset, count)
+                return
+            f.seek(offset)
+            block = max(1024, min(65536, throttle // 20))
+            began = time.monotonic()
+            done = 0
+            while done < count:
+                data = f.read(min(block, count - done))
+                self.wfile.write(data)
+                done += len(data)
+                ahead = done / throttle - (time.monotonic() - began)
+                if ahead > 0:
+                    time.sleep(ahead)

@@ -14,6 +14,7 @@ __all__ = [
     "InvalidCriteria",
     "InvalidQuery",
     "InvalidRadius",
+    "MastQueryFailed",
     "MastUnavailable",
     "MastWidgetsError",
     "NoProductsFound",
@@ -76,6 +77,10 @@ class NoProductsFound(MastWidgetsError, LookupError):
 
 class MastUnavailable(MastWidgetsError, ConnectionError):
     """MAST did not answer, or answered with a server error, after retries."""
+
+
+class MastQueryFailed(MastWidgetsError):
+    """MAST answered, but with an error for this query (``status: ERROR``)."""
 
 
 class AuthenticationError(MastWidgetsError, PermissionError):

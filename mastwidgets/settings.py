@@ -128,7 +128,9 @@ def get_settings(**overrides: object) -> Settings:
     mast_url = _check_url("mast_url", str(pick("mast_url") or DEFAULT_MAST_URL))
     values["mast_url"] = mast_url
     default_resolver = DEFAULT_RESOLVER_URL if mast_url == DEFAULT_MAST_URL else mast_url
-    values["resolver_url"] = _check_url("resolver_url", str(pick("resolver_url") or default_resolver))
+    values["resolver_url"] = _check_url(
+        "resolver_url", str(pick("resolver_url") or default_resolver)
+    )
     if (endpoint := pick("s3_endpoint")) is not None:
         values["s3_endpoint"] = _check_url("s3_endpoint", str(endpoint))
     for name in ("s3_bucket", "mongodb_uri", "mast_token"):

@@ -64,9 +64,17 @@ class Sandbox:
         (default: a random one, see :attr:`token`).
     """
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, s3: bool = True,
-                 file_size: int | None = None, obs_ids: list[str] | None = None,
-                 files_dir: str | Path | None = None, token: str | None = None):
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        s3: bool = True,
+        file_size: int | None = None,
+        obs_ids: list[str] | None = None,
+        files_dir: str | Path | None = None,
+        token: str | None = None,
+    ):
         self.host = host
         self.port = port
         self.with_s3 = s3
@@ -92,17 +100,21 @@ class Sandbox:
             self.files = write_products(self.catalogue, self._files_dir, self.image_side)
             sizes = {uri: path.stat().st_size for uri, path in self.files.items()}
             self.portal = Portal(self.catalogue, sizes, self.token)
-            self._http = SandboxHTTPServer((self.host, self.port), self.portal, self.files,
-                                           self._switch)
+            self._http = SandboxHTTPServer(
+                (self.host, self.port), self.portal, self.files, self._switch
+            )
             self.port = self._http.server_address[1]
-            self._thread = threading.Thread(target=self._http.serve_forever,
-                                            name="mast-sandbox-http", daemon=True)
+            self._thread = threading.Thread(
+                target=self._http.serve_forever, name="mast-sandbox-http", daemon=True
+            )
             self._thread.start()
             if self.with_s3:
                 self._s3 = S3Server(self.host)
                 self._s3.start()
-                self._s3.fill(BUCKET, {p.s3_key: self.files[p.uri]
-                                       for p in self.catalogue.products if p.in_s3})
+                self._s3.fill(
+                    BUCKET,
+                    {p.s3_key: self.files[p.uri] for p in self.catalogue.products if p.in_s3},
+                )
         except BaseException:
             self.stop()
             raise

@@ -32,6 +32,7 @@ class Target:
     aliases: tuple[str, ...] = ()
 
 
+# fmt: off
 TARGETS = (
     Target("M8", 270.904, -24.387, "M   8", "HII", "NEBULA;HII REGION", ("NGC 6523", "Lagoon Nebula")),
     Target("M16", 274.700, -13.807, "M  16", "OpenCluster", "NEBULA;STAR FORMING REGION",
@@ -44,6 +45,8 @@ TARGETS = (
     Target("pi Men", 84.2912, -80.4691, "* pi. Men", "HighPM*", "STAR;EXOPLANET HOST",
            ("TIC 261136679", "HD 39091")),
 )
+
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Observation:
         return self.row["obs_id"]
 
 
+# fmt: off
 # Filter name -> (em_min, em_max) in nm, and waveband.
 _FILTERS = {
     "F090W": (795.0, 1005.0, "INFRARED"), "F187N": (1863.0, 1885.0, "INFRARED"),
@@ -181,6 +185,7 @@ _TESS = (
     ("pi Men", 261136679, 1, "2018-07-25T19:00:00"),
     ("pi Men", 261136679, 4, "2018-10-19T06:00:00"),
 )
+# fmt: on
 
 _TARGETS = {t.name: t for t in TARGETS}
 
@@ -206,14 +211,38 @@ def _region(ra: float, dec: float, half: float) -> str:
 
 def _base_row(**values) -> dict:
     row = {
-        "intentType": "science", "obs_collection": None, "provenance_name": None,
-        "instrument_name": None, "project": None, "filters": None, "wavelength_region": None,
-        "target_name": None, "target_classification": None, "obs_id": None, "s_ra": None,
-        "s_dec": None, "dataproduct_type": None, "proposal_pi": None, "calib_level": None,
-        "t_min": None, "t_max": None, "t_exptime": None, "em_min": None, "em_max": None,
-        "obs_title": None, "t_obs_release": None, "proposal_id": None, "proposal_type": None,
-        "sequence_number": None, "s_region": None, "jpegURL": None, "dataURL": None,
-        "dataRights": "PUBLIC", "mtFlag": False, "srcDen": None, "obsid": None,
+        "intentType": "science",
+        "obs_collection": None,
+        "provenance_name": None,
+        "instrument_name": None,
+        "project": None,
+        "filters": None,
+        "wavelength_region": None,
+        "target_name": None,
+        "target_classification": None,
+        "obs_id": None,
+        "s_ra": None,
+        "s_dec": None,
+        "dataproduct_type": None,
+        "proposal_pi": None,
+        "calib_level": None,
+        "t_min": None,
+        "t_max": None,
+        "t_exptime": None,
+        "em_min": None,
+        "em_max": None,
+        "obs_title": None,
+        "t_obs_release": None,
+        "proposal_id": None,
+        "proposal_type": None,
+        "sequence_number": None,
+        "s_region": None,
+        "jpegURL": None,
+        "dataURL": None,
+        "dataRights": "PUBLIC",
+        "mtFlag": False,
+        "srcDen": None,
+        "obsid": None,
     }
     row.update(values)
     return row
@@ -231,16 +260,36 @@ class _Ids:
         return str(value)
 
 
-def _product(obs_row: dict, filename: str, product_type: str, subgroup: str, description: str,
-             calib_level: int, kind: str, *, mrp: bool = False, cloud_path: str | None = None,
-             in_s3: bool = True) -> Product:
+def _product(
+    obs_row: dict,
+    filename: str,
+    product_type: str,
+    subgroup: str,
+    description: str,
+    calib_level: int,
+    kind: str,
+    *,
+    mrp: bool = False,
+    cloud_path: str | None = None,
+    in_s3: bool = True,
+) -> Product:
     return Product(
-        filename=filename, obsid=obs_row["obsid"], obs_id=obs_row["obs_id"],
-        collection=obs_row["obs_collection"], dataproduct_type=obs_row["dataproduct_type"],
-        product_type=product_type, subgroup=subgroup, description=description,
-        calib_level=calib_level, group=MRP if mrp else None, kind=kind, cloud_path=cloud_path,
-        in_s3=in_s3 and cloud_path is not None, data_rights=obs_row["dataRights"],
-        proposal_id=obs_row["proposal_id"], filters=obs_row["filters"],
+        filename=filename,
+        obsid=obs_row["obsid"],
+        obs_id=obs_row["obs_id"],
+        collection=obs_row["obs_collection"],
+        dataproduct_type=obs_row["dataproduct_type"],
+        product_type=product_type,
+        subgroup=subgroup,
+        description=description,
+        calib_level=calib_level,
+        group=MRP if mrp else None,
+        kind=kind,
+        cloud_path=cloud_path,
+        in_s3=in_s3 and cloud_path is not None,
+        data_rights=obs_row["dataRights"],
+        proposal_id=obs_row["proposal_id"],
+        filters=obs_row["filters"],
     )
 
 
@@ -260,16 +309,32 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     spectrum = instrument.startswith("NIRSPEC")
     em_min, em_max, band = _FILTERS[filt]
     row = _base_row(
-        obs_collection="JWST", provenance_name="CALJWST", instrument_name=instrument,
-        project="JWST", filters=filt, wavelength_region=band, target_name=tname.upper(),
-        target_classification=target.classification, obs_id=obs_id, s_ra=ra, s_dec=dec,
-        dataproduct_type="cube" if spectrum else "image", proposal_pi=pi, calib_level=3,
-        t_min=start, t_max=round(start + exptime / 86400, 6), t_exptime=exptime,
-        em_min=em_min, em_max=em_max, obs_title=title,
-        t_obs_release=round(start + 365.0, 6), proposal_id=str(int(program)),
+        obs_collection="JWST",
+        provenance_name="CALJWST",
+        instrument_name=instrument,
+        project="JWST",
+        filters=filt,
+        wavelength_region=band,
+        target_name=tname.upper(),
+        target_classification=target.classification,
+        obs_id=obs_id,
+        s_ra=ra,
+        s_dec=dec,
+        dataproduct_type="cube" if spectrum else "image",
+        proposal_pi=pi,
+        calib_level=3,
+        t_min=start,
+        t_max=round(start + exptime / 86400, 6),
+        t_exptime=exptime,
+        em_min=em_min,
+        em_max=em_max,
+        obs_title=title,
+        t_obs_release=round(start + 365.0, 6),
+        proposal_id=str(int(program)),
         proposal_type="ERO" if program == "02739" else "GO",
         s_region=_region(ra, dec, 0.018 if instrument == "NIRCAM" else 0.012),
-        dataRights=rights, obsid=ids("JWST"),
+        dataRights=rights,
+        obsid=ids("JWST"),
     )
     suffix = "s3d" if spectrum else "i2d"
     row["jpegURL"] = f"mast:JWST/product/{obs_id}_{suffix}.png"
@@ -282,39 +347,91 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     products = []
     for visit in (1, 2):
         member = f"jw{program}{obs_no:03d}001_{2101 + 2 * index:05d}_{visit:05d}_{detector}"
-        for sub, level, desc in (("UNCAL", 1, "Uncalibrated exposure"),
-                                 ("RATE", 2, "Countrate image"),
-                                 ("CAL", 2, "Calibrated exposure")):
+        for sub, level, desc in (
+            ("UNCAL", 1, "Uncalibrated exposure"),
+            ("RATE", 2, "Countrate image"),
+            ("CAL", 2, "Calibrated exposure"),
+        ):
             filename = f"{member}_{sub.lower()}.fits"
-            products.append(_product(row, filename, "SCIENCE", sub, f"exposure/{desc}", level,
-                                     "image", mrp=sub == "CAL", cloud_path=cloud(member, filename)))
+            products.append(
+                _product(
+                    row,
+                    filename,
+                    "SCIENCE",
+                    sub,
+                    f"exposure/{desc}",
+                    level,
+                    "image",
+                    mrp=sub == "CAL",
+                    cloud_path=cloud(member, filename),
+                )
+            )
     day = datetime.fromisoformat(date).strftime("%Y%m%dt%H%M%S")
     level3 = "spec3" if spectrum else "image3"
     asn = f"jw{program}-o{obs_no:03d}_{day}_{level3}_{index + 1:05d}_asn.json"
     products += [
-        _product(row, f"{obs_id}_{suffix}.fits", "SCIENCE", suffix.upper(),
-                 "Combined calibrated image" if not spectrum else "Spectral cube", 3, "image",
-                 mrp=True, cloud_path=cloud(obs_id, f"{obs_id}_{suffix}.fits")),
-        _product(row, asn, "INFO", "ASN", "Association file", 3, "asn",
-                 cloud_path=cloud(obs_id, asn), in_s3=False),
+        _product(
+            row,
+            f"{obs_id}_{suffix}.fits",
+            "SCIENCE",
+            suffix.upper(),
+            "Combined calibrated image" if not spectrum else "Spectral cube",
+            3,
+            "image",
+            mrp=True,
+            cloud_path=cloud(obs_id, f"{obs_id}_{suffix}.fits"),
+        ),
+        _product(
+            row,
+            asn,
+            "INFO",
+            "ASN",
+            "Association file",
+            3,
+            "asn",
+            cloud_path=cloud(obs_id, asn),
+            in_s3=False,
+        ),
         _product(row, f"{obs_id}_{suffix}.png", "PREVIEW", "", "Preview-Full", 3, "preview"),
-        _product(row, f"{obs_id}_{suffix}_thumb.png", "THUMBNAIL", "", "Preview-Thumb", 3,
-                 "preview"),
+        _product(
+            row, f"{obs_id}_{suffix}_thumb.png", "THUMBNAIL", "", "Preview-Thumb", 3, "preview"
+        ),
     ]
     if not spectrum:
         products += [
-            _product(row, f"{obs_id}_segm.fits", "SCIENCE", "SEGM", "Segmentation map", 3,
-                     "image", cloud_path=cloud(obs_id, f"{obs_id}_segm.fits")),
-            _product(row, f"{obs_id}_cat.ecsv", "SCIENCE", "CAT", "Source catalog", 3,
-                     "catalog", cloud_path=cloud(obs_id, f"{obs_id}_cat.ecsv")),
+            _product(
+                row,
+                f"{obs_id}_segm.fits",
+                "SCIENCE",
+                "SEGM",
+                "Segmentation map",
+                3,
+                "image",
+                cloud_path=cloud(obs_id, f"{obs_id}_segm.fits"),
+            ),
+            _product(
+                row,
+                f"{obs_id}_cat.ecsv",
+                "SCIENCE",
+                "CAT",
+                "Source catalog",
+                3,
+                "catalog",
+                cloud_path=cloud(obs_id, f"{obs_id}_cat.ecsv"),
+            ),
         ]
     header = {
-        "TELESCOP": "JWST", "INSTRUME": instrument.split("/")[0], "DETECTOR": detector.upper(),
+        "TELESCOP": "JWST",
+        "INSTRUME": instrument.split("/")[0],
+        "DETECTOR": detector.upper(),
         "FILTER": filt.split(";")[-1] if spectrum else filt,
         "PUPIL": "CLEAR" if instrument == "NIRCAM" else None,
         "GRATING": filt.split(";")[0] if spectrum else None,
         "EXP_TYPE": {"NIRCAM": "NRC_IMAGE", "MIRI": "MIR_IMAGE"}.get(instrument, "NRS_IFU"),
-        "PROGRAM": program, "OBSERVTN": f"{obs_no:03d}", "PI_NAME": pi, "TITLE": title,
+        "PROGRAM": program,
+        "OBSERVTN": f"{obs_no:03d}",
+        "PI_NAME": pi,
+        "TITLE": title,
         "BUNIT": "MJy/sr",
     }
     return Observation(row, target, header, tuple(products))
@@ -333,55 +450,127 @@ def _hst(ids: _Ids, index: int, spec: tuple) -> Observation:
     em_min, em_max, band = _FILTERS[filt]
     calwf = {"WFC3": "CALWF3", "ACS": "CALACS"}[instrument.split("/")[0]]
     row = _base_row(
-        obs_collection="HST", provenance_name=calwf, instrument_name=instrument, project="HST",
-        filters=filt, wavelength_region=band, target_name=tname.upper().replace(" ", ""),
-        target_classification=target.classification, obs_id=obs_id, s_ra=ra, s_dec=dec,
-        dataproduct_type="image", proposal_pi=pi, calib_level=3, t_min=start,
-        t_max=round(start + exptime / 86400 + 0.01, 6), t_exptime=exptime, em_min=em_min,
-        em_max=em_max, obs_title=title, t_obs_release=round(start + 365.0, 6),
-        proposal_id=proposal, proposal_type="GO", s_region=_region(ra, dec, 0.028),
-        srcDen=5885.0, obsid=ids("HST"),
+        obs_collection="HST",
+        provenance_name=calwf,
+        instrument_name=instrument,
+        project="HST",
+        filters=filt,
+        wavelength_region=band,
+        target_name=tname.upper().replace(" ", ""),
+        target_classification=target.classification,
+        obs_id=obs_id,
+        s_ra=ra,
+        s_dec=dec,
+        dataproduct_type="image",
+        proposal_pi=pi,
+        calib_level=3,
+        t_min=start,
+        t_max=round(start + exptime / 86400 + 0.01, 6),
+        t_exptime=exptime,
+        em_min=em_min,
+        em_max=em_max,
+        obs_title=title,
+        t_obs_release=round(start + 365.0, 6),
+        proposal_id=proposal,
+        proposal_type="GO",
+        s_region=_region(ra, dec, 0.028),
+        srcDen=5885.0,
+        obsid=ids("HST"),
     )
     row["jpegURL"] = f"mast:HST/product/{obs_id}_drz.png"
     drz = "drc" if instrument.startswith("ACS") else "drz"
 
     products = [
-        _product(row, f"{obs_id}_{drz}.fits", "SCIENCE", drz.upper(),
-                 "DADS DRZ file - Calibrated combined image", 3, "image", mrp=True,
-                 cloud_path=_hst_cloud(f"{obs_id}_{drz}.fits"), in_s3=in_s3),
-        _product(row, f"{obs_id}_asn.fits", "AUXILIARY", "ASN", "DADS ASN file - Association",
-                 1, "asn", cloud_path=_hst_cloud(f"{obs_id}_asn.fits"), in_s3=in_s3),
+        _product(
+            row,
+            f"{obs_id}_{drz}.fits",
+            "SCIENCE",
+            drz.upper(),
+            "DADS DRZ file - Calibrated combined image",
+            3,
+            "image",
+            mrp=True,
+            cloud_path=_hst_cloud(f"{obs_id}_{drz}.fits"),
+            in_s3=in_s3,
+        ),
+        _product(
+            row,
+            f"{obs_id}_asn.fits",
+            "AUXILIARY",
+            "ASN",
+            "DADS ASN file - Association",
+            1,
+            "asn",
+            cloud_path=_hst_cloud(f"{obs_id}_asn.fits"),
+            in_s3=in_s3,
+        ),
         _product(row, f"{obs_id}_drz.png", "PREVIEW", "", "Preview-Full", 3, "preview"),
     ]
     obs_letter = "abcdefghi"[int(obs_id[6:8]) - 1]
     for letter in "ab":
         member = f"{obs_id[:6]}{obs_letter}{letter}q"
-        for sub, level, desc in (("FLT", 2, "DADS FLT file - Calibrated exposure"),
-                                 ("RAW", 1, "DADS RAW file - Raw exposure")):
+        for sub, level, desc in (
+            ("FLT", 2, "DADS FLT file - Calibrated exposure"),
+            ("RAW", 1, "DADS RAW file - Raw exposure"),
+        ):
             filename = f"{member}_{sub.lower()}.fits"
-            products.append(_product(row, filename, "SCIENCE", sub, desc, level, "image",
-                                     cloud_path=_hst_cloud(filename), in_s3=in_s3))
+            products.append(
+                _product(
+                    row,
+                    filename,
+                    "SCIENCE",
+                    sub,
+                    desc,
+                    level,
+                    "image",
+                    cloud_path=_hst_cloud(filename),
+                    in_s3=in_s3,
+                )
+            )
     header = {
-        "TELESCOP": "HST", "INSTRUME": instrument.split("/")[0], "DETECTOR": detector,
-        "FILTER": filt, "PROPOSID": int(proposal), "PR_INV_L": pi.split(",")[0], "TITLE": title,
+        "TELESCOP": "HST",
+        "INSTRUME": instrument.split("/")[0],
+        "DETECTOR": detector,
+        "FILTER": filt,
+        "PROPOSID": int(proposal),
+        "PR_INV_L": pi.split(",")[0],
+        "TITLE": title,
         "BUNIT": "ELECTRONS/S",
     }
     return Observation(row, target, header, tuple(products))
 
 
 def _hst_empty(ids: _Ids) -> Observation:
-    tname, obs_id, instrument, detector, filt, date, exptime, proposal, pi, title = _EMPTY_HST
+    tname, obs_id, instrument, _detector, filt, date, exptime, proposal, pi, title = _EMPTY_HST
     target = _TARGETS[tname]
     ra, dec = _offset(target, 40)
     start = _mjd(date)
     row = _base_row(
-        obs_collection="HST", provenance_name="CALSTIS", instrument_name=instrument,
-        project="HST", filters=filt, wavelength_region="OPTICAL",
-        target_name=tname.upper().replace(" ", ""), target_classification=target.classification,
-        obs_id=obs_id, s_ra=ra, s_dec=dec, dataproduct_type="spectrum", proposal_pi=pi,
-        calib_level=1, t_min=start, t_max=start, t_exptime=exptime, em_min=550.0, em_max=1020.0,
-        obs_title=title, t_obs_release=round(start + 365.0, 6), proposal_id=proposal,
-        proposal_type="GO", s_region=_region(ra, dec, 0.0003), obsid=ids("HST"),
+        obs_collection="HST",
+        provenance_name="CALSTIS",
+        instrument_name=instrument,
+        project="HST",
+        filters=filt,
+        wavelength_region="OPTICAL",
+        target_name=tname.upper().replace(" ", ""),
+        target_classification=target.classification,
+        obs_id=obs_id,
+        s_ra=ra,
+        s_dec=dec,
+        dataproduct_type="spectrum",
+        proposal_pi=pi,
+        calib_level=1,
+        t_min=start,
+        t_max=start,
+        t_exptime=exptime,
+        em_min=550.0,
+        em_max=1020.0,
+        obs_title=title,
+        t_obs_release=round(start + 365.0, 6),
+        proposal_id=proposal,
+        proposal_type="GO",
+        s_region=_region(ra, dec, 0.0003),
+        obsid=ids("HST"),
     )
     return Observation(row, target, {"TELESCOP": "HST", "INSTRUME": "STIS"}, ())
 
@@ -393,26 +582,69 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
     stamp = (datetime.fromisoformat(date) + timedelta(days=-1, hours=3)).strftime("%Y%j%H%M%S")
     obs_id = f"tess{stamp}-s{sector:04d}-{tic:016d}-{120 + sector:04d}-s"
     row = _base_row(
-        obs_collection="TESS", provenance_name="SPOC", instrument_name="Photometer",
-        project="TESS", filters="TESS", wavelength_region="OPTICAL", target_name=str(tic),
-        target_classification=target.classification, obs_id=obs_id, s_ra=target.ra,
-        s_dec=target.dec, dataproduct_type="timeseries", proposal_pi="Ricker, George",
-        calib_level=3, t_min=start, t_max=round(start + 27.4, 6), t_exptime=120.0,
-        em_min=600.0, em_max=1000.0, obs_title="", t_obs_release=round(start + 60.0, 6),
-        proposal_id="G011112_G011183", proposal_type="GI", sequence_number=sector,
-        s_region=f"CIRCLE ICRS {target.ra:.8f} {target.dec:.8f} 0.00138889", obsid=ids("TESS"),
+        obs_collection="TESS",
+        provenance_name="SPOC",
+        instrument_name="Photometer",
+        project="TESS",
+        filters="TESS",
+        wavelength_region="OPTICAL",
+        target_name=str(tic),
+        target_classification=target.classification,
+        obs_id=obs_id,
+        s_ra=target.ra,
+        s_dec=target.dec,
+        dataproduct_type="timeseries",
+        proposal_pi="Ricker, George",
+        calib_level=3,
+        t_min=start,
+        t_max=round(start + 27.4, 6),
+        t_exptime=120.0,
+        em_min=600.0,
+        em_max=1000.0,
+        obs_title="",
+        t_obs_release=round(start + 60.0, 6),
+        proposal_id="G011112_G011183",
+        proposal_type="GI",
+        sequence_number=sector,
+        s_region=f"CIRCLE ICRS {target.ra:.8f} {target.dec:.8f} 0.00138889",
+        obsid=ids("TESS"),
     )
     digits = f"{tic:016d}"
-    folder = (f"/tess/public/tid/s{sector:04d}/{digits[0:4]}/{digits[4:8]}/{digits[8:12]}/"
-              f"{digits[12:16]}")
+    folder = (
+        f"/tess/public/tid/s{sector:04d}/{digits[0:4]}/{digits[4:8]}/{digits[8:12]}/{digits[12:16]}"
+    )
     products = [
-        _product(row, f"{obs_id}_lc.fits", "SCIENCE", "LC", "Light curves", 3, "lightcurve",
-                 mrp=True, cloud_path=f"{folder}/{obs_id}_lc.fits"),
-        _product(row, f"{obs_id}_tp.fits", "SCIENCE", "TP", "Target pixel files", 3, "pixels",
-                 cloud_path=f"{folder}/{obs_id}_tp.fits"),
+        _product(
+            row,
+            f"{obs_id}_lc.fits",
+            "SCIENCE",
+            "LC",
+            "Light curves",
+            3,
+            "lightcurve",
+            mrp=True,
+            cloud_path=f"{folder}/{obs_id}_lc.fits",
+        ),
+        _product(
+            row,
+            f"{obs_id}_tp.fits",
+            "SCIENCE",
+            "TP",
+            "Target pixel files",
+            3,
+            "pixels",
+            cloud_path=f"{folder}/{obs_id}_tp.fits",
+        ),
     ]
-    header = {"TELESCOP": "TESS", "INSTRUME": "TESS Photometer", "DETECTOR": "CCD",
-              "FILTER": "TESS", "SECTOR": sector, "TICID": tic, "BUNIT": "e-/s"}
+    header = {
+        "TELESCOP": "TESS",
+        "INSTRUME": "TESS Photometer",
+        "DETECTOR": "CCD",
+        "FILTER": "TESS",
+        "SECTOR": sector,
+        "TICID": tic,
+        "BUNIT": "e-/s",
+    }
     return Observation(row, target, header, tuple(products))
 
 
@@ -428,9 +660,13 @@ class Catalogue:
         object.__setattr__(self, "_by_obsid", by_obsid)
         object.__setattr__(self, "_by_uri", by_uri)
         object.__setattr__(
-            self, "_coords",
-            SkyCoord([o.row["s_ra"] for o in self.observations],
-                     [o.row["s_dec"] for o in self.observations], unit="deg"),
+            self,
+            "_coords",
+            SkyCoord(
+                [o.row["s_ra"] for o in self.observations],
+                [o.row["s_dec"] for o in self.observations],
+                unit="deg",
+            ),
         )
 
     @property

@@ -73,13 +73,24 @@ def _primary_header(obs: Observation, product: Product) -> fits.Header:
 def _wcs(header: fits.Header, obs: Observation, side: int) -> None:
     scale = 0.03 / 3600 if obs.row["obs_collection"] == "JWST" else 0.05 / 3600
     scale *= max(1.0, 2048 / side)
-    header.update({
-        "WCSAXES": 2, "CTYPE1": "RA---TAN", "CTYPE2": "DEC--TAN",
-        "CRVAL1": obs.row["s_ra"], "CRVAL2": obs.row["s_dec"],
-        "CRPIX1": side / 2 + 0.5, "CRPIX2": side / 2 + 0.5,
-        "CD1_1": -scale, "CD1_2": 0.0, "CD2_1": 0.0, "CD2_2": scale,
-        "CUNIT1": "deg", "CUNIT2": "deg", "RADESYS": "ICRS",
-    })
+    header.update(
+        {
+            "WCSAXES": 2,
+            "CTYPE1": "RA---TAN",
+            "CTYPE2": "DEC--TAN",
+            "CRVAL1": obs.row["s_ra"],
+            "CRVAL2": obs.row["s_dec"],
+            "CRPIX1": side / 2 + 0.5,
+            "CRPIX2": side / 2 + 0.5,
+            "CD1_1": -scale,
+            "CD1_2": 0.0,
+            "CD2_1": 0.0,
+            "CD2_2": scale,
+            "CUNIT1": "deg",
+            "CUNIT2": "deg",
+            "RADESYS": "ICRS",
+        }
+    )
 
 
 def _image_hdus(obs: Observation, product: Product, side: int) -> list[fits.ImageHDU]:
@@ -91,17 +102,22 @@ def _image_hdus(obs: Observation, product: Product, side: int) -> list[fits.Imag
     return [sci, err, dq]
 
 
-def _lightcurve_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.base.ExtensionHDU]:
+def _lightcurve_hdus(
+    obs: Observation, product: Product, side: int
+) -> list[fits.hdu.base.ExtensionHDU]:
     rng = np.random.default_rng(product.seed)
     n = max(side * 16, 100)
     time = obs.row["t_min"] - 56999.5 + np.linspace(0, 27.4, n)
     flux = 1000 + rng.normal(0, 2, n) - 5 * (np.sin(time * 2 * np.pi / 3.69) > 0.998)
-    table = fits.BinTableHDU.from_columns([
-        fits.Column("TIME", "D", unit="BJD - 2457000, days", array=time),
-        fits.Column("SAP_FLUX", "E", unit="e-/s", array=flux),
-        fits.Column("PDCSAP_FLUX", "E", unit="e-/s", array=flux / 1000),
-        fits.Column("QUALITY", "J", array=np.zeros(n, dtype=np.int32)),
-    ], name="LIGHTCURVE")
+    table = fits.BinTableHDU.from_columns(
+        [
+            fits.Column("TIME", "D", unit="BJD - 2457000, days", array=time),
+            fits.Column("SAP_FLUX", "E", unit="e-/s", array=flux),
+            fits.Column("PDCSAP_FLUX", "E", unit="e-/s", array=flux / 1000),
+            fits.Column("QUALITY", "J", array=np.zeros(n, dtype=np.int32)),
+        ],
+        name="LIGHTCURVE",
+    )
     aperture = fits.ImageHDU(np.ones((11, 11), dtype=np.int32), name="APERTURE")
     return [table, aperture]
 
@@ -110,21 +126,27 @@ def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.
     rng = np.random.default_rng(product.seed)
     n = max(side, 20)
     cube = rng.normal(100, 3, (n, 11, 11)).astype(np.float32)
-    table = fits.BinTableHDU.from_columns([
-        fits.Column("TIME", "D", array=np.linspace(0, 27.4, n)),
-        fits.Column("FLUX", "121E", dim="(11,11)", unit="e-/s", array=cube),
-    ], name="PIXELS")
+    table = fits.BinTableHDU.from_columns(
+        [
+            fits.Column("TIME", "D", array=np.linspace(0, 27.4, n)),
+            fits.Column("FLUX", "121E", dim="(11,11)", unit="e-/s", array=cube),
+        ],
+        name="PIXELS",
+    )
     return [table, fits.ImageHDU(np.ones((11, 11), dtype=np.int32), name="APERTURE")]
 
 
 def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
     make = {"image": _image_hdus, "lightcurve": _lightcurve_hdus, "pixels": _pixel_hdus}
     if product.kind == "asn":  # HST association tables are FITS binary tables
-        members = fits.BinTableHDU.from_columns([
-            fits.Column("MEMNAME", "14A", array=[product.obs_id.upper(), "TOTAL"]),
-            fits.Column("MEMTYPE", "14A", array=["EXP-DTH", "PROD-DTH"]),
-            fits.Column("MEMPRSNT", "L", array=[True, True]),
-        ], name="ASN")
+        members = fits.BinTableHDU.from_columns(
+            [
+                fits.Column("MEMNAME", "14A", array=[product.obs_id.upper(), "TOTAL"]),
+                fits.Column("MEMTYPE", "14A", array=["EXP-DTH", "PROD-DTH"]),
+                fits.Column("MEMPRSNT", "L", array=[True, True]),
+            ],
+            name="ASN",
+        )
         extensions = [members]
     else:
         extensions = make[product.kind](obs, product, side)
@@ -147,27 +169,34 @@ def _png(image: np.ndarray) -> bytes:
 
     height, width = pixels.shape
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _asn_json(obs: Observation, product: Product) -> bytes:
     members = [p.filename for p in obs.products if p.subgroup == "CAL"]
+    program = obs.header.get("PROGRAM", "")
     asn = {
         "asn_type": product.filename.split("_")[-3],
         "asn_rule": "candidate_Asn_Lv3Image",
         "version_id": product.filename.split("_")[1],
         "code_version": "1.16.0",
         "degraded_status": "No known degraded exposures in association.",
-        "program": obs.header.get("PROGRAM", ""),
-        "constraints": f"DMSAttrConstraint({{'name': 'program', 'value': '{obs.header.get('PROGRAM', '')}'}})",
+        "program": program,
+        "constraints": f"DMSAttrConstraint({{'name': 'program', 'value': '{program}'}})",
         "asn_id": product.filename.split("_")[0],
         "target": obs.row["target_name"],
         "asn_pool": "sandbox_pool",
-        "products": [{
-            "name": obs.obs_id,
-            "members": [{"expname": m, "exptype": "science"} for m in members],
-        }],
+        "products": [
+            {
+                "name": obs.obs_id,
+                "members": [{"expname": m, "exptype": "science"} for m in members],
+            }
+        ],
     }
     return (json.dumps(asn, indent=4) + "\n").encode()
 
@@ -175,12 +204,14 @@ def _asn_json(obs: Observation, product: Product) -> bytes:
 def _catalog_ecsv(obs: Observation, product: Product) -> bytes:
     rng = np.random.default_rng(product.seed)
     n = 25
-    table = Table({
-        "label": np.arange(1, n + 1),
-        "sky_centroid.ra": obs.row["s_ra"] + rng.normal(0, 0.005, n),
-        "sky_centroid.dec": obs.row["s_dec"] + rng.normal(0, 0.005, n),
-        "aper_total_flux": rng.uniform(1e-7, 1e-5, n),
-    })
+    table = Table(
+        {
+            "label": np.arange(1, n + 1),
+            "sky_centroid.ra": obs.row["s_ra"] + rng.normal(0, 0.005, n),
+            "sky_centroid.dec": obs.row["s_dec"] + rng.normal(0, 0.005, n),
+            "aper_total_flux": rng.uniform(1e-7, 1e-5, n),
+        }
+    )
     table["aper_total_flux"].unit = "Jy"
     buffer = io.StringIO()
     table.write(buffer, format="ascii.ecsv")
@@ -199,7 +230,9 @@ def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMA
     return _fits_bytes(obs, product, image_side)
 
 
-def write_products(catalogue: Catalogue, directory: Path, image_side: int = TINY_IMAGE_SIDE) -> dict:
+def write_products(
+    catalogue: Catalogue, directory: Path, image_side: int = TINY_IMAGE_SIDE
+) -> dict:
     """Write every product of ``catalogue`` under ``directory``; return {uri: path}."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}

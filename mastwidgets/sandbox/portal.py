@@ -21,26 +21,60 @@ from .catalogue import Catalogue, Observation, Product, resolve
 
 # Observation columns of Mast.Caom.Cone (real MAST's names, order and types).
 OBSERVATION_FIELDS = (
-    ("intentType", "string"), ("obs_collection", "string"), ("provenance_name", "string"),
-    ("instrument_name", "string"), ("project", "string"), ("filters", "string"),
-    ("wavelength_region", "string"), ("target_name", "string"),
-    ("target_classification", "string"), ("obs_id", "string"), ("s_ra", "float"),
-    ("s_dec", "float"), ("dataproduct_type", "string"), ("proposal_pi", "string"),
-    ("calib_level", "int"), ("t_min", "float"), ("t_max", "float"), ("t_exptime", "float"),
-    ("em_min", "float"), ("em_max", "float"), ("obs_title", "string"),
-    ("t_obs_release", "float"), ("proposal_id", "string"), ("proposal_type", "string"),
-    ("sequence_number", "int"), ("s_region", "string"), ("jpegURL", "string"),
-    ("dataURL", "string"), ("dataRights", "string"), ("mtFlag", "boolean"),
-    ("srcDen", "float"), ("obsid", "string"),
+    ("intentType", "string"),
+    ("obs_collection", "string"),
+    ("provenance_name", "string"),
+    ("instrument_name", "string"),
+    ("project", "string"),
+    ("filters", "string"),
+    ("wavelength_region", "string"),
+    ("target_name", "string"),
+    ("target_classification", "string"),
+    ("obs_id", "string"),
+    ("s_ra", "float"),
+    ("s_dec", "float"),
+    ("dataproduct_type", "string"),
+    ("proposal_pi", "string"),
+    ("calib_level", "int"),
+    ("t_min", "float"),
+    ("t_max", "float"),
+    ("t_exptime", "float"),
+    ("em_min", "float"),
+    ("em_max", "float"),
+    ("obs_title", "string"),
+    ("t_obs_release", "float"),
+    ("proposal_id", "string"),
+    ("proposal_type", "string"),
+    ("sequence_number", "int"),
+    ("s_region", "string"),
+    ("jpegURL", "string"),
+    ("dataURL", "string"),
+    ("dataRights", "string"),
+    ("mtFlag", "boolean"),
+    ("srcDen", "float"),
+    ("obsid", "string"),
 )
 PRODUCT_FIELDS = (
-    ("obsID", "string"), ("obs_collection", "string"), ("dataproduct_type", "string"),
-    ("obs_id", "string"), ("description", "string"), ("type", "string"), ("dataURI", "string"),
-    ("productType", "string"), ("productGroupDescription", "string"),
-    ("productSubGroupDescription", "string"), ("productDocumentationURL", "string"),
-    ("project", "string"), ("prvversion", "string"), ("proposal_id", "string"),
-    ("productFilename", "string"), ("size", "int"), ("parent_obsid", "string"),
-    ("dataRights", "string"), ("calib_level", "int"), ("filters", "string"),
+    ("obsID", "string"),
+    ("obs_collection", "string"),
+    ("dataproduct_type", "string"),
+    ("obs_id", "string"),
+    ("description", "string"),
+    ("type", "string"),
+    ("dataURI", "string"),
+    ("productType", "string"),
+    ("productGroupDescription", "string"),
+    ("productSubGroupDescription", "string"),
+    ("productDocumentationURL", "string"),
+    ("project", "string"),
+    ("prvversion", "string"),
+    ("proposal_id", "string"),
+    ("productFilename", "string"),
+    ("size", "int"),
+    ("parent_obsid", "string"),
+    ("dataRights", "string"),
+    ("calib_level", "int"),
+    ("filters", "string"),
 )
 _COUNT = "COUNT_BIG(*)"
 
@@ -91,12 +125,18 @@ _PRODUCTS_CONFIG = {
 def _envelope(fields, rows: list[dict], page: int, pagesize: int) -> dict:
     total = len(rows)
     pages = max(1, math.ceil(total / pagesize))
-    shown = rows[(page - 1) * pagesize: page * pagesize]
+    shown = rows[(page - 1) * pagesize : page * pagesize]
     return {
         "status": "COMPLETE",
         "msg": "",
-        "paging": {"page": page, "pageSize": pagesize, "pagesFiltered": pages,
-                   "rows": len(shown), "rowsFiltered": total, "rowsTotal": total},
+        "paging": {
+            "page": page,
+            "pageSize": pagesize,
+            "pagesFiltered": pages,
+            "rows": len(shown),
+            "rowsFiltered": total,
+            "rowsTotal": total,
+        },
         "fields": [{"name": name, "type": kind} for name, kind in fields],
         "data": shown,
     }
@@ -132,8 +172,10 @@ class _Filter:
                 value = float(cell)
             except (TypeError, ValueError):
                 return False
-            return any(float(r.get("min", -math.inf)) <= value <= float(r.get("max", math.inf))
-                       for r in self.ranges)
+            return any(
+                float(r.get("min", -math.inf)) <= value <= float(r.get("max", math.inf))
+                for r in self.ranges
+            )
         text = str(cell)
         candidates = {text.lower()}
         if self.separator:
@@ -195,8 +237,12 @@ class Portal:
         params = request.get("params") or {}
         if service not in KNOWN_PARAMS:
             self.note_unknown(f"service {service!r}")
-            return {"status": "ERROR", "msg": f"Unknown service: {service}", "data": [],
-                    "fields": []}
+            return {
+                "status": "ERROR",
+                "msg": f"Unknown service: {service}",
+                "data": [],
+                "fields": [],
+            }
         for key in set(params) - KNOWN_PARAMS[service]:
             self.note_unknown(f"param {key!r} for {service}")
         page, pagesize = int(request.get("page") or 1), int(request.get("pagesize") or 50000)
@@ -271,16 +317,25 @@ class Portal:
 
     def _product_row(self, obs: Observation, product: Product) -> dict:
         return {
-            "obsID": product.obsid, "obs_collection": product.collection,
-            "dataproduct_type": product.dataproduct_type, "obs_id": product.obs_id,
-            "description": product.description, "type": "S", "dataURI": product.uri,
-            "productType": product.product_type, "productGroupDescription": product.group,
+            "obsID": product.obsid,
+            "obs_collection": product.collection,
+            "dataproduct_type": product.dataproduct_type,
+            "obs_id": product.obs_id,
+            "description": product.description,
+            "type": "S",
+            "dataURI": product.uri,
+            "productType": product.product_type,
+            "productGroupDescription": product.group,
             "productSubGroupDescription": product.subgroup or None,
-            "productDocumentationURL": None, "project": obs.row["project"],
+            "productDocumentationURL": None,
+            "project": obs.row["project"],
             "prvversion": "1.16.0" if product.collection == "JWST" else None,
-            "proposal_id": product.proposal_id, "productFilename": product.filename,
-            "size": self.sizes[product.uri], "parent_obsid": obs.obsid,
-            "dataRights": product.data_rights, "calib_level": product.calib_level,
+            "proposal_id": product.proposal_id,
+            "productFilename": product.filename,
+            "size": self.sizes[product.uri],
+            "parent_obsid": obs.obsid,
+            "dataRights": product.data_rights,
+            "calib_level": product.calib_level,
             "filters": product.filters,
         }
 
@@ -295,11 +350,20 @@ class Portal:
     def _name_lookup(self, params: dict) -> dict:
         """The legacy (astroquery <= 0.4.10) resolver service."""
         target = resolve(str(params.get("input", "")))
-        found = [] if target is None else [{
-            "ra": target.ra, "decl": target.dec, "canonicalName": target.canonical,
-            "objectType": target.object_type, "resolver": "SIMBAD",
-            "searchString": str(params.get("input", "")).lower(),
-        }]
+        found = (
+            []
+            if target is None
+            else [
+                {
+                    "ra": target.ra,
+                    "decl": target.dec,
+                    "canonicalName": target.canonical,
+                    "objectType": target.object_type,
+                    "resolver": "SIMBAD",
+                    "searchString": str(params.get("input", "")).lower(),
+                }
+            ]
+        )
         return {"resolvedCoordinate": found, "status": ""}
 
     # -- /Santa-war/query -----------------------------------------------------------------------
@@ -314,11 +378,19 @@ class Portal:
             if name.upper().startswith("TIC ") and (resolve_all or resolver):
                 by.append("TIC")
             for source in by:
-                entries.append({
-                    "searchString": name.lower(), "resolver": source, "cached": True,
-                    "resolverTime": 3, "searchRadius": -1.0, "canonicalName": target.canonical,
-                    "ra": target.ra, "decl": target.dec, "objectType": target.object_type,
-                })
+                entries.append(
+                    {
+                        "searchString": name.lower(),
+                        "resolver": source,
+                        "cached": True,
+                        "resolverTime": 3,
+                        "searchRadius": -1.0,
+                        "canonicalName": target.canonical,
+                        "ra": target.ra,
+                        "decl": target.dec,
+                        "objectType": target.object_type,
+                    }
+                )
         return {"resolvedCoordinate": entries, "status": ""}
 
     # -- /api/v0.1/path_lookup/ -----------------------------------------------------------------
@@ -333,11 +405,24 @@ class Portal:
     # -- /whoami --------------------------------------------------------------------------------
     def whoami(self, token: str | None) -> dict:
         if self.token and token == self.token:
-            return {"anon": False, "ezid": "sandbox_scientist", "token": None,
-                    "attrib": {"display_name": "Sandbox Scientist"},
-                    "scopes": ["mast:exclusive_access"], "session": None, "eppn": None}
-        return {"anon": True, "ezid": "anonymous", "token": None, "attrib": {},
-                "scopes": [], "session": None, "eppn": None}
+            return {
+                "anon": False,
+                "ezid": "sandbox_scientist",
+                "token": None,
+                "attrib": {"display_name": "Sandbox Scientist"},
+                "scopes": ["mast:exclusive_access"],
+                "session": None,
+                "eppn": None,
+            }
+        return {
+            "anon": True,
+            "ezid": "anonymous",
+            "token": None,
+            "attrib": {},
+            "scopes": [],
+            "session": None,
+            "eppn": None,
+        }
 
     def authorized(self, product: Product, token: str | None) -> bool:
         """Public data are for everyone; exclusive-access data need the token."""

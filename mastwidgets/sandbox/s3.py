@@ -1,6 +1,6 @@
 """The sandbox's S3: moto's S3-protocol server in a child process, on loopback.
 
-The child runs ``python -m mastwidgets.sandbox.s3 HOST PORT``, prints
+The child runs ``python -m mastwidgets.sandbox._s3_child HOST PORT``, prints
 ``PORT <n>`` once it listens, and exits when its standard input closes, so it
 never outlives the process that started it.
 """
@@ -8,7 +8,6 @@ never outlives the process that started it.
 from __future__ import annotations
 
 import json
-import logging
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -33,8 +32,10 @@ class S3Server:
 
     def start(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "mastwidgets.sandbox.s3", self.host, str(self.port)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "mastwidgets.sandbox._s3_child", self.host, str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         line = self._process.stdout.readline()
         if not line.startswith("PORT "):
@@ -57,8 +58,11 @@ class S3Server:
     def client(self):
         """A boto3 client with write access, to fill the buckets."""
         return boto3.client(
-            "s3", endpoint_url=self.endpoint, region_name=REGION,
-            aws_access_key_id="sandbox", aws_secret_access_key="sandbox",
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
             config=Config(retries={"max_attempts": 2}, max_pool_connections=8),
         )
 
@@ -79,24 +83,12 @@ class S3Server:
 def _public_policy(bucket: str) -> dict:
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket"],
-            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["s3:GetObject", "s3:ListBucket"],
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            }
+        ],
     }
-
-
-def _serve(host: str, port: int) -> None:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    print(f"PORT {server.get_host_and_port()[1]}", flush=True)
-    sys.stdin.read()  # until the parent closes our stdin, or dies
-    server.stop()
-
-
-if __name__ == "__main__":
-    _serve(sys.argv[1], int(sys.argv[2]))

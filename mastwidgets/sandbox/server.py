@@ -15,6 +15,7 @@ Routes (all on one port, as MAST_PROTOCOL.md §1.3 shows they can be):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -30,19 +31,29 @@ from urllib.parse import parse_qs, quote, urlsplit
 from .faults import Faults, FaultSwitch
 from .portal import Portal
 
-_CONTENT_TYPES = {".fits": "application/fits", ".png": "image/png", ".json": "application/json",
-                  ".ecsv": "text/plain; charset=utf-8"}
+_CONTENT_TYPES = {
+    ".fits": "application/fits",
+    ".png": "image/png",
+    ".json": "application/json",
+    ".ecsv": "text/plain; charset=utf-8",
+}
 _LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
-_API_PATHS = {"/api/v0/invoke", "/portal/Mashup/Mashup.asmx/columnsconfig", "/Santa-war/query",
-              "/api/v0.1/path_lookup/", "/whoami", "/api/v0.1/Download/bundle.sh"}
+_API_PATHS = {
+    "/api/v0/invoke",
+    "/portal/Mashup/Mashup.asmx/columnsconfig",
+    "/Santa-war/query",
+    "/api/v0.1/path_lookup/",
+    "/whoami",
+    "/api/v0.1/Download/bundle.sh",
+}
 DOWNLOAD_PATH = "/api/v0.1/Download/file"
 
 
-def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
+def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     """``(first, last)`` of a single ``bytes=`` range, ``None`` (no usable range) or ``"416"``."""
     if not header or not header.startswith("bytes=") or "," in header:
         return None
-    first, _, last = header[len("bytes="):].strip().partition("-")
+    first, _, last = header[len("bytes=") :].strip().partition("-")
     try:
         if first == "":
             length = int(last)
@@ -85,10 +96,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the client
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -98,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SandboxHTTPServer
 
     # -- plumbing ---------------------------------------------------------------------------------
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         pass
 
     def _record(self, status: int) -> None:
@@ -108,8 +117,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json",
-              headers: dict | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict | None = None,
+    ) -> None:
         self._record(status)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -141,8 +155,12 @@ class _Handler(BaseHTTPRequestHandler):
         if number in faults.fail_requests:
             headers = {"Retry-After": f"{faults.retry_after:g}"} if faults.retry_after else {}
             reason = HTTPStatus(faults.fail_status).phrase
-            self._send(faults.fail_status, f"{faults.fail_status} {reason} (sandbox fault)".encode(),
-                       "text/plain", headers)
+            self._send(
+                faults.fail_status,
+                f"{faults.fail_status} {reason} (sandbox fault)".encode(),
+                "text/plain",
+                headers,
+            )
             return None
         return faults
 
@@ -227,8 +245,10 @@ class _Handler(BaseHTTPRequestHandler):
             product = self.server.portal.catalogue.product(uri)
             if product is not None:
                 target = f"mastDownload/{product.collection}/{product.obs_id}/{product.filename}"
-                lines.append(f"curl --globoff --location-trusted -f --progress-bar --create-dirs "
-                             f"--output '{target}' '{base}?uri={quote(uri, safe=':/')}'")
+                lines.append(
+                    f"curl --globoff --location-trusted -f --progress-bar --create-dirs "
+                    f"--output '{target}' '{base}?uri={quote(uri, safe=':/')}'"
+                )
         self._send(200, ("\n".join(lines) + "\n").encode(), "text/plain")
 
     # -- downloads --------------------------------------------------------------------------------
@@ -240,8 +260,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, json.dumps({"error": f"File not found: {uri}"}).encode())
             return
         if not self.server.portal.authorized(product, self._token()):
-            self._send(401, json.dumps({"error": "This file is exclusive-access data; log in "
-                                        "with a MAST token that has access."}).encode())
+            self._send(
+                401,
+                json.dumps(
+                    {
+                        "error": "This file is exclusive-access data; log in "
+                        "with a MAST token that has access."
+                    }
+                ).encode(),
+            )
             return
         size = path.stat().st_size
         wanted = None if faults.ignore_range else parse_range(self.headers.get("Range"), size)
@@ -254,7 +281,9 @@ class _Handler(BaseHTTPRequestHandler):
         status = 206 if wanted else 200
         self._record(status)
         self.send_response(status)
-        self.send_header("Content-Type", _CONTENT_TYPES.get(path.suffix, "application/octet-stream"))
+        self.send_header(
+            "Content-Type", _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+        )
         self.send_header("Content-Length", str(claimed))
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Last-Modified", _LAST_MODIFIED)

@@ -1,0 +1,35 @@
+"""Searching MAST and listing data products, over astroquery.
+
+Every function takes an optional ``settings`` (:class:`mastwidgets.Settings`);
+without it, :func:`mastwidgets.get_settings` reads the ``MASTWIDGETS_*``
+environment variables.
+"""
+
+from ._coords import parse_coordinates, parse_radius
+from ._products import PRODUCT_COLUMNS, filter_products, list_products
+from ._search import (
+    CLOUD_COLLECTIONS,
+    DEFAULT_RADIUS,
+    RESULT_COLUMNS,
+    resolve_target,
+    search_criteria,
+    search_obs_id,
+    search_region,
+    search_target,
+)
+
+__all__ = [
+    "CLOUD_COLLECTIONS",
+    "DEFAULT_RADIUS",
+    "PRODUCT_COLUMNS",
+    "RESULT_COLUMNS",
+    "filter_products",
+    "list_products",
+    "parse_coordinates",
+    "parse_radius",
+    "resolve_target",
+    "search_criteria",
+    "search_obs_id",
+    "search_region",
+    "search_target",
+]

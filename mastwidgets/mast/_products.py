@@ -1,0 +1,213 @@
+"""The data products of observations, filtered, with their S3 and HTTP locations."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import pandas as pd
+
+from ..errors import InvalidCriteria, InvalidQuery, MastUnavailable, NoProductsFound
+from ..settings import Settings, get_settings
+from ._client import enable_cloud, session
+from ._search import _column, search_obs_id
+
+log = logging.getLogger(__name__)
+
+#: The columns of :func:`list_products`, in this order. ``extension`` (lower
+#: case, e.g. 'fits'), ``proprietary``, ``s3_uri`` (None where MAST has no
+#: copy in its bucket) and ``url`` (MAST's HTTP download URL) are derived here.
+PRODUCT_COLUMNS = (
+    "obs_id",
+    "obsid",
+    "productFilename",
+    "extension",
+    "size",
+    "productType",
+    "calib_level",
+    "productSubGroupDescription",
+    "productGroupDescription",
+    "description",
+    "dataproduct_type",
+    "obs_collection",
+    "dataRights",
+    "proprietary",
+    "dataURI",
+    "s3_uri",
+    "url",
+    "proposal_id",
+    "filters",
+    "type",
+    "project",
+    "prvversion",
+)
+#: dataURI prefixes of the missions astroquery looks up in the cloud.
+_CLOUD_PREFIXES = (
+    "mast:hst/product",
+    "mast:tess/product",
+    "mast:kepler",
+    "mast:galex",
+    "mast:ps1",
+    "mast:jwst/product",
+)
+
+
+def _obsids(observations, settings: Settings) -> list[str]:
+    """MAST's numeric ``obsid`` of each observation given."""
+    if isinstance(observations, pd.DataFrame):
+        if "obsid" not in observations:
+            raise InvalidQuery("The DataFrame has no 'obsid' column: pass a search result.")
+        return [str(v) for v in observations["obsid"] if pd.notna(v)]
+    if isinstance(observations, pd.Series):
+        if "obsid" in observations.index:
+            return [str(observations["obsid"])]
+        return _obsids(list(observations), settings)
+    items = [observations] if isinstance(observations, (str, int)) else list(observations)
+    if not items:
+        raise InvalidQuery("Give at least one observation.")
+    if all(isinstance(i, pd.Series) for i in items):
+        return [str(i["obsid"]) for i in items]
+    obsids = [str(i) for i in items if isinstance(i, int)]
+    names = [str(i) for i in items if not isinstance(i, int)]
+    if names:
+        obsids += list(search_obs_id(names, settings=settings)["obsid"])
+    return obsids
+
+
+def _describe(observations) -> str:
+    """How to name the observations in a message: their obs IDs where known."""
+    if isinstance(observations, pd.DataFrame) and "obs_id" in observations:
+        names = [str(v) for v in observations["obs_id"]]
+    elif isinstance(observations, pd.Series) and "obs_id" in observations.index:
+        names = [str(observations["obs_id"])]
+    elif isinstance(observations, (str, int)):
+        names = [str(observations)]
+    else:
+        names = [str(o["obs_id"]) if isinstance(o, pd.Series) else str(o) for o in observations]
+    return ("observation " if len(names) == 1 else "observations ") + ", ".join(names)
+
+
+def _extension(filename: str) -> str:
+    name = filename.lower()
+    for double in (".fits.gz", ".tar.gz", ".fits.fz"):
+        if name.endswith(double):
+            return double[1:]
+    return name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def _matches(series: pd.Series, wanted) -> pd.Series:
+    values = list(wanted) if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
+    if pd.api.types.is_numeric_dtype(series):
+        try:
+            numbers = [float(v) for v in values]
+        except (TypeError, ValueError):
+            raise InvalidCriteria(f"{series.name} takes numbers, not {wanted!r}") from None
+        return series.astype("float64").isin(numbers)
+    lowered = {
+        str(v).lower().lstrip(".") if series.name == "extension" else str(v).lower() for v in values
+    }
+    return series.fillna("").astype(str).str.lower().isin(lowered)
+
+
+def filter_products(products: pd.DataFrame, **filters) -> pd.DataFrame:
+    """Rows of ``products`` matching every filter (a list value: any of its values).
+
+    Keys are product columns (:data:`PRODUCT_COLUMNS`): productType,
+    calib_level, productSubGroupDescription, extension ('fits', '.fits') ...
+    Text matches ignore case.
+    """
+    keep = pd.Series(True, index=products.index)
+    for key, wanted in filters.items():
+        if wanted is None:
+            continue
+        column = next((c for c in products.columns if c.lower() == key.lower()), None)
+        if column is None:
+            raise InvalidCriteria(
+                f"Products cannot be filtered by {key!r}; use one of: productType, calib_level, "
+                "productSubGroupDescription, extension, dataproduct_type, productFilename."
+            )
+        keep &= _matches(products[column], wanted)
+    return products.loc[keep].reset_index(drop=True)
+
+
+def _to_frame(table, settings: Settings) -> pd.DataFrame:
+    data = {name: _column(table, name) for name in table.colnames}
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(table)))
+    frame["obsid"] = frame.get("parent_obsid", frame.get("obsID"))
+    for name in PRODUCT_COLUMNS:
+        if name not in frame:
+            frame[name] = None
+    frame["obsid"] = frame["obsid"].map(lambda v: None if v is None else str(v))
+    frame["size"] = pd.to_numeric(frame["size"], errors="coerce").astype("Int64")
+    frame["calib_level"] = pd.to_numeric(frame["calib_level"], errors="coerce").astype("Int64")
+    frame["extension"] = frame["productFilename"].fillna("").map(_extension)
+    rights = frame["dataRights"].fillna("PUBLIC").astype(str).str.upper()
+    frame["proprietary"] = (rights != "PUBLIC").astype(bool)
+    frame["url"] = [
+        f"{settings.download_url}?uri={quote(str(u), safe=':/')}" for u in frame["dataURI"]
+    ]
+    frame["s3_uri"] = None
+    frame = frame.drop_duplicates(subset="dataURI", keep="first").reset_index(drop=True)
+    return frame.loc[:, list(PRODUCT_COLUMNS)]
+
+
+def _cloud_uris(uris: list[str], settings: Settings) -> dict[str, str | None]:
+    wanted = [u for u in uris if u.lower().startswith(_CLOUD_PREFIXES)]
+    if not wanted:
+        return {}
+    with session(settings) as obs:
+        enable_cloud(settings)
+        return obs.get_cloud_uris(wanted, return_uri_map=True, verbose=False)
+
+
+def list_products(
+    observations, *, cloud: bool = True, settings: Settings | None = None, **filters
+) -> pd.DataFrame:
+    """The data products of one or more observations.
+
+    Parameters
+    ----------
+    observations
+        Observation IDs (str), MAST obsids (int), a search result DataFrame,
+        or rows (Series) of one.
+    cloud
+        Look up each product's copy in MAST's S3 bucket (column ``s3_uri``).
+        If the look-up fails, ``s3_uri`` stays empty, a warning is logged and
+        ``frame.attrs["cloud_error"]`` says why: the files can still come over HTTP.
+    **filters
+        Product column filters, see :func:`filter_products`, e.g.
+        ``productType="SCIENCE", calib_level=[2, 3], extension="fits"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct file, columns :data:`PRODUCT_COLUMNS`. Empty if the
+        filters leave nothing.
+
+    Raises
+    ------
+    ObservationNotFound
+        An observation ID matches nothing.
+    NoProductsFound
+        MAST lists no products at all for these observations.
+    InvalidCriteria, MastUnavailable
+    """
+    settings = settings or get_settings()
+    obsids = _obsids(observations, settings)
+    with session(settings) as obs:
+        table = obs.get_product_list(",".join(obsids))
+    if len(table) == 0:
+        raise NoProductsFound(
+            f"MAST lists no data products for {_describe(observations)}: they may not be "
+            "processed yet, or have been withdrawn."
+        )
+    products = filter_products(_to_frame(table, settings), **filters)
+    if cloud and len(products):
+        try:
+            found = _cloud_uris(list(products["dataURI"]), settings)
+        except MastUnavailable as error:
+            log.warning("S3 look-up failed, files will come over HTTP: %s", error)
+            products.attrs["cloud_error"] = str(error)
+        else:
+            products["s3_uri"] = [found.get(u) for u in products["dataURI"]]
+    return products

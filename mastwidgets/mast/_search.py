@@ -1,0 +1,322 @@
+"""Searching MAST for observations: by target, position, observation ID or criteria."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from astropy.coordinates import Angle, SkyCoord
+from astropy.table import Table
+from astropy.time import Time
+
+from ..errors import InvalidCriteria, InvalidQuery, ObservationNotFound
+from ..settings import Settings, get_settings
+from ._client import session
+from ._coords import parse_coordinates, parse_radius
+
+DEFAULT_RADIUS = "3 arcmin"
+
+#: The columns of every search result, in this order. The first ones are MAST's
+#: CAOM columns a scientist reads first; ``proprietary``, ``in_cloud`` and
+#: ``obs_date`` are derived here; ``distance`` (arcsec from the search centre)
+#: is NaN for searches without a position.
+RESULT_COLUMNS = (
+    "obs_id",
+    "obsid",
+    "target_name",
+    "s_ra",
+    "s_dec",
+    "obs_collection",
+    "instrument_name",
+    "filters",
+    "dataproduct_type",
+    "calib_level",
+    "t_min",
+    "t_max",
+    "t_exptime",
+    "obs_date",
+    "proposal_id",
+    "proposal_pi",
+    "obs_title",
+    "dataRights",
+    "proprietary",
+    "in_cloud",
+    "distance",
+    "wavelength_region",
+    "em_min",
+    "em_max",
+    "t_obs_release",
+    "intentType",
+    "project",
+    "provenance_name",
+    "target_classification",
+    "proposal_type",
+    "sequence_number",
+    "s_region",
+    "jpegURL",
+    "dataURL",
+    "mtFlag",
+    "srcDen",
+)
+
+#: Missions whose public data MAST publishes in its S3 bucket ``stpubdata``.
+CLOUD_COLLECTIONS = frozenset({"HST", "JWST", "TESS", "KEPLER", "K2", "GALEX", "PS1"})
+
+_INT_COLUMNS = ("calib_level", "sequence_number")
+_FLOAT_COLUMNS = (
+    "s_ra",
+    "s_dec",
+    "t_min",
+    "t_max",
+    "t_exptime",
+    "em_min",
+    "em_max",
+    "t_obs_release",
+    "srcDen",
+    "distance",
+)
+_RANGE_CRITERIA = frozenset(
+    {
+        "s_ra",
+        "s_dec",
+        "t_min",
+        "t_max",
+        "t_exptime",
+        "t_obs_release",
+        "em_min",
+        "em_max",
+        "distance",
+    }
+)
+_TIME_CRITERIA = frozenset({"t_min", "t_max", "t_obs_release"})
+
+
+def _column(table: Table, name: str) -> list:
+    column = table[name]
+    mask = getattr(column, "mask", None)
+    values = column.tolist() if hasattr(column, "tolist") else list(column)
+    if mask is not None and np.any(mask):
+        values = [None if m else v for v, m in zip(values, np.asarray(mask), strict=True)]
+    return values
+
+
+def to_frame(table: Table | None) -> pd.DataFrame:
+    """MAST's observation table as a DataFrame with :data:`RESULT_COLUMNS`."""
+    table = table if table is not None else Table()
+    data = {name: _column(table, name) for name in table.colnames}
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(table)))
+    for name in RESULT_COLUMNS:
+        if name not in frame:
+            frame[name] = None
+    for name in _FLOAT_COLUMNS:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    for name in _INT_COLUMNS:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
+    frame["obsid"] = frame["obsid"].map(lambda v: None if v is None else str(v))
+    rights = frame["dataRights"].fillna("PUBLIC").astype(str).str.upper()
+    frame["proprietary"] = (rights != "PUBLIC").astype(bool)
+    collections = frame["obs_collection"].fillna("").astype(str).str.upper()
+    frame["in_cloud"] = (collections.isin(CLOUD_COLLECTIONS) & ~frame["proprietary"]).astype(bool)
+    frame["mtFlag"] = frame["mtFlag"].fillna(False).astype(bool)
+    frame["obs_date"] = (
+        pd.to_datetime(
+            [
+                Time(v, format="mjd").to_datetime() if pd.notna(v) else pd.NaT
+                for v in frame["t_min"]
+            ],
+            utc=True,
+        )
+        if len(frame)
+        else pd.Series([], dtype="datetime64[ns, UTC]")
+    )
+    return frame.loc[:, list(RESULT_COLUMNS)]
+
+
+def _mjd(value) -> float:
+    if isinstance(value, (int, float, np.floating, np.integer)):
+        return float(value)
+    try:
+        return float(Time(value.isoformat() if isinstance(value, date) else value).mjd)
+    except (ValueError, TypeError):
+        raise InvalidCriteria(
+            f"Could not read {value!r} as a date: use ISO ('2022-07-12') or MJD."
+        ) from None
+
+
+def _criteria(criteria: dict) -> dict:
+    """Checks ranges and turns dates into MJD, as MAST wants them."""
+    prepared = {}
+    for key, value in criteria.items():
+        if value is None:
+            continue
+        if key.lower() in _RANGE_CRITERIA:
+            if (
+                isinstance(value, (str, bytes))
+                or not isinstance(value, Sequence)
+                or len(value) != 2
+            ):
+                raise InvalidCriteria(
+                    f"{key} takes a [min, max] range, e.g. {key}=[100, 3600] "
+                    "(dates as ISO strings or MJD)."
+                )
+            low, high = value
+            if key.lower() in _TIME_CRITERIA:
+                low, high = _mjd(low), _mjd(high)
+            prepared[key] = [float(low), float(high)]
+        else:
+            prepared[key] = list(value) if isinstance(value, (tuple, set)) else value
+    return prepared
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings or get_settings()
+
+
+def resolve_target(name: str, *, settings: Settings | None = None) -> SkyCoord:
+    """The sky position MAST's name resolver gives for ``name``.
+
+    Raises
+    ------
+    TargetNotFound
+    """
+    _check_name(name)
+    with session(_settings(settings)) as obs:
+        return obs.resolve_object(name.strip())
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidQuery("Give a target name, e.g. 'M8' or 'NGC 6543'.")
+
+
+def search_target(
+    name: str,
+    radius: str | Angle | float = DEFAULT_RADIUS,
+    *,
+    settings: Settings | None = None,
+    **criteria,
+) -> pd.DataFrame:
+    """Observations within ``radius`` of a named target.
+
+    Parameters
+    ----------
+    name
+        Any name MAST's resolver knows: 'M8', 'NGC 6543', 'TIC 307210830' ...
+    radius
+        An angle, or a string with units ('3 arcmin'); a bare number is degrees.
+    **criteria
+        Extra filters on observation columns, as :func:`search_criteria`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per observation, columns :data:`RESULT_COLUMNS`, nearest first.
+
+    Raises
+    ------
+    TargetNotFound, InvalidRadius, InvalidCriteria, MastUnavailable
+
+    Examples
+    --------
+    >>> search_target("M8", radius="5 arcmin", obs_collection="JWST")  # doctest: +SKIP
+    """
+    _check_name(name)
+    angle = parse_radius(radius)
+    with session(_settings(settings)) as obs:
+        if criteria:
+            table = obs.query_criteria(objectname=name.strip(), radius=angle, **_criteria(criteria))
+        else:
+            table = obs.query_object(name.strip(), radius=angle)
+    return to_frame(table)
+
+
+def search_region(
+    coordinates: SkyCoord | str,
+    radius: str | Angle | float = DEFAULT_RADIUS,
+    *,
+    settings: Settings | None = None,
+    **criteria,
+) -> pd.DataFrame:
+    """Observations within ``radius`` of a sky position.
+
+    Parameters
+    ----------
+    coordinates
+        A SkyCoord, or a string astropy parses: '270.904 -24.387',
+        '18:03:37 -24:23:13', '18h03m37s -24d23m13s', 'galactic 6.0 -1.2'.
+        Never sent to a name resolver.
+    radius
+        An angle, or a string with units ('3 arcmin'); a bare number is degrees.
+    **criteria
+        Extra filters on observation columns, as :func:`search_criteria`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RESULT_COLUMNS`, nearest first.
+
+    Raises
+    ------
+    InvalidCoordinates, InvalidRadius, InvalidCriteria, MastUnavailable
+    """
+    coord = parse_coordinates(coordinates)
+    angle = parse_radius(radius)
+    with session(_settings(settings)) as obs:
+        if criteria:
+            table = obs.query_criteria(coordinates=coord, radius=angle, **_criteria(criteria))
+        else:
+            table = obs.query_region(coord, radius=angle)
+    return to_frame(table)
+
+
+def _as_list(values: str | Iterable[str]) -> list[str]:
+    items = [values] if isinstance(values, str) else list(values)
+    items = [str(v).strip() for v in items if str(v).strip()]
+    if not items:
+        raise InvalidQuery("Give an observation ID, e.g. 'jw02739-o001_t001_nircam_clear-f090w'.")
+    return items
+
+
+def search_obs_id(obs_id: str | Iterable[str], *, settings: Settings | None = None) -> pd.DataFrame:
+    """The observation(s) with these observation IDs (case does not matter).
+
+    Raises
+    ------
+    ObservationNotFound
+        If any of the IDs matches nothing.
+    """
+    wanted = _as_list(obs_id)
+    with session(_settings(settings)) as obs:
+        table = obs.query_criteria(obs_id=wanted)
+    frame = to_frame(table)
+    found = {str(v).lower() for v in frame["obs_id"]}
+    missing = [w for w in wanted if w.lower() not in found]
+    if missing:
+        raise ObservationNotFound(missing)
+    return frame
+
+
+def search_criteria(*, settings: Settings | None = None, **criteria) -> pd.DataFrame:
+    """Observations matching column criteria, ANDed; a list value means any of them.
+
+    Strings may use ``*`` as a wildcard (one wildcarded value per column).
+    Numeric columns take ``[min, max]``; ``t_min``/``t_max``/``t_obs_release``
+    also take dates ('2022-07-01') instead of MJD.
+
+    Examples
+    --------
+    >>> search_criteria(obs_collection="JWST", instrument_name="NIRCAM*",
+    ...                 t_min=["2022-07-01", "2022-08-01"])  # doctest: +SKIP
+
+    Raises
+    ------
+    InvalidCriteria, MastUnavailable
+    """
+    prepared = _criteria(criteria)
+    if not prepared:
+        raise InvalidCriteria("Give at least one criterion, e.g. obs_collection='JWST'.")
+    with session(_settings(settings)) as obs:
+        table = obs.query_criteria(**prepared)
+    return to_frame(table)

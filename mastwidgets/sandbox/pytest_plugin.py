@@ -1,0 +1,33 @@
+"""pytest fixtures built on the MAST sandbox (registered as a pytest plugin).
+
+- ``mast_sandbox``: one :class:`~mastwidgets.sandbox.Sandbox` per test session.
+- ``sandbox_env``: points ``MASTWIDGETS_*`` at it for one test (data and state
+  directories under ``tmp_path``, no token, faults off) and returns the
+  :class:`~mastwidgets.Settings` that results.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ..settings import Settings, get_settings
+from . import Sandbox
+
+
+@pytest.fixture(scope="session")
+def mast_sandbox(tmp_path_factory):
+    with Sandbox(files_dir=tmp_path_factory.mktemp("mast-sandbox-files")) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox_env(mast_sandbox, monkeypatch, tmp_path) -> Settings:
+    for key, value in mast_sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MASTWIDGETS_STATE_DIR", str(tmp_path / "jobs"))
+    monkeypatch.delenv("MAST_API_TOKEN", raising=False)
+    monkeypatch.delenv("MASTWIDGETS_MONGODB_URI", raising=False)
+    mast_sandbox.set_faults(None)
+    yield get_settings()
+    mast_sandbox.set_faults(None)

@@ -102,6 +102,12 @@ def _column(table: Table, name: str) -> list:
     return values
 
 
+def _dates(mjd: pd.Series) -> pd.Series:
+    """MJD as UTC timestamps, to the second (MAST's MJDs carry no more)."""
+    unix = ((mjd - 40587.0) * 86400.0).round()  # MJD 40587 is 1970-01-01
+    return pd.to_datetime(unix, unit="s", utc=True)
+
+
 def to_frame(table: Table | None) -> pd.DataFrame:
     """MAST's observation table as a DataFrame with :data:`RESULT_COLUMNS`."""
     table = table if table is not None else Table()
@@ -120,17 +126,7 @@ def to_frame(table: Table | None) -> pd.DataFrame:
     collections = frame["obs_collection"].fillna("").astype(str).str.upper()
     frame["in_cloud"] = (collections.isin(CLOUD_COLLECTIONS) & ~frame["proprietary"]).astype(bool)
     frame["mtFlag"] = frame["mtFlag"].fillna(False).astype(bool)
-    frame["obs_date"] = (
-        pd.to_datetime(
-            [
-                Time(v, format="mjd").to_datetime() if pd.notna(v) else pd.NaT
-                for v in frame["t_min"]
-            ],
-            utc=True,
-        )
-        if len(frame)
-        else pd.Series([], dtype="datetime64[ns, UTC]")
-    )
+    frame["obs_date"] = _dates(frame["t_min"])
     return frame.loc[:, list(RESULT_COLUMNS)]
 
 

@@ -1,0 +1,107 @@
+"""The real astroquery client, unchanged, against the sandbox.
+
+If a new astroquery sends anything the sandbox does not know (a path, a
+service, a request key or parameter), these tests fail loudly: update the
+sandbox (and MAST_PROTOCOL.md's checks) before moving the pin.
+"""
+
+import astroquery
+import pytest
+from astropy.coordinates import SkyCoord
+from astroquery.mast import Observations
+
+from mastwidgets.mast import _client
+
+PINNED = "0.4.11"
+I2D = "mast:JWST/product/jw02739-o001_t001_nircam_clear-f090w_i2d.fits"
+
+
+@pytest.fixture
+def obs(sandbox_env, mast_sandbox):
+    mast_sandbox.portal._unknown.clear()
+    client = _client.observations(sandbox_env)
+    yield client
+    assert mast_sandbox.unknown_requests == [], (
+        f"astroquery {astroquery.__version__} sent requests the MAST sandbox does not know: "
+        f"{mast_sandbox.unknown_requests}"
+    )
+
+
+def test_astroquery_is_the_release_the_sandbox_is_verified_against():
+    assert astroquery.__version__ == PINNED, (
+        f"astroquery {astroquery.__version__} is installed, but the MAST sandbox is verified "
+        f"against {PINNED}: check its requests against the sandbox before changing the pin"
+    )
+
+
+def test_name_resolution_goes_to_the_sandbox(obs, mast_sandbox):
+    coord = obs.resolve_object("M16")
+    assert coord.ra.deg == pytest.approx(274.700)
+    both = obs.resolve_object("M16", resolve_all=True)
+    assert set(both) == {"SIMBAD", "NED"}
+    assert any(path.startswith("/Santa-war/query") for _, path, _ in mast_sandbox.requests)
+
+
+def test_searches_counts_and_paging(obs):
+    by_name = obs.query_object("NGC 6543", radius="3 arcmin")
+    by_region = obs.query_region(SkyCoord(268.39583, 66.63306, unit="deg"), radius="3 arcmin")
+    assert sorted(by_name["obs_id"]) == sorted(by_region["obs_id"])
+    assert len(by_name) == 4
+    assert obs.query_object_count("NGC 6543", radius="3 arcmin") == 4
+    assert obs.query_region_count(SkyCoord(268.39583, 66.63306, unit="deg"), radius="3 arcmin") == 4
+    criteria = dict(obs_collection="JWST", instrument_name="NIRCAM*")
+    rows = obs.query_criteria(**criteria)
+    assert len(rows) == obs.query_criteria_count(**criteria) == 7
+    paged = obs.query_criteria(**criteria, pagesize=2, page=2)
+    assert list(paged["obs_id"]) == list(rows["obs_id"][2:4])
+    near = obs.query_criteria(objectname="M16", radius="5 arcmin", filters=["F444W", "F160W"])
+    assert sorted(near["filters"]) == ["F160W", "F444W"]
+    assert obs.query_criteria(Instrument_Name="MIRI", T_min=[59780, 59790])["obs_id"][0].startswith("jw02739")
+    assert obs.query_criteria_count() == len(obs.query_criteria(obs_collection=["JWST", "HST", "TESS"]))
+
+
+def test_products_filters_and_metadata(obs):
+    rows = obs.query_criteria(obs_id="icdm01010")
+    products = obs.get_product_list(rows)
+    assert len(products) == 7
+    science = obs.filter_products(products, productType="SCIENCE", extension="fits", mrp_only=True)
+    assert list(science["productFilename"]) == ["icdm01010_drz.fits"]
+    assert "Mission" in obs.get_metadata("observations")["Column Label"]
+    assert "parent_obsid" in obs.get_metadata("products")["Column Name"]
+    assert obs.list_missions() == ["HST", "JWST", "TESS"]
+
+
+def test_http_downloads_are_byte_identical(obs, mast_sandbox, tmp_path):
+    products = obs.get_product_list(obs.query_criteria(obs_id="j8ny01010"))
+    manifest = obs.download_products(products, download_dir=str(tmp_path), productType="SCIENCE")
+    assert set(manifest["Status"]) == {"COMPLETE"}
+    for row in obs.filter_products(products, productType="SCIENCE"):
+        local = tmp_path / "mastDownload" / "HST" / "j8ny01010" / row["productFilename"]
+        assert local.read_bytes() == mast_sandbox.path_of(row["dataURI"]).read_bytes()
+    status, _, _ = obs.download_file("mast:HST/product/nope.fits", local_path=str(tmp_path / "x.fits"))
+    assert status == "ERROR"
+
+
+def test_cloud_uris_and_cloud_downloads(obs, sandbox_env, mast_sandbox, tmp_path):
+    _client.enable_cloud(sandbox_env)
+    products = obs.get_product_list(obs.query_criteria(obs_id="icdm01020"))
+    uris = obs.get_cloud_uris(products, return_uri_map=True, verbose=False)
+    assert uris["mast:HST/product/icdm01020_drz.fits"] == (
+        "s3://stpubdata/hst/public/icdm/icdm01020/icdm01020_drz.fits"
+    )
+    assert uris["mast:HST/product/icdm01020_drz.png"] is None
+    before = len(mast_sandbox.requests)
+    local = tmp_path / "icdm01020_drz.fits"
+    status, _, _ = obs.download_file("mast:HST/product/icdm01020_drz.fits", local_path=str(local))
+    assert status == "COMPLETE"
+    assert local.read_bytes() == mast_sandbox.path_of("mast:HST/product/icdm01020_drz.fits").read_bytes()
+    new = [path for _, path, _ in mast_sandbox.requests[before:]]
+    assert not any(p.startswith("/api/v0.1/Download/file") for p in new), "should come from S3"
+
+
+def test_curl_script_and_session_info(obs, tmp_path):
+    products = obs.get_product_list(obs.query_criteria(obs_id="icdm02010"))
+    manifest = obs.download_products(products[:2], download_dir=str(tmp_path), curl_flag=True)
+    script = open(manifest["Local Path"][0]).read()
+    assert script.count("curl ") == 2
+    assert obs.session_info()["ezid"] == "anonymous"

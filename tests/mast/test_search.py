@@ -14,8 +14,13 @@ from mastwidgets.errors import (
     TargetNotFound,
 )
 
-M8_NEAR = {"jw04567-o002_t001_miri_f770w", "ib6w01020", "j8ny01010",
-           "jw04567-o001_t001_nircam_clear-f212n", "ib6w01010"}
+M8_NEAR = {
+    "jw04567-o002_t001_miri_f770w",
+    "ib6w01020",
+    "j8ny01010",
+    "jw04567-o001_t001_nircam_clear-f212n",
+    "ib6w01010",
+}
 
 
 def test_search_target_gives_the_documented_columns_nearest_first(sandbox_env):

@@ -5,10 +5,11 @@ service, a request key or parameter), these tests fail loudly: update the
 sandbox (and MAST_PROTOCOL.md's checks) before moving the pin.
 """
 
+from pathlib import Path
+
 import astroquery
 import pytest
 from astropy.coordinates import SkyCoord
-from astroquery.mast import Observations
 
 from mastwidgets.mast import _client
 
@@ -56,8 +57,12 @@ def test_searches_counts_and_paging(obs):
     assert list(paged["obs_id"]) == list(rows["obs_id"][2:4])
     near = obs.query_criteria(objectname="M16", radius="5 arcmin", filters=["F444W", "F160W"])
     assert sorted(near["filters"]) == ["F160W", "F444W"]
-    assert obs.query_criteria(Instrument_Name="MIRI", T_min=[59780, 59790])["obs_id"][0].startswith("jw02739")
-    assert obs.query_criteria_count() == len(obs.query_criteria(obs_collection=["JWST", "HST", "TESS"]))
+    assert obs.query_criteria(Instrument_Name="MIRI", T_min=[59780, 59790])["obs_id"][0].startswith(
+        "jw02739"
+    )
+    assert obs.query_criteria_count() == len(
+        obs.query_criteria(obs_collection=["JWST", "HST", "TESS"])
+    )
 
 
 def test_products_filters_and_metadata(obs):
@@ -78,7 +83,9 @@ def test_http_downloads_are_byte_identical(obs, mast_sandbox, tmp_path):
     for row in obs.filter_products(products, productType="SCIENCE"):
         local = tmp_path / "mastDownload" / "HST" / "j8ny01010" / row["productFilename"]
         assert local.read_bytes() == mast_sandbox.path_of(row["dataURI"]).read_bytes()
-    status, _, _ = obs.download_file("mast:HST/product/nope.fits", local_path=str(tmp_path / "x.fits"))
+    status, _, _ = obs.download_file(
+        "mast:HST/product/nope.fits", local_path=str(tmp_path / "x.fits")
+    )
     assert status == "ERROR"
 
 
@@ -94,7 +101,10 @@ def test_cloud_uris_and_cloud_downloads(obs, sandbox_env, mast_sandbox, tmp_path
     local = tmp_path / "icdm01020_drz.fits"
     status, _, _ = obs.download_file("mast:HST/product/icdm01020_drz.fits", local_path=str(local))
     assert status == "COMPLETE"
-    assert local.read_bytes() == mast_sandbox.path_of("mast:HST/product/icdm01020_drz.fits").read_bytes()
+    assert (
+        local.read_bytes()
+        == mast_sandbox.path_of("mast:HST/product/icdm01020_drz.fits").read_bytes()
+    )
     new = [path for _, path, _ in mast_sandbox.requests[before:]]
     assert not any(p.startswith("/api/v0.1/Download/file") for p in new), "should come from S3"
 
@@ -102,6 +112,6 @@ def test_cloud_uris_and_cloud_downloads(obs, sandbox_env, mast_sandbox, tmp_path
 def test_curl_script_and_session_info(obs, tmp_path):
     products = obs.get_product_list(obs.query_criteria(obs_id="icdm02010"))
     manifest = obs.download_products(products[:2], download_dir=str(tmp_path), curl_flag=True)
-    script = open(manifest["Local Path"][0]).read()
+    script = Path(manifest["Local Path"][0]).read_text()
     assert script.count("curl ") == 2
     assert obs.session_info()["ezid"] == "anonymous"

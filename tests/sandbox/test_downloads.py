@@ -1,7 +1,6 @@
 """The sandbox's download service: HEAD, GET, Range, errors and every fault switch."""
 
 import http.client
-import socket
 import time
 from urllib.parse import urlsplit
 
@@ -32,7 +31,7 @@ def raw_get(sb, uri=I2D, headers=None):
     response = conn.getresponse()
     try:
         body = response.read()
-    except (http.client.IncompleteRead, ConnectionError, socket.timeout) as error:
+    except (TimeoutError, http.client.IncompleteRead, ConnectionError) as error:
         body = error
     conn.close()
     return response, body
@@ -44,7 +43,9 @@ def test_get_returns_the_file_byte_for_byte_with_its_headers(sb):
     assert response.content == original(sb)
     assert int(response.headers["Content-Length"]) == len(original(sb))
     assert response.headers["Accept-Ranges"] == "bytes"
-    assert "jw02739-o001_t001_nircam_clear-f090w_i2d.fits" in response.headers["Content-Disposition"]
+    assert (
+        "jw02739-o001_t001_nircam_clear-f090w_i2d.fits" in response.headers["Content-Disposition"]
+    )
     assert "Content-Encoding" not in response.headers
 
 
@@ -68,7 +69,10 @@ def test_range_requests_get_206_and_exactly_those_bytes(sb, header, first, last)
     assert response.status_code == 206
     assert response.content == expected
     start = first if first >= 0 else len(data) + first
-    assert response.headers["Content-Range"] == f"bytes {start}-{start + len(expected) - 1}/{len(data)}"
+    assert (
+        response.headers["Content-Range"]
+        == f"bytes {start}-{start + len(expected) - 1}/{len(data)}"
+    )
 
 
 def test_a_range_past_the_end_gets_416(sb):
@@ -79,13 +83,19 @@ def test_a_range_past_the_end_gets_416(sb):
 
 
 def test_unknown_products_are_404(sb):
-    assert requests.get(sb.download_url("mast:HST/product/nope.fits"), timeout=30).status_code == 404
-    assert requests.head(sb.download_url("mast:HST/product/nope.fits"), timeout=30).status_code == 404
+    assert (
+        requests.get(sb.download_url("mast:HST/product/nope.fits"), timeout=30).status_code == 404
+    )
+    assert (
+        requests.head(sb.download_url("mast:HST/product/nope.fits"), timeout=30).status_code == 404
+    )
 
 
 def test_exclusive_access_data_need_the_token(sb):
     assert requests.get(sb.download_url(EXCLUSIVE), timeout=30).status_code == 401
-    as_cookie = requests.get(sb.download_url(EXCLUSIVE), cookies={"mast_token": sb.token}, timeout=30)
+    as_cookie = requests.get(
+        sb.download_url(EXCLUSIVE), cookies={"mast_token": sb.token}, timeout=30
+    )
     as_header = requests.get(
         sb.download_url(EXCLUSIVE), headers={"Authorization": f"token {sb.token}"}, timeout=30
     )

@@ -93,14 +93,19 @@ def test_products_of_several_obsids_and_a_bad_obsid(mast_sandbox):
 def test_paging_echoes_the_page_and_splits_the_rows(mast_sandbox):
     params = {"columns": "*", "filters": [{"paramName": "obs_collection", "values": ["JWST"]}]}
     everything = invoke(mast_sandbox, "Mast.Caom.Filtered", params)["data"]
-    pages = [invoke(mast_sandbox, "Mast.Caom.Filtered", params, pagesize=5, page=p) for p in (1, 2, 3)]
+    pages = [
+        invoke(mast_sandbox, "Mast.Caom.Filtered", params, pagesize=5, page=p) for p in (1, 2, 3)
+    ]
     assert [p["paging"]["page"] for p in pages] == [1, 2, 3]
     assert pages[0]["paging"]["pagesFiltered"] == 3
     assert [row["obs_id"] for p in pages for row in p["data"]] == [r["obs_id"] for r in everything]
 
 
 def test_count_answers_like_real_mast(mast_sandbox):
-    params = {"columns": "COUNT_BIG(*)", "filters": [{"paramName": "obs_collection", "values": ["TESS"]}]}
+    params = {
+        "columns": "COUNT_BIG(*)",
+        "filters": [{"paramName": "obs_collection", "values": ["TESS"]}],
+    }
     answer = invoke(mast_sandbox, "Mast.Caom.Filtered", params)
     real = fixture("countsResp.json")
     assert field_types(answer) == field_types(real)
@@ -138,14 +143,18 @@ def test_resolver_answers_like_santa(mast_sandbox):
     assert {e["resolver"] for e in entries} == {"SIMBAD", "NED"}
     assert all(set(e) >= set(real_entry) - {"cacheDate"} for e in entries)
     assert {e["searchString"] for e in entries} == {"m8"}
-    assert entries[0]["ra"] == pytest.approx(270.904) and entries[0]["decl"] == pytest.approx(-24.387)
+    assert entries[0]["ra"] == pytest.approx(270.904) and entries[0]["decl"] == pytest.approx(
+        -24.387
+    )
 
 
 def test_path_lookup_answers_every_uri(mast_sandbox):
     known = "mast:JWST/product/jw02739-o001_t001_nircam_clear-f090w_i2d.fits"
     missing = "mast:HST/product/does_not_exist.fits"
     answer = requests.get(
-        f"{mast_sandbox.mast_url}/api/v0.1/path_lookup/", params=[("uri", known), ("uri", missing)], timeout=30
+        f"{mast_sandbox.mast_url}/api/v0.1/path_lookup/",
+        params=[("uri", known), ("uri", missing)],
+        timeout=30,
     ).json()
     real = fixture("mast_relative_path.json")
     assert set(answer) == {known, missing}

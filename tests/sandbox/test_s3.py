@@ -10,7 +10,9 @@ from botocore.exceptions import ClientError
 @pytest.fixture
 def s3(mast_sandbox):
     return boto3.client(
-        "s3", endpoint_url=mast_sandbox.s3_endpoint, region_name="us-east-1",
+        "s3",
+        endpoint_url=mast_sandbox.s3_endpoint,
+        region_name="us-east-1",
         config=Config(signature_version=UNSIGNED),
     )
 

@@ -1,0 +1,88 @@
+"""Listing products: by obs ID, search rows or DataFrames; filters; S3 and HTTP locations."""
+
+import logging
+
+import pandas as pd
+import pytest
+import requests
+
+import mastwidgets as mw
+from mastwidgets.errors import InvalidCriteria, NoProductsFound, ObservationNotFound
+
+F090W = "jw02739-o001_t001_nircam_clear-f090w"
+
+
+def test_products_of_an_obs_id_with_the_documented_columns(sandbox_env, mast_sandbox):
+    products = mw.list_products(F090W)
+    assert list(products.columns) == list(mw.PRODUCT_COLUMNS)
+    assert len(products) == 12
+    assert set(products["obs_id"]) == {F090W}
+    i2d = products.set_index("productFilename").loc[f"{F090W}_i2d.fits"]
+    assert i2d["productType"] == "SCIENCE" and i2d["calib_level"] == 3
+    assert i2d["extension"] == "fits"
+    assert i2d["size"] == mast_sandbox.path_of(i2d["dataURI"]).stat().st_size
+    assert i2d["s3_uri"] == f"s3://stpubdata/jwst/public/jw02739/{F090W}/{F090W}_i2d.fits"
+
+
+def test_products_not_in_the_bucket_have_no_s3_uri(sandbox_env):
+    products = mw.list_products(F090W).set_index("extension")
+    assert products.loc["png", "s3_uri"].isna().all()  # previews: no cloud path
+    assert pd.isna(products.loc["json", "s3_uri"])  # path known, object missing
+    hst_only = mw.list_products("j8ny01010")
+    assert hst_only["s3_uri"].isna().all()
+
+
+def test_the_http_url_serves_the_file(sandbox_env, mast_sandbox):
+    row = mw.list_products("icdm01010", productSubGroupDescription="DRZ").iloc[0]
+    body = requests.get(row["url"], timeout=30).content
+    assert body == mast_sandbox.path_of(row["dataURI"]).read_bytes()
+    assert row["url"].startswith(sandbox_env.mast_url + "/api/v0.1/Download/file?uri=mast:HST/")
+
+
+def test_products_of_search_rows_and_frames(sandbox_env):
+    found = mw.search_target("M16", radius="5 arcmin", instrument_name="WFC3/IR")
+    from_frame = mw.list_products(found)
+    from_rows = mw.list_products([row for _, row in found.iterrows()])
+    from_row = mw.list_products(found.iloc[0])
+    assert len(from_frame) == len(from_rows) == 14
+    assert set(from_row["obs_id"]) == {found.iloc[0]["obs_id"]}
+
+
+def test_filters_ignore_case_take_lists_and_extensions_with_or_without_dot(sandbox_env):
+    science = mw.list_products(F090W, productType="science", calib_level=[2, 3], extension=".FITS")
+    assert len(science) == 6
+    assert set(science["calib_level"]) == {2, 3}
+    assert set(science["productSubGroupDescription"]) == {"RATE", "CAL", "I2D", "SEGM"}
+    assert mw.list_products(F090W, productSubGroupDescription="nope").empty
+
+
+def test_duplicate_uris_are_listed_once(sandbox_env):
+    twice = mw.list_products(["icdm01010", "icdm01010"])
+    assert twice["dataURI"].is_unique and len(twice) == 7
+
+
+def test_unknown_filter_is_invalid_criteria(sandbox_env):
+    with pytest.raises(InvalidCriteria, match="cannot be filtered by 'colour'"):
+        mw.list_products(F090W, colour="red")
+    with pytest.raises(InvalidCriteria, match="takes numbers"):
+        mw.list_products(F090W, calib_level="high")
+
+
+def test_observation_without_products_is_no_products_found(sandbox_env):
+    with pytest.raises(NoProductsFound, match="o6h501010"):
+        mw.list_products("o6h501010")
+
+
+def test_unknown_obs_id_is_observation_not_found(sandbox_env):
+    with pytest.raises(ObservationNotFound):
+        mw.list_products("jw99999-o001_t001_nircam_clear-f000w")
+
+
+def test_products_still_list_when_s3_is_down(sandbox_env, monkeypatch, free_port, caplog):
+    monkeypatch.setenv("MASTWIDGETS_S3_ENDPOINT", f"http://127.0.0.1:{free_port}")
+    monkeypatch.setenv("MASTWIDGETS_RETRIES", "0")
+    with caplog.at_level(logging.WARNING):
+        products = mw.list_products("icdm01010")
+    assert len(products) == 7 and products["s3_uri"].isna().all()
+    assert "S3" in products.attrs["cloud_error"]
+    assert "files will come over HTTP" in caplog.text

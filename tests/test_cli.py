@@ -1,0 +1,94 @@
+"""The ``mastwidgets`` command, run for real in subprocesses, as the README shows it."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import psutil
+import pytest
+
+
+def run(args, env=None, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "mastwidgets", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def sandbox_process():
+    """``mastwidgets sandbox`` in the background; yields (process, exported variables)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mastwidgets", "sandbox"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    exported = {}
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("export "):
+            key, value = line[len("export ") :].strip().split("=", 1)
+            exported[key] = value
+            if key == "MASTWIDGETS_S3_ENDPOINT":
+                break
+    assert exported, "".join(lines)
+    yield process, exported, "".join(lines)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_sandbox_command_then_search_from_a_plain_python(sandbox_process, tmp_path):
+    process, exported, banner = sandbox_process
+    assert "Ctrl-C" in banner and "MAST token" in banner
+    code = "import mastwidgets; print(len(mastwidgets.search_target('M8')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **exported},
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "5"
+
+    table = run(["search", "--target", "M16", "obs_collection=HST"], env=exported)
+    assert table.returncode == 0, table.stderr
+    assert "icdm02020" in table.stdout and "4 observation(s)" in table.stdout
+
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children, "the S3 server runs in a child process"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, "the sandbox left its S3 server running"
+
+
+def test_search_errors_are_one_line_without_traceback(sandbox_process):
+    _, exported, _ = sandbox_process
+    unknown = run(["search", "--target", "Nowhere Nebula"], env=exported)
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("mastwidgets: ") and unknown.stderr.count("\n") == 1
+    assert "Traceback" not in unknown.stderr
+    bad = run(["search", "--coordinates", "12:00 +99:00"], env=exported)
+    assert bad.returncode == 2 and "sky coordinates" in bad.stderr
+    down = run(
+        ["search", "--obs-id", "icdm01010"],
+        env={**exported, "MASTWIDGETS_MAST_URL": "http://127.0.0.1:9", "MASTWIDGETS_RETRIES": "0"},
+    )
+    assert (
+        down.returncode == 1 and "did not answer" in down.stderr and "Traceback" not in down.stderr
+    )
+
+
+def test_help_for_each_command():
+    for args in (["--help"], ["sandbox", "--help"], ["search", "--help"]):
+        result = run(args)
+        assert result.returncode == 0 and "usage: mastwidgets" in result.stdout

@@ -1,0 +1,82 @@
+"""Settings: keyword argument > environment variable > default, and where astroquery goes."""
+
+from pathlib import Path
+
+import pytest
+from astroquery.mast.discovery_portal import PortalAPI
+
+import mastwidgets as mw
+from mastwidgets.errors import ConfigurationError
+
+VARIABLES = (
+    "MASTWIDGETS_MAST_URL",
+    "MASTWIDGETS_RESOLVER_URL",
+    "MASTWIDGETS_S3_ENDPOINT",
+    "MASTWIDGETS_DATA_DIR",
+    "MASTWIDGETS_STATE_DIR",
+    "MASTWIDGETS_MONGODB_URI",
+    "MAST_API_TOKEN",
+    "MASTWIDGETS_TIMEOUT",
+    "MASTWIDGETS_RETRIES",
+)
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_defaults_point_at_the_real_mast(clean_env):
+    settings = mw.get_settings()
+    assert settings.mast_url == "https://mast.stsci.edu"
+    assert settings.resolver_url == "http://mastresolver.stsci.edu"
+    assert settings.s3_endpoint is None and settings.s3_bucket == "stpubdata"
+    assert settings.mongodb_uri is None and settings.mast_token is None
+    assert settings.data_dir.name == "data" and "mastwidgets" in str(settings.data_dir)
+
+
+def test_environment_beats_default_and_argument_beats_environment(clean_env, tmp_path):
+    clean_env.setenv("MASTWIDGETS_MAST_URL", "http://127.0.0.1:1/")
+    clean_env.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "env"))
+    clean_env.setenv("MASTWIDGETS_MONGODB_URI", "mongodb://user:secret@db/")
+    clean_env.setenv("MASTWIDGETS_RETRIES", "5")
+    from_env = mw.get_settings()
+    assert from_env.mast_url == "http://127.0.0.1:1"
+    assert from_env.resolver_url == "http://127.0.0.1:1"  # a custom MAST serves the resolver too
+    assert from_env.data_dir == tmp_path / "env" and from_env.retries == 5
+    assert "secret" not in repr(from_env)
+    given = mw.get_settings(mast_url="http://127.0.0.1:2", data_dir=tmp_path / "arg", retries=0)
+    assert given.mast_url == "http://127.0.0.1:2"
+    assert given.data_dir == Path(tmp_path / "arg") and given.retries == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("mast_url", "mast.stsci.edu"),
+        ("s3_endpoint", "ftp://x"),
+        ("timeout", "soon"),
+        ("retries", -1),
+    ],
+)
+def test_unusable_values_are_configuration_errors(clean_env, name, value):
+    with pytest.raises(ConfigurationError, match=name):
+        mw.get_settings(**{name: value})
+    with pytest.raises(ConfigurationError, match="unknown setting"):
+        mw.get_settings(colour="red")
+
+
+def test_every_astroquery_url_follows_the_settings(sandbox_env, mast_sandbox):
+    mw.search_target("M8")
+    base = mast_sandbox.mast_url
+    assert base + "/api/v0/invoke" == PortalAPI.MAST_REQUEST_URL
+    assert PortalAPI.COLUMNS_CONFIG_URL.startswith(base)
+    assert PortalAPI.MAST_DOWNLOAD_URL.startswith(base)
+    paths = [path for _, path, _ in mast_sandbox.requests]
+    assert any(p.startswith("/Santa-war/query") for p in paths)  # the hard-coded resolver host
+    before = len(mast_sandbox.requests)
+    mw.list_products("icdm01010")
+    later = [path for _, path, _ in mast_sandbox.requests[before:]]
+    assert any(p.startswith("/api/v0.1/path_lookup/") for p in later)  # the hard-coded host

@@ -83,6 +83,12 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app(args: argparse.Namespace) -> int:
+    from .app import serve
+
+    return serve(sandbox=args.sandbox, port=args.port, open_browser=not args.no_browser)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mastwidgets", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +106,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--files-dir", default=None, help="where to keep the product files")
     sandbox.set_defaults(run=_sandbox)
+
+    app = commands.add_parser("app", help="serve the web app (Voila) until Ctrl-C")
+    app.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start the offline MAST sandbox and point the app at it",
+    )
+    app.add_argument("--port", type=int, default=8866)
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.set_defaults(run=_app)
 
     search = commands.add_parser("search", help="search MAST and print the observations")
     search.add_argument("--target", help="a target name, e.g. M8")

@@ -1,0 +1,69 @@
+"""``mastwidgets app``: serve the app notebook with Voila, optionally on the sandbox."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import webbrowser
+from importlib import resources
+from pathlib import Path
+
+APP_NOTEBOOK = "mast_import_app.ipynb"
+
+
+def notebook_dir() -> Path:
+    """The folder holding the app notebook (inside the installed package)."""
+    return Path(str(resources.files("mastwidgets.ui").joinpath("notebooks")))
+
+
+def voila_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook_dir() / APP_NOTEBOOK),
+        f"--port={port}",
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        # The page is the app: no code, no file browsing; keep the kernel while downloads run.
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--MappingKernelManager.cull_idle_timeout=0",
+    ]
+
+
+def serve(*, sandbox: bool = False, port: int = 8866, open_browser: bool = True) -> int:
+    """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first."""
+    env = dict(os.environ)
+    stack = []
+    if sandbox:
+        from .sandbox import Sandbox
+
+        sb = Sandbox().start()
+        stack.append(sb)
+        env.update(sb.environ())
+        print(f"MAST sandbox: {sb.mast_url} (S3 {sb.s3_endpoint})", flush=True)
+    url = f"http://127.0.0.1:{port}/"
+    process = subprocess.Popen(voila_command(port), env=env)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"mastwidgets app: {url} (Ctrl-C stops it)", flush=True)
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        while not stop.is_set() and process.poll() is None:
+            stop.wait(0.5)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for item in stack:
+            item.stop()
+    return 0 if stop.is_set() else (process.returncode or 0)

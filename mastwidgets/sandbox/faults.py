@@ -34,6 +34,10 @@ class Faults:
         (the connection is then closed), or fewer (the body is cut short).
     first_byte_delay
         Seconds to wait before the status line.
+    redirect
+        Answer downloads with ``302 Found`` to another URL that serves the file
+        (whether real MAST redirects is not known; this lets clients prove they
+        follow redirects, for HEAD too).
     scope
         ``"download"`` (file downloads), ``"api"`` (portal, resolver, path
         look-up, column configs) or ``"all"``.
@@ -47,6 +51,7 @@ class Faults:
     ignore_range: bool = False
     content_length_delta: int = 0
     first_byte_delay: float = 0.0
+    redirect: bool = False
     scope: str = "download"
 
     def __post_init__(self) -> None:

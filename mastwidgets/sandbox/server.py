@@ -47,6 +47,7 @@ _API_PATHS = {
     "/api/v0.1/Download/bundle.sh",
 }
 DOWNLOAD_PATH = "/api/v0.1/Download/file"
+REDIRECTED_PATH = "/sandbox/redirected/file"  # where the ``redirect`` fault sends downloads
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
@@ -178,9 +179,11 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)  # absolute-URI targets (proxy style) work too
         query = parse_qs(url.query)
         route = (self.command if self.command != "HEAD" else "GET", url.path)
-        if url.path == DOWNLOAD_PATH and route[0] == "GET":
+        if url.path in (DOWNLOAD_PATH, REDIRECTED_PATH) and route[0] == "GET":
             faults = self._fault("download")
-            if faults is not None:
+            if faults is not None and faults.redirect and url.path == DOWNLOAD_PATH:
+                self._send(302, b"", "text/plain", {"Location": f"{REDIRECTED_PATH}?{url.query}"})
+            elif faults is not None:
                 self._download(query, faults)
             return
         handlers = {

@@ -180,3 +180,12 @@ def test_keep_alive_serves_several_requests_on_one_connection(sb):
         bodies = [session.get(sb.download_url(I2D), timeout=30).content for _ in range(3)]
     assert bodies == [original(sb)] * 3
     assert sum(1 for r in sb.requests if "i2d.fits" in r[1]) >= 3
+
+
+def test_redirect_sends_downloads_elsewhere_for_head_and_get(sb):
+    sb.set_faults(Faults(redirect=True))
+    head = requests.head(sb.download_url(I2D), timeout=30, allow_redirects=False)
+    assert head.status_code == 302 and "/sandbox/redirected/file?uri=" in head.headers["Location"]
+    followed = requests.get(sb.download_url(I2D), headers={"Range": "bytes=0-9"}, timeout=30)
+    assert followed.history and followed.history[0].status_code == 302
+    assert followed.status_code == 206 and followed.content == original(sb)[:10]

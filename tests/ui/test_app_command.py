@@ -10,9 +10,18 @@ import requests
 @pytest.fixture
 def app_process(free_port):
     process = subprocess.Popen(
-        [sys.executable, "-m", "mastwidgets", "app", "--sandbox", "--no-browser",
-         f"--port={free_port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mastwidgets",
+            "app",
+            "--sandbox",
+            "--no-browser",
+            f"--port={free_port}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines = []
     for line in process.stdout:  # wait for Voila to say it listens

@@ -153,7 +153,7 @@ def _apply(settings: Settings) -> None:
     utils._simple_request = _Redirect(settings)
     PortalAPI._column_configs.clear()  # they may come from another server
     if Observations._cloud_connection is not None:
-        Observations._cloud_connection.boto3 = _Boto3(settings)
+        _point_cloud(settings)
 
 
 @functools.cache
@@ -224,7 +224,13 @@ def enable_cloud(settings: Settings) -> None:
     """Switch on astroquery's S3 access, with the configured endpoint."""
     if Observations._cloud_connection is None:
         Observations.enable_cloud_dataset(verbose=False)
-    Observations._cloud_connection.boto3 = _Boto3(settings)
+    _point_cloud(settings)
+
+
+def _point_cloud(settings: Settings) -> None:
+    cloud = Observations._cloud_connection
+    cloud.boto3 = _Boto3(settings)
+    cloud.pubdata_bucket = settings.s3_bucket
 
 
 def _http_message(error: requests.HTTPError) -> str:

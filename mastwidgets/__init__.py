@@ -1,36 +1,40 @@
 """mastwidgets: search the STScI MAST archive and import observations' data
-products, from Jupyter, Voila, scripts or the ``mastwidgets`` command."""
+products, from Jupyter, Voila, scripts or the ``mastwidgets`` command.
+
+The search functions load astroquery on first use, so ``import mastwidgets``
+(and the transfer engine alone) stay quick.
+"""
+
+from importlib import import_module
 
 from . import errors
 from .errors import MastWidgetsError
-from .mast import (
-    PRODUCT_COLUMNS,
-    RESULT_COLUMNS,
-    filter_products,
-    list_products,
-    resolve_target,
-    search_criteria,
-    search_obs_id,
-    search_region,
-    search_target,
-)
 from .settings import Settings, get_settings
 
 __version__ = "0.1.0"
 
-__all__ = [
+_FROM_MAST = (
     "PRODUCT_COLUMNS",
     "RESULT_COLUMNS",
-    "MastWidgetsError",
-    "Settings",
-    "__version__",
-    "errors",
     "filter_products",
-    "get_settings",
     "list_products",
     "resolve_target",
     "search_criteria",
     "search_obs_id",
     "search_region",
     "search_target",
-]
+)
+
+__all__ = [*_FROM_MAST, "MastWidgetsError", "Settings", "__version__", "errors", "get_settings"]
+
+
+def __getattr__(name: str):
+    if name in _FROM_MAST:
+        value = getattr(import_module(".mast", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mastwidgets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

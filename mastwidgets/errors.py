@@ -10,16 +10,21 @@ from __future__ import annotations
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
+    "DiskFull",
     "InvalidCoordinates",
     "InvalidCriteria",
     "InvalidQuery",
     "InvalidRadius",
+    "JobNotFound",
+    "JobRunning",
     "MastQueryFailed",
     "MastUnavailable",
     "MastWidgetsError",
     "NoProductsFound",
     "ObservationNotFound",
     "TargetNotFound",
+    "TransferError",
+    "UnsafeDestination",
 ]
 
 
@@ -85,3 +90,23 @@ class MastQueryFailed(MastWidgetsError):
 
 class AuthenticationError(MastWidgetsError, PermissionError):
     """MAST rejected the API token, or the data are proprietary and no token was given."""
+
+
+class TransferError(MastWidgetsError):
+    """A download job could not be started or continued."""
+
+
+class UnsafeDestination(TransferError, ValueError):
+    """A file name that would land outside the download folder (``..``, absolute, symlink)."""
+
+
+class DiskFull(TransferError, OSError):
+    """Not enough room on the disk for the job."""
+
+
+class JobNotFound(TransferError, LookupError):
+    """No state file for that job ID in the state directory."""
+
+
+class JobRunning(TransferError):
+    """The job is already running (in this process or another)."""

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from .catalogue import Catalogue, build_catalogue
+from .catalogue import Catalogue, Product, build_catalogue
 from .faults import Faults, FaultSwitch
 from .files import TINY_IMAGE_SIDE, image_side_for, write_products
 from .portal import Portal
@@ -168,6 +168,43 @@ class Sandbox:
             env["MASTWIDGETS_S3_ENDPOINT"] = self.s3_endpoint
         return env
 
+    def add_file(self, filename: str, data: bytes, *, in_s3: bool = True) -> tuple[str, str | None]:
+        """Serve ``data`` as one more file, over HTTP and (if ``in_s3``) from the bucket.
+
+        For transfer tests that need particular sizes (0 bytes, one chunk...).
+        Returns ``(http_url, s3_uri or None)``.
+        """
+        product = Product(
+            filename=filename,
+            obsid="0",
+            obs_id="sandbox",
+            collection="SANDBOX",
+            dataproduct_type="image",
+            product_type="SCIENCE",
+            subgroup="",
+            description="",
+            calib_level=2,
+            group=None,
+            kind="extra",
+            cloud_path=f"/sandbox/extra/{filename}",
+            in_s3=in_s3,
+            data_rights="PUBLIC",
+            proposal_id="",
+            filters="",
+        )
+        path = self._files_dir / "extra" / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.files[product.uri] = path
+        self.catalogue.add_product(product)
+        s3_uri = None
+        if in_s3 and self._s3 is not None:
+            self._s3.client().put_object(
+                Bucket=BUCKET, Key=product.s3_key, Body=data, ACL="public-read"
+            )
+            s3_uri = f"s3://{BUCKET}/{product.s3_key}"
+        return self.download_url(product.uri), s3_uri
+
     def path_of(self, uri: str) -> Path:
         """The sandbox's own copy of a product (to compare downloads with)."""
         return self.files[uri]
@@ -176,6 +213,8 @@ class Sandbox:
     def set_faults(self, faults: Faults | None) -> None:
         """Switch faults on (``None``: off); the request count restarts at zero."""
         self._switch.set(faults)
+        if self._http is not None:
+            self._http.downloads_peak = self._http.downloads_now
 
     @contextlib.contextmanager
     def faults(self, faults: Faults) -> Iterator[Faults]:
@@ -185,6 +224,11 @@ class Sandbox:
             yield faults
         finally:
             self.set_faults(None)
+
+    @property
+    def downloads_peak(self) -> int:
+        """The most file downloads served at once since :meth:`set_faults` was last called."""
+        return self._http.downloads_peak if self._http else 0
 
     @property
     def requests(self) -> list[tuple[str, str, int]]:

@@ -680,6 +680,10 @@ class Catalogue:
     def product(self, uri: str) -> Product | None:
         return self._by_uri.get(uri)
 
+    def add_product(self, product: Product) -> None:
+        """Serve one more file (not part of any observation the portal lists)."""
+        self._by_uri[product.uri] = product
+
     def observation_of(self, product: Product) -> Observation:
         return self._by_obsid[product.obsid]
 

@@ -80,6 +80,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.faults = faults
         self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
         self._connections: set[socket.socket] = set()
+        self.downloads_now = 0  # file bodies being sent right now
+        self.downloads_peak = 0  # the most at once since the last reset
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
@@ -184,7 +186,7 @@ class _Handler(BaseHTTPRequestHandler):
             if faults is not None and faults.redirect and url.path == DOWNLOAD_PATH:
                 self._send(302, b"", "text/plain", {"Location": f"{REDIRECTED_PATH}?{url.query}"})
             elif faults is not None:
-                self._download(query, faults)
+                self._counted_download(query, faults)
             return
         handlers = {
             ("POST", "/api/v0/invoke"): self._invoke,
@@ -255,6 +257,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, ("\n".join(lines) + "\n").encode(), "text/plain")
 
     # -- downloads --------------------------------------------------------------------------------
+    def _counted_download(self, query, faults: Faults) -> None:
+        server = self.server
+        with server._connections_lock:
+            server.downloads_now += 1
+            server.downloads_peak = max(server.downloads_peak, server.downloads_now)
+        try:
+            self._download(query, faults)
+        finally:
+            with server._connections_lock:
+                server.downloads_now -= 1
+
     def _download(self, query, faults: Faults) -> None:
         uri = query.get("uri", [""])[0]
         product = self.server.portal.catalogue.product(uri)

@@ -1,0 +1,321 @@
+"""Where bytes come from: HTTP(S) URLs and S3 objects, read in byte ranges.
+
+Both sources answer the same two questions, with the same exceptions:
+``probe(location)`` (size, checksum, Range support) and
+``fetch(location, start, end, sink)`` (stream ``[start, end)`` into ``sink``).
+Retrying is not theirs to do: :mod:`._retry` decides, for both.
+
+The data path reads straight into a worker's reusable buffer
+(``readinto``, no per-read allocation) and hands memoryviews to the sink.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote, urlsplit
+
+import botocore.exceptions
+import urllib3
+from botocore import UNSIGNED
+from botocore.config import Config
+
+Sink = Callable[[int, memoryview], None]  # (offset, data)
+StopCheck = Callable[[], bool]
+
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_UNSATISFIED = re.compile(r"bytes \*/(\d+)")
+_MD5 = re.compile(r"^[0-9a-f]{32}$")
+
+
+class SourceError(Exception):
+    """A source failed for this file."""
+
+
+class TransientError(SourceError):
+    """Worth retrying: resets, time-outs, 5xx, 429/503 throttling."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SourceUnavailable(SourceError):
+    """This source does not have the file for us (404, 403, 401): try another."""
+
+
+class RangeIgnored(SourceError):
+    """The server answered a ranged request with the whole file (200)."""
+
+
+class Stopped(Exception):
+    """The job was paused or cancelled while bytes were flowing."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a source says about a file before we fetch it."""
+
+    size: int | None
+    md5: str | None = None
+    etag: str | None = None
+    ranged: bool = True
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _status_error(status: int, what: str, retry_after: str | None = None) -> SourceError:
+    if status in (401, 403, 404, 410):
+        return SourceUnavailable(f"{what}: HTTP {status}")
+    if status == 429 or status >= 500:
+        return TransientError(f"{what}: HTTP {status}", _retry_after(retry_after))
+    return SourceUnavailable(f"{what}: unexpected HTTP {status}")
+
+
+def pump(
+    read_into, start: int, length: int, sink: Sink, buffer: memoryview, should_stop: StopCheck
+) -> int:
+    """Copy up to ``length`` bytes from ``read_into`` to ``sink`` at ``start``.
+
+    Returns the bytes copied; fewer than ``length`` means the body ended early.
+    """
+    done = 0
+    while done < length:
+        if should_stop():
+            raise Stopped()
+        want = min(len(buffer), length - done)
+        n = read_into(buffer[:want])
+        if not n:
+            break
+        sink(start + done, buffer[:n])
+        done += n
+    return done
+
+
+# Retrying is ._retry's job; urllib3 only follows redirects (for HEAD too).
+_FOLLOW_REDIRECTS_ONLY = urllib3.Retry(
+    total=None,
+    connect=0,
+    read=0,
+    status=0,
+    other=0,
+    redirect=5,
+    raise_on_redirect=True,
+    raise_on_status=False,
+)
+
+
+class HttpSource:
+    """Ranged GETs over a keep-alive urllib3 pool (redirects followed, HEAD too)."""
+
+    name = "http"
+
+    def __init__(self, *, timeout: float, connections: int, headers: dict | None = None):
+        self.headers = dict(headers or {})
+        self.pool = urllib3.PoolManager(
+            num_pools=8,
+            maxsize=connections,
+            block=False,
+            retries=False,
+            timeout=urllib3.Timeout(connect=min(10.0, timeout), read=timeout),
+        )
+
+    def _request(self, method: str, url: str, headers: dict) -> urllib3.BaseHTTPResponse:
+        try:
+            return self.pool.request(
+                method,
+                url,
+                headers={**self.headers, **headers},
+                preload_content=False,
+                decode_content=False,
+                redirect=True,
+                retries=_FOLLOW_REDIRECTS_ONLY,
+            )
+        except urllib3.exceptions.HTTPError as error:
+            raise TransientError(f"{method} {_short(url)}: {type(error).__name__}") from None
+
+    def probe(self, url: str) -> Probe:
+        response = self._request("HEAD", url, {"Accept-Encoding": "identity"})
+        response.release_conn()
+        if response.status >= 300:
+            raise _status_error(
+                response.status, f"HEAD {_short(url)}", response.headers.get("Retry-After")
+            )
+        length = response.headers.get("Content-Length")
+        ranged = response.headers.get("Accept-Ranges", "").lower() == "bytes"
+        return Probe(size=int(length) if length and length.isdigit() else None, ranged=ranged)
+
+    def fetch(
+        self, url: str, start: int, end: int, sink: Sink, buffer: memoryview, should_stop: StopCheck
+    ) -> tuple[int, int | None]:
+        """Stream ``[start, end)``; returns (bytes copied, total size the server stated)."""
+        headers = {"Accept-Encoding": "identity", "Range": f"bytes={start}-{end - 1}"}
+        response = self._request("GET", url, headers)
+        try:
+            total = None
+            if response.status == 206:
+                match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+                if not match or int(match.group(1)) != start:
+                    raise RangeIgnored(f"GET {_short(url)}: bad Content-Range")
+                total = int(match.group(3)) if match.group(3) != "*" else None
+            elif response.status == 200:
+                raise RangeIgnored(f"GET {_short(url)}: the server ignores Range")
+            elif response.status == 416:
+                match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
+                if match:  # we asked past the end: the server says where the end is
+                    return 0, int(match.group(1))
+                raise SourceUnavailable(
+                    f"GET {_short(url)}: range {start}-{end - 1} is beyond the end of the file"
+                )
+            else:
+                raise _status_error(
+                    response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
+                )
+            raw = getattr(response, "_fp", None)  # http.client's readinto: no extra copy
+            read_into = raw.readinto if raw is not None else response.readinto
+            try:
+                copied = pump(read_into, start, end - start, sink, buffer, should_stop)
+            except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
+                raise TransientError(f"GET {_short(url)}: {type(error).__name__}") from None
+            return copied, total
+        finally:
+            _finish(response)
+
+    def fetch_whole(self, url: str, sink: Sink, buffer: memoryview, should_stop: StopCheck) -> int:
+        """For servers that ignore Range: the whole file in one GET, from byte 0."""
+        response = self._request("GET", url, {"Accept-Encoding": "identity"})
+        try:
+            if response.status != 200:
+                raise _status_error(
+                    response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
+                )
+            raw = getattr(response, "_fp", None)
+            read_into = raw.readinto if raw is not None else response.readinto
+            try:
+                return pump(read_into, 0, 1 << 62, sink, buffer, should_stop)
+            except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
+                raise TransientError(f"GET {_short(url)}: {type(error).__name__}") from None
+        finally:
+            _finish(response)
+
+    def close(self) -> None:
+        self.pool.clear()
+
+
+def _finish(response) -> None:
+    """Give the connection back if the body was read to its end, else close it."""
+    raw = getattr(response, "_fp", None)
+    if raw is not None and not raw.isclosed():
+        response.close()  # body not read to its end: the connection cannot be reused
+    else:
+        response.release_conn()
+
+
+def _short(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc}{unquote(parts.path)}" + ("?…" if parts.query else "")
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    parts = urlsplit(uri)
+    if parts.scheme != "s3" or not parts.netloc or not parts.path.strip("/"):
+        raise ValueError(f"not an s3://bucket/key URI: {uri!r}")
+    return parts.netloc, parts.path.lstrip("/")
+
+
+class S3Source:
+    """Unsigned ranged GETs with botocore (anonymous access, as to ``stpubdata``)."""
+
+    name = "s3"
+
+    def __init__(
+        self, *, endpoint: str | None, timeout: float, connections: int, region: str = "us-east-1"
+    ):
+        import boto3
+
+        self.client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=region,
+            config=Config(
+                signature_version=UNSIGNED,
+                max_pool_connections=connections,
+                connect_timeout=min(10.0, timeout),
+                read_timeout=timeout,
+                retries={"max_attempts": 1},
+                tcp_keepalive=True,
+            ),
+        )
+
+    def _error(self, error: Exception, what: str) -> SourceError:
+        if isinstance(error, botocore.exceptions.ClientError):
+            meta = error.response.get("ResponseMetadata", {})
+            status = int(meta.get("HTTPStatusCode") or 0)
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in ("NoSuchKey", "NoSuchBucket", "AccessDenied", "404", "403"):
+                return SourceUnavailable(f"{what}: {code}")
+            if code == "InvalidRange":
+                return SourceUnavailable(f"{what}: range beyond the end of the object")
+            retry_after = (meta.get("HTTPHeaders") or {}).get("retry-after")
+            return _status_error(status or 500, f"{what} ({code})", retry_after)
+        return TransientError(f"{what}: {type(error).__name__}")
+
+    def probe(self, uri: str) -> Probe:
+        bucket, key = parse_s3_uri(uri)
+        try:
+            head = self.client.head_object(Bucket=bucket, Key=key)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            raise self._error(error, f"HEAD s3://{bucket}/{key}") from None
+        etag = (head.get("ETag") or "").strip('"').lower()
+        return Probe(
+            size=int(head["ContentLength"]),
+            md5=etag if _MD5.match(etag) else None,
+            etag=etag or None,
+            ranged=True,
+        )
+
+    def fetch(
+        self, uri: str, start: int, end: int, sink: Sink, buffer: memoryview, should_stop: StopCheck
+    ) -> tuple[int, int | None]:
+        bucket, key = parse_s3_uri(uri)
+        what = f"GET s3://{bucket}/{key}"
+        try:
+            answer = self.client.get_object(
+                Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}"
+            )
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            raise self._error(error, what) from None
+        body = answer["Body"]
+        try:
+            match = _CONTENT_RANGE.match(answer.get("ContentRange") or "")
+            if not match or int(match.group(1)) != start:
+                raise RangeIgnored(f"{what}: the server ignored Range")
+            raw = getattr(body, "_raw_stream", None)
+            fp = getattr(raw, "_fp", None)
+            read_into = fp.readinto if fp is not None else body._raw_stream.readinto
+            try:
+                copied = pump(read_into, start, end - start, sink, buffer, should_stop)
+            except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
+                raise TransientError(f"{what}: {type(error).__name__}") from None
+            return copied, int(match.group(3)) if match.group(3) != "*" else None
+        finally:
+            raw = getattr(body, "_raw_stream", None)
+            if raw is not None:
+                _finish(raw)
+
+    def close(self) -> None:
+        self.client.close()

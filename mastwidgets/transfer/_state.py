@@ -1,0 +1,163 @@
+"""The job's JSON state file: what to fetch, from where, and which bytes are on disk.
+
+Written atomically (temporary file, fsync, rename, fsync of the folder). The
+byte ranges it records are only ever ranges that were written *and* flushed
+to disk before the state was written, so it never claims bytes that are not
+there. It holds no credentials: URLs with a user name or password are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ._ranges import ByteRanges
+
+STATE_VERSION = 1
+
+# File statuses, in the order a file goes through them.
+QUEUED, DOWNLOADING, VERIFYING, DONE = "queued", "downloading", "verifying", "done"
+FAILED, PAUSED, CANCELLED = "failed", "paused", "cancelled"
+FINISHED = frozenset({DONE, FAILED, CANCELLED})
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class FileState:
+    """One file of a job, as stored between runs."""
+
+    name: str  # destination, relative to the job's folder
+    s3: str | None = None
+    http: str | None = None
+    size: int | None = None
+    size_given: bool = False  # the caller stated the size: servers must agree
+    md5: str | None = None
+    etag: str | None = None
+    ranges: ByteRanges = field(default_factory=ByteRanges)
+    status: str = QUEUED
+    source: str | None = None  # the source in use, then the one that finished it
+    s3_failed: str | None = None  # why S3 was given up for this file, if it was
+    ranged: bool = True  # False: the HTTP server ignores Range
+    error: str | None = None
+    verify_failures: int = 0
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "sources": {"s3": self.s3, "http": self.http},
+            "size": self.size,
+            "md5": self.md5,
+            "etag": self.etag,
+            "ranges": self.ranges.to_json(),
+            "status": self.status,
+            "source": self.source,
+            "s3_failed": self.s3_failed,
+            "ranged": self.ranged,
+            "error": self.error,
+            "verify_failures": self.verify_failures,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> FileState:
+        sources = data.get("sources") or {}
+        return cls(
+            name=data["name"],
+            s3=sources.get("s3"),
+            http=sources.get("http"),
+            size=data.get("size"),
+            md5=data.get("md5"),
+            etag=data.get("etag"),
+            ranges=ByteRanges(data.get("ranges") or []),
+            status=data.get("status", QUEUED),
+            source=data.get("source"),
+            s3_failed=data.get("s3_failed"),
+            ranged=data.get("ranged", True),
+            error=data.get("error"),
+            verify_failures=int(data.get("verify_failures") or 0),
+        )
+
+
+@dataclass
+class JobState:
+    """A whole job, as stored between runs."""
+
+    job_id: str
+    dest_dir: str
+    files: list[FileState]
+    parallel: int
+    chunk_size: int
+    status: str = QUEUED
+    created: str = field(default_factory=now)
+    updated: str = field(default_factory=now)
+    meta: dict = field(default_factory=dict)  # the caller's own JSON-safe notes
+
+    def to_json(self) -> dict:
+        return {
+            "version": STATE_VERSION,
+            "job_id": self.job_id,
+            "status": self.status,
+            "created": self.created,
+            "updated": self.updated,
+            "dest_dir": self.dest_dir,
+            "parallel": self.parallel,
+            "chunk_size": self.chunk_size,
+            "meta": self.meta,
+            "files": [f.to_json() for f in self.files],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> JobState:
+        if data.get("version") != STATE_VERSION:
+            raise ValueError(f"unknown state version {data.get('version')!r}")
+        return cls(
+            job_id=data["job_id"],
+            dest_dir=data["dest_dir"],
+            files=[FileState.from_json(f) for f in data["files"]],
+            parallel=int(data["parallel"]),
+            chunk_size=int(data["chunk_size"]),
+            status=data.get("status", QUEUED),
+            created=data.get("created", now()),
+            updated=data.get("updated", now()),
+            meta=data.get("meta") or {},
+        )
+
+
+def state_path(state_dir: Path, job_id: str) -> Path:
+    return Path(state_dir) / f"{job_id}.json"
+
+
+def write_state(path: Path, job: JobState) -> None:
+    """Atomically replace ``path`` with ``job``'s JSON."""
+    job.updated = now()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(job.to_json(), out, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def read_state(path: Path) -> JobState:
+    with open(path, encoding="utf-8") as source:
+        return JobState.from_json(json.load(source))
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

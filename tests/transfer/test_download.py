@@ -1,0 +1,157 @@
+"""Byte-identical downloads from the sandbox's HTTP and S3 servers, faults included."""
+
+import json
+
+import pytest
+
+from mastwidgets import transfer
+from mastwidgets.sandbox import Faults
+
+from .conftest import assert_identical, fast
+
+
+def named(blobs, *names):
+    return {n: blobs[n] for n in names}
+
+
+def test_http_only(sb, blobs, dirs):
+    want = named(blobs, "medium.fits", "large.fits", "second.fits")
+    result = transfer.download([b.spec(s3=False) for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+    assert {f.source for f in result.files} == {"http"}
+
+
+def test_s3_only_checks_the_etag_md5(sb, blobs, dirs):
+    want = named(blobs, "medium.fits", "large.fits")
+    result = transfer.download([b.spec(http=False) for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+    assert {f.source for f in result.files} == {"s3"}
+    assert [f.md5 for f in result.files] == [b.md5 for b in want.values()]
+
+
+def test_mixed_and_missing_s3_key_falls_back_to_http(sb, blobs, dirs):
+    want = named(blobs, "medium.fits", "http_only.fits", "second.fits")
+    specs = [
+        want["medium.fits"].spec(),
+        want["second.fits"].spec(s3=False),
+        {**want["http_only.fits"].spec(), "s3": "s3://stpubdata/sandbox/extra/http_only.fits"},
+    ]
+    result = transfer.download(specs, **dirs, **fast())
+    assert_identical(result, want)
+    sources = {f.name: f.source for f in result.files}
+    assert sources == {"medium.fits": "s3", "second.fits": "http", "http_only.fits": "http"}
+    state = json.loads(result.state_file.read_text())
+    fallback = next(f for f in state["files"] if f["name"] == "http_only.fits")
+    assert (
+        fallback["source"] == "http"
+        and "NoSuchKey" in fallback["s3_failed"]
+        or "404" in fallback["s3_failed"]
+    )
+
+
+@pytest.mark.parametrize("name", ["empty.fits", "one.fits", "three_chunks.fits"])
+@pytest.mark.parametrize("via", ["http", "s3"])
+def test_awkward_sizes(sb, blobs, dirs, name, via):
+    blob = blobs[name]
+    result = transfer.download([blob.spec(s3=via == "s3", http=via == "http")], **dirs, **fast())
+    assert_identical(result, {name: blob})
+
+
+def test_plain_url_strings_and_unknown_sizes(sb, blobs, dirs):
+    result = transfer.download([blobs["second.fits"].http, blobs["one.fits"].s3], **dirs, **fast())
+    assert_identical(result, named(blobs, "second.fits", "one.fits"))
+
+
+def test_server_ignoring_range_is_detected_and_the_file_fetched_whole(sb, blobs, dirs):
+    sb.set_faults(Faults(ignore_range=True))
+    want = named(blobs, "large.fits", "medium.fits")
+    result = transfer.download([b.spec(s3=False) for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+    state = json.loads(result.state_file.read_text())
+    assert {f["ranged"] for f in state["files"]} == {False}
+
+
+def test_throttled_server(sb, blobs, dirs):
+    sb.set_faults(Faults(throttle=4_000_000))
+    want = named(blobs, "medium.fits", "second.fits")
+    result = transfer.download([b.spec(s3=False) for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+
+
+def test_connections_dropped_mid_chunk_continue_from_the_last_byte(sb, blobs, dirs):
+    sb.set_faults(Faults(drop_after=20_000))
+    want = named(blobs, "medium.fits")
+    result = transfer.download([b.spec(s3=False) for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+    # every response gave 20 kB: the file came in ~50 pieces, nothing fetched twice
+    assert result.bytes_transferred == len(want["medium.fits"].data)
+
+
+def test_503_bursts_with_retry_after(sb, blobs, dirs):
+    sb.set_faults(Faults(fail_requests=set(range(2, 8)), fail_status=503, retry_after=0))
+    want = named(blobs, "medium.fits", "second.fits")
+    result = transfer.download([b.spec(s3=False) for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+
+
+def test_content_length_claiming_more_than_sent(sb, blobs, dirs):
+    sb.set_faults(Faults(content_length_delta=+700))
+    want = named(blobs, "medium.fits", "three_chunks.fits")
+    specs = [b.spec(s3=False, size=False) for b in want.values()]  # trust no one but Content-Range
+    result = transfer.download(specs, **dirs, **fast())
+    assert_identical(result, want)
+
+
+def test_content_length_claiming_less_never_gives_a_corrupt_file(sb, blobs, dirs):
+    sb.set_faults(Faults(content_length_delta=-700))
+    blob = blobs["second.fits"]
+    result = transfer.download([blob.spec(s3=False)], **dirs, **fast())
+    (failed,) = result.failed
+    assert result.status == "failed" and "ended after" in failed.error
+    assert not failed.path.exists(), "an unverified file must never appear under its name"
+
+
+def test_persistent_server_errors_fail_one_file_and_the_others_go_on(sb, blobs, dirs):
+    broken = {"name": "broken.fits", "http": sb.download_url("mast:SANDBOX/product/none.fits")}
+    good = blobs["second.fits"]
+    result = transfer.download([broken, good.spec(s3=False)], **dirs, **fast())
+    assert result.status == "failed"
+    outcome = {f.name: f for f in result.files}
+    assert outcome["second.fits"].status == "done"
+    assert outcome["broken.fits"].status == "failed" and "404" in outcome["broken.fits"].error
+
+
+def test_wrong_md5_is_downloaded_again_once_then_fails(sb, blobs, dirs):
+    blob = blobs["medium.fits"]
+    spec = {**blob.spec(s3=False), "md5": "0" * 32}
+    result = transfer.download([spec], **dirs, **fast())
+    (failed,) = result.failed
+    assert "checksum" in failed.error
+    assert result.bytes_transferred == 2 * len(blob.data)
+    assert not failed.path.exists()
+
+
+def test_a_size_the_server_contradicts_fails_the_source(sb, blobs, dirs):
+    blob = blobs["medium.fits"]
+    result = transfer.download(
+        [{**blob.spec(s3=False), "size": len(blob.data) + 5}], **dirs, **fast()
+    )
+    (failed,) = result.failed
+    assert "expected" in failed.error and not failed.path.exists()
+
+
+def test_redirected_downloads(sb, blobs, dirs):
+    sb.set_faults(Faults(redirect=True))
+    want = named(blobs, "medium.fits")
+    result = transfer.download([b.spec(s3=False) for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+
+
+def test_one_big_file_uses_every_connection(sb, blobs, dirs):
+    sb.set_faults(Faults(throttle=3_000_000))
+    before = len(sb.requests)
+    result = transfer.download([blobs["large.fits"].spec(s3=False)], **dirs, **fast(parallel=3))
+    assert_identical(result, named(blobs, "large.fits"))
+    gets = [r for r in sb.requests[before:] if r[0] == "GET"]
+    assert len(gets) == -(-len(blobs["large.fits"].data) // (64 * 1024))  # each chunk once
+    assert sb.downloads_peak == 3

@@ -1,0 +1,34 @@
+"""A transfer job in a child process, for the SIGKILL tests: prints bytes done."""
+
+import json
+import sys
+
+from mastwidgets import transfer
+from mastwidgets.transfer import RetryPolicy
+
+
+def main() -> None:
+    args = json.loads(sys.argv[1])
+
+    def report(event):
+        if event.kind == "progress":
+            print(event.job.bytes_done, flush=True)
+
+    retry = RetryPolicy(attempts=6, backoff=0.01, backoff_max=0.05)
+    if args["mode"] == "start":
+        transfer.download(
+            args["specs"],
+            args["dest"],
+            state_dir=args["state_dir"],
+            job_id=args["job_id"],
+            chunk_size=64 * 1024,
+            retry=retry,
+            on_event=report,
+        )
+    else:
+        transfer.resume(args["job_id"], state_dir=args["state_dir"], retry=retry, on_event=report)
+    print("END", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Jobs: pause, cancel, resume, events, threads, refusals and disk space."""
+
+import json
+import subprocess
+import threading
+
+import pytest
+
+from mastwidgets import transfer
+from mastwidgets.errors import DiskFull, JobNotFound, JobRunning, TransferError, UnsafeDestination
+from mastwidgets.sandbox import Faults
+
+from .conftest import FAST_RETRY, assert_identical, fast
+
+
+def transfer_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("mastwidgets-transfer")]
+
+
+def slow_job(sb, blobs, dirs, *names, stop_at=200_000, how="pause"):
+    """Start a throttled job and pause/cancel it once ``stop_at`` bytes are in."""
+    sb.set_faults(Faults(throttle=300_000))
+    specs = [blobs[n].spec(s3=False) for n in names]
+    job = transfer.start(specs, **dirs, **fast())
+
+    def stop_when_far_enough(event):
+        if event.kind == "progress" and event.job.bytes_done >= stop_at:
+            getattr(job, how)()
+
+    job.subscribe(stop_when_far_enough)
+    return job
+
+
+def claimed_bytes_are_on_disk(state_file, dest_dir, blobs):
+    """The state file's promise: every byte it records is on disk, and right."""
+    state = json.loads(state_file.read_text())
+    total = 0
+    for f in state["files"]:
+        holder = dest_dir / (f["name"] if f["status"] == "done" else f["name"] + ".part")
+        data = holder.read_bytes() if holder.exists() else b""
+        for start, end in f["ranges"]:
+            assert data[start:end] == blobs[f["name"]].data[start:end], f["name"]
+            total += end - start
+    return total
+
+
+def test_pause_keeps_every_byte_and_resume_fetches_only_the_rest(sb, blobs, dirs):
+    names = ("large.fits", "second.fits")
+    job = slow_job(sb, blobs, dirs, *names)
+    paused = job.wait(timeout=60)
+    assert paused.status == "paused"
+    assert not transfer_threads(), "no worker may outlive its job"
+    kept = claimed_bytes_are_on_disk(paused.state_file, dirs["dest_dir"], blobs)
+    assert kept >= 200_000
+    assert not any(f.path.exists() for f in paused.files if f.status != "done")
+    sb.set_faults(None)
+    resumed = transfer.resume(job.id, state_dir=dirs["state_dir"], retry=FAST_RETRY)
+    assert_identical(resumed, {n: blobs[n] for n in names})
+    total = sum(len(blobs[n].data) for n in names)
+    assert resumed.bytes_transferred == total - kept, "resume must not fetch kept bytes again"
+    assert not transfer_threads()
+
+
+def test_cancel_stops_quickly_and_removes_unfinished_parts(sb, blobs, dirs):
+    job = slow_job(sb, blobs, dirs, "large.fits", "medium.fits", how="cancel")
+    result = job.wait(timeout=60)
+    assert result.status == "cancelled"
+    assert not list(dirs["dest_dir"].rglob("*.part"))
+    assert {f.status for f in result.files} <= {"cancelled", "done"}
+    for f in result.files:
+        assert f.path.exists() == (f.status == "done")
+    assert not transfer_threads()
+
+
+def test_events_report_files_and_the_whole_job(sb, blobs, dirs):
+    events = []
+    names = ("medium.fits", "second.fits", "one.fits")
+    result = transfer.download(
+        [blobs[n].spec() for n in names], **dirs, **fast(), on_event=events.append
+    )
+    assert_identical(result, {n: blobs[n] for n in names})
+    statuses = {}
+    for e in events:
+        if e.kind == "file_status":
+            statuses.setdefault(e.file.name, []).append(e.file.status)
+    assert all(s[0] == "downloading" and s[-1] == "done" for s in statuses.values())
+    assert set(statuses) == set(names)
+    final = [e for e in events if e.kind == "job_status"][-1].job
+    assert final.status == "done" and final.files_done == 3
+    assert final.bytes_done == final.total == sum(len(blobs[n].data) for n in names)
+    progress = [e.job.bytes_done for e in events if e.kind == "progress"]
+    assert progress == sorted(progress)
+
+
+def test_snapshot_while_running(sb, blobs, dirs):
+    job = slow_job(sb, blobs, dirs, "large.fits", stop_at=150_000)
+    job.wait(timeout=60)
+    snap = job.snapshot()
+    (file,) = snap.files
+    assert snap.status == "paused" and file.status == "paused"
+    assert 150_000 <= file.bytes_done < file.total == len(blobs["large.fits"].data)
+    assert 0 < file.fraction < 1
+
+
+def test_a_job_runs_once_at_a_time(sb, blobs, dirs):
+    job = slow_job(sb, blobs, dirs, "large.fits", stop_at=10**12)
+    with pytest.raises(JobRunning):
+        transfer.resume_start(job.id, state_dir=dirs["state_dir"])
+    job.cancel()
+    assert job.wait(timeout=60).status == "cancelled"
+
+
+def test_done_files_are_not_downloaded_again(sb, blobs, dirs):
+    names = ("medium.fits", "second.fits")
+    specs = [blobs[n].spec() for n in names]
+    first = transfer.download(specs, **dirs, **fast())
+    assert_identical(first, {n: blobs[n] for n in names})
+    before = len(sb.requests)
+    again = transfer.resume(first.job_id, state_dir=dirs["state_dir"])
+    second_job = transfer.download(specs, **dirs, **fast())
+    assert again.bytes_transferred == second_job.bytes_transferred == 0
+    assert {f.source for f in second_job.files} == {"existing"}
+    assert not [r for r in sb.requests[before:] if r[0] == "GET"]
+
+
+def test_unknown_job(dirs):
+    with pytest.raises(JobNotFound):
+        transfer.resume("no-such-job", state_dir=dirs["state_dir"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.fits",
+        "/etc/evil.fits",
+        "a/../../evil.fits",
+        "x\x00.fits",
+        "C:evil.fits",
+        "..\\evil.fits",
+        "a/\nb.fits",
+    ],
+)
+def test_names_leaving_the_folder_are_refused(sb, blobs, dirs, name):
+    before = len(sb.requests)
+    with pytest.raises(UnsafeDestination, match="Refusing"):
+        transfer.download([{**blobs["one.fits"].spec(), "name": name}], **dirs, **fast())
+    assert len(sb.requests) == before
+    assert not list(dirs["dest_dir"].parent.rglob("evil.fits"))
+
+
+def test_an_empty_name_is_refused(dirs):
+    with pytest.raises(UnsafeDestination, match="empty"):
+        transfer.download([transfer.FileSpec(name="", http="http://127.0.0.1:1/x")], **dirs)
+
+
+def test_symlinks_leading_out_are_refused(sb, blobs, dirs, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    dirs["dest_dir"].mkdir(parents=True)
+    (dirs["dest_dir"] / "link").symlink_to(outside)
+    with pytest.raises(UnsafeDestination, match="symbolic link"):
+        transfer.download([{**blobs["one.fits"].spec(), "name": "link/x.fits"}], **dirs, **fast())
+    assert not list(outside.iterdir())
+
+
+def test_credentials_never_reach_the_state_file(sb, blobs, dirs):
+    secret = "token-that-must-stay-secret"
+    result = transfer.download(
+        [blobs["one.fits"].spec()],
+        **dirs,
+        **fast(),
+        http_headers={"Authorization": f"token {secret}"},
+    )
+    assert result.ok and secret not in result.state_file.read_text()
+    with pytest.raises(TransferError, match="user name or password"):
+        transfer.download(["http://user:pw@127.0.0.1:1/x.fits"], **dirs)
+
+
+def test_not_enough_space_fails_before_any_byte(sb, blobs, dirs):
+    before = len(sb.requests)
+    huge = {**blobs["one.fits"].spec(), "size": 10**16}
+    with pytest.raises(DiskFull, match="needs .* more") as error:
+        transfer.download([huge], **dirs, **fast())
+    assert "free" in str(error.value)
+    assert len(sb.requests) == before
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_disk_filling_up_fails_the_file_with_a_clear_message(sb, blobs, tiny_disk, tmp_path):
+    specs = [blobs["large.fits"].spec(s3=False, size=False), blobs["one.fits"].spec(s3=False)]
+    result = transfer.download(specs, tiny_disk, state_dir=tmp_path / "jobs", **fast())
+    outcome = {f.name: f for f in result.files}
+    assert outcome["large.fits"].status == "failed"
+    assert "disk is full" in outcome["large.fits"].error
+    assert outcome["one.fits"].status == "done"

@@ -179,7 +179,7 @@ def test_credentials_never_reach_the_state_file(sb, blobs, dirs):
 def test_not_enough_space_fails_before_any_byte(sb, blobs, dirs):
     before = len(sb.requests)
     huge = {**blobs["one.fits"].spec(), "size": 10**16}
-    with pytest.raises(DiskFull, match="needs .* more") as error:
+    with pytest.raises(DiskFull, match=r"needs .* more") as error:
         transfer.download([huge], **dirs, **fast())
     assert "free" in str(error.value)
     assert len(sb.requests) == before

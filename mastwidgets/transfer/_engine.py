@@ -45,6 +45,7 @@ from ._state import (
     VERIFYING,
     FileState,
     JobState,
+    boot_id,
     fsync_dir,
     write_state,
 )
@@ -179,6 +180,7 @@ class TransferJob:
         self._http: HttpSource | None = None
         self._s3: S3Source | None = None
         self._state_lock = threading.RLock()  # state file writes and part file closes
+        self._boot = boot_id()
         self._running = 0
 
     # -- public handle --------------------------------------------------------------------------
@@ -308,6 +310,8 @@ class TransferJob:
                 state.status, state.source = DONE, state.source or "existing"
                 state.ranges = ByteRanges([(0, state.size)])
                 continue
+            if self.state.boot_id != self._boot or self._boot is None:
+                state.ranges = ByteRanges(state.durable.intervals)  # a reboot since: flushed only
             on_disk = f.part.stat().st_size if f.part.exists() else 0
             state.ranges.clip(on_disk)
             if not state.ranged:
@@ -541,6 +545,7 @@ class TransferJob:
             if copied < wanted:
                 raise TransientError(f"{name}: the response ended after {copied} of {wanted} bytes")
             f.failures = 0
+            self._checkpoint(durable=False)  # a kill now loses no finished chunk
         except Stopped:
             pass
         except RangeIgnored as error:
@@ -725,7 +730,7 @@ class TransferJob:
             self.state.status = DONE
         else:
             self.state.status = FAILED
-        self._flush()
+        self._checkpoint(durable=True)
         for f in self._files:
             self._close(f)
         for source in (self._http, self._s3):
@@ -756,23 +761,28 @@ class TransferJob:
         with self._cond:
             self._cond.notify_all()
 
-    def _flush(self) -> None:
-        """Make written bytes durable, then record them (never the other way round)."""
+    def _checkpoint(self, durable: bool) -> None:
+        """Record the bytes written so far; with ``durable``, flush them to disk first.
+
+        Never the other way round: ranges are taken before the flush, and the
+        state is written after it.
+        """
         with self._state_lock:
             for f in self._files:
                 if f.state.status == DONE or f.fd is None:
                     continue
                 with f.lock:
                     held = ByteRanges(f.written.intervals)
-                if held == f.state.ranges:
-                    continue
-                os.fdatasync(f.fd)
+                if durable:
+                    os.fdatasync(f.fd)
+                    f.state.durable = ByteRanges(held.intervals)
                 f.state.ranges = held
-            self._save()
+            self._save(durable)
 
-    def _save(self) -> None:
+    def _save(self, durable: bool = True) -> None:
         with self._state_lock:
-            write_state(self.state_file, self.state)
+            self.state.boot_id = self._boot
+            write_state(self.state_file, self.state, durable=durable)
 
     def _close(self, f: _File) -> None:
         with self._state_lock:
@@ -793,7 +803,7 @@ class TransferJob:
                     f.meter.update(now, f.written.total)
             self._subscribers.emit(TransferEvent("progress", self.id, job=self.snapshot()))
             if now - last_flush >= self.config.flush_interval:
-                self._flush()
+                self._checkpoint(durable=True)
                 last_flush = now
 
     def _file_snapshot(self, f: _File) -> FileSnapshot:

@@ -1,9 +1,18 @@
 """The job's JSON state file: what to fetch, from where, and which bytes are on disk.
 
-Written atomically (temporary file, fsync, rename, fsync of the folder). The
-byte ranges it records are only ever ranges that were written *and* flushed
-to disk before the state was written, so it never claims bytes that are not
-there. It holds no credentials: URLs with a user name or password are refused.
+Written atomically (temporary file, rename). Two sets of byte ranges per file:
+
+- ``ranges``: bytes written to the part file (``pwrite`` done) before the state
+  was written; rewritten after every chunk, so a killed process loses at most
+  the chunks in flight. They survive a process kill (the kernel holds them),
+  not necessarily a power cut.
+- ``durable``: bytes also flushed to the disk (``fdatasync``) before the state
+  was written and fsynced; checkpointed every second.
+
+The state records the boot it was written in; a resume in another boot (after
+a power cut or a reboot) trusts only ``durable``. So the state never claims
+bytes that are not on disk. It holds no credentials: URLs with a user name or
+password are refused.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ class FileState:
     md5: str | None = None
     etag: str | None = None
     ranges: ByteRanges = field(default_factory=ByteRanges)
+    durable: ByteRanges = field(default_factory=ByteRanges)
     status: str = QUEUED
     source: str | None = None  # the source in use, then the one that finished it
     s3_failed: str | None = None  # why S3 was given up for this file, if it was
@@ -56,6 +66,7 @@ class FileState:
             "md5": self.md5,
             "etag": self.etag,
             "ranges": self.ranges.to_json(),
+            "durable": self.durable.to_json(),
             "status": self.status,
             "source": self.source,
             "s3_failed": self.s3_failed,
@@ -75,6 +86,7 @@ class FileState:
             md5=data.get("md5"),
             etag=data.get("etag"),
             ranges=ByteRanges(data.get("ranges") or []),
+            durable=ByteRanges(data.get("durable") or []),
             status=data.get("status", QUEUED),
             source=data.get("source"),
             s3_failed=data.get("s3_failed"),
@@ -97,6 +109,7 @@ class JobState:
     created: str = field(default_factory=now)
     updated: str = field(default_factory=now)
     meta: dict = field(default_factory=dict)  # the caller's own JSON-safe notes
+    boot_id: str | None = None  # the boot the ranges were written in
 
     def to_json(self) -> dict:
         return {
@@ -109,6 +122,7 @@ class JobState:
             "parallel": self.parallel,
             "chunk_size": self.chunk_size,
             "meta": self.meta,
+            "boot_id": self.boot_id,
             "files": [f.to_json() for f in self.files],
         }
 
@@ -126,6 +140,7 @@ class JobState:
             created=data.get("created", now()),
             updated=data.get("updated", now()),
             meta=data.get("meta") or {},
+            boot_id=data.get("boot_id"),
         )
 
 
@@ -133,21 +148,31 @@ def state_path(state_dir: Path, job_id: str) -> Path:
     return Path(state_dir) / f"{job_id}.json"
 
 
-def write_state(path: Path, job: JobState) -> None:
-    """Atomically replace ``path`` with ``job``'s JSON."""
+def boot_id() -> str | None:
+    """This boot's identity (Linux); ``None`` where unknown."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return None
+
+
+def write_state(path: Path, job: JobState, *, durable: bool = True) -> None:
+    """Atomically replace ``path`` with ``job``'s JSON (``durable``: fsynced too)."""
     job.updated = now()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(job.to_json(), out, indent=1)
+            json.dump(job.to_json(), out, indent=None if not durable else 1)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def read_state(path: Path) -> JobState:

@@ -205,3 +205,29 @@ def test_a_disk_filling_up_fails_the_file_with_a_clear_message(sb, blobs, tiny_d
     assert outcome["large.fits"].status == "failed"
     assert "disk is full" in outcome["large.fits"].error
     assert outcome["one.fits"].status == "done"
+
+
+def test_after_a_reboot_only_flushed_bytes_are_trusted(sb, blobs, dirs):
+    job = slow_job(sb, blobs, dirs, "large.fits")
+    paused = job.wait(timeout=60)
+    state = json.loads(paused.state_file.read_text())
+    (entry,) = state["files"]
+    assert entry["ranges"] and entry["durable"] == entry["ranges"]
+    state["boot_id"] = "a-boot-before-a-power-cut"
+    entry["durable"] = [[0, 65536]]  # what the disk had when the power went
+    paused.state_file.write_text(json.dumps(state))
+    sb.set_faults(None)
+    resumed = transfer.resume(job.id, state_dir=dirs["state_dir"], retry=FAST_RETRY)
+    assert_identical(resumed, {"large.fits": blobs["large.fits"]})
+    assert resumed.bytes_transferred == len(blobs["large.fits"].data) - 65536
+
+
+def test_a_missing_part_file_is_downloaded_again(sb, blobs, dirs):
+    job = slow_job(sb, blobs, dirs, "large.fits")
+    paused = job.wait(timeout=60)
+    (dirs["dest_dir"] / "large.fits.part").unlink()
+    sb.set_faults(None)
+    resumed = transfer.resume(job.id, state_dir=dirs["state_dir"], retry=FAST_RETRY)
+    assert_identical(resumed, {"large.fits": blobs["large.fits"]})
+    assert resumed.bytes_transferred == len(blobs["large.fits"].data)
+    assert paused.status == "paused"

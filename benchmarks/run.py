@@ -1,0 +1,421 @@
+"""Transfer benchmarks: mastwidgets' engine side by side with its peers.
+
+    scripts/bench.sh            (installs nginx, aria2 and curl if missing, then runs this)
+
+Every tool downloads the same files from the same loopback nginx, in the same
+run; each scenario reports the median of ``--runs`` runs and the ratio to the
+engine. nginx also stands in for S3 (unsigned path-style GET/HEAD with Range
+is all S3 needs to be for a download), because moto's server is far too slow
+to measure against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+MB = 10**6
+NGINX_CONF = """
+worker_processes 2;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    log_format bench '$request_uri $status $body_bytes_sent';
+    access_log {root}/access.log bench;
+    sendfile on; tcp_nopush on; keepalive_requests 100000;
+    types {{ }} default_type application/octet-stream;
+    server {{
+        listen 127.0.0.1:{port};
+        root {files};
+        location /dl {{ try_files /$arg_uri =404; }}   # astroquery's ?uri= download URLs
+    }}
+    server {{
+        listen 127.0.0.1:{slow_port};
+        root {files};
+        limit_rate {rate};
+    }}
+}}
+"""
+
+
+class Nginx:
+    def __init__(self, files: Path, root: Path, rate: int):
+        self.files, self.root = files, root
+        self.port, self.slow_port = _free_port(), _free_port()
+        conf = root / "nginx.conf"
+        conf.write_text(
+            NGINX_CONF.format(
+                root=root, files=files, port=self.port, slow_port=self.slow_port, rate=rate
+            )
+        )
+        self.process = subprocess.Popen(
+            ["nginx", "-c", str(conf), "-p", str(root)], stderr=subprocess.PIPE
+        )
+        _wait_for_port(self.port)
+
+    def url(self, name: str, slow: bool = False) -> str:
+        return f"http://127.0.0.1:{self.slow_port if slow else self.port}/{name}"
+
+    def bytes_sent(self) -> dict[str, int]:
+        sent: dict[str, int] = {}
+        for line in (self.root / "access.log").read_text().splitlines():
+            uri, _status, count = line.split()
+            sent[uri] = sent.get(uri, 0) + int(count)
+        return sent
+
+    def clear_log(self) -> None:
+        (self.root / "access.log").write_text("")
+        self.process.send_signal(signal.SIGUSR1)  # reopen the log
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int) -> None:
+    import socket
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError("nginx did not start")
+
+
+def make_files(folder: Path, sizes: dict[str, int]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    block = os.urandom(8 * 2**20)
+    for name, size in sizes.items():
+        path = folder / name
+        if path.exists() and path.stat().st_size == size:
+            continue
+        with open(path, "wb") as out:
+            left = size
+            while left:
+                piece = block[: min(left, len(block))]
+                out.write(piece)
+                left -= len(piece)
+                block = block[1:] + block[:1]  # files differ, cheaply
+
+
+def timed(run) -> float:
+    began = time.perf_counter()
+    run()
+    return time.perf_counter() - began
+
+
+# -- the contenders ---------------------------------------------------------------------------
+def engine(specs: list, dest: Path, state: Path, on_event=None, **options) -> None:
+    from mastwidgets import transfer
+
+    result = transfer.download(specs, dest, state_dir=state, on_event=on_event, **options)
+    if not result.ok:
+        raise RuntimeError([f.error for f in result.failed])
+
+
+def aria2c(urls: list[str], dest: Path) -> None:
+    listing = dest / "aria2.txt"
+    dest.mkdir(parents=True, exist_ok=True)
+    listing.write_text("\n".join(urls) + "\n")
+    subprocess.run(
+        [
+            "aria2c",
+            "-j3",
+            "-k5M",
+            "--file-allocation=falloc",
+            "--quiet=true",
+            "--allow-overwrite=true",
+            "--auto-file-renaming=false",
+            "-d",
+            str(dest),
+            "-i",
+            str(listing),
+        ],
+        check=True,
+    )
+
+
+def curl(urls: list[str], dest: Path) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    args = ["curl", "--silent", "--fail", "--parallel", "--parallel-max", "3"]
+    for url in urls:
+        args += ["-o", str(dest / url.rsplit("/", 1)[-1]), url]
+    subprocess.run(args, check=True)
+
+
+def astroquery(nginx: Nginx, names: list[str], dest: Path) -> None:
+    from astroquery.mast import Observations
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        status, message, _ = Observations.download_file(
+            name,
+            local_path=str(dest / name),
+            base_url=f"http://127.0.0.1:{nginx.port}/dl",
+            cache=False,
+            verbose=False,
+        )
+        if status != "COMPLETE":
+            raise RuntimeError(message)
+
+
+def boto3_download_file(endpoint: str, keys: list[str], dest: Path) -> None:
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        config=Config(signature_version=UNSIGNED, max_pool_connections=30),
+    )
+    dest.mkdir(parents=True, exist_ok=True)
+    threads = [
+        threading.Thread(
+            target=client.download_file, args=("stpubdata", key, str(dest / Path(key).name))
+        )
+        for key in keys
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+# -- scenarios --------------------------------------------------------------------------------
+def median_of(runs: int, work, clean) -> float:
+    times = []
+    for _ in range(runs):
+        clean()
+        times.append(timed(work))
+    clean()
+    return statistics.median(times)
+
+
+def table(title: str, rows: list[tuple[str, float, int]]) -> list[str]:
+    base = rows[0][1]
+    lines = [
+        f"### {title}",
+        "",
+        "| tool | seconds (median) | MB/s | engine speed ÷ tool speed |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, seconds, nbytes in rows:
+        lines.append(
+            f"| {name} | {seconds:.2f} | {nbytes / MB / seconds:.0f} | {seconds / base:.2f}x |"
+        )
+    return [*lines, ""]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size-mb", type=int, default=300)
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--skip-throttled", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="mastwidgets-bench-"))
+    files = work / "files"
+    size = args.size_mb * MB
+    big = [f"big{i}.fits" for i in range(3)]
+    make_files(files, {name: size for name in big})
+    (files / "stpubdata").mkdir(exist_ok=True)
+    for name in big:  # the same files as S3 keys
+        link = files / "stpubdata" / name
+        if not link.exists():
+            os.link(files / name, link)
+    nginx = Nginx(files, work, rate=20 * MB)
+    dest, state = work / "dest", work / "state"
+
+    def clean() -> None:
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.rmtree(state, ignore_errors=True)
+
+    out = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, loopback nginx; {args.runs} runs each.",
+        "",
+    ]
+    try:
+        urls = [nginx.url(n) for n in big]
+        total = size * len(big)
+        http_specs = [{"name": n, "http": nginx.url(n), "size": size} for n in big]
+        events = []
+        rows = [
+            (
+                "mastwidgets engine",
+                median_of(args.runs, lambda: engine(http_specs, dest, state), clean),
+                total,
+            ),
+            (
+                "engine + a progress subscriber",
+                median_of(
+                    args.runs,
+                    lambda: engine(http_specs, dest, state, on_event=events.append),
+                    clean,
+                ),
+                total,
+            ),
+            ("aria2c -j3 -k5M", median_of(args.runs, lambda: aria2c(urls, dest), clean), total),
+            ("curl --parallel-max 3", median_of(args.runs, lambda: curl(urls, dest), clean), total),
+            (
+                "astroquery Observations.download_file",
+                median_of(1, lambda: astroquery(nginx, big, dest), clean),
+                total,
+            ),
+        ]
+        out += table(f"HTTP, 3 files × {args.size_mb} MB, unthrottled", rows)
+        print("\n".join(out), flush=True)
+
+        endpoint = f"http://127.0.0.1:{nginx.port}"
+        s3_specs = [{"name": n, "s3": f"s3://stpubdata/{n}", "size": size} for n in big]
+        rows = [
+            (
+                "mastwidgets engine (S3)",
+                median_of(
+                    args.runs, lambda: engine(s3_specs, dest, state, s3_endpoint=endpoint), clean
+                ),
+                total,
+            ),
+            (
+                "boto3 download_file, 3 files in threads",
+                median_of(args.runs, lambda: boto3_download_file(endpoint, big, dest), clean),
+                total,
+            ),
+        ]
+        out += table(f"S3 protocol, 3 files × {args.size_mb} MB", rows)
+        print("\n".join(out[-len(rows) - 5 :]), flush=True)
+
+        out += resume_cost(nginx, http_specs, dest, state, clean)
+        out += peak_rss(nginx, files, big, size, dest, state, clean)
+        if not args.skip_throttled:
+            out += throttled(nginx, files, dest, state, clean)
+    finally:
+        nginx.stop()
+    print("\n".join(out))
+    (work / "results.md").write_text("\n".join(out) + "\n")
+    print(f"\n(results also in {work / 'results.md'})")
+
+
+def _child(specs, dest, state, job_id, mode="start") -> subprocess.Popen:
+    code = (
+        "import json, sys\n"
+        "from mastwidgets import transfer\n"
+        "a = json.loads(sys.argv[1])\n"
+        "report = lambda e: print(e.job.bytes_done, flush=True) if e.kind == 'progress' else None\n"
+        "if a['mode'] == 'start':\n"
+        "    r = transfer.download(a['specs'], a['dest'], state_dir=a['state'], job_id=a['id'],"
+        " on_event=report)\n"
+        "else:\n"
+        "    r = transfer.resume(a['id'], state_dir=a['state'], on_event=report)\n"
+        "import resource\n"
+        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print('RESULT', r.status, r.bytes_transferred, rss, flush=True)\n"
+    )
+    payload = json.dumps(
+        {"specs": specs, "dest": str(dest), "state": str(state), "id": job_id, "mode": mode}
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code, payload], stdout=subprocess.PIPE, text=True
+    )
+
+
+def resume_cost(nginx, specs, dest, state, clean) -> list[str]:
+    """Kill -9 the engine half-way, resume, and count bytes the server sent twice."""
+    clean()
+    nginx.clear_log()
+    total = sum(s["size"] for s in specs)
+    child = _child(specs, dest, state, "bench-resume")
+    for line in child.stdout:
+        if line.strip().isdigit() and int(line) >= total // 2:
+            child.kill()
+            break
+    child.wait()
+    child = _child(specs, dest, state, "bench-resume", mode="resume")
+    child.communicate()
+    sent = nginx.bytes_sent()
+    lines = [
+        "### Resume after kill -9 at half-way (3 files in flight)",
+        "",
+        "| file | bytes sent by the server | file size | sent twice |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for spec in specs:
+        got = sum(v for k, v in sent.items() if k.endswith("/" + spec["name"]))
+        lines.append(f"| {spec['name']} | {got} | {spec['size']} | {got - spec['size']} |")
+    clean()
+    return [
+        *lines,
+        "",
+        "Chunk size 5 MB (5,242,880 bytes): the target is at most one chunk "
+        "sent twice per file in flight.",
+        "",
+    ]
+
+
+def peak_rss(nginx, files, big, size, dest, state, clean) -> list[str]:
+    """Peak RSS of the engine moving 3 GB (10 files)."""
+    names = []
+    for i in range(10):
+        name = f"rss{i}.fits"
+        if not (files / name).exists():
+            os.link(files / big[i % len(big)], files / name)
+        names.append(name)
+    specs = [{"name": n, "http": nginx.url(n), "size": size} for n in names]
+    clean()
+    child = _child(specs, dest, state, "bench-rss")
+    output, _ = child.communicate()
+    result = next(line for line in output.splitlines() if line.startswith("RESULT"))
+    shown = int(result.split()[3])
+    clean()
+    return [
+        "### Memory",
+        "",
+        f"Peak RSS of the engine process moving {len(names)} files × "
+        f"{size // MB} MB ({len(names) * size / 1e9:.1f} GB): **{shown / 1024:.0f} MiB** "
+        "(the whole process: Python, botocore, urllib3).",
+        "",
+    ]
+
+
+def throttled(nginx, files, dest, state, clean) -> list[str]:
+    """20 MB/s per connection, like a WAN: 1 GB + 50 × 2 MB."""
+    sizes = {"wan-big.fits": 1000 * MB, **{f"wan-small{i:02d}.fits": 2 * MB for i in range(50)}}
+    make_files(files, sizes)
+    urls = [nginx.url(n, slow=True) for n in sizes]
+    total = sum(sizes.values())
+    specs = [{"name": n, "http": nginx.url(n, slow=True), "size": s} for n, s in sizes.items()]
+    rows = [
+        ("mastwidgets engine", median_of(1, lambda: engine(specs, dest, state), clean), total),
+        ("aria2c -j3 -k5M", median_of(1, lambda: aria2c(urls, dest), clean), total),
+    ]
+    return table("HTTP throttled to 20 MB/s per connection: 1 GB + 50 × 2 MB (1 run)", rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -238,7 +238,13 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
 
 
 class S3Source:
-    """Unsigned ranged GETs with botocore (anonymous access, as to ``stpubdata``)."""
+    """Anonymous (unsigned) access to S3 objects, as to MAST's ``stpubdata``.
+
+    botocore resolves the endpoint and addressing style and answers HEAD (size,
+    ETag); the bytes then come over plain ranged GETs on the object's URL, the
+    same fast path as :class:`HttpSource` (an unsigned S3 GET is plain HTTP),
+    which spares botocore's per-request overhead on every chunk.
+    """
 
     name = "s3"
 
@@ -260,6 +266,8 @@ class S3Source:
                 tcp_keepalive=True,
             ),
         )
+        self._http = HttpSource(timeout=timeout, connections=connections)
+        self._urls: dict[str, str] = {}
 
     def _error(self, error: Exception, what: str) -> SourceError:
         if isinstance(error, botocore.exceptions.ClientError):
@@ -268,8 +276,6 @@ class S3Source:
             code = error.response.get("Error", {}).get("Code", "")
             if code in ("NoSuchKey", "NoSuchBucket", "AccessDenied", "404", "403"):
                 return SourceUnavailable(f"{what}: {code}")
-            if code == "InvalidRange":
-                return SourceUnavailable(f"{what}: range beyond the end of the object")
             retry_after = (meta.get("HTTPHeaders") or {}).get("retry-after")
             return _status_error(status or 500, f"{what} ({code})", retry_after)
         return TransientError(f"{what}: {type(error).__name__}")
@@ -288,34 +294,20 @@ class S3Source:
             ranged=True,
         )
 
+    def url(self, uri: str) -> str:
+        """The object's plain HTTP(S) URL, as botocore addresses it (no signature)."""
+        if uri not in self._urls:
+            bucket, key = parse_s3_uri(uri)
+            self._urls[uri] = self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": key}
+            )
+        return self._urls[uri]
+
     def fetch(
         self, uri: str, start: int, end: int, sink: Sink, buffer: memoryview, should_stop: StopCheck
     ) -> tuple[int, int | None]:
-        bucket, key = parse_s3_uri(uri)
-        what = f"GET s3://{bucket}/{key}"
-        try:
-            answer = self.client.get_object(
-                Bucket=bucket, Key=key, Range=f"bytes={start}-{end - 1}"
-            )
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-            raise self._error(error, what) from None
-        body = answer["Body"]
-        try:
-            match = _CONTENT_RANGE.match(answer.get("ContentRange") or "")
-            if not match or int(match.group(1)) != start:
-                raise RangeIgnored(f"{what}: the server ignored Range")
-            raw = getattr(body, "_raw_stream", None)
-            fp = getattr(raw, "_fp", None)
-            read_into = fp.readinto if fp is not None else body._raw_stream.readinto
-            try:
-                copied = pump(read_into, start, end - start, sink, buffer, should_stop)
-            except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
-                raise TransientError(f"{what}: {type(error).__name__}") from None
-            return copied, int(match.group(3)) if match.group(3) != "*" else None
-        finally:
-            raw = getattr(body, "_raw_stream", None)
-            if raw is not None:
-                _finish(raw)
+        return self._http.fetch(self.url(uri), start, end, sink, buffer, should_stop)
 
     def close(self) -> None:
+        self._http.close()
         self.client.close()

@@ -11,6 +11,7 @@ The data path reads straight into a worker's reusable buffer
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -251,21 +252,7 @@ class S3Source:
     def __init__(
         self, *, endpoint: str | None, timeout: float, connections: int, region: str = "us-east-1"
     ):
-        import boto3
-
-        self.client = boto3.session.Session().client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name=region,
-            config=Config(
-                signature_version=UNSIGNED,
-                max_pool_connections=connections,
-                connect_timeout=min(10.0, timeout),
-                read_timeout=timeout,
-                retries={"max_attempts": 1},
-                tcp_keepalive=True,
-            ),
-        )
+        self.client = _s3_client(endpoint, region, timeout, connections)
         self._http = HttpSource(timeout=timeout, connections=connections)
         self._urls: dict[str, str] = {}
 
@@ -309,5 +296,25 @@ class S3Source:
         return self._http.fetch(self.url(uri), start, end, sink, buffer, should_stop)
 
     def close(self) -> None:
-        self._http.close()
-        self.client.close()
+        self._http.close()  # the botocore client is shared: see _s3_client
+
+
+@functools.lru_cache(maxsize=8)
+def _s3_client(endpoint: str | None, region: str, timeout: float, connections: int):
+    """An unsigned botocore S3 client, shared by jobs (creating one costs ~60 ms;
+    botocore clients are thread-safe)."""
+    import boto3
+
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=region,
+        config=Config(
+            signature_version=UNSIGNED,
+            max_pool_connections=connections,
+            connect_timeout=min(10.0, timeout),
+            read_timeout=timeout,
+            retries={"max_attempts": 1},
+            tcp_keepalive=True,
+        ),
+    )

@@ -11,6 +11,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq "${packages[@]}"
   else sudo apt-get update -qq && sudo apt-get install -y -qq "${packages[@]}"; fi
 fi
-[ -x .venv/bin/python ] || python3 -m venv .venv
+source scripts/_venv.sh
 .venv/bin/python -m pip install --quiet --editable .
 exec .venv/bin/python benchmarks/run.py "$@"

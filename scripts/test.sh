@@ -6,10 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: none are needed yet beyond Python >= 3.11 with venv.
-python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-  || { echo "mastwidgets needs Python 3.11 or newer" >&2; exit 1; }
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
+source scripts/_venv.sh
 .venv/bin/python -m pip install --quiet --editable ".[test]"
 
 .venv/bin/ruff check .

@@ -216,17 +216,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- the portal -------------------------------------------------------------------------------
     def _invoke(self, query) -> None:
-        form = parse_qs(self._body().decode())
-        try:
-            request = json.loads(form["request"][0])
-        except (KeyError, ValueError):
-            self._json({"status": "ERROR", "msg": "Request could not be parsed."})
-            return
-        self._json(self.server.portal.invoke(request))
+        self._answer_invoke(parse_qs(self._body().decode()))
 
     def _invoke_get(self, query) -> None:
+        self._answer_invoke(query)  # legacy clients: GET /api/v0/invoke?request=...
+
+    def _answer_invoke(self, fields: dict) -> None:
         try:
-            request = json.loads(query["request"][0])
+            request = json.loads(fields["request"][0])
         except (KeyError, ValueError):
             self._json({"status": "ERROR", "msg": "Request could not be parsed."})
             return

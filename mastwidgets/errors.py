@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationError",
+    "CatalogUnavailable",
     "ConfigurationError",
     "DiskFull",
     "InvalidCoordinates",
@@ -110,3 +111,7 @@ class JobNotFound(TransferError, LookupError):
 
 class JobRunning(TransferError):
     """The job is already running (in this process or another)."""
+
+
+class CatalogUnavailable(MastWidgetsError, ConnectionError):
+    """The catalog store (MongoDB) cannot be reached."""

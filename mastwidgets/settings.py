@@ -14,6 +14,7 @@ setting                   environment variable          default
 ``data_dir``              ``MASTWIDGETS_DATA_DIR``      ``<user data dir>/mastwidgets/data``
 ``state_dir``             ``MASTWIDGETS_STATE_DIR``     ``<user data dir>/mastwidgets/jobs``
 ``mongodb_uri``           ``MASTWIDGETS_MONGODB_URI``   ``None`` (embedded catalog)
+``catalog_path``          ``MASTWIDGETS_CATALOG_PATH``  ``<user data dir>/catalog.sqlite``
 ``mast_token``            ``MAST_API_TOKEN``            ``None`` (then the user's keyring)
 ``timeout``               ``MASTWIDGETS_TIMEOUT``       ``60`` seconds per network read
 ``retries``               ``MASTWIDGETS_RETRIES``       ``3`` retries after a failed MAST call
@@ -44,6 +45,7 @@ _ENV = {
     "data_dir": "MASTWIDGETS_DATA_DIR",
     "state_dir": "MASTWIDGETS_STATE_DIR",
     "mongodb_uri": "MASTWIDGETS_MONGODB_URI",
+    "catalog_path": "MASTWIDGETS_CATALOG_PATH",
     "mast_token": "MAST_API_TOKEN",
     "timeout": "MASTWIDGETS_TIMEOUT",
     "retries": "MASTWIDGETS_RETRIES",
@@ -69,6 +71,7 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: _user_dir("data"))
     state_dir: Path = field(default_factory=lambda: _user_dir("jobs"))
     mongodb_uri: str | None = field(default=None, repr=False)
+    catalog_path: Path = field(default_factory=lambda: _user_dir("catalog.sqlite"))
     mast_token: str | None = field(default=None, repr=False)
     timeout: float = 60.0
     retries: int = 3
@@ -136,7 +139,7 @@ def get_settings(**overrides: object) -> Settings:
     for name in ("s3_bucket", "mongodb_uri", "mast_token"):
         if (value := pick(name)) is not None:
             values[name] = str(value)
-    for name in ("data_dir", "state_dir"):
+    for name in ("data_dir", "state_dir", "catalog_path"):
         if (value := pick(name)) is not None:
             values[name] = Path(str(value)).expanduser()
     if (value := pick("timeout")) is not None:

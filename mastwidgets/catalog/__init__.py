@@ -1,0 +1,8 @@
+"""The catalog of imported files: FITS header metadata, and two stores behind
+one interface (MongoDB through pymongo, or an embedded SQLite file)."""
+
+from ._store import Catalog
+from .fits_meta import read_metadata
+from .records import INDEXED, RECORD_FIELDS, make_record
+
+__all__ = ["INDEXED", "RECORD_FIELDS", "Catalog", "make_record", "read_metadata"]

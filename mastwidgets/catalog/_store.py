@@ -1,0 +1,88 @@
+"""The catalog interface, and the choice between its two stores."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import pandas as pd
+
+from ..settings import get_settings
+from .records import INDEXED, RECORD_FIELDS
+
+
+class Catalog(ABC):
+    """Imported files' records. ``Catalog()`` picks the store from the settings:
+
+    - MongoDB when a URI is given (``Catalog(uri=...)`` or ``MASTWIDGETS_MONGODB_URI``);
+    - otherwise the embedded SQLite file (``Catalog(path=...)``, default
+      ``MASTWIDGETS_CATALOG_PATH`` or ``catalog.sqlite`` in the user's data folder).
+
+    Records are dicts (see :func:`mastwidgets.catalog.make_record`), keyed by
+    ``key`` (the product's dataURI): upserting the same file twice keeps one record.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Catalog:
+            uri = kwargs.get("uri") or (args[0] if args else None)
+            if uri is None and kwargs.get("path") is None:
+                uri = get_settings().mongodb_uri
+            if uri:
+                from .mongo_store import MongoCatalog as Chosen
+            else:
+                from .sqlite_store import SqliteCatalog as Chosen
+            return super().__new__(Chosen)
+        return super().__new__(cls)
+
+    @abstractmethod
+    def upsert(self, record: dict) -> None:
+        """Insert the record, or replace the one with the same ``key``."""
+
+    @abstractmethod
+    def get(self, key: str) -> dict | None:
+        """The record with this key (a dataURI), or None."""
+
+    @abstractmethod
+    def find(self, *, limit: int | None = None, **filters) -> list[dict]:
+        """Records whose fields equal the filters (a list value: any of them), newest first.
+
+        Filterable fields: ``obs_id``, ``target``, ``instrument``, ``filters``,
+        ``date_obs``, ``telescope``, ``job_id``.
+        """
+
+    @abstractmethod
+    def delete(self, key: str) -> bool:
+        """Remove a record; True if there was one."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def by_obs_id(self, obs_id: str) -> list[dict]:
+        return self.find(obs_id=obs_id)
+
+    def records(self, limit: int | None = None) -> list[dict]:
+        return self.find(limit=limit)
+
+    def to_dataframe(self, *, limit: int | None = None, **filters) -> pd.DataFrame:
+        """The records' top-level fields as a table (headers stay in the records)."""
+        rows = [{k: r.get(k) for k in RECORD_FIELDS} for r in self.find(limit=limit, **filters)]
+        return pd.DataFrame(rows, columns=list(RECORD_FIELDS))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @staticmethod
+    def _check_filters(filters: dict) -> None:
+        unknown = set(filters) - set(INDEXED)
+        if unknown:
+            from ..errors import InvalidCriteria
+
+            raise InvalidCriteria(
+                f"The catalog cannot be searched by {', '.join(sorted(unknown))}; "
+                f"use {', '.join(INDEXED)}."
+            )

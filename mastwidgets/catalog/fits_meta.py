@@ -1,0 +1,135 @@
+"""FITS header metadata, read lazily with astropy (headers only, never the data).
+
+A 2 GB file costs the time to read its headers: astropy opens it with
+``lazy_load_hdus`` and nothing here touches ``.data``; shapes come from the
+``NAXISn`` keywords.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+from astropy.io import fits
+from astropy.utils.exceptions import AstropyWarning
+
+#: Primary-header keywords copied to the top of every record.
+KEY_KEYWORDS = (
+    "TELESCOP",
+    "INSTRUME",
+    "DETECTOR",
+    "FILTER",
+    "PUPIL",
+    "GRATING",
+    "TARGNAME",
+    "RA_TARG",
+    "DEC_TARG",
+    "DATE-OBS",
+    "TIME-OBS",
+    "EXPTIME",
+    "PROGRAM",
+    "PROPOSID",
+    "OBS_ID",
+    "ROOTNAME",
+    "BUNIT",
+)
+#: Keywords kept for each extension (with the WCS ones).
+EXTENSION_KEYWORDS = (
+    "BUNIT",
+    "EXTVER",
+    "CTYPE1",
+    "CTYPE2",
+    "CRVAL1",
+    "CRVAL2",
+    "CRPIX1",
+    "CRPIX2",
+    "CD1_1",
+    "CD1_2",
+    "CD2_1",
+    "CD2_2",
+    "CDELT1",
+    "CDELT2",
+    "RADESYS",
+    "EQUINOX",
+)
+FITS_EXTENSIONS = (".fits", ".fit", ".fts", ".fits.gz", ".fz")
+
+
+def json_safe(value):
+    """A header value as JSON can hold it (NaN and infinities become None)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, complex):
+        return str(value)
+    if isinstance(value, fits.card.Undefined):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return number if math.isfinite(number) else None
+
+
+def header_mapping(header: fits.Header) -> dict:
+    """Every keyword of a header once (the first wins), COMMENT/HISTORY joined."""
+    mapping: dict = {}
+    for card in header.cards:
+        key = card.keyword
+        if not key:
+            continue
+        if key in ("COMMENT", "HISTORY"):
+            mapping[key] = (mapping.get(key, "") + "\n" + str(card.value)).strip("\n")
+        elif key not in mapping:
+            mapping[key] = json_safe(card.value)
+    return mapping
+
+
+def _shape(header: fits.Header) -> list[int]:
+    naxis = int(header.get("NAXIS", 0) or 0)
+    return [int(header.get(f"NAXIS{i}", 0) or 0) for i in range(naxis, 0, -1)]
+
+
+def is_fits(path: str | Path) -> bool:
+    return str(path).lower().endswith(FITS_EXTENSIONS)
+
+
+def read_metadata(path: str | Path) -> dict:
+    """The metadata of one FITS file, JSON-safe.
+
+    Returns
+    -------
+    dict
+        ``keywords`` (the key primary keywords), ``header`` (the whole primary
+        header) and ``extensions`` (name, type, shape and key keywords of each).
+
+    Raises
+    ------
+    OSError, ValueError
+        The file is not readable FITS.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AstropyWarning)
+        with fits.open(path, lazy_load_hdus=True, memmap=False) as hdus:
+            primary = hdus[0].header
+            extensions = []
+            for index, hdu in enumerate(hdus):
+                header = hdu.header
+                extensions.append(
+                    {
+                        "index": index,
+                        "name": hdu.name,
+                        "type": type(hdu).__name__,
+                        "shape": _shape(header),
+                        "keywords": {
+                            k: json_safe(header[k]) for k in EXTENSION_KEYWORDS if k in header
+                        },
+                    }
+                )
+            header = header_mapping(primary)
+    keywords = {k: header[k] for k in KEY_KEYWORDS if k in header}
+    return {"keywords": keywords, "header": header, "extensions": extensions}

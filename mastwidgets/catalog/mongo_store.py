@@ -1,0 +1,93 @@
+"""The MongoDB catalog, through pymongo."""
+
+from __future__ import annotations
+
+import pymongo
+import pymongo.errors
+
+from ..errors import CatalogUnavailable
+from ..settings import get_settings
+from ._store import Catalog
+from .records import INDEXED
+
+
+class MongoCatalog(Catalog):
+    """Records in a MongoDB collection: unique index on ``key``, indexes on the
+    searchable fields. The URI (which may hold a password) is never shown."""
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        *,
+        database: str = "mastwidgets",
+        collection: str = "records",
+        timeout: float = 10.0,
+    ):
+        uri = uri or get_settings().mongodb_uri
+        if not uri:
+            raise CatalogUnavailable("No MongoDB URI: set MASTWIDGETS_MONGODB_URI or pass uri=.")
+        self._client = pymongo.MongoClient(
+            uri,
+            serverSelectionTimeoutMS=int(timeout * 1000),
+            connectTimeoutMS=int(timeout * 1000),
+            tz_aware=True,
+        )
+        self.database, self.collection_name = database, collection
+        self._records = self._client[database][collection]
+        with _Translated():
+            self._records.create_index("key", unique=True, name="key_unique")
+            for name in INDEXED:
+                self._records.create_index(name, name=f"{name}_1")
+
+    def upsert(self, record: dict) -> None:
+        with _Translated():
+            self._records.replace_one({"key": record["key"]}, dict(record), upsert=True)
+
+    def get(self, key: str) -> dict | None:
+        with _Translated():
+            return self._records.find_one({"key": key}, {"_id": False})
+
+    def find(self, *, limit: int | None = None, **filters) -> list[dict]:
+        self._check_filters(filters)
+        query = {}
+        for name, wanted in filters.items():
+            values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
+            query[name] = {"$in": values}
+        with _Translated():
+            cursor = self._records.find(query, {"_id": False}).sort(
+                [("imported_at", pymongo.DESCENDING), ("key", pymongo.ASCENDING)]
+            )
+            if limit is not None:
+                cursor = cursor.limit(int(limit))
+            return list(cursor)
+
+    def delete(self, key: str) -> bool:
+        with _Translated():
+            return self._records.delete_one({"key": key}).deleted_count > 0
+
+    def count(self) -> int:
+        with _Translated():
+            return self._records.count_documents({})
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __repr__(self) -> str:
+        return f"MongoCatalog(database={self.database!r}, collection={self.collection_name!r})"
+
+
+class _Translated:
+    """pymongo's connection errors as CatalogUnavailable (message without the URI)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if isinstance(error, pymongo.errors.PyMongoError) and not isinstance(
+            error, pymongo.errors.DuplicateKeyError
+        ):
+            raise CatalogUnavailable(
+                f"The MongoDB catalog is unavailable ({type(error).__name__}); check "
+                "MASTWIDGETS_MONGODB_URI and that the server is running."
+            ) from None
+        return False

@@ -1,0 +1,115 @@
+"""Catalog records: one per imported file, built from the product and its headers."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .fits_meta import is_fits, read_metadata
+
+#: Top-level fields every record has (``header``/``extensions`` hold the rest).
+RECORD_FIELDS = (
+    "key",
+    "obs_id",
+    "obsid",
+    "filename",
+    "dataURI",
+    "path",
+    "size",
+    "md5",
+    "sha256",
+    "source",
+    "job_id",
+    "imported_at",
+    "telescope",
+    "target",
+    "instrument",
+    "filters",
+    "date_obs",
+    "exptime",
+    "obs_collection",
+    "productType",
+    "calib_level",
+    "kind",
+    "error",
+)
+#: The fields stores index and :meth:`CatalogStore.find` filters on.
+INDEXED = ("obs_id", "target", "instrument", "filters", "date_obs", "telescope", "job_id")
+
+
+def _digests(path: Path) -> tuple[str, str]:
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    with open(path, "rb") as data:
+        while block := data.read(8 * 2**20):
+            md5.update(block)
+            sha256.update(block)
+    return md5.hexdigest(), sha256.hexdigest()
+
+
+def make_record(
+    path: str | Path,
+    *,
+    product: dict | None = None,
+    source: str | None = None,
+    job_id: str | None = None,
+) -> dict:
+    """The catalog record of one downloaded file.
+
+    Parameters
+    ----------
+    path
+        The verified file on disk.
+    product
+        Its MAST product row (dataURI, obs_id, obsid, productFilename,
+        obs_collection, productType, calib_level, filters ...), if known.
+    source
+        ``"s3"``, ``"http"`` or ``"existing"``.
+
+    A FITS file that cannot be read still gets a record, with ``error`` set.
+    """
+    path = Path(path)
+    product = product or {}
+    md5, sha256 = _digests(path)
+    record = {
+        "key": product.get("dataURI") or str(path.resolve()),
+        "obs_id": product.get("obs_id"),
+        "obsid": None if product.get("obsid") is None else str(product.get("obsid")),
+        "filename": product.get("productFilename") or path.name,
+        "dataURI": product.get("dataURI"),
+        "path": str(path.resolve()),
+        "size": path.stat().st_size,
+        "md5": md5,
+        "sha256": sha256,
+        "source": source,
+        "job_id": job_id,
+        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "obs_collection": product.get("obs_collection"),
+        "productType": product.get("productType"),
+        "calib_level": product.get("calib_level"),
+        "telescope": product.get("obs_collection"),
+        "target": product.get("target_name"),
+        "instrument": product.get("instrument_name"),
+        "filters": product.get("filters"),
+        "date_obs": None,
+        "exptime": None,
+        "kind": "fits" if is_fits(path) else "other",
+        "error": None,
+        "header": {},
+        "extensions": [],
+    }
+    if record["kind"] == "fits":
+        try:
+            meta = read_metadata(path)
+        except (OSError, ValueError, TypeError, IndexError) as error:
+            record["error"] = f"unreadable FITS: {error}"
+        else:
+            keys = meta["keywords"]
+            record.update(header=meta["header"], extensions=meta["extensions"])
+            record["telescope"] = keys.get("TELESCOP") or record["telescope"]
+            record["target"] = keys.get("TARGNAME") or record["target"]
+            record["instrument"] = keys.get("INSTRUME") or record["instrument"]
+            record["filters"] = keys.get("FILTER") or record["filters"]
+            record["date_obs"] = keys.get("DATE-OBS")
+            record["exptime"] = keys.get("EXPTIME")
+    return record

@@ -1,0 +1,90 @@
+"""The embedded catalog: one SQLite file (stdlib ``sqlite3``, WAL), safe for
+several kernels at once (SQLite's file locks, a generous busy timeout)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from ..settings import get_settings
+from ._store import Catalog
+from .records import INDEXED
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS records (
+    key TEXT PRIMARY KEY,
+    {", ".join(f"{name} TEXT" for name in INDEXED)},
+    imported_at TEXT,
+    doc TEXT NOT NULL
+);
+{"".join(f"CREATE INDEX IF NOT EXISTS records_{n} ON records({n});" for n in INDEXED)}
+"""
+
+
+class SqliteCatalog(Catalog):
+    """Records in a SQLite file: indexed columns for searching, the record as JSON."""
+
+    def __init__(self, uri: str | None = None, *, path: str | Path | None = None):
+        self.path = Path(path) if path else get_settings().catalog_path
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            self.path, timeout=30, check_same_thread=False, isolation_level=None
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.executescript(_SCHEMA)
+
+    def upsert(self, record: dict) -> None:
+        values = [
+            record["key"],
+            *(_text(record.get(n)) for n in INDEXED),
+            record.get("imported_at"),
+            json.dumps(record),
+        ]
+        marks = ", ".join("?" * len(values))
+        with self._lock:
+            self._db.execute(f"INSERT OR REPLACE INTO records VALUES ({marks})", values)
+
+    def get(self, key: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT doc FROM records WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def find(self, *, limit: int | None = None, **filters) -> list[dict]:
+        self._check_filters(filters)
+        clauses, params = [], []
+        for name, wanted in filters.items():
+            values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
+            clauses.append(f"{name} IN ({', '.join('?' * len(values))})")
+            params += [_text(v) for v in values]
+        sql = "SELECT doc FROM records"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY imported_at DESC, key"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def delete(self, key: str) -> bool:
+        with self._lock:
+            return self._db.execute("DELETE FROM records WHERE key = ?", (key,)).rowcount > 0
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteCatalog(path={str(self.path)!r})"
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)

@@ -25,14 +25,31 @@ _FROM_MAST = (
     "search_target",
 )
 
-__all__ = [*_FROM_MAST, "MastWidgetsError", "Settings", "__version__", "errors", "get_settings"]
+_FROM_IMPORTER = ("import_observations", "list_jobs", "resume")
+_FROM_CATALOG = ("Catalog",)
+
+__all__ = [
+    *_FROM_MAST,
+    *_FROM_IMPORTER,
+    *_FROM_CATALOG,
+    "MastWidgetsError",
+    "Settings",
+    "__version__",
+    "errors",
+    "get_settings",
+]
 
 
 def __getattr__(name: str):
-    if name in _FROM_MAST:
-        value = getattr(import_module(".mast", __name__), name)
-        globals()[name] = value
-        return value
+    for module, names in (
+        (".mast", _FROM_MAST),
+        (".importer", _FROM_IMPORTER),
+        (".catalog", _FROM_CATALOG),
+    ):
+        if name in names:
+            value = getattr(import_module(module, __name__), name)
+            globals()[name] = value
+            return value
     raise AttributeError(f"module 'mastwidgets' has no attribute {name!r}")
 
 

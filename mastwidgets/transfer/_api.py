@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -273,6 +274,23 @@ def _wait(job: TransferJob) -> TransferResult:
         job.pause()
         job.wait()
         raise
+
+
+def is_running(state_file: str | os.PathLike) -> bool:
+    """Whether some process holds the job's lock (is running it) right now."""
+    lock = Path(state_file).with_suffix(".lock")
+    if not lock.exists():
+        return False
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def load(job_id: str, state_dir: str | os.PathLike | None = None) -> JobState:

@@ -1,0 +1,359 @@
+"""Importing observations: products -> transfers -> FITS metadata -> catalog records.
+
+The job the user asks for ("import these observations"), tying the layers
+together: :mod:`.mast` finds the products and their S3 copies,
+:mod:`.transfer` moves the bytes, :mod:`.catalog` records each file once it
+is verified and renamed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import Catalog, make_record
+from .errors import (
+    CatalogUnavailable,
+    InvalidQuery,
+    NoProductsFound,
+    TransferError,
+    UnsafeDestination,
+)
+from .settings import Settings, get_settings
+from .transfer import TransferEvent, TransferJob, TransferResult
+from .transfer import _api as transfer_api
+from .transfer._state import DONE, FINISHED
+
+log = logging.getLogger(__name__)
+
+#: The products imported when ``products`` is not given: calibrated science files.
+DEFAULT_PRODUCTS = {"productType": "SCIENCE", "calib_level": [2, 3, 4]}
+#: Where each file goes, under the destination folder.
+DEFAULT_LAYOUT = "{obs_collection}/{obs_id}/{productFilename}"
+SOURCES = ("auto", "s3", "http")
+_PRODUCT_FIELDS = (
+    "dataURI",
+    "obs_id",
+    "obsid",
+    "productFilename",
+    "obs_collection",
+    "productType",
+    "calib_level",
+    "filters",
+    "target_name",
+    "instrument_name",
+)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import run did: the transfer's outcome, the records written, the errors."""
+
+    job_id: str
+    status: str
+    transfer: TransferResult
+    records: tuple[str, ...]
+    errors: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.status == DONE and not self.errors
+
+
+class ImportJob:
+    """A running import: ``wait()``, ``cancel()``, ``pause()``, ``snapshot()``,
+    ``subscribe()``; ``result`` once it has ended."""
+
+    def __init__(
+        self,
+        transfer: TransferJob,
+        products: dict[str, dict],
+        catalog: Catalog,
+        skipped: list[tuple[str, str]],
+    ):
+        self.transfer = transfer
+        self.id = transfer.id
+        self._products = products
+        self._catalog = catalog
+        self._queue: queue.Queue = queue.Queue()
+        self._records: list[str] = []
+        self._errors = list(skipped)
+        self._result: ImportResult | None = None
+        transfer.subscribe(self._on_event)
+        if transfer.done:  # it had nothing to do: every file was already here
+            self._queue.put(None)
+        self._recorder = threading.Thread(
+            target=self._record_all, name="mastwidgets-import", daemon=True
+        )
+        self._recorder.start()
+
+    # -- the handle -----------------------------------------------------------------------------
+    def wait(self, timeout: float | None = None) -> ImportResult | None:
+        self._recorder.join(timeout)
+        return None if self._recorder.is_alive() else self._result
+
+    def cancel(self) -> None:
+        self.transfer.cancel()
+
+    def pause(self) -> None:
+        self.transfer.pause()
+
+    def snapshot(self):
+        return self.transfer.snapshot()
+
+    def subscribe(self, callback):
+        return self.transfer.subscribe(callback)
+
+    @property
+    def result(self) -> ImportResult | None:
+        return self._result
+
+    @property
+    def done(self) -> bool:
+        return self._result is not None
+
+    # -- records --------------------------------------------------------------------------------
+    def _on_event(self, event: TransferEvent) -> None:
+        if event.kind == "file_status" and event.file.status == DONE:
+            self._queue.put((event.file.name, event.file.source))
+        elif event.kind == "job_status" and event.job.status not in ("queued", "downloading"):
+            self._queue.put(None)  # the transfer has ended
+
+    def _record_all(self) -> None:
+        """Record files as they are verified; at the end, any done file still unrecorded."""
+        while (item := self._queue.get()) is not None:
+            self._record(*item, replace=True)
+        result = self.transfer.wait()
+        for f in result.files:
+            if f.status == DONE:
+                self._record(f.name, f.source, replace=False)
+            elif f.error:
+                self._errors.append((f.name, f.error))
+        self._result = ImportResult(
+            self.id, result.status, result, tuple(self._records), tuple(self._errors)
+        )
+
+    def _record(self, name: str, source: str | None, *, replace: bool) -> None:
+        product = self._products.get(name, {})
+        path = Path(self.transfer.state.dest_dir) / name
+        key = product.get("dataURI") or str(path.resolve())
+        if key in self._records:
+            return
+        try:
+            existing = None if replace else self._catalog.get(key)
+            if existing is None or existing.get("path") != str(path.resolve()):
+                self._catalog.upsert(
+                    make_record(path, product=product, source=source, job_id=self.id)
+                )
+            self._records.append(key)
+        except (CatalogUnavailable, OSError) as error:
+            log.warning("could not record %s: %s", name, error)
+            self._errors.append((name, f"not recorded in the catalog: {error}"))
+
+
+def _product_rows(observations, filters: dict, settings: Settings) -> pd.DataFrame:
+    from . import mast
+
+    products = mast.list_products(observations, settings=settings, **filters)
+    if products.empty:
+        raise NoProductsFound(
+            "No products of these observations match the product filters "
+            f"{filters}; loosen them (e.g. products={{}} for every file)."
+        )
+    if isinstance(observations, pd.DataFrame):
+        extra = observations.drop_duplicates("obs_id").set_index("obs_id")
+        for column in ("target_name", "instrument_name"):
+            if column in extra:
+                products[column] = products["obs_id"].map(extra[column])
+    return products
+
+
+def _token_headers(settings: Settings) -> dict:
+    from .mast._client import token_for
+
+    token = token_for(settings)
+    return {"Authorization": f"token {token}"} if token else {}
+
+
+def import_observations(
+    observations,
+    dest: str | os.PathLike | None = None,
+    *,
+    source: str = "auto",
+    products: dict | None = None,
+    parallel: int = 3,
+    catalog: Catalog | None = None,
+    layout: str = DEFAULT_LAYOUT,
+    settings: Settings | None = None,
+    **transfer_options,
+) -> ImportJob:
+    """Import observations' products to disk and record them in the catalog.
+
+    Finds the products (and their S3 copies) now, raising typed errors for bad
+    input; then returns at once while background threads download and record.
+
+    Parameters
+    ----------
+    observations
+        Observation IDs, a search-result DataFrame, or rows (Series) of one.
+    dest
+        The folder (default: the settings' ``data_dir``); files go to
+        ``layout`` under it: ``<obs_collection>/<obs_id>/<productFilename>``.
+    source
+        ``"auto"`` (S3 where MAST has a copy, else HTTP), ``"s3"`` (S3 only:
+        files without a copy are reported, not fetched) or ``"http"``.
+    products
+        Product filters as for :func:`mastwidgets.list_products`; default
+        :data:`DEFAULT_PRODUCTS` (calibrated science files). ``{}``: every file.
+    parallel
+        Files at a time.
+    catalog
+        Where records go (default: ``Catalog()`` from the settings).
+
+    Returns
+    -------
+    ImportJob
+
+    Raises
+    ------
+    ObservationNotFound, NoProductsFound, InvalidQuery, MastUnavailable, DiskFull
+    """
+    if source not in SOURCES:
+        raise InvalidQuery(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+    settings = settings or get_settings()
+    filters = DEFAULT_PRODUCTS if products is None else dict(products)
+    rows = _product_rows(observations, filters, settings)
+    specs, kept, skipped = [], {}, []
+    folder = Path(dest).expanduser() if dest else settings.data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    for row in rows.to_dict("records"):
+        name = layout.format(**row)
+        try:
+            transfer_api.safe_target(folder, name)
+        except UnsafeDestination as error:
+            skipped.append((name, str(error)))
+            continue
+        s3 = row.get("s3_uri") if source in ("auto", "s3") and pd.notna(row.get("s3_uri")) else None
+        http = row.get("url") if source in ("auto", "http") else None
+        if not s3 and not http:
+            skipped.append((name, "not in MAST's S3 bucket (source='s3' forbids HTTP)"))
+            continue
+        size = row.get("size")
+        specs.append(
+            {"name": name, "s3": s3, "http": http, "size": int(size) if pd.notna(size) else None}
+        )
+        kept[name] = {k: _plain(row.get(k)) for k in _PRODUCT_FIELDS}
+    if not specs:
+        raise NoProductsFound("None of the products can be fetched from the chosen source.")
+    meta = {
+        "kind": "import",
+        "source": source,
+        "products": kept,
+        "observations": sorted({str(r["obs_id"]) for r in kept.values()}),
+    }
+    job = transfer_api.start(
+        specs,
+        folder,
+        state_dir=settings.state_dir,
+        parallel=parallel,
+        http_headers=_token_headers(settings),
+        meta=meta,
+        s3_endpoint=settings.s3_endpoint,
+        **transfer_options,
+    )
+    return ImportJob(job, kept, catalog or Catalog(), skipped)
+
+
+def resume(
+    job_id: str,
+    *,
+    catalog: Catalog | None = None,
+    settings: Settings | None = None,
+    **transfer_options,
+) -> ImportJob:
+    """Continue an interrupted, paused or failed import (files and records).
+
+    Raises
+    ------
+    JobNotFound, JobRunning
+    """
+    settings = settings or get_settings()
+    state = transfer_api.load(job_id, settings.state_dir)
+    if state.meta.get("kind") != "import":
+        raise TransferError(f"job {job_id} is not an import; use mastwidgets.transfer.resume")
+    job = transfer_api.resume_start(
+        job_id,
+        state_dir=settings.state_dir,
+        http_headers=_token_headers(settings),
+        s3_endpoint=settings.s3_endpoint,
+        **transfer_options,
+    )
+    return ImportJob(job, state.meta.get("products", {}), catalog or Catalog(), [])
+
+
+def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
+    """The jobs in the state directory, newest first.
+
+    Columns: ``id``, ``created``, ``observations``, ``status`` (running,
+    interrupted, paused, done, failed, cancelled), ``files``, ``bytes_done``,
+    ``bytes_total``.
+    """
+    settings = settings or get_settings()
+    rows = []
+    for path in sorted(Path(settings.state_dir).glob("*.json")):
+        try:
+            state = transfer_api.read_state(path)
+        except (OSError, ValueError, KeyError) as error:
+            log.warning("skipping unreadable job state %s: %s", path.name, error)
+            continue
+        running = transfer_api.is_running(path)
+        status = state.status
+        if running:
+            status = "running"
+        elif status not in FINISHED and status != "paused":
+            status = "interrupted"
+        sizes = [f.size for f in state.files]
+        rows.append(
+            {
+                "id": state.job_id,
+                "created": state.created,
+                "observations": ", ".join(state.meta.get("observations", [])),
+                "status": status,
+                "files": len(state.files),
+                "bytes_done": sum(
+                    f.size or 0 if f.status == DONE else f.ranges.total for f in state.files
+                ),
+                "bytes_total": None if any(s is None for s in sizes) else sum(sizes),
+            }
+        )
+    columns = ["id", "created", "observations", "status", "files", "bytes_done", "bytes_total"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("created", ascending=False, ignore_index=True)
+
+
+def _plain(value):
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.item() if hasattr(value, "item") else value
+
+
+__all__ = [
+    "DEFAULT_LAYOUT",
+    "DEFAULT_PRODUCTS",
+    "ImportJob",
+    "ImportResult",
+    "import_observations",
+    "list_jobs",
+    "resume",
+]

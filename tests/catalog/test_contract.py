@@ -1,0 +1,95 @@
+"""One contract, both stores: SQLite and MongoDB (real wire protocol over TCP)."""
+
+import pytest
+
+from mastwidgets.catalog import RECORD_FIELDS
+from mastwidgets.catalog.mongo_store import MongoCatalog
+from mastwidgets.catalog.sqlite_store import SqliteCatalog
+from mastwidgets.errors import InvalidCriteria
+
+
+def record(key, **fields):
+    base = {name: None for name in RECORD_FIELDS}
+    base.update(
+        key=key,
+        header={"TELESCOP": "JWST", "EXPTIME": 1.5, "SIMPLE": True},
+        extensions=[{"name": "SCI", "shape": [64, 64]}],
+        imported_at="2026-11-24T06:00:00",
+    )
+    base.update(fields)
+    return base
+
+
+def test_upsert_get_and_replace(catalog):
+    catalog.upsert(record("mast:JWST/product/a.fits", obs_id="o1", target="M16", size=10))
+    got = catalog.get("mast:JWST/product/a.fits")
+    assert got["obs_id"] == "o1" and got["header"]["EXPTIME"] == 1.5
+    assert got["extensions"][0]["shape"] == [64, 64] and "_id" not in got
+    catalog.upsert(record("mast:JWST/product/a.fits", obs_id="o1", target="M16", size=11))
+    assert catalog.count() == 1 and catalog.get("mast:JWST/product/a.fits")["size"] == 11
+    assert catalog.get("mast:nothing") is None
+
+
+def test_find_by_fields_any_of_a_list_and_limit(catalog):
+    catalog.upsert(
+        record(
+            "k1",
+            obs_id="o1",
+            target="M16",
+            instrument="NIRCAM",
+            filters="F090W",
+            imported_at="2026-11-24T06:00:01",
+        )
+    )
+    catalog.upsert(
+        record(
+            "k2",
+            obs_id="o1",
+            target="M16",
+            instrument="MIRI",
+            filters="F770W",
+            imported_at="2026-11-24T06:00:02",
+        )
+    )
+    catalog.upsert(
+        record(
+            "k3",
+            obs_id="o2",
+            target="M8",
+            instrument="WFC3",
+            filters="F656N",
+            imported_at="2026-11-24T06:00:03",
+        )
+    )
+    assert [r["key"] for r in catalog.by_obs_id("o1")] == ["k2", "k1"]  # newest first
+    assert [r["key"] for r in catalog.find(target="M16", instrument="MIRI")] == ["k2"]
+    assert {r["key"] for r in catalog.find(filters=["F090W", "F656N"])} == {"k1", "k3"}
+    assert len(catalog.records(limit=2)) == 2
+    assert catalog.find(target="NGC 6543") == []
+
+
+def test_delete_and_count(catalog):
+    catalog.upsert(record("k1"))
+    catalog.upsert(record("k2"))
+    assert catalog.delete("k1") is True and catalog.delete("k1") is False
+    assert catalog.count() == 1
+
+
+def test_to_dataframe_has_the_record_fields(catalog):
+    catalog.upsert(record("k1", obs_id="o1", size=5))
+    frame = catalog.to_dataframe()
+    assert list(frame.columns) == list(RECORD_FIELDS)
+    assert frame.loc[0, "obs_id"] == "o1"
+
+
+def test_unknown_search_fields_are_refused(catalog):
+    with pytest.raises(InvalidCriteria, match="cannot be searched by colour"):
+        catalog.find(colour="red")
+
+
+def test_the_store_matches_the_settings(catalog, request):
+    expected = (
+        SqliteCatalog if "sqlite" in request.node.callspec.params["catalog"] else MongoCatalog
+    )
+    assert isinstance(catalog, expected)
+    assert "mongodb://" not in repr(catalog)

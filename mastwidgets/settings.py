@@ -14,6 +14,8 @@ setting                   environment variable          default
 ``data_dir``              ``MASTWIDGETS_DATA_DIR``      ``<user data dir>/mastwidgets/data``
 ``state_dir``             ``MASTWIDGETS_STATE_DIR``     ``<user data dir>/mastwidgets/jobs``
 ``mongodb_uri``           ``MASTWIDGETS_MONGODB_URI``   ``None`` (embedded catalog)
+``mongodb_database``      ``MASTWIDGETS_MONGODB_DB``    ``mastwidgets``
+``mongodb_collection``    ``MASTWIDGETS_MONGODB_COLL``  ``records``
 ``catalog_path``          ``MASTWIDGETS_CATALOG_PATH``  ``<user data dir>/catalog.sqlite``
 ``mast_token``            ``MAST_API_TOKEN``            ``None`` (then the user's keyring)
 ``timeout``               ``MASTWIDGETS_TIMEOUT``       ``60`` seconds per network read
@@ -46,6 +48,8 @@ _ENV = {
     "state_dir": "MASTWIDGETS_STATE_DIR",
     "mongodb_uri": "MASTWIDGETS_MONGODB_URI",
     "catalog_path": "MASTWIDGETS_CATALOG_PATH",
+    "mongodb_database": "MASTWIDGETS_MONGODB_DB",
+    "mongodb_collection": "MASTWIDGETS_MONGODB_COLL",
     "mast_token": "MAST_API_TOKEN",
     "timeout": "MASTWIDGETS_TIMEOUT",
     "retries": "MASTWIDGETS_RETRIES",
@@ -71,6 +75,8 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: _user_dir("data"))
     state_dir: Path = field(default_factory=lambda: _user_dir("jobs"))
     mongodb_uri: str | None = field(default=None, repr=False)
+    mongodb_database: str = "mastwidgets"
+    mongodb_collection: str = "records"
     catalog_path: Path = field(default_factory=lambda: _user_dir("catalog.sqlite"))
     mast_token: str | None = field(default=None, repr=False)
     timeout: float = 60.0
@@ -136,7 +142,13 @@ def get_settings(**overrides: object) -> Settings:
     )
     if (endpoint := pick("s3_endpoint")) is not None:
         values["s3_endpoint"] = _check_url("s3_endpoint", str(endpoint))
-    for name in ("s3_bucket", "mongodb_uri", "mast_token"):
+    for name in (
+        "s3_bucket",
+        "mongodb_uri",
+        "mast_token",
+        "mongodb_database",
+        "mongodb_collection",
+    ):
         if (value := pick(name)) is not None:
             values[name] = str(value)
     for name in ("data_dir", "state_dir", "catalog_path"):

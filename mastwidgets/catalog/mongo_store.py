@@ -19,11 +19,14 @@ class MongoCatalog(Catalog):
         self,
         uri: str | None = None,
         *,
-        database: str = "mastwidgets",
-        collection: str = "records",
+        database: str | None = None,
+        collection: str | None = None,
         timeout: float = 10.0,
     ):
-        uri = uri or get_settings().mongodb_uri
+        settings = get_settings()
+        uri = uri or settings.mongodb_uri
+        database = database or settings.mongodb_database
+        collection = collection or settings.mongodb_collection
         if not uri:
             raise CatalogUnavailable("No MongoDB URI: set MASTWIDGETS_MONGODB_URI or pass uri=.")
         self._client = pymongo.MongoClient(

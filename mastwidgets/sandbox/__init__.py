@@ -205,6 +205,19 @@ class Sandbox:
             s3_uri = f"s3://{BUCKET}/{product.s3_key}"
         return self.download_url(product.uri), s3_uri
 
+    def replace_product(self, uri: str, data: bytes) -> None:
+        """Serve other bytes for a product (HTTP, S3 and its listed size), e.g. a
+        corrupt FITS file. Affects every client of this sandbox."""
+        product = self.catalogue.product(uri)
+        if product is None:
+            raise KeyError(uri)
+        self.files[uri].write_bytes(data)
+        self.portal.sizes[uri] = len(data)
+        if product.in_s3 and self._s3 is not None:
+            self._s3.client().put_object(
+                Bucket=BUCKET, Key=product.s3_key, Body=data, ACL="public-read"
+            )
+
     def path_of(self, uri: str) -> Path:
         """The sandbox's own copy of a product (to compare downloads with)."""
         return self.files[uri]

@@ -27,6 +27,7 @@ from ._events import FileSnapshot, JobSnapshot, Meter, Subscribers, TransferEven
 from ._ranges import ByteRanges
 from ._retry import RetryPolicy
 from ._sources import (
+    Buffer,
     HttpSource,
     RangeIgnored,
     S3Source,
@@ -411,9 +412,7 @@ class TransferJob:
 
     # -- the workers ----------------------------------------------------------------------------
     def _work(self) -> None:
-        buffer = memoryview(
-            bytearray(max(64 * 1024, min(self.config.buffer_size, self.config.chunk_size)))
-        )
+        buffer = Buffer(max(64 * 1024, min(self.config.buffer_size, self.config.chunk_size)))
         mine: _File | None = None
         while True:
             task = self._next_task(mine)
@@ -528,7 +527,7 @@ class TransferJob:
 
         return write
 
-    def _do_chunk(self, f: _File, start: int, end: int, buffer: memoryview) -> None:
+    def _do_chunk(self, f: _File, start: int, end: int, buffer: Buffer) -> None:
         name, source, location = self._source(f)
         before = f.written.total
         try:
@@ -575,7 +574,7 @@ class TransferJob:
             f.claimed.clip(size)
             os.ftruncate(f.fd, size)
 
-    def _do_whole(self, f: _File, buffer: memoryview) -> None:
+    def _do_whole(self, f: _File, buffer: Buffer) -> None:
         """The whole file in one stream (no Range support, or no known size)."""
         name, source, location = self._source(f)
         try:

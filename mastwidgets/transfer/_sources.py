@@ -5,7 +5,7 @@ Both sources answer the same two questions, with the same exceptions:
 ``fetch(location, start, end, sink)`` (stream ``[start, end)`` into ``sink``).
 Retrying is not theirs to do: :mod:`._retry` decides, for both.
 
-The data path reads straight into a worker's reusable buffer
+The data path reads straight into a worker's reusable :class:`Buffer`
 (``readinto``, no per-read allocation) and hands memoryviews to the sink.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,23 +88,46 @@ def _status_error(status: int, what: str, retry_after: str | None = None) -> Sou
     return SourceUnavailable(f"{what}: unexpected HTTP {status}")
 
 
+class Buffer:
+    """A worker's reusable read buffer, and the read size that suits its link.
+
+    Each read fills ``read_size`` bytes of it; the size doubles while reads come
+    back fast (big reads, little Python per byte on fast links) and halves when
+    they are slow (so progress, pause and cancel stay responsive on slow links).
+    """
+
+    SMALLEST, FAST, SLOW = 16 * 1024, 0.05, 0.25  # bytes, seconds, seconds
+
+    def __init__(self, size: int):
+        self.view = memoryview(bytearray(size))
+        self.read_size = self.SMALLEST
+
+    def adapt(self, seconds: float) -> None:
+        if seconds < self.FAST:
+            self.read_size = min(self.read_size * 2, len(self.view))
+        elif seconds > self.SLOW:
+            self.read_size = max(self.read_size // 2, self.SMALLEST)
+
+
 def pump(
-    read_into, start: int, length: int, sink: Sink, buffer: memoryview, should_stop: StopCheck
+    read_into, start: int, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
 ) -> int:
     """Copy up to ``length`` bytes from ``read_into`` to ``sink`` at ``start``.
 
     Returns the bytes copied; fewer than ``length`` means the body ended early.
     """
     done = 0
+    view = buffer.view
     while done < length:
         if should_stop():
             raise Stopped()
-        want = min(len(buffer), length - done)
-        n = read_into(buffer[:want])
+        began = time.monotonic()
+        n = read_into(view[: min(buffer.read_size, length - done)])
         if not n:
             break
-        sink(start + done, buffer[:n])
+        sink(start + done, view[:n])
         done += n
+        buffer.adapt(time.monotonic() - began)
     return done
 
 
@@ -161,7 +185,7 @@ class HttpSource:
         return Probe(size=int(length) if length and length.isdigit() else None, ranged=ranged)
 
     def fetch(
-        self, url: str, start: int, end: int, sink: Sink, buffer: memoryview, should_stop: StopCheck
+        self, url: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
     ) -> tuple[int, int | None]:
         """Stream ``[start, end)``; returns (bytes copied, total size the server stated)."""
         headers = {"Accept-Encoding": "identity", "Range": f"bytes={start}-{end - 1}"}
@@ -196,7 +220,7 @@ class HttpSource:
         finally:
             _finish(response)
 
-    def fetch_whole(self, url: str, sink: Sink, buffer: memoryview, should_stop: StopCheck) -> int:
+    def fetch_whole(self, url: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:
         """For servers that ignore Range: the whole file in one GET, from byte 0."""
         response = self._request("GET", url, {"Accept-Encoding": "identity"})
         try:
@@ -291,7 +315,7 @@ class S3Source:
         return self._urls[uri]
 
     def fetch(
-        self, uri: str, start: int, end: int, sink: Sink, buffer: memoryview, should_stop: StopCheck
+        self, uri: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
     ) -> tuple[int, int | None]:
         return self._http.fetch(self.url(uri), start, end, sink, buffer, should_stop)
 

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlsplit
 
-import botocore.exceptions
 import urllib3
 from botocore import UNSIGNED
 from botocore.config import Config
@@ -182,7 +181,9 @@ class HttpSource:
             )
         length = response.headers.get("Content-Length")
         ranged = response.headers.get("Accept-Ranges", "").lower() == "bytes"
-        return Probe(size=int(length) if length and length.isdigit() else None, ranged=ranged)
+        etag = (response.headers.get("ETag") or "").strip('"').lower() or None
+        size = int(length) if length and length.isdigit() else None
+        return Probe(size=size, etag=etag, ranged=ranged)
 
     def fetch(
         self, url: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
@@ -265,10 +266,10 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
 class S3Source:
     """Anonymous (unsigned) access to S3 objects, as to MAST's ``stpubdata``.
 
-    botocore resolves the endpoint and addressing style and answers HEAD (size,
-    ETag); the bytes then come over plain ranged GETs on the object's URL, the
-    same fast path as :class:`HttpSource` (an unsigned S3 GET is plain HTTP),
-    which spares botocore's per-request overhead on every chunk.
+    botocore resolves the endpoint and the addressing style (the object's URL);
+    HEAD and the ranged GETs then go over the same fast path as
+    :class:`HttpSource` (an unsigned S3 request is plain HTTP), which spares
+    botocore's per-request overhead on every chunk.
     """
 
     name = "s3"
@@ -280,30 +281,11 @@ class S3Source:
         self._http = HttpSource(timeout=timeout, connections=connections)
         self._urls: dict[str, str] = {}
 
-    def _error(self, error: Exception, what: str) -> SourceError:
-        if isinstance(error, botocore.exceptions.ClientError):
-            meta = error.response.get("ResponseMetadata", {})
-            status = int(meta.get("HTTPStatusCode") or 0)
-            code = error.response.get("Error", {}).get("Code", "")
-            if code in ("NoSuchKey", "NoSuchBucket", "AccessDenied", "404", "403"):
-                return SourceUnavailable(f"{what}: {code}")
-            retry_after = (meta.get("HTTPHeaders") or {}).get("retry-after")
-            return _status_error(status or 500, f"{what} ({code})", retry_after)
-        return TransientError(f"{what}: {type(error).__name__}")
-
     def probe(self, uri: str) -> Probe:
-        bucket, key = parse_s3_uri(uri)
-        try:
-            head = self.client.head_object(Bucket=bucket, Key=key)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-            raise self._error(error, f"HEAD s3://{bucket}/{key}") from None
-        etag = (head.get("ETag") or "").strip('"').lower()
-        return Probe(
-            size=int(head["ContentLength"]),
-            md5=etag if _MD5.match(etag) else None,
-            etag=etag or None,
-            ranged=True,
-        )
+        """HEAD on the object's URL; a plain-MD5 ETag (single-part upload) is its MD5."""
+        answer = self._http.probe(self.url(uri))
+        md5 = answer.etag if answer.etag and _MD5.match(answer.etag) else None
+        return Probe(size=answer.size, md5=md5, etag=answer.etag, ranged=True)
 
     def url(self, uri: str) -> str:
         """The object's plain HTTP(S) URL, as botocore addresses it (no signature)."""

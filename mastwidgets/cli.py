@@ -13,7 +13,13 @@ import threading
 
 import pandas as pd
 
-from .errors import InvalidQuery, MastWidgetsError, NoProductsFound, ObservationNotFound
+from .errors import (
+    InvalidQuery,
+    MastWidgetsError,
+    NoProductsFound,
+    ObservationNotFound,
+    TransferError,
+)
 
 _SEARCH_COLUMNS = [
     "obs_id",
@@ -83,6 +89,165 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _product_filters(args: argparse.Namespace) -> dict | None:
+    if getattr(args, "all_products", False):
+        return {}
+    filters = {}
+    if args.type:
+        filters["productType"] = args.type
+    if args.calib:
+        filters["calib_level"] = args.calib
+    if args.ext:
+        filters["extension"] = args.ext
+    if args.subgroup:
+        filters["productSubGroupDescription"] = args.subgroup
+    return filters or None
+
+
+def _print_frame(frame: pd.DataFrame, columns: list[str], empty: str) -> None:
+    if frame.empty:
+        print(empty)
+        return
+    with pd.option_context(
+        "display.width",
+        220,
+        "display.max_columns",
+        30,
+        "display.max_rows",
+        1000,
+        "display.max_colwidth",
+        60,
+    ):
+        print(frame[columns].to_string(index=False))
+
+
+def _products(args: argparse.Namespace) -> int:
+    from . import mast
+
+    frame = mast.list_products(args.obs_id, **(_product_filters(args) or {}))
+    frame = frame.assign(in_s3=frame["s3_uri"].notna())
+    _print_frame(
+        frame,
+        [
+            "obs_id",
+            "productFilename",
+            "productType",
+            "calib_level",
+            "productSubGroupDescription",
+            "size",
+            "in_s3",
+        ],
+        "No products match these filters.",
+    )
+    if not frame.empty:
+        print(f"{len(frame)} product(s), {int(frame['size'].sum()):,} bytes")
+    return 0
+
+
+def _run_job(job) -> int:
+    """Show the job's progress until it ends; Ctrl-C pauses it, resumable."""
+    from .progress import TqdmProgress
+
+    bars = None
+    try:
+        print(f"Job {job.id}: {len(job.transfer.state.files)} file(s)", flush=True)
+        bars = TqdmProgress()
+        job.subscribe(bars)
+        result = job.wait()
+    except KeyboardInterrupt:
+        job.pause()
+        job.wait()
+        if bars is not None:
+            bars.close()
+        print(f"Paused. Continue with: mastwidgets resume {job.id}", file=sys.stderr)
+        return 130
+    bars.close()
+    for name, error in result.errors:
+        print(f"  {name}: {error}", file=sys.stderr)
+    files = result.transfer.files
+    done = sum(1 for f in files if f.status == "done")
+    print(
+        f"Job {job.id}: {result.status}; {done}/{len(files)} file(s) in "
+        f"{job.transfer.state.dest_dir}; "
+        f"{len(result.records)} catalog record(s)."
+    )
+    if result.status != "done":
+        print(f"Continue with: mastwidgets resume {job.id}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importer import import_observations
+
+    job = import_observations(
+        args.obs_id,
+        args.dest,
+        source=args.source,
+        products=_product_filters(args),
+        parallel=args.parallel,
+    )
+    return _run_job(job)
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from .importer import resume
+
+    return _run_job(resume(args.job_id))
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    from .importer import list_jobs
+
+    _print_frame(
+        list_jobs(),
+        ["id", "created", "status", "files", "bytes_done", "bytes_total", "observations"],
+        "No jobs yet.",
+    )
+    return 0
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    import json
+
+    from .catalog import Catalog
+
+    with Catalog() as catalog:
+        if args.show:
+            record = catalog.get(args.show)
+            if record is None:
+                raise InvalidQuery(f"No record {args.show!r} in the catalog.")
+            print(json.dumps(record, indent=1))
+            return 0
+        filters = {
+            k: v
+            for k, v in (
+                ("obs_id", args.obs_id),
+                ("target", args.target),
+                ("instrument", args.instrument),
+                ("filters", args.filters),
+            )
+            if v
+        }
+        frame = catalog.to_dataframe(limit=args.limit, **filters)
+    _print_frame(
+        frame,
+        [
+            "obs_id",
+            "filename",
+            "telescope",
+            "instrument",
+            "filters",
+            "target",
+            "date_obs",
+            "size",
+            "source",
+            "error",
+        ],
+        "No records.",
+    )
+    return 0
+
+
 def _app(args: argparse.Namespace) -> int:
     from .app import serve
 
@@ -106,6 +271,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--files-dir", default=None, help="where to keep the product files")
     sandbox.set_defaults(run=_sandbox)
+
+    def product_options(command: argparse.ArgumentParser, everything: bool) -> None:
+        command.add_argument("--type", nargs="+", help="productType, e.g. SCIENCE PREVIEW")
+        command.add_argument("--calib", nargs="+", type=int, help="calib_level, e.g. 2 3")
+        command.add_argument("--ext", nargs="+", help="file extension, e.g. fits")
+        command.add_argument("--subgroup", nargs="+", help="productSubGroupDescription, e.g. I2D")
+        if everything:
+            command.add_argument(
+                "--all-products",
+                action="store_true",
+                help="every file (default: calibrated science files)",
+            )
+
+    products = commands.add_parser("products", help="list observations' data products")
+    products.add_argument("obs_id", nargs="+")
+    product_options(products, everything=False)
+    products.set_defaults(run=_products)
+
+    imports = commands.add_parser(
+        "import",
+        help="download observations' products and record them in the catalog (Ctrl-C pauses)",
+    )
+    imports.add_argument("obs_id", nargs="+")
+    imports.add_argument("--dest", default=None, help="folder (default: MASTWIDGETS_DATA_DIR)")
+    imports.add_argument("--source", choices=["auto", "s3", "http"], default="auto")
+    imports.add_argument("--parallel", type=int, default=3)
+    product_options(imports, everything=True)
+    imports.set_defaults(run=_import)
+
+    resume = commands.add_parser("resume", help="continue an interrupted or paused import")
+    resume.add_argument("job_id")
+    resume.set_defaults(run=_resume)
+
+    jobs = commands.add_parser("jobs", help="list import jobs and their status")
+    jobs.set_defaults(run=_jobs)
+
+    catalog = commands.add_parser("catalog", help="query the catalog of imported files")
+    catalog.add_argument("--obs-id")
+    catalog.add_argument("--target")
+    catalog.add_argument("--instrument")
+    catalog.add_argument("--filters")
+    catalog.add_argument("--limit", type=int, default=None)
+    catalog.add_argument("--show", metavar="KEY", help="print one record (its dataURI) as JSON")
+    catalog.set_defaults(run=_catalog)
 
     app = commands.add_parser("app", help="serve the web app (Voila) until Ctrl-C")
     app.add_argument(
@@ -136,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (InvalidQuery, ObservationNotFound, NoProductsFound) as error:
+    except (InvalidQuery, ObservationNotFound, NoProductsFound, TransferError) as error:
         print(f"mastwidgets: {error}", file=sys.stderr)
         return 2
     except MastWidgetsError as error:

@@ -8,6 +8,8 @@ import sys
 import psutil
 import pytest
 
+from mastwidgets.sandbox import Faults
+
 
 def run(args, env=None, **kwargs):
     return subprocess.run(
@@ -89,6 +91,61 @@ def test_search_errors_are_one_line_without_traceback(sandbox_process):
 
 
 def test_help_for_each_command():
-    for args in (["--help"], ["sandbox", "--help"], ["search", "--help"]):
+    commands = ["sandbox", "search", "products", "import", "resume", "jobs", "catalog", "app"]
+    for args in (["--help"], *([c, "--help"] for c in commands)):
         result = run(args)
         assert result.returncode == 0 and "usage: mastwidgets" in result.stdout
+
+
+def test_import_jobs_catalog_products_commands(sandbox_env, mast_sandbox):
+    products = run(["products", "icdm01010", "--type", "SCIENCE", "--calib", "2", "3"])
+    assert products.returncode == 0 and "icdm01aaq_flt.fits" in products.stdout
+    assert "3 product(s)" in products.stdout
+
+    imported = run(["import", "icdm01010"])
+    assert imported.returncode == 0, imported.stderr
+    assert "done; 3/3 file(s)" in imported.stdout and "3 catalog record(s)" in imported.stdout
+    drz = sandbox_env.data_dir / "HST" / "icdm01010" / "icdm01010_drz.fits"
+    assert (
+        drz.read_bytes() == mast_sandbox.path_of("mast:HST/product/icdm01010_drz.fits").read_bytes()
+    )
+
+    jobs = run(["jobs"])
+    assert jobs.returncode == 0 and " done " in jobs.stdout and "icdm01010" in jobs.stdout
+    listed = run(["catalog", "--obs-id", "icdm01010"])
+    rows = [line for line in listed.stdout.splitlines() if line.startswith("icdm01010 ")]
+    assert listed.returncode == 0 and len(rows) == 3
+    shown = run(["catalog", "--show", "mast:HST/product/icdm01010_drz.fits"])
+    assert '"TARGNAME": "M16"' in shown.stdout
+
+
+def test_import_errors_are_one_line(sandbox_env):
+    for args, message in (
+        (["import", "nope123"], "no observation"),
+        (["resume", "no-such-job"], "No job"),
+        (["import", "o6h501010"], "no data products"),
+    ):
+        result = run(args)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_pauses_and_resume_finishes(sandbox_env, mast_sandbox):
+    mast_sandbox.set_faults(Faults(throttle=20_000))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mastwidgets", "import", "icdm02010", "--source", "http"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = process.stdout.readline()
+    assert first.startswith("Job ")
+    job_id = first.split()[1].rstrip(":")
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err
+    assert f"mastwidgets resume {job_id}" in err
+    mast_sandbox.set_faults(None)
+    resumed = run(["resume", job_id])
+    assert resumed.returncode == 0, resumed.stderr
+    assert "done; 3/3" in resumed.stdout

@@ -1,7 +1,9 @@
 import os
+import tempfile
 
-# No test may read or write the developer's real keyring.
+# No test may read or write the developer's real keyring, data or catalog.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mastwidgets-tests-")
 
 import socket
 

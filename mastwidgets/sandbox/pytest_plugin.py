@@ -2,7 +2,8 @@
 
 - ``mast_sandbox``: one :class:`~mastwidgets.sandbox.Sandbox` per test session.
 - ``sandbox_env``: points ``MASTWIDGETS_*`` at it for one test (data and state
-  directories under ``tmp_path``, no token, faults off) and returns the
+  directories and the embedded catalog under ``tmp_path``, no MongoDB, no token,
+  faults off) and returns the
   :class:`~mastwidgets.Settings` that results.
 """
 
@@ -26,6 +27,7 @@ def sandbox_env(mast_sandbox, monkeypatch, tmp_path) -> Settings:
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MASTWIDGETS_STATE_DIR", str(tmp_path / "jobs"))
+    monkeypatch.setenv("MASTWIDGETS_CATALOG_PATH", str(tmp_path / "catalog.sqlite"))
     monkeypatch.delenv("MAST_API_TOKEN", raising=False)
     monkeypatch.delenv("MASTWIDGETS_MONGODB_URI", raising=False)
     mast_sandbox.set_faults(None)

@@ -1,19 +1,16 @@
-"""The search form and its results grid."""
+"""The search form and its results grid (sortable, filterable, multi-row selection)."""
 
 from __future__ import annotations
 
-import html
-import logging
 import threading
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import pandas as pd
 from ipyaggrid import Grid
 
 from .. import mast
-from ..errors import MastWidgetsError
-
-log = logging.getLogger(__name__)
+from ._background import Status, in_background
 
 GRID_COLUMNS = {
     "target_name": "Target",
@@ -31,7 +28,9 @@ MODES = {
     "Target name": ("M8", True),
     "Coordinates": ("270.904 -24.387", True),
     "Observation ID": ("jw02739-o001_t001_nircam_clear-f090w", False),
+    "Criteria": ("", False),
 }
+COLLECTIONS = ["any", "JWST", "HST", "TESS", "HLA", "GALEX", "Kepler", "K2", "IUE", "SWIFT"]
 
 
 def _grid_rows(frame: pd.DataFrame) -> list[dict]:
@@ -42,15 +41,65 @@ def _grid_rows(frame: pd.DataFrame) -> list[dict]:
     return shown.astype(object).where(shown.notna(), None).to_dict("records")
 
 
+class _CriteriaForm(widgets.HBox):
+    """Collection, instrument, filters, date range and minimum exposure."""
+
+    def __init__(self) -> None:
+        narrow = widgets.Layout(width="190px")
+        self.collection = widgets.Dropdown(
+            options=COLLECTIONS, value="any", description="Mission", layout=narrow
+        )
+        self.instrument = widgets.Text(
+            placeholder="NIRCAM*", description="Instrument", layout=narrow
+        )
+        self.filters = widgets.Text(placeholder="F444W", description="Filters", layout=narrow)
+        self.date_from = widgets.Text(placeholder="2022-07-01", description="From", layout=narrow)
+        self.date_to = widgets.Text(placeholder="2022-08-01", description="To", layout=narrow)
+        self.min_exposure = widgets.BoundedFloatText(
+            value=0, min=0, max=1e7, description="Min exp (s)", layout=narrow
+        )
+        super().__init__(
+            [
+                self.collection,
+                self.instrument,
+                self.filters,
+                self.date_from,
+                self.date_to,
+                self.min_exposure,
+            ],
+            layout=widgets.Layout(flex_flow="row wrap"),
+        )
+
+    def criteria(self) -> dict:
+        found = {}
+        if self.collection.value != "any":
+            found["obs_collection"] = self.collection.value
+        if self.instrument.value.strip():
+            found["instrument_name"] = self.instrument.value.strip()
+        if self.filters.value.strip():
+            found["filters"] = [f.strip() for f in self.filters.value.split(",") if f.strip()]
+        if self.date_from.value.strip() or self.date_to.value.strip():
+            found["t_min"] = [
+                self.date_from.value.strip() or "1970-01-01",
+                self.date_to.value.strip() or "2100-01-01",
+            ]
+        if self.min_exposure.value:
+            found["t_exptime"] = [self.min_exposure.value, 1e9]
+        return found
+
+
 class SearchPanel(widgets.VBox):
-    """Search MAST by target, coordinates or observation ID; results in a grid.
+    """Search MAST by target, coordinates, observation ID or criteria.
 
     The search runs in a background thread, so the kernel stays responsive.
-    ``results`` holds the last search's DataFrame.
+    ``results`` holds the last search's DataFrame and ``selected`` its rows
+    selected in the grid; ``on_select(callback)`` is told of each change.
     """
 
     def __init__(self) -> None:
         self.results = pd.DataFrame(columns=list(mast.RESULT_COLUMNS))
+        self.selected = self.results
+        self._listeners: list[Callable[[pd.DataFrame], None]] = []
         self.mode = widgets.ToggleButtons(options=list(MODES), description="Search by")
         self.query = widgets.Text(
             placeholder=MODES["Target name"][0], description="Target", continuous_update=False
@@ -58,96 +107,115 @@ class SearchPanel(widgets.VBox):
         self.radius = widgets.Text(
             value=mast.DEFAULT_RADIUS, description="Radius", layout=widgets.Layout(width="200px")
         )
+        self.criteria = _CriteriaForm()
+        self.criteria.layout.display = "none"
         self.button = widgets.Button(description="Search", button_style="primary", icon="search")
-        self.status = widgets.HTML()
+        self.status = Status()
+        self.count = widgets.HTML()
         self.grid = Grid(
             grid_data=[],
             grid_options=self._grid_options(),
             quick_filter=True,
             theme="ag-theme-balham",
-            height=420,
+            height=380,
             columns_fit="size_to_fit",
-            export_mode="disabled",
+            export_mode="auto",
         )
         self.mode.observe(self._mode_changed, names="value")
         self.button.on_click(lambda _: self.search())
         self.query.observe(lambda _: self.search(), names="value")  # Enter (no live updates)
+        self.grid.observe(self._grid_selection, names="grid_data_out")
         form = widgets.HBox([self.query, self.radius, self.button])
-        super().__init__([self.mode, form, self.status, self.grid])
+        super().__init__([self.mode, form, self.criteria, self.status, self.count, self.grid])
         self._thread: threading.Thread | None = None
 
     @staticmethod
     def _grid_options() -> dict:
+        columns = [
+            {
+                "headerName": title,
+                "field": field,
+                "sortable": True,
+                "filter": True,
+                "resizable": True,
+            }
+            for field, title in GRID_COLUMNS.items()
+        ]
+        columns[0].update(checkboxSelection=True, headerCheckboxSelection=True)
         return {
-            "columnDefs": [
-                {
-                    "headerName": title,
-                    "field": field,
-                    "sortable": True,
-                    "filter": True,
-                    "resizable": True,
-                }
-                for field, title in GRID_COLUMNS.items()
-            ],
+            "columnDefs": columns,
             "rowSelection": "multiple",
+            "rowMultiSelectWithClick": True,
             "enableSorting": True,
             "enableFilter": True,
         }
 
+    def on_select(self, callback: Callable[[pd.DataFrame], None]) -> None:
+        self._listeners.append(callback)
+
     def _mode_changed(self, change) -> None:
         example, positional = MODES[change["new"]]
+        criteria = change["new"] == "Criteria"
         self.query.description = change["new"].split()[0]
         self.query.placeholder = example
-        self.radius.layout.visibility = "visible" if positional else "hidden"
-
-    def _say(self, text: str, kind: str = "info") -> None:
-        colour = {"info": "inherit", "error": "#b00020", "busy": "#555"}[kind]
-        self.status.value = f'<span style="color:{colour}">{html.escape(text)}</span>'
+        self.query.layout.display = "none" if criteria else None
+        self.radius.layout.display = None if positional else "none"
+        self.criteria.layout.display = None if criteria else "none"
 
     def search(self) -> None:
         """Run the search in the background (the button and Enter call this)."""
-        text = self.query.value.strip()
-        if not text:
-            self._say("Type what to search for.", "error")
+        mode, text = self.mode.value, self.query.value.strip()
+        if mode != "Criteria" and not text:
+            self.status.say("Type what to search for.", "error")
             return
         if self._thread is not None and self._thread.is_alive():
             return
         self.button.disabled = True
-        self._say(f"Searching MAST for {text}…", "busy")
-        self._thread = threading.Thread(
-            target=self._run, args=(self.mode.value, text), name="mastwidgets-search", daemon=True
-        )
-        self._thread.start()
+        what = text or "your criteria"
+        self.status.say(f"Searching MAST for {what}…", "busy")
+        radius = self.radius.value
+        criteria = self.criteria.criteria()
 
-    def _run(self, mode: str, text: str) -> None:
-        try:
+        def work() -> pd.DataFrame:
             if mode == "Target name":
-                frame = mast.search_target(text, self.radius.value)
-            elif mode == "Coordinates":
-                frame = mast.search_region(text, self.radius.value)
-            else:
-                frame = mast.search_obs_id(text)
-        except MastWidgetsError as error:
-            self._say(str(error), "error")
-        except Exception as error:  # the UI boundary: a message, never a traceback
-            log.exception("search for %r failed", text)
-            self._say(
-                f"The search failed unexpectedly ({type(error).__name__}); details are in the log.",
-                "error",
-            )
-        else:
-            self.results = frame
-            self.grid.update_grid_data(_grid_rows(frame))
+                return mast.search_target(text, radius)
+            if mode == "Coordinates":
+                return mast.search_region(text, radius)
+            if mode == "Observation ID":
+                return mast.search_obs_id([t.strip() for t in text.split(",")])
+            return mast.search_criteria(**criteria)
+
+        def done(frame: pd.DataFrame) -> None:
+            self.show(frame)
             count = len(frame)
-            self._say(f"{count} observation{'s' if count != 1 else ''} found for {text}.")
-        finally:
-            self.button.disabled = False
+            self.status.say(
+                f"{count} observation{'s' if count != 1 else ''} found for {what}.",
+                "ok" if count else "info",
+            )
 
+        self._thread = in_background(
+            "search",
+            work,
+            done,
+            self.status,
+            finally_=lambda: setattr(self.button, "disabled", False),
+        )
 
-class App(widgets.VBox):
-    """The mastwidgets application (this version: search)."""
+    def show(self, frame: pd.DataFrame) -> None:
+        self.results = frame
+        self.grid.update_grid_data(_grid_rows(frame))
+        self.count.value = f"<small>{len(frame)} rows</small>"
+        self.select([])
 
-    def __init__(self) -> None:
-        self.search_panel = SearchPanel()
-        title = widgets.HTML("<h2 style='margin:0.2em 0'>MAST search and import</h2>")
-        super().__init__([title, self.search_panel])
+    def select(self, obs_ids: list[str]) -> None:
+        """Select these observations (the grid does this as rows are ticked)."""
+        wanted = set(obs_ids)
+        self.selected = self.results[self.results["obs_id"].isin(wanted)]
+        for callback in self._listeners:
+            callback(self.selected)
+
+    def _grid_selection(self, change) -> None:
+        rows = (change["new"] or {}).get("rows")
+        if isinstance(rows, pd.DataFrame):
+            ids = list(rows["obs_id"]) if "obs_id" in rows else []
+            self.select(ids)

@@ -1,17 +1,26 @@
-"""The search panel calls the public API and shows results or a one-line message."""
+"""The app's panels call the public API and show results or one-line messages.
+
+These drive the widgets from Python (the same methods the buttons call) and
+join the background threads; the browser tests drive the real page.
+"""
 
 from mastwidgets.ui import App
 
 
-def run_search(panel, mode, text):
+def run_search(panel, mode, text="", **criteria):
     panel.mode.value = mode
-    panel.query.value = text  # Enter in the text box
+    for name, value in criteria.items():
+        getattr(panel.criteria, name).value = value
+    if mode == "Criteria":
+        panel.search()
+    else:
+        panel.query.value = text  # Enter in the text box
     panel._thread.join(timeout=60)
     assert not panel._thread.is_alive()
 
 
 def test_search_fills_the_grid(sandbox_env):
-    panel = App().search_panel
+    panel = App().search
     run_search(panel, "Target name", "M8")
     assert len(panel.results) == 5
     assert len(panel.grid.grid_data_in) == 5
@@ -20,9 +29,29 @@ def test_search_fills_the_grid(sandbox_env):
     assert not panel.button.disabled
 
 
+def test_criteria_mode(sandbox_env):
+    panel = App().search
+    run_search(
+        panel,
+        "Criteria",
+        collection="JWST",
+        instrument="MIRI",
+        date_from="2022-07-01",
+        date_to="2022-08-01",
+    )
+    assert sorted(panel.results["obs_id"]) == [
+        "jw02739-o002_t001_miri_f1130w",
+        "jw02739-o002_t001_miri_f1500w",
+        "jw02739-o002_t001_miri_f770w",
+    ]
+    assert panel.criteria.layout.display is None and panel.query.layout.display == "none"
+
+
 def test_errors_are_short_messages(sandbox_env):
-    panel = App().search_panel
+    panel = App().search
     run_search(panel, "Coordinates", "somewhere over there")
     assert "sky coordinates" in panel.status.value and "Traceback" not in panel.status.value
     run_search(panel, "Observation ID", "nope123")
     assert "no observation with ID nope123" in panel.status.value
+    run_search(panel, "Target name", "Nowhere Nebula")
+    assert "does not know the target" in panel.status.value

@@ -1,0 +1,112 @@
+"""The catalog: imported files, searchable, with the headers of the one selected."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..catalog import Catalog
+from ._background import Status, in_background
+
+KEYWORDS = (
+    "TELESCOP",
+    "INSTRUME",
+    "DETECTOR",
+    "FILTER",
+    "TARGNAME",
+    "RA_TARG",
+    "DEC_TARG",
+    "DATE-OBS",
+    "EXPTIME",
+)
+
+
+def header_html(record: dict) -> str:
+    """A record's facts, key keywords, extensions and full primary header."""
+    facts = "".join(
+        f"<tr><th>{k}</th><td>{html.escape(str(record.get(k)))}</td></tr>"
+        for k in ("filename", "obs_id", "path", "size", "source", "md5", "error")
+        if record.get(k) is not None
+    )
+    header = record.get("header") or {}
+    keys = "".join(
+        f"<tr><th>{k}</th><td>{html.escape(str(header[k]))}</td></tr>"
+        for k in KEYWORDS
+        if k in header
+    )
+    extensions = "".join(
+        f"<tr><td>{e['index']}</td><td>{html.escape(e['name'])}</td><td>{e['type']}</td>"
+        f"<td>{' × '.join(map(str, e['shape'])) or '–'}</td></tr>"
+        for e in record.get("extensions") or []
+    )
+    full = "<br>".join(
+        f"<code>{html.escape(k)} = {html.escape(str(v))}</code>" for k, v in header.items()
+    )
+    return (
+        f"<table class='mw-record'>{facts}{keys}</table>"
+        + (
+            f"<table><tr><th>#</th><th>name</th><th>type</th><th>shape</th></tr>{extensions}"
+            "</table>"
+            if extensions
+            else ""
+        )
+        + (
+            f"<details><summary>Full primary header ({len(header)} keywords)</summary>"
+            f"{full}</details>"
+            if header
+            else ""
+        )
+    )
+
+
+class CatalogPanel(widgets.VBox):
+    """Search the catalog (MongoDB or the embedded store) and read a file's headers."""
+
+    def __init__(self) -> None:
+        self.field = widgets.Dropdown(
+            options=["obs_id", "target", "instrument", "filters"],
+            value="target",
+            layout=widgets.Layout(width="130px"),
+        )
+        self.text = widgets.Text(placeholder="M16 (blank: everything)", continuous_update=False)
+        self.button = widgets.Button(description="Show", icon="search")
+        self.status = Status()
+        self.files = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="45%"))
+        self.header = widgets.HTML(layout=widgets.Layout(width="55%"))
+        self._records: dict[str, dict] = {}
+        self.button.on_click(lambda _: self.refresh())
+        self.text.observe(lambda _: self.refresh(), names="value")
+        self.files.observe(self._show, names="value")
+        super().__init__(
+            [
+                widgets.HBox([self.field, self.text, self.button]),
+                self.status,
+                widgets.HBox([self.files, self.header]),
+            ]
+        )
+
+    def refresh(self) -> None:
+        wanted = self.text.value.strip()
+        filters = {self.field.value: wanted} if wanted else {}
+
+        def work() -> list[dict]:
+            with Catalog() as catalog:
+                return catalog.find(limit=500, **filters)
+
+        def done(records: list[dict]) -> None:
+            self._records = {r["key"]: r for r in records}
+            self.files.options = [
+                (f"{r['obs_id'] or '?'} · {r['filename']}", r["key"]) for r in records
+            ]
+            self.status.say(
+                f"{len(records)} file(s) in the catalog"
+                + (f" with {self.field.value} = {wanted}" if wanted else "")
+                + "."
+            )
+
+        in_background("catalog", work, done, self.status)
+
+    def _show(self, change) -> None:
+        record = self._records.get(change["new"])
+        self.header.value = header_html(record) if record else ""

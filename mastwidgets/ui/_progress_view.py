@@ -1,0 +1,122 @@
+"""Per-file and total progress bars for a job, fed by its events.
+
+Widgets are only touched on the job's reporter thread (``progress`` and
+``job_status`` events, four times a second), never on the threads that move
+bytes; at most ``MAX_ROWS`` file rows are shown (active files first, then the
+most recent), the rest are summarised.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..transfer import FileSnapshot, JobSnapshot, TransferEvent
+
+MAX_ROWS = 12
+_ACTIVE = ("downloading", "verifying")
+_STYLE = {"done": "success", "failed": "danger", "paused": "warning", "cancelled": "warning"}
+
+
+def _size(n: float | None) -> str:
+    if n is None:
+        return "?"
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n} B"
+
+
+def _eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+
+
+def describe(snap: FileSnapshot | JobSnapshot) -> str:
+    """'12.3 MB / 40.0 MB · 5.1 MB/s · ETA 0m06s'."""
+    parts = [f"{_size(snap.bytes_done)} / {_size(snap.total)}"]
+    if snap.speed:
+        parts.append(f"{_size(snap.speed)}/s")
+    if getattr(snap, "status", "") in _ACTIVE or isinstance(snap, JobSnapshot):
+        parts.append(f"ETA {_eta(snap.eta)}")
+    return " · ".join(parts)
+
+
+class _FileRow(widgets.HBox):
+    def __init__(self) -> None:
+        self.name = widgets.HTML(layout=widgets.Layout(width="38%"))
+        self.bar = widgets.FloatProgress(min=0, max=1, layout=widgets.Layout(width="25%"))
+        self.text = widgets.HTML(layout=widgets.Layout(width="37%"))
+        super().__init__([self.name, self.bar, self.text])
+        self.add_class("mw-file-row")
+
+    def show(self, snap: FileSnapshot) -> None:
+        self.name.value = f"<code>{html.escape(snap.name.rsplit('/', 1)[-1])}</code>"
+        self.bar.value = snap.fraction or 0.0
+        self.bar.bar_style = _STYLE.get(snap.status, "info")
+        via = f" via {snap.source}" if snap.source else ""
+        error = f" — {html.escape(snap.error)}" if snap.error else ""
+        self.text.value = (
+            f'<span class="mw-file-status" data-status="{snap.status}">'
+            f"{snap.status}{via}</span> · {describe(snap)}{error}"
+        )
+
+
+class ProgressView(widgets.VBox):
+    """Shows one job: a total bar, the active and recent files, a summary line."""
+
+    def __init__(self, job) -> None:
+        self.job = job
+        self.title = widgets.HTML()
+        self.total = widgets.FloatProgress(min=0, max=1, layout=widgets.Layout(width="60%"))
+        self.total_text = widgets.HTML()
+        self.rows = widgets.VBox()
+        self.more = widgets.HTML()
+        self._recent: list[str] = []
+        super().__init__(
+            [self.title, widgets.HBox([self.total, self.total_text]), self.rows, self.more]
+        )
+        self.add_class("mw-progress")
+        self.render(job.snapshot())
+        job.subscribe(self._event)
+        if job.done:
+            self.render(job.snapshot())
+
+    def _event(self, event: TransferEvent) -> None:
+        if event.kind in ("progress", "job_status") and event.job is not None:
+            self.render(event.job)
+
+    def render(self, snap: JobSnapshot) -> None:
+        self.title.value = (
+            f"<b>Import {html.escape(snap.job_id)}</b> — "
+            f'<span class="mw-job-status">{snap.status}</span>'
+        )
+        self.total.value = (snap.bytes_done / snap.total) if snap.total else 0.0
+        self.total.bar_style = _STYLE.get(snap.status, "info")
+        self.total_text.value = describe(snap)
+        for f in snap.files:
+            if f.status in ("done", "failed") and f.name not in self._recent:
+                self._recent.append(f.name)
+        active = [f for f in snap.files if f.status in _ACTIVE]
+        by_name = {f.name: f for f in snap.files}
+        recent = [by_name[n] for n in reversed(self._recent)][: max(0, MAX_ROWS - len(active))]
+        shown = (active + recent)[:MAX_ROWS]
+        while len(self.rows.children) < len(shown):
+            self.rows.children = (*self.rows.children, _FileRow())
+        for row, f in zip(self.rows.children, shown, strict=False):
+            row.show(f)
+        self.rows.children = self.rows.children[: len(shown)]
+        counts: dict[str, int] = {}
+        for f in snap.files:
+            counts[f.status] = counts.get(f.status, 0) + 1
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        hidden = len(snap.files) - len(shown)
+        self.more.value = (
+            f"<small>{len(snap.files)} files: {summary}"
+            f"{f' ({hidden} not shown)' if hidden else ''}</small>"
+        )

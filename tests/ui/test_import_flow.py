@@ -1,0 +1,62 @@
+"""Select rows -> products -> Import -> progress -> files -> catalog and jobs tabs."""
+
+import threading
+
+import mastwidgets as mw
+from mastwidgets.ui import App
+
+from .test_search_panel import run_search
+
+
+def wait_for_threads(prefix="mastwidgets-ui"):
+    for thread in [t for t in threading.enumerate() if t.name.startswith(prefix)]:
+        thread.join(timeout=60)
+
+
+def test_select_import_and_watch(sandbox_env, mast_sandbox):
+    app = App()
+    run_search(
+        app.search,
+        "Target name",
+        "M16",
+    )
+    app.search.select(["icdm01010", "icdm01020"])
+    wait_for_threads()
+    assert "2 observation(s) selected: 6 product(s)" in app.imports.summary.value
+    assert not app.imports.button.disabled
+
+    app.imports.types.value = ["SCIENCE", "PREVIEW"]
+    wait_for_threads()
+    assert "8 product(s)" in app.imports.summary.value
+
+    app.imports.start()
+    wait_for_threads()
+    (view,) = app.imports.progress.children
+    result = view.job.wait(timeout=120)
+    assert result.ok
+    view.render(view.job.snapshot())
+    assert "done" in view.title.value and view.total.value == 1.0
+    assert len(view.rows.children) == 8
+    assert all('data-status="done"' in row.text.value for row in view.rows.children)
+    for f in result.transfer.files:
+        uri = f"mast:HST/product/{f.path.name}"
+        assert f.path.read_bytes() == mast_sandbox.path_of(uri).read_bytes()
+
+    app.jobs.refresh()
+    assert any(
+        view.job.id in row.children[0].value and 'data-status="done"' in row.children[0].value
+        for row in app.jobs.table.children[1:]
+    )
+    app.catalog.refresh()
+    wait_for_threads()
+    assert len(app.catalog.files.options) == mw.Catalog().count() == 8
+    app.catalog.files.value = "mast:HST/product/icdm01010_drz.fits"
+    assert "TARGNAME" in app.catalog.header.value and "SCI" in app.catalog.header.value
+
+
+def test_nothing_selected_means_no_import(sandbox_env):
+    app = App()
+    app.search.select([])
+    assert app.imports.button.disabled
+    app.imports.start()
+    assert "Select observations first" in app.imports.status.value

@@ -5,7 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: none are needed yet beyond Python >= 3.11 with venv.
+# System packages: Debian's chromium, for the browser tests (driven by Playwright).
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  elif command -v sudo >/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+fi
 source scripts/_venv.sh
 .venv/bin/python -m pip install --quiet --editable ".[test]"
 

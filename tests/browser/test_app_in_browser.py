@@ -1,0 +1,113 @@
+"""The scenarios a scientist goes through, in the real page."""
+
+import signal
+
+import psutil
+
+from mastwidgets.catalog import Catalog
+from mastwidgets.sandbox import Faults
+
+from .conftest import shot
+
+HST_M16 = ["icdm01010", "icdm01020"]
+
+
+def search(page, target):
+    page.fill("input[placeholder='M8']", target)
+    page.keyboard.press("Enter")
+
+
+def select_rows(page, obs_ids):
+    for obs_id in obs_ids:
+        page.locator(".ag-row", has_text=obs_id).first.locator(".ag-selection-checkbox").click()
+
+
+def test_page_loads_without_errors_and_search_fills_the_grid(page):
+    assert page.console_errors == []
+    search(page, "M16")
+    page.wait_for_selector("text=13 observations found for M16.", timeout=60_000)
+    assert page.locator(".ag-center-cols-container .ag-row").count() >= 10
+    shot(page, "01-search")
+    assert "Traceback" not in page.content()
+    assert page.console_errors == []
+
+
+def test_bad_target_gets_a_friendly_message(page):
+    search(page, "Nowhere Nebula")
+    message = page.wait_for_selector(".mw-error", timeout=60_000).inner_text()
+    assert "does not know the target 'Nowhere Nebula'" in message
+    shot(page, "02-bad-target")
+    assert "Traceback" not in page.content()
+
+
+def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox):
+    search(page, "M16")
+    page.wait_for_selector("text=observations found", timeout=60_000)
+    select_rows(page, HST_M16)
+    page.wait_for_selector("text=2 observation(s) selected: 6 product(s)", timeout=60_000)
+    shot(page, "03-selected")
+    page.click("button:has-text('HTTP only')")  # the sandbox throttles HTTP, not S3
+    mast_sandbox.set_faults(Faults(throttle=150_000))  # slow enough to watch the bars move
+    try:
+        page.click("button:has-text('Import')")
+        page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)
+        shot(page, "04-downloading")
+        page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
+    finally:
+        mast_sandbox.set_faults(None)
+    statuses = page.locator(".mw-file-status").evaluate_all("els => els.map(e => e.dataset.status)")
+    assert statuses == ["done"] * 6
+    shot(page, "05-done")
+    data = voila["home"] / "data" / "HST"
+    files = sorted(data.rglob("*.fits"))
+    assert len(files) == 6
+    for path in files:
+        assert (
+            path.read_bytes() == mast_sandbox.path_of(f"mast:HST/product/{path.name}").read_bytes()
+        )
+    with Catalog(path=voila["home"] / "catalog.sqlite") as catalog:
+        assert {r["obs_id"] for r in catalog.records()} == set(HST_M16)
+        assert catalog.count() == 6
+    page.click("text=Catalog")
+    page.wait_for_selector("text=6 file(s) in the catalog", timeout=60_000)
+    shot(page, "06-catalog")
+    assert page.console_errors == []
+
+
+def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox):
+    search(page, "M16")
+    page.wait_for_selector("text=observations found", timeout=60_000)
+    select_rows(page, ["icdm02010"])
+    page.wait_for_selector("text=1 observation(s) selected: 3 product(s)", timeout=60_000)
+    page.click("button:has-text('HTTP only')")
+    mast_sandbox.set_faults(Faults(throttle=20_000))
+    try:
+        page.click("button:has-text('Import')")
+        page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)
+        kernels = [
+            p
+            for p in psutil.Process(voila["process"].pid).children(recursive=True)
+            if "ipykernel" in " ".join(p.cmdline())
+        ]
+        assert kernels
+        for kernel in kernels:
+            kernel.send_signal(signal.SIGKILL)
+        psutil.wait_procs(kernels, timeout=30)
+    finally:
+        mast_sandbox.set_faults(None)
+    page.reload()
+    page.wait_for_selector("text=Search by", timeout=120_000)
+    page.click("text=Jobs")
+    row = page.wait_for_selector(".mw-job[data-status='interrupted']", timeout=60_000)
+    shot(page, "07-interrupted")
+    assert "icdm02010" in row.inner_text()
+    page.click("button:has-text('Resume')")
+    page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
+    shot(page, "08-resumed")
+    files = sorted((voila["home"] / "data" / "HST" / "icdm02010").glob("*.fits"))
+    assert len(files) == 3
+    for path in files:
+        assert (
+            path.read_bytes() == mast_sandbox.path_of(f"mast:HST/product/{path.name}").read_bytes()
+        )
+    assert not list((voila["home"] / "data").rglob("*.part"))

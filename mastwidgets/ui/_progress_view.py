@@ -16,6 +16,7 @@ from ..transfer import FileSnapshot, JobSnapshot, TransferEvent
 
 MAX_ROWS = 12
 _ACTIVE = ("downloading", "verifying")
+_RUNNING = ("queued", "downloading", "verifying")
 _STYLE = {"done": "success", "failed": "danger", "paused": "warning", "cancelled": "warning"}
 
 
@@ -42,7 +43,7 @@ def describe(snap: FileSnapshot | JobSnapshot) -> str:
     parts = [f"{_size(snap.bytes_done)} / {_size(snap.total)}"]
     if snap.speed:
         parts.append(f"{_size(snap.speed)}/s")
-    if getattr(snap, "status", "") in _ACTIVE or isinstance(snap, JobSnapshot):
+    if snap.status in _RUNNING:
         parts.append(f"ETA {_eta(snap.eta)}")
     return " · ".join(parts)
 

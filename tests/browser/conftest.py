@@ -79,7 +79,7 @@ def free_port_module():
 
 @pytest.fixture
 def page(browser, voila, request):
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    context = browser.new_context(viewport={"width": 1300, "height": 1500})
     page = context.new_page()
     page.console_errors = []
 

@@ -51,6 +51,7 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
     try:
         page.click("button:has-text('Import')")
         page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)
+        page.wait_for_selector(r"text=/ [1-9][0-9.]* kB \/ 63.4 kB/", timeout=60_000)
         shot(page, "04-downloading")
         page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
     finally:
@@ -80,7 +81,7 @@ def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox
     select_rows(page, ["icdm02010"])
     page.wait_for_selector("text=1 observation(s) selected: 3 product(s)", timeout=60_000)
     page.click("button:has-text('HTTP only')")
-    mast_sandbox.set_faults(Faults(throttle=20_000))
+    mast_sandbox.set_faults(Faults(throttle=10_000))  # ~6 s per file: time to kill
     try:
         page.click("button:has-text('Import')")
         page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)

@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("--skip-throttled", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["http", "s3", "resume", "rss", "throttled"],
+        choices=["http", "s3", "resume", "rss", "throttled", "ui"],
         action="append",
         help="run only these scenarios (repeatable)",
     )
@@ -279,7 +279,7 @@ def main() -> None:
         f"{platform.python_version()}, loopback nginx; {args.runs} runs each.",
         "",
     ]
-    wanted = set(args.only or ["http", "s3", "resume", "rss", "throttled"])
+    wanted = set(args.only or ["http", "s3", "resume", "rss", "throttled", "ui"])
     if args.skip_throttled:
         wanted.discard("throttled")
     try:
@@ -293,6 +293,8 @@ def main() -> None:
             out += resume_cost(nginx, http_specs, dest, state, clean)
         if "rss" in wanted:
             out += peak_rss(nginx, files, big, size, dest, state, clean)
+        if "ui" in wanted:
+            out += ui_table(args, http_specs, total, dest, state, clean)
         if "throttled" in wanted:
             out += throttled(nginx, files, dest, state, clean)
     finally:
@@ -327,6 +329,29 @@ def http_table(args, nginx, big, http_specs, total, dest, state, clean) -> list[
         ),
     ]
     return table(f"HTTP, 3 files × {args.size_mb} MB, unthrottled", rows)
+
+
+def ui_table(args, http_specs, total, dest, state, clean) -> list[str]:
+    """The app's progress view attached (its widgets updated from every event) vs
+    headless. In-process, without a browser: it measures what the widgets cost the
+    kernel, not the page's drawing."""
+    from mastwidgets import transfer
+    from mastwidgets.ui import ProgressView
+
+    def with_view() -> None:
+        job = transfer.start(http_specs, dest, state_dir=state)
+        ProgressView(job)
+        job.wait()
+
+    rows = [
+        (
+            "engine, headless",
+            median_of(args.runs, lambda: engine(http_specs, dest, state), clean),
+            total,
+        ),
+        ("engine + the app's ProgressView", median_of(args.runs, with_view, clean), total),
+    ]
+    return table(f"The app's progress widgets, 3 files × {args.size_mb} MB over HTTP", rows)
 
 
 def s3_table(args, nginx, big, size, total, dest, state, clean) -> list[str]:

@@ -19,13 +19,14 @@ def notebook_dir() -> Path:
     return Path(str(resources.files("mastwidgets.ui").joinpath("notebooks")))
 
 
-def voila_command(port: int) -> list[str]:
+def voila_command(port: int, theme: str = "light") -> list[str]:
     return [
         sys.executable,
         "-m",
         "voila",
         str(notebook_dir() / APP_NOTEBOOK),
         f"--port={port}",
+        f"--theme={theme}",
         "--no-browser",
         "--Voila.ip=127.0.0.1",
         # The page is the app: no code, no file browsing; keep the kernel while downloads run.
@@ -35,7 +36,9 @@ def voila_command(port: int) -> list[str]:
     ]
 
 
-def serve(*, sandbox: bool = False, port: int = 8866, open_browser: bool = True) -> int:
+def serve(
+    *, sandbox: bool = False, port: int = 8866, open_browser: bool = True, theme: str = "light"
+) -> int:
     """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first."""
     env = dict(os.environ)
     stack = []
@@ -47,7 +50,7 @@ def serve(*, sandbox: bool = False, port: int = 8866, open_browser: bool = True)
         env.update(sb.environ())
         print(f"MAST sandbox: {sb.mast_url} (S3 {sb.s3_endpoint})", flush=True)
     url = f"http://127.0.0.1:{port}/"
-    process = subprocess.Popen(voila_command(port), env=env)
+    process = subprocess.Popen(voila_command(port, theme), env=env)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

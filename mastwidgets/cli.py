@@ -251,7 +251,9 @@ def _catalog(args: argparse.Namespace) -> int:
 def _app(args: argparse.Namespace) -> int:
     from .app import serve
 
-    return serve(sandbox=args.sandbox, port=args.port, open_browser=not args.no_browser)
+    return serve(
+        sandbox=args.sandbox, port=args.port, open_browser=not args.no_browser, theme=args.theme
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -324,6 +326,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     app.add_argument("--port", type=int, default=8866)
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument("--theme", choices=["light", "dark"], default="light")
     app.set_defaults(run=_app)
 
     search = commands.add_parser("search", help="search MAST and print the observations")

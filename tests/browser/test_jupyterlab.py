@@ -1,0 +1,65 @@
+"""The same App in JupyterLab: display App() in a cell, search, see the rows."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import shot
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def jupyterlab(mast_sandbox, tmp_path, free_port):
+    pytest.importorskip("jupyterlab")
+    env = {
+        **os.environ,
+        **mast_sandbox.environ(),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
+        "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
+        "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
+    }
+    lab = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            f"--port={free_port}",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={ROOT}",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for line in lab.stdout:
+        if "running at" in line:
+            break
+    yield f"http://127.0.0.1:{free_port}"
+    lab.terminate()
+    lab.wait(timeout=30)
+
+
+def test_the_app_in_a_jupyterlab_cell(browser, jupyterlab):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{jupyterlab}/lab/tree/notebooks/mast_import_app.ipynb", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
+    page.click(".jp-Cell .jp-InputArea-editor")
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_selector("text=Search by", timeout=120_000)
+    page.fill("input[placeholder='M8']", "M8")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
+    assert page.locator(".ag-center-cols-container .ag-row").count() == 5
+    shot(page, "jupyterlab")
+    page.close()

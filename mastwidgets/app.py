@@ -29,10 +29,13 @@ def voila_command(port: int, theme: str = "light") -> list[str]:
         f"--theme={theme}",
         "--no-browser",
         "--Voila.ip=127.0.0.1",
-        # The page is the app: no code, no file browsing; keep the kernel while downloads run.
+        # The page is the app: one notebook (no file browsing), no code, no tracebacks.
         "--strip_sources=True",
         "--show_tracebacks=False",
+        # A kernel is kept while its downloads run, however idle the page looks.
         "--MappingKernelManager.cull_idle_timeout=0",
+        # Slow first renders (a cold MAST) must not drop the page's connection.
+        "--VoilaConfiguration.http_keep_alive_timeout=30",
     ]
 
 

@@ -106,7 +106,8 @@ def page(browser, voila, request):
     page.wait_for_selector("text=Search by", timeout=120_000)
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-end.png"), full_page=True)
+    attempt = getattr(request.node, "execution_count", 1)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-end-{attempt}.png"), full_page=True)
     context.close()
 
 

@@ -1,5 +1,6 @@
 """The scenarios a scientist goes through, in the real page."""
 
+import shutil
 import signal
 
 import psutil
@@ -76,6 +77,7 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
 
 
 def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox):
+    shutil.rmtree(voila["home"] / "data" / "HST" / "icdm02010", ignore_errors=True)  # a rerun
     search(page, "M16")
     page.wait_for_selector("text=observations found", timeout=60_000)
     select_rows(page, ["icdm02010"])
@@ -84,7 +86,7 @@ def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox
     mast_sandbox.set_faults(Faults(throttle=10_000))  # ~6 s per file: time to kill
     try:
         page.click("button:has-text('Import')")
-        page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)
+        page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=120_000)
         kernels = [
             p
             for p in psutil.Process(voila["process"].pid).children(recursive=True)

@@ -50,16 +50,18 @@ def jupyterlab(mast_sandbox, tmp_path, free_port):
     lab.wait(timeout=30)
 
 
-def test_the_app_in_a_jupyterlab_cell(browser, jupyterlab):
+def test_the_app_in_a_jupyterlab_cell(browser, jupyterlab, request):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    page.goto(f"{jupyterlab}/lab/tree/notebooks/mast_import_app.ipynb", timeout=120_000)
-    page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
-    page.click(".jp-Cell .jp-InputArea-editor")
-    page.keyboard.press("Shift+Enter")
-    page.wait_for_selector("text=Search by", timeout=120_000)
-    page.fill("input[placeholder='M8']", "M8")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
-    assert page.locator(".ag-center-cols-container .ag-row").count() == 5
-    shot(page, "jupyterlab")
-    page.close()
+    try:
+        page.goto(f"{jupyterlab}/lab/tree/notebooks/mast_import_app.ipynb", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
+        page.click(".jp-Cell .jp-InputArea-editor")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector("text=Search by", timeout=120_000)
+        page.fill("input[placeholder='M8']", "M8")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
+        assert page.locator(".ag-center-cols-container .ag-row").count() == 5
+    finally:
+        shot(page, f"jupyterlab-{getattr(request.node, 'execution_count', 1)}")
+        page.close()

@@ -1,6 +1,7 @@
 """The same App in JupyterLab: display App() in a cell, search, see the rows."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,11 @@ ROOT = Path(__file__).parents[2]
 
 @pytest.fixture
 def jupyterlab(mast_sandbox, tmp_path, free_port):
+    """JupyterLab on a copy of the app notebook (its autosave must not touch the repo)."""
     pytest.importorskip("jupyterlab")
+    work = tmp_path / "lab"
+    work.mkdir()
+    shutil.copy(ROOT / "notebooks" / "mast_import_app.ipynb", work / "mast_import_app.ipynb")
     env = {
         **os.environ,
         **mast_sandbox.environ(),
@@ -33,7 +38,7 @@ def jupyterlab(mast_sandbox, tmp_path, free_port):
             f"--port={free_port}",
             "--ServerApp.token=",
             "--ServerApp.password=",
-            f"--ServerApp.root_dir={ROOT}",
+            f"--ServerApp.root_dir={work}",
             "--allow-root",
             "--ServerApp.ip=127.0.0.1",
         ],
@@ -53,8 +58,10 @@ def jupyterlab(mast_sandbox, tmp_path, free_port):
 def test_the_app_in_a_jupyterlab_cell(browser, jupyterlab, request):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     try:
-        page.goto(f"{jupyterlab}/lab/tree/notebooks/mast_import_app.ipynb", timeout=120_000)
+        page.goto(f"{jupyterlab}/lab/tree/mast_import_app.ipynb", timeout=120_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
+        # Run the cell only once the kernel is there, or Lab just moves to a new cell.
+        page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
         page.click(".jp-Cell .jp-InputArea-editor")
         page.keyboard.press("Shift+Enter")
         page.wait_for_selector("text=Search by", timeout=120_000)

@@ -1,4 +1,5 @@
-"""The same App in JupyterLab: display App() in a cell, search, see the rows."""
+"""The same App in JupyterLab and in the classic-style Notebook (7): display App()
+in a cell, search, see the rows."""
 
 import os
 import shutil
@@ -13,10 +14,11 @@ from .conftest import shot
 ROOT = Path(__file__).parents[2]
 
 
-@pytest.fixture
-def jupyterlab(mast_sandbox, tmp_path, free_port):
-    """JupyterLab on a copy of the app notebook (its autosave must not touch the repo)."""
-    pytest.importorskip("jupyterlab")
+@pytest.fixture(params=["lab", "notebook"])
+def jupyterlab(request, mast_sandbox, tmp_path, free_port):
+    """JupyterLab or Notebook on a copy of the app notebook (autosave must not touch the
+    repo); yields the URL that opens it."""
+    pytest.importorskip("jupyterlab" if request.param == "lab" else "notebook")
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / "mast_import_app.ipynb", work / "mast_import_app.ipynb")
@@ -33,7 +35,7 @@ def jupyterlab(mast_sandbox, tmp_path, free_port):
             sys.executable,
             "-m",
             "jupyter",
-            "lab",
+            request.param,
             "--no-browser",
             f"--port={free_port}",
             "--ServerApp.token=",
@@ -50,18 +52,21 @@ def jupyterlab(mast_sandbox, tmp_path, free_port):
     for line in lab.stdout:
         if "running at" in line:
             break
-    yield f"http://127.0.0.1:{free_port}"
+    opening = "lab/tree" if request.param == "lab" else "notebooks"
+    yield f"http://127.0.0.1:{free_port}/{opening}/mast_import_app.ipynb"
     lab.terminate()
     lab.wait(timeout=30)
 
 
-def test_the_app_in_a_jupyterlab_cell(browser, jupyterlab, request):
+def test_the_app_in_a_notebook_cell(browser, jupyterlab, request):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     try:
-        page.goto(f"{jupyterlab}/lab/tree/mast_import_app.ipynb", timeout=120_000)
+        page.goto(jupyterlab, timeout=120_000)
         page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
         # Run the cell only once the kernel is there, or Lab just moves to a new cell.
-        page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
+        page.wait_for_selector(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+        )
         page.click(".jp-Cell .jp-InputArea-editor")
         page.keyboard.press("Shift+Enter")
         page.wait_for_selector("text=Search by", timeout=120_000)
@@ -70,5 +75,6 @@ def test_the_app_in_a_jupyterlab_cell(browser, jupyterlab, request):
         page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
         assert page.locator(".ag-center-cols-container .ag-row").count() == 5
     finally:
-        shot(page, f"jupyterlab-{getattr(request.node, 'execution_count', 1)}")
+        attempt = getattr(request.node, "execution_count", 1)
+        shot(page, f"{request.node.callspec.id}-{attempt}")
         page.close()

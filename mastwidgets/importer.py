@@ -85,9 +85,7 @@ class ImportJob:
         self._records: list[str] = []
         self._errors = list(skipped)
         self._result: ImportResult | None = None
-        transfer.subscribe(self._on_event)
-        if transfer.done:  # it had nothing to do: every file was already here
-            self._queue.put(None)
+        transfer.subscribe(self._on_event)  # a job already over replays its end: no hang
         self._recorder = threading.Thread(
             target=self._record_all, name="mastwidgets-import", daemon=True
         )

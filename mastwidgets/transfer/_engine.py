@@ -183,11 +183,19 @@ class TransferJob:
         self._state_lock = threading.RLock()  # state file writes and part file closes
         self._boot = boot_id()
         self._running = 0
+        self._final_event: TransferEvent | None = None
 
     # -- public handle --------------------------------------------------------------------------
     def subscribe(self, callback) -> callable:
-        """Call ``callback(TransferEvent)`` for every event; returns an unsubscribe function."""
-        return self._subscribers.add(callback)
+        """Call ``callback(TransferEvent)`` for every event; returns an unsubscribe function.
+
+        A subscriber that arrives after the job has ended still gets its final
+        ``job_status`` event (perhaps twice if it arrives just as the job ends).
+        """
+        unsubscribe = self._subscribers.add(callback)
+        if self._final_event is not None:
+            callback(self._final_event)
+        return unsubscribe
 
     def cancel(self) -> None:
         """Stop within about one buffer; unfinished ``.part`` files are removed."""
@@ -755,7 +763,8 @@ class TransferJob:
             state_file=self.state_file,
         )
         self._release_lock()
-        self._emit_job_status()
+        self._final_event = TransferEvent("job_status", self.id, job=self.snapshot())
+        self._subscribers.emit(self._final_event)
         self._done.set()
         with self._cond:
             self._cond.notify_all()

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._units import human_bytes
 from ..errors import DiskFull, JobRunning
 from ._events import FileSnapshot, JobSnapshot, Meter, Subscribers, TransferEvent, eta
 from ._ranges import ByteRanges
@@ -337,8 +338,9 @@ class TransferJob:
         free = _free_bytes(self.dest_dir)
         if needed > free:
             raise DiskFull(
-                f"Not enough disk space in {self.dest_dir}: this job needs {_human(needed)} more, "
-                f"and {_human(free)} are free. Free some space or choose another folder."
+                f"Not enough disk space in {self.dest_dir}: this job needs "
+                f"{human_bytes(needed)} more, and {human_bytes(free)} are free. Free some space "
+                "or choose another folder."
             )
 
     # -- scheduling -----------------------------------------------------------------------------
@@ -843,15 +845,6 @@ def _complete(f: _File) -> bool:
 def _free_bytes(folder: Path) -> int:
     stats = os.statvfs(folder)
     return stats.f_bavail * stats.f_frsize
-
-
-def _human(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{n} B"
 
 
 def _disk_message(target: Path) -> str:

@@ -211,13 +211,7 @@ class HttpSource:
                 raise _status_error(
                     response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
                 )
-            raw = getattr(response, "_fp", None)  # http.client's readinto: no extra copy
-            read_into = raw.readinto if raw is not None else response.readinto
-            try:
-                copied = pump(read_into, start, end - start, sink, buffer, should_stop)
-            except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
-                raise TransientError(f"GET {_short(url)}: {type(error).__name__}") from None
-            return copied, total
+            return _read_body(response, url, start, end - start, sink, buffer, should_stop), total
         finally:
             _finish(response)
 
@@ -229,17 +223,24 @@ class HttpSource:
                 raise _status_error(
                     response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
                 )
-            raw = getattr(response, "_fp", None)
-            read_into = raw.readinto if raw is not None else response.readinto
-            try:
-                return pump(read_into, 0, 1 << 62, sink, buffer, should_stop)
-            except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
-                raise TransientError(f"GET {_short(url)}: {type(error).__name__}") from None
+            return _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
         finally:
             _finish(response)
 
     def close(self) -> None:
         self.pool.clear()
+
+
+def _read_body(
+    response, url: str, start: int, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
+) -> int:
+    """Pump a response body into ``sink``; a broken body is a TransientError."""
+    raw = getattr(response, "_fp", None)  # http.client's readinto: no extra copy
+    read_into = raw.readinto if raw is not None else response.readinto
+    try:
+        return pump(read_into, start, length, sink, buffer, should_stop)
+    except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
+        raise TransientError(f"GET {_short(url)}: {type(error).__name__}") from None
 
 
 def _finish(response) -> None:

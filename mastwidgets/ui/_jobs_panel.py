@@ -9,10 +9,11 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from .. import importer
+from .._units import human_bytes
 from ..settings import get_settings
 from ..transfer import load
 from ._background import Status, in_background
-from ._progress_view import ProgressView, _size
+from ._progress_view import ProgressView
 
 RESUMABLE = ("interrupted", "paused", "failed", "cancelled")
 
@@ -64,7 +65,7 @@ class JobsPanel(widgets.VBox):
         text = widgets.HTML(
             f'<span class="mw-job" data-status="{job["status"]}"><code>{html.escape(job["id"])}'
             f"</code> · {job['created'][:19]} · <b>{job['status']}</b> · {job['files']} files · "
-            f"{_size(job['bytes_done'])} / {_size(job['bytes_total'])} · "
+            f"{human_bytes(job['bytes_done'])} / {human_bytes(job['bytes_total'])} · "
             f"{html.escape(job['observations'][:60])}</span>"
         )
         buttons = []
@@ -102,5 +103,5 @@ class JobsPanel(widgets.VBox):
         for f in state.files:
             where = folder / f.name
             mark = "✓" if f.status == "done" and where.exists() else f.status
-            lines.append(f"{mark} <code>{html.escape(f.name)}</code> ({_size(f.size)})")
+            lines.append(f"{mark} <code>{html.escape(f.name)}</code> ({human_bytes(f.size)})")
         self.detail.children = (widgets.HTML("<br>".join(lines)),)

@@ -12,22 +12,13 @@ import html
 
 import ipywidgets as widgets
 
+from .._units import human_bytes
 from ..transfer import FileSnapshot, JobSnapshot, TransferEvent
 
 MAX_ROWS = 12
 _ACTIVE = ("downloading", "verifying")
 _RUNNING = ("queued", "downloading", "verifying")
 _STYLE = {"done": "success", "failed": "danger", "paused": "warning", "cancelled": "warning"}
-
-
-def _size(n: float | None) -> str:
-    if n is None:
-        return "?"
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n} B"
 
 
 def _eta(seconds: float | None) -> str:
@@ -40,9 +31,9 @@ def _eta(seconds: float | None) -> str:
 
 def describe(snap: FileSnapshot | JobSnapshot) -> str:
     """'12.3 MB / 40.0 MB · 5.1 MB/s · ETA 0m06s'."""
-    parts = [f"{_size(snap.bytes_done)} / {_size(snap.total)}"]
+    parts = [f"{human_bytes(snap.bytes_done)} / {human_bytes(snap.total)}"]
     if snap.speed:
-        parts.append(f"{_size(snap.speed)}/s")
+        parts.append(f"{human_bytes(snap.speed)}/s")
     if snap.status in _RUNNING:
         parts.append(f"ETA {_eta(snap.eta)}")
     return " · ".join(parts)

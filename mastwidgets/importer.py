@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import transfer as transfer_api
 from .catalog import Catalog, make_record
 from .errors import (
     CatalogUnavailable,
@@ -27,7 +28,6 @@ from .errors import (
 )
 from .settings import Settings, get_settings
 from .transfer import TransferEvent, TransferJob, TransferResult
-from .transfer import _api as transfer_api
 from .transfer._state import DONE, FINISHED
 
 log = logging.getLogger(__name__)
@@ -306,7 +306,7 @@ def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
     rows = []
     for path in sorted(Path(settings.state_dir).glob("*.json")):
         try:
-            state = transfer_api.read_state(path)
+            state = transfer_api.load(path.stem, settings.state_dir)
         except (OSError, ValueError, KeyError) as error:
             log.warning("skipping unreadable job state %s: %s", path.name, error)
             continue

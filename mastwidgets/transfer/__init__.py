@@ -16,7 +16,16 @@ Examples
 >>> job.snapshot().bytes_done; job.pause(); transfer.resume(job.id)  # doctest: +SKIP
 """
 
-from ._api import FileSpec, download, load, resume, resume_start, safe_target, start
+from ._api import (
+    FileSpec,
+    download,
+    is_running,
+    load,
+    resume,
+    resume_start,
+    safe_target,
+    start,
+)
 from ._engine import FileResult, TransferConfig, TransferJob, TransferResult
 from ._events import FileSnapshot, JobSnapshot, TransferEvent
 from ._ranges import ByteRanges
@@ -34,6 +43,7 @@ __all__ = [
     "TransferJob",
     "TransferResult",
     "download",
+    "is_running",
     "load",
     "resume",
     "resume_start",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,7 +20,37 @@ def notebook_dir() -> Path:
     return Path(str(resources.files("mastwidgets.ui").joinpath("notebooks")))
 
 
+# How Voila serves the app as a web page. `mastwidgets app` passes it on the command
+# line; `write_voila_config` writes it as the voila.json that Voila's server extension
+# reads (Binder's /voila/render/... pages).
+VOILA_CONFIG = {
+    "VoilaConfiguration": {
+        # The page is the app: no code, no tracebacks.
+        "strip_sources": True,
+        "show_tracebacks": False,
+        # Slow first renders (a cold MAST) must not drop the page's connection.
+        "http_keep_alive_timeout": 30,
+        # Only the front-end extensions the app uses. Others found in the environment
+        # can break the page: Notebook 7's lab extension does (#RUNTIME-012).
+        "extension_allowlist": [
+            "@jupyter-widgets/jupyterlab-manager",
+            "@voila-dashboards/widgets-manager8",
+            "ipyaggrid",
+        ],
+    },
+    # A kernel is kept while its downloads run, however idle the page looks.
+    "MappingKernelManager": {"cull_idle_timeout": 0},
+}
+
+
 def voila_command(port: int, theme: str = "light") -> list[str]:
+    """Voila on the app notebook alone (one notebook: no file browsing)."""
+    options = [
+        f"--{section}.{name}={item}"
+        for section, values in VOILA_CONFIG.items()
+        for name, value in values.items()
+        for item in (value if isinstance(value, list) else [value])  # a list: flag repeated
+    ]
     return [
         sys.executable,
         "-m",
@@ -29,14 +60,16 @@ def voila_command(port: int, theme: str = "light") -> list[str]:
         f"--theme={theme}",
         "--no-browser",
         "--Voila.ip=127.0.0.1",
-        # The page is the app: one notebook (no file browsing), no code, no tracebacks.
-        "--strip_sources=True",
-        "--show_tracebacks=False",
-        # A kernel is kept while its downloads run, however idle the page looks.
-        "--MappingKernelManager.cull_idle_timeout=0",
-        # Slow first renders (a cold MAST) must not drop the page's connection.
-        "--VoilaConfiguration.http_keep_alive_timeout=30",
+        *options,
     ]
+
+
+def write_voila_config(path: str | os.PathLike) -> Path:
+    """Write `VOILA_CONFIG` as a voila.json (for Voila's server extension, e.g. on Binder)."""
+    path = Path(path).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(VOILA_CONFIG, indent=2) + "\n")
+    return path
 
 
 def serve(

@@ -1,4 +1,5 @@
-"""The same App in JupyterLab: display App() in a cell, search, see the rows."""
+"""The same App in JupyterLab and in Notebook 7: display App() in a cell, search, see
+the rows."""
 
 import os
 import shutil
@@ -13,10 +14,7 @@ from .conftest import shot
 ROOT = Path(__file__).parents[2]
 
 
-# Notebook 7 works too (checked by hand), but installing it next to Voila 0.5.13 makes
-# Voila's page load Notebook's lab extension, which fails (#RUNTIME-012) and breaks the
-# app page; so only JupyterLab is tested here.
-@pytest.fixture(params=["lab"])
+@pytest.fixture(params=["lab", "notebook"])
 def jupyterlab(request, mast_sandbox, tmp_path, free_port):
     """JupyterLab or Notebook on a copy of the app notebook (autosave must not touch the
     repo); yields the URL that opens it."""

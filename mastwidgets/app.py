@@ -12,6 +12,8 @@ import webbrowser
 from importlib import resources
 from pathlib import Path
 
+from .settings import get_settings
+
 APP_NOTEBOOK = "mast_import_app.ipynb"
 
 
@@ -73,7 +75,11 @@ def write_voila_config(path: str | os.PathLike) -> Path:
 
 
 def serve(
-    *, sandbox: bool = False, port: int = 8866, open_browser: bool = True, theme: str = "light"
+    *,
+    sandbox: bool = False,
+    port: int = 8866,
+    open_browser: bool = True,
+    theme: str | None = None,
 ) -> int:
     """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first."""
     env = dict(os.environ)
@@ -85,6 +91,8 @@ def serve(
         stack.append(sb)
         env.update(sb.environ())
         print(f"MAST sandbox: {sb.mast_url} (S3 {sb.s3_endpoint})", flush=True)
+    theme = get_settings(theme=theme).theme
+    env["MASTWIDGETS_THEME"] = theme  # the App's own widgets (the grid) follow the page
     url = f"http://127.0.0.1:{port}/"
     process = subprocess.Popen(voila_command(port, theme), env=env)
     stop = threading.Event()

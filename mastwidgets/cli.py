@@ -326,7 +326,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     app.add_argument("--port", type=int, default=8866)
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    app.add_argument("--theme", choices=["light", "dark"], default="light")
+    app.add_argument(
+        "--theme",
+        choices=["light", "dark"],
+        help="the page's colours (default: MASTWIDGETS_THEME, else light)",
+    )
     app.set_defaults(run=_app)
 
     search = commands.add_parser("search", help="search MAST and print the observations")

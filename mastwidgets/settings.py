@@ -20,6 +20,7 @@ setting                   environment variable          default
 ``mast_token``            ``MAST_API_TOKEN``            ``None`` (then the user's keyring)
 ``timeout``               ``MASTWIDGETS_TIMEOUT``       ``60`` seconds per network read
 ``retries``               ``MASTWIDGETS_RETRIES``       ``3`` retries after a failed MAST call
+``theme``                 ``MASTWIDGETS_THEME``         ``light`` (the app's colours; or ``dark``)
 ========================  ============================  ==========================================
 """
 
@@ -53,7 +54,10 @@ _ENV = {
     "mast_token": "MAST_API_TOKEN",
     "timeout": "MASTWIDGETS_TIMEOUT",
     "retries": "MASTWIDGETS_RETRIES",
+    "theme": "MASTWIDGETS_THEME",
 }
+
+THEMES = ("light", "dark")
 
 
 def _user_dir(name: str) -> Path:
@@ -81,6 +85,7 @@ class Settings:
     mast_token: str | None = field(default=None, repr=False)
     timeout: float = 60.0
     retries: int = 3
+    theme: str = "light"
 
     @property
     def download_url(self) -> str:
@@ -158,4 +163,8 @@ def get_settings(**overrides: object) -> Settings:
         values["timeout"] = _number("timeout", value, float)
     if (value := pick("retries")) is not None:
         values["retries"] = _number("retries", value, int)
+    if (value := pick("theme")) is not None:
+        if str(value).lower() not in THEMES:
+            raise ConfigurationError(f"theme must be one of {', '.join(THEMES)}, not {value!r}")
+        values["theme"] = str(value).lower()
     return Settings(**values)

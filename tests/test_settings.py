@@ -18,6 +18,7 @@ VARIABLES = (
     "MAST_API_TOKEN",
     "MASTWIDGETS_TIMEOUT",
     "MASTWIDGETS_RETRIES",
+    "MASTWIDGETS_THEME",
 )
 
 
@@ -35,6 +36,7 @@ def test_defaults_point_at_the_real_mast(clean_env):
     assert settings.s3_endpoint is None and settings.s3_bucket == "stpubdata"
     assert settings.mongodb_uri is None and settings.mast_token is None
     assert settings.data_dir.name == "data" and "mastwidgets" in str(settings.data_dir)
+    assert settings.theme == "light"
 
 
 def test_environment_beats_default_and_argument_beats_environment(clean_env, tmp_path):
@@ -42,7 +44,9 @@ def test_environment_beats_default_and_argument_beats_environment(clean_env, tmp
     clean_env.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "env"))
     clean_env.setenv("MASTWIDGETS_MONGODB_URI", "mongodb://user:secret@db/")
     clean_env.setenv("MASTWIDGETS_RETRIES", "5")
+    clean_env.setenv("MASTWIDGETS_THEME", "Dark")
     from_env = mw.get_settings()
+    assert from_env.theme == "dark"
     assert from_env.mast_url == "http://127.0.0.1:1"
     assert from_env.resolver_url == "http://127.0.0.1:1"  # a custom MAST serves the resolver too
     assert from_env.data_dir == tmp_path / "env" and from_env.retries == 5
@@ -59,6 +63,7 @@ def test_environment_beats_default_and_argument_beats_environment(clean_env, tmp
         ("s3_endpoint", "ftp://x"),
         ("timeout", "soon"),
         ("retries", -1),
+        ("theme", "solarized"),
     ],
 )
 def test_unusable_values_are_configuration_errors(clean_env, name, value):

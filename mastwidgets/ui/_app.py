@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..settings import get_settings
 from ._catalog_panel import CatalogPanel
 from ._import_panel import ImportPanel
 from ._jobs_panel import JobsPanel
@@ -12,6 +13,9 @@ from ._search_panel import SearchPanel
 _CSS = """<style>
 .mw-app .mw-file-row { align-items: center; }
 .mw-app .mw-record th { text-align: left; padding-right: 1em; }
+body[data-jp-theme-light="false"] .mw-app {
+  --mw-ok: #81c784; --mw-error: #ef9a9a; --mw-busy: #bdbdbd;
+}
 </style>"""
 
 
@@ -22,10 +26,13 @@ class App(widgets.VBox):
     ``import_observations``, ``resume``, ``list_jobs``, ``Catalog``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, theme: str | None = None) -> None:
+        """``theme``: "light" or "dark" (default: the ``theme`` setting,
+        ``MASTWIDGETS_THEME``), to match the notebook's or Voila's theme."""
+        theme = get_settings(theme=theme).theme
         self.jobs = JobsPanel()
         self.catalog = CatalogPanel()
-        self.search = SearchPanel()
+        self.search = SearchPanel(theme=theme)
         self.imports = ImportPanel(on_job=self.jobs.track)
         self.search.on_select(self.imports.set_observations)
         self.tabs = widgets.Tab(

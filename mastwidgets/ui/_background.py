@@ -13,6 +13,7 @@ from ..errors import MastWidgetsError
 
 log = logging.getLogger(__name__)
 
+# Readable on a light page; the App's style sheet sets --mw-<kind> for dark pages.
 _COLOURS = {"info": "inherit", "error": "#c62828", "busy": "#6d6d6d", "ok": "#2e7d32"}
 
 
@@ -22,7 +23,7 @@ class Status(widgets.HTML):
     def say(self, text: str, kind: str = "info") -> None:
         spinner = '<i class="fa fa-spinner fa-spin"></i> ' if kind == "busy" else ""
         self.value = (
-            f'<span class="mw-status mw-{kind}" style="color:{_COLOURS[kind]}">'
+            f'<span class="mw-status mw-{kind}" style="color:var(--mw-{kind}, {_COLOURS[kind]})">'
             f"{spinner}{html.escape(text)}</span>"
         )
 

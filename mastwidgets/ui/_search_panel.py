@@ -96,7 +96,7 @@ class SearchPanel(widgets.VBox):
     selected in the grid; ``on_select(callback)`` is told of each change.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, theme: str = "light") -> None:
         self.results = pd.DataFrame(columns=list(mast.RESULT_COLUMNS))
         self.selected = self.results
         self._listeners: list[Callable[[pd.DataFrame], None]] = []
@@ -116,7 +116,7 @@ class SearchPanel(widgets.VBox):
             grid_data=[],
             grid_options=self._grid_options(),
             quick_filter=True,
-            theme="ag-theme-balham",
+            theme="ag-theme-balham-dark" if theme == "dark" else "ag-theme-balham",
             height=380,
             columns_fit="size_to_fit",
             export_mode="auto",

@@ -1,0 +1,84 @@
+"""``mastwidgets app --theme dark``: the page and the results grid are dark and readable."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import shot
+
+# Relative luminance and contrast ratio as WCAG 2 defines them; AA asks >= 4.5 for text.
+CONTRAST = """el => {
+  const rgb = s => s.match(/[0-9.]+/g).slice(0, 3).map(Number);
+  const lum = c => {
+    const [r, g, b] = c.map(v => v / 255).map(
+      v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let bg = el, colour;
+  while (bg) {
+    colour = getComputedStyle(bg).backgroundColor;
+    if (colour && colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') break;
+    bg = bg.parentElement;
+  }
+  const fg = lum(rgb(getComputedStyle(el).color)), back = lum(rgb(colour));
+  return {background: back, ratio: (Math.max(fg, back) + 0.05) / (Math.min(fg, back) + 0.05)};
+}"""
+
+
+def assert_dark_and_readable(page, selector):
+    colours = page.locator(selector).first.evaluate(CONTRAST)
+    assert colours["background"] < 0.2, f"{selector} is not on a dark background"
+    assert colours["ratio"] >= 4.5, f"{selector} is hard to read: {colours}"
+
+
+@pytest.fixture
+def dark_app(free_port, tmp_path):
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "mastwidgets", "app", "--sandbox", "--no-browser"),
+            *(f"--port={free_port}", "--theme=dark"),
+        ],
+        env={
+            **os.environ,
+            "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
+            "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
+            "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for line in process.stdout:  # until Voila says where it listens
+        if "running at" in line:
+            break
+    yield f"http://127.0.0.1:{free_port}/"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_dark_theme_page_and_grid_are_dark_and_readable(browser, dark_app, request):
+    page = browser.new_page(viewport={"width": 1300, "height": 1100})
+    try:
+        page.goto(dark_app, timeout=120_000)
+        page.wait_for_selector("text=Search by", timeout=120_000)
+        page.fill("input[placeholder='M8']", "M8")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
+        shot(page, "dark-theme-search")
+        readable = [
+            "h2:text('MAST search and import')",
+            ".ag-center-cols-container .ag-row .ag-cell",
+            ".ag-header-cell-text",
+            "text=5 observations found for M8.",
+        ]
+        for selector in readable:
+            assert_dark_and_readable(page, selector)
+        page.fill("input[placeholder='M8']", "Nowhere Nebula")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".mw-error", timeout=60_000)
+        assert_dark_and_readable(page, ".mw-error")
+    finally:
+        shot(page, f"dark-theme-{getattr(request.node, 'execution_count', 1)}")
+        page.close()

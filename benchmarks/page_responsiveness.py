@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def main() -> None:
         for line in voila.stdout:
             if "running at" in line:
                 break
+        # Keep reading Voila's output: a full pipe would freeze it mid-measurement.
+        threading.Thread(target=voila.stdout.read, daemon=True).start()
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(

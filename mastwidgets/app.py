@@ -40,16 +40,27 @@ VOILA_CONFIG = {
             "ipyaggrid",
         ],
     },
-    # A kernel is kept while its downloads run, however idle the page looks.
-    "MappingKernelManager": {"cull_idle_timeout": 0},
+    # Kernels of open pages are kept, however long they sit idle. A closed page's kernel
+    # (Voila 0.5's shutdown-on-close request is refused: no _xsrf cookie) finishes its
+    # downloads, whose progress messages count as activity, and is ended after an hour
+    # of silence, so a hosted app does not collect a kernel per visit.
+    "MappingKernelManager": {
+        "cull_idle_timeout": 3600,
+        "cull_interval": 300,
+        "cull_connected": False,
+    },
 }
 
 
-def voila_command(port: int, theme: str = "light") -> list[str]:
-    """Voila on the app notebook alone (one notebook: no file browsing)."""
+def voila_command(port: int, theme: str = "light", config: dict | None = None) -> list[str]:
+    """Voila on the app notebook alone (one notebook: no file browsing), configured by
+    `VOILA_CONFIG` updated with ``config`` ({section: {name: value}})."""
+    merged = {section: dict(values) for section, values in VOILA_CONFIG.items()}
+    for section, values in (config or {}).items():
+        merged.setdefault(section, {}).update(values)
     options = [
         f"--{section}.{name}={item}"
-        for section, values in VOILA_CONFIG.items()
+        for section, values in merged.items()
         for name, value in values.items()
         for item in (value if isinstance(value, list) else [value])  # a list: flag repeated
     ]

@@ -4,6 +4,8 @@
 import os
 import shutil
 import subprocess
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,44 @@ LAUNCH_FLAGS = [
 ]
 
 
+@contextmanager
+def running(command, *, env, name, cwd=None):
+    """A Voila or Jupyter server, from when it says it listens until the end of the block.
+    Its output is read all along (a full pipe would freeze it mid-test) into
+    test-artifacts/<name>.log."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / f"{name}.log").open("w")
+    process = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+    def copy():
+        for line in process.stdout:
+            log.write(line)
+            log.flush()
+
+    for line in process.stdout:
+        log.write(line)
+        if "running at" in line:
+            break
+    else:
+        log.close()
+        raise RuntimeError(f"{name} stopped before listening: see {log.name}")
+    copier = threading.Thread(target=copy, daemon=True)
+    copier.start()
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        copier.join(timeout=10)
+        log.close()
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -58,24 +98,13 @@ def voila(mast_sandbox, tmp_path_factory, free_port_module):
     }
     env.pop("MASTWIDGETS_MONGODB_URI", None)
     env.pop("MAST_API_TOKEN", None)
-    process = subprocess.Popen(
-        voila_command(free_port_module),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    for line in process.stdout:  # until Voila says where it listens
-        if "running at" in line:
-            break
-    yield {
-        "url": f"http://127.0.0.1:{free_port_module}/",
-        "process": process,
-        "home": home,
-        "env": env,
-    }
-    process.terminate()
-    process.wait(timeout=30)
+    with running(voila_command(free_port_module), env=env, name="voila") as process:
+        yield {
+            "url": f"http://127.0.0.1:{free_port_module}/",
+            "process": process,
+            "home": home,
+            "env": env,
+        }
 
 
 @pytest.fixture(scope="module")
@@ -87,21 +116,29 @@ def free_port_module():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def page(browser, voila, request):
-    context = browser.new_context(viewport={"width": 1300, "height": 1500})
-    page = context.new_page()
-    page.console_errors = []
+def console_errors(page) -> list[str]:
+    """The page's console errors from our own pages, as they come (a live list).
+    Left out: resources from the internet (this machine is offline: ipyaggrid's Font
+    Awesome CSS, Voila's MathJax) and AG Grid Enterprise's licence banner (ipyaggrid's)."""
+    errors = []
 
     def keep(message):
         location = (message.location or {}).get("url", "")
         ours = location.startswith("http://127.0.0.1") or not location
-        banner = message.text.strip()  # AG Grid Enterprise's licence banner (ipyaggrid's)
+        banner = message.text.strip()
         noise = "AG Grid" in banner or (banner.startswith("*") and banner.endswith("*"))
         if message.type == "error" and ours and not noise:
-            page.console_errors.append(message.text)
+            errors.append(message.text)
 
     page.on("console", keep)
+    return errors
+
+
+@pytest.fixture
+def page(browser, voila, request):
+    context = browser.new_context(viewport={"width": 1300, "height": 1500})
+    page = context.new_page()
+    page.console_errors = console_errors(page)
     page.goto(voila["url"], timeout=120_000)
     page.wait_for_selector("text=Search by", timeout=120_000)
     yield page

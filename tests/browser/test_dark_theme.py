@@ -1,12 +1,11 @@
 """``mastwidgets app --theme dark``: the page and the results grid are dark and readable."""
 
 import os
-import subprocess
 import sys
 
 import pytest
 
-from .conftest import shot
+from .conftest import running, shot
 
 # Relative luminance and contrast ratio as WCAG 2 defines them; AA asks >= 4.5 for text.
 CONTRAST = """el => {
@@ -35,27 +34,18 @@ def assert_dark_and_readable(page, selector):
 
 @pytest.fixture
 def dark_app(free_port, tmp_path):
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "mastwidgets", "app", "--sandbox", "--no-browser"),
-            *(f"--port={free_port}", "--theme=dark"),
-        ],
-        env={
-            **os.environ,
-            "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
-            "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
-            "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
-        },
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    for line in process.stdout:  # until Voila says where it listens
-        if "running at" in line:
-            break
-    yield f"http://127.0.0.1:{free_port}/"
-    process.terminate()
-    process.wait(timeout=30)
+    command = [
+        *(sys.executable, "-m", "mastwidgets", "app", "--sandbox", "--no-browser"),
+        *(f"--port={free_port}", "--theme=dark"),
+    ]
+    env = {
+        **os.environ,
+        "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
+        "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
+        "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
+    }
+    with running(command, env=env, name="app-dark"):
+        yield f"http://127.0.0.1:{free_port}/"
 
 
 def test_dark_theme_page_and_grid_are_dark_and_readable(browser, dark_app, request):

@@ -3,13 +3,12 @@ the rows."""
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import shot
+from .conftest import running, shot
 
 ROOT = Path(__file__).parents[2]
 
@@ -30,32 +29,14 @@ def jupyterlab(request, mast_sandbox, tmp_path, free_port):
         "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
         "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
     }
-    lab = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            request.param,
-            "--no-browser",
-            f"--port={free_port}",
-            "--ServerApp.token=",
-            "--ServerApp.password=",
-            f"--ServerApp.root_dir={work}",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    for line in lab.stdout:
-        if "running at" in line:
-            break
+    command = [
+        *(sys.executable, "-m", "jupyter", request.param, "--no-browser", "--allow-root"),
+        *(f"--port={free_port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={work}"),
+        *("--ServerApp.token=", "--ServerApp.password="),
+    ]
     opening = "lab/tree" if request.param == "lab" else "notebooks"
-    yield f"http://127.0.0.1:{free_port}/{opening}/mast_import_app.ipynb"
-    lab.terminate()
-    lab.wait(timeout=30)
+    with running(command, env=env, name=f"jupyter-{request.param}"):
+        yield f"http://127.0.0.1:{free_port}/{opening}/mast_import_app.ipynb"
 
 
 def test_the_app_in_a_notebook_cell(browser, jupyterlab, request):

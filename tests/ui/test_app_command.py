@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import threading
 
 import pytest
 import requests
@@ -28,6 +29,7 @@ def app_process(free_port):
         lines.append(line)
         if "running at" in line:
             break
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # never a full pipe
     yield process, free_port, "".join(lines)
     process.terminate()
     process.wait(timeout=30)

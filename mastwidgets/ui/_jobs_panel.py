@@ -62,14 +62,17 @@ class JobsPanel(widgets.VBox):
         self.table.children = rows
 
     def _row(self, job: dict) -> widgets.HBox:
+        live = self._live.get(job["id"])
+        status = job["status"]
+        if status == "running" and live is None:  # its lock is held by another kernel
+            status = "running in another page or process (bytes as last saved)"
         text = widgets.HTML(
             f'<span class="mw-job" data-status="{job["status"]}"><code>{html.escape(job["id"])}'
-            f"</code> · {job['created'][:19]} · <b>{job['status']}</b> · {job['files']} files · "
+            f"</code> · {job['created'][:19]} · <b>{status}</b> · {job['files']} files · "
             f"{human_bytes(job['bytes_done'])} / {human_bytes(job['bytes_total'])} · "
             f"{html.escape(job['observations'][:60])}</span>"
         )
         buttons = []
-        live = self._live.get(job["id"])
         if job["status"] == "running" and live is not None:
             buttons += [
                 self._button("Pause", "pause", lambda: live.pause()),

@@ -72,7 +72,8 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
         second = context.new_page()
         second.goto(voila["url"], timeout=120_000)
         second.click("text=Jobs")
-        second.wait_for_selector(".mw-job[data-status='running']", timeout=60_000)
+        row = second.wait_for_selector(".mw-job[data-status='running']", timeout=60_000)
+        assert "running in another page or process" in row.inner_text()
         shot(second, "kernel-lifecycle-running-elsewhere")
         viewing = kernels_of(voila["process"]) - importing
 

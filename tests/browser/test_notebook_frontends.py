@@ -1,5 +1,5 @@
-"""The same App in JupyterLab and in Notebook 7: display App() in a cell, search, see
-the rows."""
+"""The same App in JupyterLab, Notebook 7 and the classic notebook (nbclassic): display
+App() in a cell, search, see the rows."""
 
 import os
 import shutil
@@ -11,13 +11,21 @@ import pytest
 from .conftest import running, shot
 
 ROOT = Path(__file__).parents[2]
+# How each front end opens a notebook, and what shows its kernel is ready and its cell.
+FRONTENDS = {
+    "lab": ("jupyterlab", "lab/tree", ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
+    "notebook": ("notebook", "notebooks", ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
+    "nbclassic": ("nbclassic", "nbclassic/notebooks", "#kernel_indicator_icon.kernel_idle_icon"),
+}
+CELL = {"nbclassic": ".cell .CodeMirror"}
 
 
-@pytest.fixture(params=["lab", "notebook"])
-def jupyterlab(request, mast_sandbox, tmp_path, free_port):
-    """JupyterLab or Notebook on a copy of the app notebook (autosave must not touch the
-    repo); yields the URL that opens it."""
-    pytest.importorskip("jupyterlab" if request.param == "lab" else "notebook")
+@pytest.fixture(params=list(FRONTENDS))
+def frontend(request, mast_sandbox, tmp_path, free_port):
+    """A front end on a copy of the app notebook (autosave must not touch the repo);
+    yields the URL that opens it and the selector of its idle kernel."""
+    package, opening, idle = FRONTENDS[request.param]
+    pytest.importorskip(package)
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / "mast_import_app.ipynb", work / "mast_import_app.ipynb")
@@ -34,21 +42,20 @@ def jupyterlab(request, mast_sandbox, tmp_path, free_port):
         *(f"--port={free_port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={work}"),
         *("--ServerApp.token=", "--ServerApp.password="),
     ]
-    opening = "lab/tree" if request.param == "lab" else "notebooks"
     with running(command, env=env, name=f"jupyter-{request.param}"):
-        yield f"http://127.0.0.1:{free_port}/{opening}/mast_import_app.ipynb"
+        yield f"http://127.0.0.1:{free_port}/{opening}/mast_import_app.ipynb", idle
 
 
-def test_the_app_in_a_notebook_cell(browser, jupyterlab, request):
+def test_the_app_in_a_notebook_cell(browser, frontend, request):
+    url, idle = frontend
+    cell = CELL.get(request.node.callspec.id, ".jp-Cell .jp-InputArea-editor")
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     try:
-        page.goto(jupyterlab, timeout=120_000)
-        page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=120_000)
-        # Run the cell only once the kernel is there, or Lab just moves to a new cell.
-        page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
-        )
-        page.click(".jp-Cell .jp-InputArea-editor")
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector(cell, timeout=120_000)
+        # Run the cell only once the kernel is there, or the cell just moves to the next.
+        page.wait_for_selector(idle, timeout=120_000)
+        page.click(cell)
         page.keyboard.press("Shift+Enter")
         page.wait_for_selector("text=Search by", timeout=120_000)
         page.fill("input[placeholder='M8']", "M8")

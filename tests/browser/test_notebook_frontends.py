@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import running, shot
 
@@ -18,6 +19,26 @@ FRONTENDS = {
     "nbclassic": ("nbclassic", "nbclassic/notebooks", "#kernel_indicator_icon.kernel_idle_icon"),
 }
 CELL = {"nbclassic": ".cell .CodeMirror"}
+PROMPT = {"nbclassic": ".cell .input_prompt"}
+
+
+def run_first_cell(page, cell, prompt):
+    """Shift+Enter in the first cell until its prompt shows it ran or is queued: right
+    after start-up, JupyterLab (4.6) now and then moves on to a new cell without running
+    this one, its kernel indicator already idle."""
+    for _ in range(3):
+        page.locator(cell).first.click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(
+                "sel => !/\\[ \\]/.test(document.querySelector(sel).textContent)",
+                arg=prompt,
+                timeout=15_000,
+            )
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the first cell never ran")
 
 
 @pytest.fixture(params=list(FRONTENDS))
@@ -49,14 +70,14 @@ def frontend(request, mast_sandbox, tmp_path, free_port):
 def test_the_app_in_a_notebook_cell(browser, frontend, request):
     url, idle = frontend
     cell = CELL.get(request.node.callspec.id, ".jp-Cell .jp-InputArea-editor")
+    prompt = PROMPT.get(request.node.callspec.id, ".jp-Cell .jp-InputPrompt")
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     try:
         page.goto(url, timeout=120_000)
         page.wait_for_selector(cell, timeout=120_000)
         # Run the cell only once the kernel is there, or the cell just moves to the next.
         page.wait_for_selector(idle, timeout=120_000)
-        page.click(cell)
-        page.keyboard.press("Shift+Enter")
+        run_first_cell(page, cell, prompt)
         page.wait_for_selector("text=Search by", timeout=120_000)
         page.fill("input[placeholder='M8']", "M8")
         page.keyboard.press("Enter")

@@ -69,7 +69,8 @@ class ProgressView(widgets.VBox):
         self.total_text = widgets.HTML()
         self.rows = widgets.VBox()
         self.more = widgets.HTML()
-        self._recent: list[str] = []
+        self._recent: list[str] = []  # finished files, in the order they finished
+        self._finished: set[str] = set()
         super().__init__(
             [self.title, widgets.HBox([self.total, self.total_text]), self.rows, self.more]
         )
@@ -92,11 +93,12 @@ class ProgressView(widgets.VBox):
         self.total.bar_style = _STYLE.get(snap.status, "info")
         self.total_text.value = describe(snap)
         for f in snap.files:
-            if f.status in ("done", "failed") and f.name not in self._recent:
+            if f.status in ("done", "failed") and f.name not in self._finished:
+                self._finished.add(f.name)
                 self._recent.append(f.name)
         active = [f for f in snap.files if f.status in _ACTIVE]
         by_name = {f.name: f for f in snap.files}
-        recent = [by_name[n] for n in reversed(self._recent)][: max(0, MAX_ROWS - len(active))]
+        recent = [by_name[n] for n in self._recent[::-1][: max(0, MAX_ROWS - len(active))]]
         shown = (active + recent)[:MAX_ROWS]
         while len(self.rows.children) < len(shown):
             self.rows.children = (*self.rows.children, _FileRow())

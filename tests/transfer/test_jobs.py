@@ -1,7 +1,6 @@
 """Jobs: pause, cancel, resume, events, threads, refusals and disk space."""
 
 import json
-import subprocess
 import threading
 
 import pytest
@@ -185,20 +184,8 @@ def test_not_enough_space_fails_before_any_byte(sb, blobs, dirs):
     assert len(sb.requests) == before
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
-
-
-def test_a_disk_filling_up_fails_the_file_with_a_clear_message(sb, blobs, tiny_disk, tmp_path):
+def test_a_disk_filling_up_fails_the_file_with_a_clear_message(sb, blobs, small_disk, tmp_path):
+    tiny_disk = small_disk("1m")
     specs = [blobs["large.fits"].spec(s3=False, size=False), blobs["one.fits"].spec(s3=False)]
     result = transfer.download(specs, tiny_disk, state_dir=tmp_path / "jobs", **fast())
     outcome = {f.name: f for f in result.files}

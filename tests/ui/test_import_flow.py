@@ -60,3 +60,17 @@ def test_nothing_selected_means_no_import(sandbox_env):
     assert app.imports.button.disabled
     app.imports.start()
     assert "Select observations first" in app.imports.status.value
+
+
+def test_a_destination_without_room_is_a_short_message(sandbox_env, small_disk):
+    app = App()
+    run_search(app.search, "Target name", "M16")
+    app.search.select(["icdm01010", "icdm01020"])  # 6 files, 380 kB
+    wait_for_threads()
+    app.imports.dest.value = str(small_disk("100k"))
+    app.imports.start()
+    wait_for_threads()
+    message = app.imports.status.value
+    assert "mw-error" in message and "needs" in message and "free" in message
+    assert "Traceback" not in message
+    assert app.imports.progress.children == () and not app.imports.button.disabled

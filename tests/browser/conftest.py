@@ -151,3 +151,11 @@ def page(browser, voila, request):
 def shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def search(page, target, found=None):
+    """Type a target name and press Enter; with ``found``, wait for that message."""
+    page.fill("input[placeholder='M8']", target)
+    page.keyboard.press("Enter")
+    if found:
+        page.wait_for_selector(f"text={found}", timeout=60_000)

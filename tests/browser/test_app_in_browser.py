@@ -8,14 +8,9 @@ import psutil
 from mastwidgets.catalog import Catalog
 from mastwidgets.sandbox import Faults
 
-from .conftest import shot
+from .conftest import search, shot
 
 HST_M16 = ["icdm01010", "icdm01020"]
-
-
-def search(page, target):
-    page.fill("input[placeholder='M8']", target)
-    page.keyboard.press("Enter")
 
 
 def select_rows(page, obs_ids):

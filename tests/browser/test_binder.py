@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import console_errors, running, shot
+from .conftest import console_errors, running, search, shot
 
 ROOT = Path(__file__).parents[2]
 BINDER_PATH = "voila/render/notebooks/mast_import_app.ipynb"  # the link's ?urlpath=
@@ -52,9 +52,7 @@ def test_the_binder_link_opens_the_app(browser, binder_server, request):
     try:
         page.goto(binder_server, timeout=120_000)
         page.wait_for_selector("text=Search by", timeout=120_000)
-        page.fill("input[placeholder='M8']", "M8")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
+        search(page, "M8", found="5 observations found for M8.")
         assert page.locator(".ag-center-cols-container .ag-row").count() == 5
         content = page.content()
         assert "from mastwidgets.ui import App" not in content, "the page must not show code"

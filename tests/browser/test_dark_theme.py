@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from .conftest import running, shot
+from .conftest import running, search, shot
 
 # Relative luminance and contrast ratio as WCAG 2 defines them; AA asks >= 4.5 for text.
 CONTRAST = """el => {
@@ -53,9 +53,7 @@ def test_dark_theme_page_and_grid_are_dark_and_readable(browser, dark_app, reque
     try:
         page.goto(dark_app, timeout=120_000)
         page.wait_for_selector("text=Search by", timeout=120_000)
-        page.fill("input[placeholder='M8']", "M8")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
+        search(page, "M8", found="5 observations found for M8.")
         shot(page, "dark-theme-search")
         readable = [
             "h2:text('MAST search and import')",
@@ -65,8 +63,7 @@ def test_dark_theme_page_and_grid_are_dark_and_readable(browser, dark_app, reque
         ]
         for selector in readable:
             assert_dark_and_readable(page, selector)
-        page.fill("input[placeholder='M8']", "Nowhere Nebula")
-        page.keyboard.press("Enter")
+        search(page, "Nowhere Nebula")
         page.wait_for_selector(".mw-error", timeout=60_000)
         assert_dark_and_readable(page, ".mw-error")
     finally:

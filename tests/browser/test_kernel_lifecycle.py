@@ -20,11 +20,15 @@ CULL = {"MappingKernelManager": {"cull_idle_timeout": 8, "cull_interval": 2}}
 
 
 def kernels_of(process) -> set[int]:
-    return {
-        p.pid
-        for p in psutil.Process(process.pid).children(recursive=True)
-        if "ipykernel" in " ".join(p.cmdline())
-    }
+    """The live kernels of a Voila (a culled kernel can linger a moment as a zombie)."""
+    found = set()
+    for child in psutil.Process(process.pid).children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                found.add(child.pid)
+        except psutil.Error:  # it ended meanwhile
+            pass
+    return found
 
 
 def until(condition, timeout, what):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import running, shot
+from .conftest import running, search, shot
 
 ROOT = Path(__file__).parents[2]
 # How each front end opens a notebook, and what shows its kernel is ready and its cell.
@@ -79,9 +79,7 @@ def test_the_app_in_a_notebook_cell(browser, frontend, request):
         page.wait_for_selector(idle, timeout=120_000)
         run_first_cell(page, cell, prompt)
         page.wait_for_selector("text=Search by", timeout=120_000)
-        page.fill("input[placeholder='M8']", "M8")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("text=5 observations found for M8.", timeout=60_000)
+        search(page, "M8", found="5 observations found for M8.")
         assert page.locator(".ag-center-cols-container .ag-row").count() == 5
     finally:
         attempt = getattr(request.node, "execution_count", 1)

@@ -16,6 +16,10 @@ _CSS = """<style>
 body[data-jp-theme-light="false"] .mw-app {
   --mw-ok: #81c784; --mw-error: #ef9a9a; --mw-busy: #bdbdbd;
 }
+.mw-app input[placeholder="Filter..."] {
+  background: var(--jp-layout-color1, white); color: var(--jp-ui-font-color1, black);
+  border: 1px solid var(--jp-border-color1, #bdbdbd);
+}
 </style>"""
 
 

@@ -61,6 +61,8 @@ def test_dark_theme_page_and_grid_are_dark_and_readable(browser, dark_app, reque
             ".ag-header-cell-text",
             "text=5 observations found for M8.",
         ]
+        page.fill("input[placeholder='Filter...']", "MIRI")
+        readable.append("input[placeholder='Filter...']")
         for selector in readable:
             assert_dark_and_readable(page, selector)
         search(page, "Nowhere Nebula")

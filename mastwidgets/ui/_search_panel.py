@@ -24,6 +24,16 @@ GRID_COLUMNS = {
     "in_cloud": "In cloud",
     "distance": "Distance (arcsec)",
 }
+# Room for whole observation IDs (JWST's run to 35 characters) and dates; the grid
+# fits the columns to its width without going below these.
+_WIDTHS = {
+    "target_name": {"minWidth": 110},
+    "obs_id": {"minWidth": 270},
+    "obs_date": {"minWidth": 140},
+    "calib_level": {"minWidth": 70},
+    "in_cloud": {"minWidth": 85},
+    "distance": {"minWidth": 90},
+}
 MODES = {
     "Target name": ("M8", True),
     "Coordinates": ("270.904 -24.387", True),
@@ -138,6 +148,9 @@ class SearchPanel(widgets.VBox):
                 "sortable": True,
                 "filter": True,
                 "resizable": True,
+                "headerTooltip": title,
+                "tooltipField": field,
+                **_WIDTHS.get(field, {}),
             }
             for field, title in GRID_COLUMNS.items()
         ]

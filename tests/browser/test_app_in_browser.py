@@ -23,6 +23,11 @@ def test_page_loads_without_errors_and_search_fills_the_grid(page):
     search(page, "M16")
     page.wait_for_selector("text=13 observations found for M16.", timeout=60_000)
     assert page.locator(".ag-center-cols-container .ag-row").count() >= 10
+    # Whole observation IDs are readable, JWST's long ones included (nothing cut off).
+    cut = page.locator(".ag-center-cols-container .ag-cell[col-id='obs_id']").evaluate_all(
+        "cells => cells.filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent)"
+    )
+    assert cut == []
     shot(page, "01-search")
     assert "Traceback" not in page.content()
     assert page.console_errors == []

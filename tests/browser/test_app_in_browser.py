@@ -48,11 +48,13 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
     page.wait_for_selector("text=2 observation(s) selected: 6 product(s)", timeout=60_000)
     shot(page, "03-selected")
     page.click("button:has-text('HTTP only')")  # the sandbox throttles HTTP, not S3
-    mast_sandbox.set_faults(Faults(throttle=150_000))  # slow enough to watch the bars move
+    mast_sandbox.set_faults(Faults(throttle=40_000))  # slow enough to watch the bars move
     try:
         page.click("button:has-text('Import')")
         page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)
         page.wait_for_selector(r"text=/ [1-9][0-9.]* kB \/ 63.4 kB/", timeout=60_000)
+        # A file row with its speed and ETA, as the engine measures them.
+        page.wait_for_selector(r"text=/63.4 kB · [0-9.]+ kB\/s · ETA 0m0[0-9]s/", timeout=60_000)
         shot(page, "04-downloading")
         page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
     finally:

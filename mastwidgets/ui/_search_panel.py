@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable
 
@@ -199,7 +200,7 @@ class SearchPanel(widgets.VBox):
             return mast.search_criteria(**criteria)
 
         def done(frame: pd.DataFrame) -> None:
-            self.show(frame)
+            self.show(frame, what)
             count = len(frame)
             self.status.say(
                 f"{count} observation{'s' if count != 1 else ''} found for {what}.",
@@ -214,10 +215,13 @@ class SearchPanel(widgets.VBox):
             finally_=lambda: setattr(self.button, "disabled", False),
         )
 
-    def show(self, frame: pd.DataFrame) -> None:
+    def show(self, frame: pd.DataFrame, what: str = "") -> None:
+        """Put these results in the grid; ``what`` names the search they answer (the
+        grid keeps them after a later search fails, and must not seem to answer it)."""
         self.results = frame
         self.grid.update_grid_data(_grid_rows(frame))
-        self.count.value = f"<small>{len(frame)} rows</small>"
+        label = f" · results for {html.escape(what)}" if what else ""
+        self.count.value = f"<small>{len(frame)} rows{label}</small>"
         self.select([])
 
     def select(self, obs_ids: list[str]) -> None:

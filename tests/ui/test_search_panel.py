@@ -49,9 +49,12 @@ def test_criteria_mode(sandbox_env):
 
 def test_errors_are_short_messages(sandbox_env):
     panel = App().search
+    run_search(panel, "Target name", "M8")
     run_search(panel, "Coordinates", "somewhere over there")
     assert "sky coordinates" in panel.status.value and "Traceback" not in panel.status.value
     run_search(panel, "Observation ID", "nope123")
     assert "no observation with ID nope123" in panel.status.value
     run_search(panel, "Target name", "Nowhere Nebula")
     assert "does not know the target" in panel.status.value
+    # The grid still holds M8's rows, and says so.
+    assert len(panel.results) == 5 and "5 rows · results for M8" in panel.count.value

@@ -4,6 +4,7 @@ These drive the widgets from Python (the same methods the buttons call) and
 join the background threads; the browser tests drive the real page.
 """
 
+from mastwidgets.sandbox import Faults
 from mastwidgets.ui import App
 
 
@@ -58,3 +59,15 @@ def test_errors_are_short_messages(sandbox_env):
     assert "does not know the target" in panel.status.value
     # The grid still holds M8's rows, and says so.
     assert len(panel.results) == 5 and "5 rows · results for M8" in panel.count.value
+
+
+def test_mast_down_is_a_short_message(sandbox_env, mast_sandbox, monkeypatch):
+    monkeypatch.setenv("MASTWIDGETS_RETRIES", "1")
+    mast_sandbox.set_faults(Faults(fail_requests=range(1, 10**6), fail_status=503, scope="api"))
+    try:
+        panel = App().search
+        run_search(panel, "Target name", "M8")
+    finally:
+        mast_sandbox.set_faults(None)
+    assert "mw-error" in panel.status.value and "try again later" in panel.status.value
+    assert "Traceback" not in panel.status.value and not panel.button.disabled

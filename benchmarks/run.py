@@ -258,6 +258,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="mastwidgets-bench-"))
+    work.chmod(0o755)  # nginx started by root serves as "nobody": mkdtemp's 0700 is a 403
     files = work / "files"
     size = args.size_mb * MB
     big = [f"big{i}.fits" for i in range(3)]

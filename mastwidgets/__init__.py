@@ -27,11 +27,13 @@ _FROM_MAST = (
 
 _FROM_IMPORTER = ("import_observations", "list_jobs", "resume")
 _FROM_CATALOG = ("Catalog",)
+_FROM_UI = ("App",)  # the widgets load only when the App is asked for
 
 __all__ = [
     *_FROM_MAST,
     *_FROM_IMPORTER,
     *_FROM_CATALOG,
+    *_FROM_UI,
     "MastWidgetsError",
     "Settings",
     "__version__",
@@ -45,6 +47,7 @@ def __getattr__(name: str):
         (".mast", _FROM_MAST),
         (".importer", _FROM_IMPORTER),
         (".catalog", _FROM_CATALOG),
+        (".ui", _FROM_UI),
     ):
         if name in names:
             value = getattr(import_module(module, __name__), name)

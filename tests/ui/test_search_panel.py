@@ -4,6 +4,9 @@ These drive the widgets from Python (the same methods the buttons call) and
 join the background threads; the browser tests drive the real page.
 """
 
+import subprocess
+import sys
+
 from mastwidgets.sandbox import Faults
 from mastwidgets.ui import App
 
@@ -71,3 +74,13 @@ def test_mast_down_is_a_short_message(sandbox_env, mast_sandbox, monkeypatch):
         mast_sandbox.set_faults(None)
     assert "mw-error" in panel.status.value and "try again later" in panel.status.value
     assert "Traceback" not in panel.status.value and not panel.button.disabled
+
+
+def test_the_app_is_one_import_away_and_loads_widgets_only_then():
+    code = (
+        "import sys, mastwidgets; assert 'ipywidgets' not in sys.modules; "
+        "from mastwidgets import App; assert 'ipywidgets' in sys.modules; print(App.__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "App"

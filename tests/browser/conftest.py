@@ -8,6 +8,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import pytest
 
 from mastwidgets.app import voila_command
@@ -33,6 +34,35 @@ LAUNCH_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def app_environ(home, sandbox=None, **extra) -> dict[str, str]:
+    """The environment of a server under test: the sandbox (if given), its own data,
+    jobs and catalog under ``home``, no MongoDB and no token of the developer's."""
+    env = {
+        **os.environ,
+        **(sandbox.environ() if sandbox else {}),
+        "MASTWIDGETS_DATA_DIR": str(home / "data"),
+        "MASTWIDGETS_STATE_DIR": str(home / "jobs"),
+        "MASTWIDGETS_CATALOG_PATH": str(home / "catalog.sqlite"),
+        **extra,
+    }
+    env.pop("MASTWIDGETS_MONGODB_URI", None)
+    env.pop("MAST_API_TOKEN", None)
+    return env
+
+
+def kernels_of(server) -> list[psutil.Process]:
+    """The live kernels a server process started (an ended one can linger a moment as a
+    zombie)."""
+    found = []
+    for child in psutil.Process(server.pid).children(recursive=True):
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:  # it ended meanwhile
+            pass
+    return found
 
 
 @contextmanager
@@ -89,15 +119,7 @@ def browser():
 def voila(mast_sandbox, tmp_path_factory, free_port_module):
     """Voila serving the app, pointed at the session's sandbox, with its own folders."""
     home = tmp_path_factory.mktemp("voila-home")
-    env = {
-        **os.environ,
-        **mast_sandbox.environ(),
-        "MASTWIDGETS_DATA_DIR": str(home / "data"),
-        "MASTWIDGETS_STATE_DIR": str(home / "jobs"),
-        "MASTWIDGETS_CATALOG_PATH": str(home / "catalog.sqlite"),
-    }
-    env.pop("MASTWIDGETS_MONGODB_URI", None)
-    env.pop("MAST_API_TOKEN", None)
+    env = app_environ(home, mast_sandbox)
     with running(voila_command(free_port_module), env=env, name="voila") as process:
         yield {
             "url": f"http://127.0.0.1:{free_port_module}/",

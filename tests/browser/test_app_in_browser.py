@@ -8,7 +8,7 @@ import psutil
 from mastwidgets.catalog import Catalog
 from mastwidgets.sandbox import Faults
 
-from .conftest import search, shot
+from .conftest import kernels_of, search, shot
 
 HST_M16 = ["icdm01010", "icdm01020"]
 
@@ -89,11 +89,7 @@ def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox
     try:
         page.click("button:has-text('Import')")
         page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=120_000)
-        kernels = [
-            p
-            for p in psutil.Process(voila["process"].pid).children(recursive=True)
-            if "ipykernel" in " ".join(p.cmdline())
-        ]
+        kernels = kernels_of(voila["process"])
         assert kernels
         for kernel in kernels:
             kernel.send_signal(signal.SIGKILL)

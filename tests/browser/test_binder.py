@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import console_errors, running, search, shot
+from .conftest import app_environ, console_errors, running, search, shot
 
 ROOT = Path(__file__).parents[2]
 BINDER_PATH = "voila/render/notebooks/mast_import_app.ipynb"  # the link's ?urlpath=
@@ -26,15 +26,14 @@ def test_binder_files_install_the_project_on_python_311():
 def binder_server(mast_sandbox, tmp_path, free_port):
     home = tmp_path / "home"
     home.mkdir()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("JUPYTER_")},
-        **mast_sandbox.environ(),
-        "HOME": str(home),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
-        "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
-        "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
-    }
+    env = app_environ(
+        tmp_path,
+        mast_sandbox,
+        HOME=str(home),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    )
+    for name in [name for name in env if name.startswith("JUPYTER_")]:
+        del env[name]  # Binder's Jupyter finds its settings in the home folder
     subprocess.run([str(ROOT / "binder" / "postBuild")], env=env, cwd=ROOT, check=True)
     assert (home / ".jupyter" / "voila.json").exists()
     command = [

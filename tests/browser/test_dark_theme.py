@@ -1,11 +1,10 @@
 """``mastwidgets app --theme dark``: the page and the results grid are dark and readable."""
 
-import os
 import sys
 
 import pytest
 
-from .conftest import running, search, shot
+from .conftest import app_environ, running, search, shot
 
 # Relative luminance and contrast ratio as WCAG 2 defines them; AA asks >= 4.5 for text.
 CONTRAST = """el => {
@@ -38,12 +37,7 @@ def dark_app(free_port, tmp_path):
         *(sys.executable, "-m", "mastwidgets", "app", "--sandbox", "--no-browser"),
         *(f"--port={free_port}", "--theme=dark"),
     ]
-    env = {
-        **os.environ,
-        "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
-        "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
-        "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
-    }
+    env = app_environ(tmp_path)
     with running(command, env=env, name="app-dark"):
         yield f"http://127.0.0.1:{free_port}/"
 

@@ -2,33 +2,23 @@
 sees the job running; the closed page's kernel ends once its downloads are over and it
 has been silent for the cull timeout (an hour in the app; seconds here)."""
 
-import os
 import time
 
-import psutil
 import pytest
 
 from mastwidgets import get_settings, list_jobs
 from mastwidgets.app import voila_command
 from mastwidgets.sandbox import Faults
 
-from .conftest import running, shot
+from .conftest import app_environ, kernels_of, running, shot
 
 # Seconds, not an hour; still several times the stalls a loaded 2-core machine gives
 # Voila's event loop (the culler can run before the messages that queued meanwhile).
 CULL = {"MappingKernelManager": {"cull_idle_timeout": 8, "cull_interval": 2}}
 
 
-def kernels_of(process) -> set[int]:
-    """The live kernels of a Voila (a culled kernel can linger a moment as a zombie)."""
-    found = set()
-    for child in psutil.Process(process.pid).children(recursive=True):
-        try:
-            if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
-                found.add(child.pid)
-        except psutil.Error:  # it ended meanwhile
-            pass
-    return found
+def kernel_pids(server) -> set[int]:
+    return {kernel.pid for kernel in kernels_of(server)}
 
 
 def until(condition, timeout, what):
@@ -43,13 +33,7 @@ def until(condition, timeout, what):
 
 @pytest.fixture
 def culling_voila(mast_sandbox, tmp_path, free_port):
-    env = {
-        **os.environ,
-        **mast_sandbox.environ(),
-        "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
-        "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
-        "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
-    }
+    env = app_environ(tmp_path, mast_sandbox)
     with running(voila_command(free_port, config=CULL), env=env, name="voila-cull") as process:
         yield {"url": f"http://127.0.0.1:{free_port}/", "process": process, "home": tmp_path}
 
@@ -66,7 +50,7 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
     first.locator(".ag-row", has_text="icdm02010").first.locator(".ag-selection-checkbox").click()
     first.wait_for_selector("text=1 observation(s) selected: 3 product(s)", timeout=60_000)
     first.click("button:has-text('HTTP only')")
-    importing = kernels_of(voila["process"])
+    importing = kernel_pids(voila["process"])
     mast_sandbox.set_faults(Faults(throttle=2_000))  # ~30 s: several cull timeouts
     try:
         first.click("button:has-text('Import')")
@@ -79,7 +63,7 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
         row = second.wait_for_selector(".mw-job[data-status='running']", timeout=60_000)
         assert "running in another page or process" in row.inner_text()
         shot(second, "kernel-lifecycle-running-elsewhere")
-        viewing = kernels_of(voila["process"]) - importing
+        viewing = kernel_pids(voila["process"]) - importing
 
         # The import outlives several cull timeouts: its progress keeps its kernel alive.
         until(
@@ -98,11 +82,11 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
 
     # Then, silent, the closed page's kernel is ended; the open page's is kept.
     until(
-        lambda: not importing & kernels_of(voila["process"]),
+        lambda: not importing & kernel_pids(voila["process"]),
         timeout=60,
         what="the idle kernel of the closed page to be culled",
     )
-    assert viewing and viewing <= kernels_of(voila["process"])
+    assert viewing and viewing <= kernel_pids(voila["process"])
     second.click("text=Search & import")
     second.fill("input[placeholder='M8']", "M8")
     second.keyboard.press("Enter")

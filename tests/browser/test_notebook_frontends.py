@@ -1,7 +1,6 @@
 """The same App in JupyterLab, Notebook 7 and the classic notebook (nbclassic): display
 App() in a cell, search, see the rows."""
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import running, search, shot
+from .conftest import app_environ, running, search, shot
 
 ROOT = Path(__file__).parents[2]
 # How each front end opens a notebook, and what shows its kernel is ready and its cell.
@@ -50,14 +49,7 @@ def frontend(request, mast_sandbox, tmp_path, free_port):
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / "mast_import_app.ipynb", work / "mast_import_app.ipynb")
-    env = {
-        **os.environ,
-        **mast_sandbox.environ(),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-        "MASTWIDGETS_DATA_DIR": str(tmp_path / "data"),
-        "MASTWIDGETS_STATE_DIR": str(tmp_path / "jobs"),
-        "MASTWIDGETS_CATALOG_PATH": str(tmp_path / "catalog.sqlite"),
-    }
+    env = app_environ(tmp_path, mast_sandbox, JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"))
     command = [
         *(sys.executable, "-m", "jupyter", request.param, "--no-browser", "--allow-root"),
         *(f"--port={free_port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={work}"),

@@ -35,6 +35,7 @@ VOILA_CONFIG = {
         # No preheated kernel pool: it halves the page's load time (2.7 s -> 1.5 s here)
         # but Voila 0.5.13 hands out a pooled kernel without checking it is alive, so a
         # pool kernel that died (killed, out of memory) leaves the next page blank.
+        #
         # Only the front-end extensions the app uses. Others found in the environment
         # can break the page: Notebook 7's lab extension does (#RUNTIME-012).
         "extension_allowlist": [

@@ -9,6 +9,7 @@ most recent), the rest are summarised.
 from __future__ import annotations
 
 import html
+from itertools import islice
 
 import ipywidgets as widgets
 
@@ -69,8 +70,7 @@ class ProgressView(widgets.VBox):
         self.total_text = widgets.HTML()
         self.rows = widgets.VBox()
         self.more = widgets.HTML()
-        self._recent: list[str] = []  # finished files, in the order they finished
-        self._finished: set[str] = set()
+        self._finished: dict[str, None] = {}  # names, in the order the files finished
         super().__init__(
             [self.title, widgets.HBox([self.total, self.total_text]), self.rows, self.more]
         )
@@ -93,12 +93,12 @@ class ProgressView(widgets.VBox):
         self.total.bar_style = _STYLE.get(snap.status, "info")
         self.total_text.value = describe(snap)
         for f in snap.files:
-            if f.status in ("done", "failed") and f.name not in self._finished:
-                self._finished.add(f.name)
-                self._recent.append(f.name)
+            if f.status in ("done", "failed"):
+                self._finished.setdefault(f.name)
         active = [f for f in snap.files if f.status in _ACTIVE]
         by_name = {f.name: f for f in snap.files}
-        recent = [by_name[n] for n in self._recent[::-1][: max(0, MAX_ROWS - len(active))]]
+        latest = islice(reversed(self._finished), max(0, MAX_ROWS - len(active)))
+        recent = [by_name[n] for n in latest]
         shown = (active + recent)[:MAX_ROWS]
         while len(self.rows.children) < len(shown):
             self.rows.children = (*self.rows.children, _FileRow())

@@ -97,7 +97,9 @@ def serve(
     theme: str | None = None,
 ) -> int:
     """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first."""
+    theme = get_settings(theme=theme).theme  # a bad MASTWIDGETS_THEME fails before anything starts
     env = dict(os.environ)
+    env["MASTWIDGETS_THEME"] = theme  # the App's own widgets (the grid) follow the page
     stack = []
     if sandbox:
         from .sandbox import Sandbox
@@ -106,8 +108,6 @@ def serve(
         stack.append(sb)
         env.update(sb.environ())
         print(f"MAST sandbox: {sb.mast_url} (S3 {sb.s3_endpoint})", flush=True)
-    theme = get_settings(theme=theme).theme
-    env["MASTWIDGETS_THEME"] = theme  # the App's own widgets (the grid) follow the page
     url = f"http://127.0.0.1:{port}/"
     process = subprocess.Popen(voila_command(port, theme), env=env)
     stop = threading.Event()

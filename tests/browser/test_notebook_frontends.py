@@ -4,6 +4,7 @@ App() in a cell, search, see the rows."""
 import shutil
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -11,14 +12,35 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from .conftest import app_environ, running, search, shot
 
 ROOT = Path(__file__).parents[2]
-# How each front end opens a notebook, and what shows its kernel is ready and its cell.
+
+
+class Frontend(NamedTuple):
+    """How a front end opens a notebook, and where its idle kernel, first cell and that
+    cell's prompt show."""
+
+    package: str
+    opening: str
+    idle: str
+    cell: str
+    prompt: str
+
+
+_LAB_LIKE = (
+    ".jp-Notebook-ExecutionIndicator[data-status='idle']",
+    ".jp-Cell .jp-InputArea-editor",
+    ".jp-Cell .jp-InputPrompt",
+)
 FRONTENDS = {
-    "lab": ("jupyterlab", "lab/tree", ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
-    "notebook": ("notebook", "notebooks", ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
-    "nbclassic": ("nbclassic", "nbclassic/notebooks", "#kernel_indicator_icon.kernel_idle_icon"),
+    "lab": Frontend("jupyterlab", "lab/tree", *_LAB_LIKE),
+    "notebook": Frontend("notebook", "notebooks", *_LAB_LIKE),
+    "nbclassic": Frontend(
+        "nbclassic",
+        "nbclassic/notebooks",
+        "#kernel_indicator_icon.kernel_idle_icon",
+        ".cell .CodeMirror",
+        ".cell .input_prompt",
+    ),
 }
-CELL = {"nbclassic": ".cell .CodeMirror"}
-PROMPT = {"nbclassic": ".cell .input_prompt"}
 
 
 def run_first_cell(page, cell, prompt):
@@ -43,9 +65,9 @@ def run_first_cell(page, cell, prompt):
 @pytest.fixture(params=list(FRONTENDS))
 def frontend(request, mast_sandbox, tmp_path, free_port):
     """A front end on a copy of the app notebook (autosave must not touch the repo);
-    yields the URL that opens it and the selector of its idle kernel."""
-    package, opening, idle = FRONTENDS[request.param]
-    pytest.importorskip(package)
+    yields the URL that opens it and its `Frontend`."""
+    frontend = FRONTENDS[request.param]
+    pytest.importorskip(frontend.package)
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / "mast_import_app.ipynb", work / "mast_import_app.ipynb")
@@ -56,20 +78,18 @@ def frontend(request, mast_sandbox, tmp_path, free_port):
         *("--ServerApp.token=", "--ServerApp.password="),
     ]
     with running(command, env=env, name=f"jupyter-{request.param}"):
-        yield f"http://127.0.0.1:{free_port}/{opening}/mast_import_app.ipynb", idle
+        yield f"http://127.0.0.1:{free_port}/{frontend.opening}/mast_import_app.ipynb", frontend
 
 
 def test_the_app_in_a_notebook_cell(browser, frontend, request):
-    url, idle = frontend
-    cell = CELL.get(request.node.callspec.id, ".jp-Cell .jp-InputArea-editor")
-    prompt = PROMPT.get(request.node.callspec.id, ".jp-Cell .jp-InputPrompt")
+    url, front = frontend
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     try:
         page.goto(url, timeout=120_000)
-        page.wait_for_selector(cell, timeout=120_000)
+        page.wait_for_selector(front.cell, timeout=120_000)
         # Run the cell only once the kernel is there, or the cell just moves to the next.
-        page.wait_for_selector(idle, timeout=120_000)
-        run_first_cell(page, cell, prompt)
+        page.wait_for_selector(front.idle, timeout=120_000)
+        run_first_cell(page, front.cell, front.prompt)
         page.wait_for_selector("text=Search by", timeout=120_000)
         search(page, "M8", found="5 observations found for M8.")
         assert page.locator(".ag-center-cols-container .ag-row").count() == 5

@@ -18,8 +18,10 @@ import threading
 import warnings
 from collections.abc import Iterator
 
-import boto3
+import botocore
+import botocore.client
 import botocore.exceptions
+import botocore.session
 import keyring
 import keyring.errors
 import requests
@@ -31,6 +33,7 @@ from astroquery.exceptions import (
     ResolverError,
 )
 from astroquery.mast import Observations, utils
+from astroquery.mast.cloud import CloudAccess
 from astroquery.mast.discovery_portal import PortalAPI
 from astroquery.version import version as astroquery_version
 from botocore.config import Config
@@ -111,9 +114,23 @@ class _Redirect:
         return response
 
 
+#: dataURI prefixes of the missions astroquery looks up in the cloud (its
+#: ``CloudAccess.supported_missions``; the protocol tests check they agree).
+CLOUD_MISSIONS = (
+    "mast:hst/product",
+    "mast:tess/product",
+    "mast:kepler",
+    "mast:galex",
+    "mast:ps1",
+    "mast:jwst/product",
+)
+
+
 class _Boto3:
-    """Stands in for the ``boto3`` module inside astroquery's ``CloudAccess``:
-    same calls, with the configured endpoint, region, timeouts and retries."""
+    """Stands in for the ``boto3`` module inside astroquery's ``CloudAccess``: its
+    ``client`` call, made with botocore alone (boto3 is not a dependency: next to
+    s3fs, as in lightkurve's or jdaviz's environments, it sends pip's resolver
+    backtracking for minutes), with the configured endpoint, timeouts and retries."""
 
     def __init__(self, settings: Settings):
         self.endpoint = settings.s3_endpoint
@@ -128,10 +145,8 @@ class _Boto3:
         return {"config": merged, "endpoint_url": self.endpoint, "region_name": "us-east-1"}
 
     def client(self, name: str, config: Config | None = None, **kwargs):
-        return boto3.client(name, **{**kwargs, **self._kwargs(config)})
-
-    def resource(self, name: str, config: Config | None = None, **kwargs):
-        return boto3.resource(name, **{**kwargs, **self._kwargs(config)})
+        session = botocore.session.get_session()
+        return session.create_client(name, **{**kwargs, **self._kwargs(config)})
 
 
 _lock = threading.RLock()
@@ -221,9 +236,17 @@ def session(settings: Settings) -> Iterator:
 
 
 def enable_cloud(settings: Settings) -> None:
-    """Switch on astroquery's S3 access, with the configured endpoint."""
+    """Switch on astroquery's S3 access, with the configured endpoint.
+
+    What ``Observations.enable_cloud_dataset()`` does, without its ``import boto3``:
+    the same attributes on astroquery's own ``CloudAccess``.
+    """
     if Observations._cloud_connection is None:
-        Observations.enable_cloud_dataset(verbose=False)
+        cloud = CloudAccess.__new__(CloudAccess)
+        cloud.supported_missions = list(CLOUD_MISSIONS)
+        cloud.botocore = botocore
+        cloud.config = botocore.client.Config(signature_version=botocore.UNSIGNED)
+        Observations._cloud_connection = cloud
     _point_cloud(settings)
 
 

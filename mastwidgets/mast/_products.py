@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import InvalidCriteria, InvalidQuery, MastUnavailable, NoProductsFound
 from ..settings import Settings, get_settings
-from ._client import enable_cloud, session
+from ._client import CLOUD_MISSIONS, enable_cloud, session
 from ._search import _column, search_obs_id
 
 log = logging.getLogger(__name__)
@@ -40,15 +40,6 @@ PRODUCT_COLUMNS = (
     "type",
     "project",
     "prvversion",
-)
-#: dataURI prefixes of the missions astroquery looks up in the cloud.
-_CLOUD_PREFIXES = (
-    "mast:hst/product",
-    "mast:tess/product",
-    "mast:kepler",
-    "mast:galex",
-    "mast:ps1",
-    "mast:jwst/product",
 )
 
 
@@ -152,7 +143,7 @@ def _to_frame(table, settings: Settings) -> pd.DataFrame:
 
 
 def _cloud_uris(uris: list[str], settings: Settings) -> dict[str, str | None]:
-    wanted = [u for u in uris if u.lower().startswith(_CLOUD_PREFIXES)]
+    wanted = [u for u in uris if u.lower().startswith(CLOUD_MISSIONS)]
     if not wanted:
         return {}
     with session(settings) as obs:

@@ -7,14 +7,16 @@ never outlives the process that started it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 from botocore.config import Config
+
+from ..errors import ConfigurationError
 
 REGION = "us-east-1"
 
@@ -31,6 +33,11 @@ class S3Server:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
+        if importlib.util.find_spec("moto") is None:
+            raise ConfigurationError(
+                "The sandbox's S3 server needs moto: pip install 'mastwidgets[sandbox]' "
+                "(or start the sandbox without S3: --no-s3, Sandbox(s3=False))."
+            )
         self._process = subprocess.Popen(
             [sys.executable, "-m", "mastwidgets.sandbox._s3_child", self.host, str(self.port)],
             stdin=subprocess.PIPE,
@@ -56,7 +63,9 @@ class S3Server:
         self._process = None
 
     def client(self):
-        """A boto3 client with write access, to fill the buckets."""
+        """A boto3 client with write access, to fill the buckets (boto3 comes with moto)."""
+        import boto3
+
         return boto3.client(
             "s3",
             endpoint_url=self.endpoint,

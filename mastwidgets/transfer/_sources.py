@@ -310,9 +310,9 @@ class S3Source:
 def _s3_client(endpoint: str | None, region: str, timeout: float, connections: int):
     """An unsigned botocore S3 client, shared by jobs (creating one costs ~60 ms;
     botocore clients are thread-safe)."""
-    import boto3
+    import botocore.session
 
-    return boto3.session.Session().client(
+    return botocore.session.get_session().create_client(
         "s3",
         endpoint_url=endpoint,
         region_name=region,

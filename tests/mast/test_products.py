@@ -1,6 +1,8 @@
 """Listing products: by obs ID, search rows or DataFrames; filters; S3 and HTTP locations."""
 
 import logging
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -86,3 +88,22 @@ def test_products_still_list_when_s3_is_down(sandbox_env, monkeypatch, free_port
     assert len(products) == 7 and products["s3_uri"].isna().all()
     assert "S3" in products.attrs["cloud_error"]
     assert "files will come over HTTP" in caplog.text
+
+
+def test_s3_locations_and_s3_imports_need_no_boto3(sandbox_env, tmp_path):
+    """boto3 is not a dependency (next to s3fs it made pip backtrack for minutes): the
+    cloud look-up and the S3 transfer work with botocore alone."""
+    script = f"""
+import sys
+sys.modules["boto3"] = None  # import boto3 fails, as where it is not installed
+import mastwidgets as mw
+products = mw.list_products("icdm01020", productSubGroupDescription="DRZ")
+assert products["s3_uri"].notna().all(), products["s3_uri"]
+result = mw.import_observations("icdm01020", {str(tmp_path / "data")!r}, source="s3",
+                                products={{"productSubGroupDescription": "DRZ"}}).wait()
+assert result.ok and [f.source for f in result.transfer.files] == ["s3"], result
+print("fetched", products["s3_uri"].iloc[0])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "fetched s3://stpubdata/hst/public/icdm/icdm01020/icdm01020_drz.fits" in done.stdout

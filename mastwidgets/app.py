@@ -1,20 +1,33 @@
-"""``mastwidgets app``: serve the app notebook with Voila, optionally on the sandbox."""
+"""``mastwidgets app``: serve the app notebook with Voila, optionally on the sandbox.
+
+A page served to others (``--data-root``, ``--token``, ``--max-import-bytes``,
+``--max-concurrent-imports``) is described in the README's hosting section.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import webbrowser
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
+from jupyter_core.paths import jupyter_data_dir
+
+from .errors import ConfigurationError
 from .settings import get_settings
 
 APP_NOTEBOOK = "mast_import_app.ipynb"
+#: The app's Voila page template: Voila's lab page loading nothing from other hosts.
+TEMPLATE = "mastwidgets"
 
 
 def notebook_dir() -> Path:
@@ -22,12 +35,27 @@ def notebook_dir() -> Path:
     return Path(str(resources.files("mastwidgets.ui").joinpath("notebooks")))
 
 
+def jupyter_data() -> Path:
+    """The package's Jupyter data folder (``voila/templates/mastwidgets``), for JUPYTER_PATH."""
+    return Path(str(resources.files("mastwidgets.ui").joinpath("jupyter")))
+
+
+def voila_environ(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` with the app's page template on Voila's search path (JUPYTER_PATH)."""
+    found = dict(env)
+    found["JUPYTER_PATH"] = os.pathsep.join(
+        part for part in (str(jupyter_data()), env.get("JUPYTER_PATH")) if part
+    )
+    return found
+
+
 # How Voila serves the app as a web page. `mastwidgets app` passes it on the command
 # line; `write_voila_config` writes it as the voila.json that Voila's server extension
 # reads (Binder's /voila/render/... pages).
 VOILA_CONFIG = {
     "VoilaConfiguration": {
-        # The page is the app: no code, no tracebacks.
+        # The page is the app: no code, no tracebacks, nothing from other hosts (TEMPLATE).
+        "template": TEMPLATE,
         "strip_sources": True,
         "show_tracebacks": False,
         # Slow first renders (a cold MAST) must not drop the page's connection.
@@ -48,6 +76,9 @@ VOILA_CONFIG = {
     # (Voila 0.5's shutdown-on-close request is refused: no _xsrf cookie) finishes its
     # downloads, whose progress messages count as activity, and is ended after an hour
     # of silence, so a hosted app does not collect a kernel per visit.
+    # With --token, Jupyter's login page would also offer to set a password, written to
+    # the host's Jupyter config: a visitor holding the token must not change the host.
+    "PasswordIdentityProvider": {"allow_password_change": False},
     "MappingKernelManager": {
         "cull_idle_timeout": 3600,
         "cull_interval": 300,
@@ -56,9 +87,18 @@ VOILA_CONFIG = {
 }
 
 
-def voila_command(port: int, theme: str = "light", config: dict | None = None) -> list[str]:
+def voila_command(
+    port: int,
+    theme: str = "light",
+    config: dict | None = None,
+    *,
+    ip: str = "127.0.0.1",
+    token: bool = False,
+) -> list[str]:
     """Voila on the app notebook alone (one notebook: no file browsing), configured by
-    `VOILA_CONFIG` updated with ``config`` ({section: {name: value}})."""
+    `VOILA_CONFIG` updated with ``config`` ({section: {name: value}}). Run it with
+    :func:`voila_environ`; with ``token``, the page asks for the token Voila finds in the
+    environment's ``JUPYTER_TOKEN`` (never on the command line, where ``ps`` shows it)."""
     merged = {section: dict(values) for section, values in VOILA_CONFIG.items()}
     for section, values in (config or {}).items():
         merged.setdefault(section, {}).update(values)
@@ -76,17 +116,32 @@ def voila_command(port: int, theme: str = "light", config: dict | None = None) -
         f"--port={port}",
         f"--theme={theme}",
         "--no-browser",
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={ip}",
+        *(["--token"] if token else []),
         *options,
     ]
 
 
 def write_voila_config(path: str | os.PathLike) -> Path:
-    """Write `VOILA_CONFIG` as a voila.json (for Voila's server extension, e.g. on Binder)."""
+    """Write `VOILA_CONFIG` as a voila.json (for Voila's server extension, e.g. on Binder),
+    and copy the app's page template where that server finds it (the user's Jupyter
+    data folder: a Jupyter server's environment cannot be set from here)."""
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(VOILA_CONFIG, indent=2) + "\n")
+    templates = Path(jupyter_data_dir()) / "voila" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(
+        jupyter_data() / "voila" / "templates" / TEMPLATE, templates / TEMPLATE, dirs_exist_ok=True
+    )
     return path
+
+
+def _loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return ip == "localhost"
 
 
 def serve(
@@ -95,11 +150,47 @@ def serve(
     port: int = 8866,
     open_browser: bool = True,
     theme: str | None = None,
+    ip: str = "127.0.0.1",
+    token: bool = False,
+    data_root: str | os.PathLike | None = None,
+    max_import_bytes: str | int | None = None,
+    max_concurrent_imports: int | None = None,
 ) -> int:
-    """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first."""
-    theme = get_settings(theme=theme).theme  # a bad MASTWIDGETS_THEME fails before anything starts
+    """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first.
+
+    ``data_root``, ``max_import_bytes`` and ``max_concurrent_imports`` are the settings
+    of the same names, handed to the page's kernels; ``token``: the page asks for a
+    token (``MASTWIDGETS_APP_TOKEN``, else a new one, printed once with the URL).
+    Serving beyond loopback (``ip``) needs the token.
+    """
+    # Bad settings fail here, before anything starts.
+    settings = get_settings(
+        theme=theme,
+        data_root=data_root,
+        max_import_bytes=max_import_bytes,
+        max_concurrent_imports=max_concurrent_imports,
+    )
+    if not token and not _loopback(ip):
+        raise ConfigurationError(
+            f"Serving the app on {ip} lets anyone who reaches it import files: add --token "
+            "(or serve it behind JupyterHub, see the README's hosting section)."
+        )
     env = dict(os.environ)
-    env["MASTWIDGETS_THEME"] = theme  # the App's own widgets (the grid) follow the page
+    env["MASTWIDGETS_THEME"] = settings.theme  # the App's own widgets (the grid) follow the page
+    if settings.data_root is not None:
+        settings.data_root.mkdir(parents=True, exist_ok=True)
+        env["MASTWIDGETS_DATA_ROOT"] = str(settings.data_root.resolve())
+    for name, value in (
+        ("MASTWIDGETS_MAX_IMPORT_BYTES", settings.max_import_bytes),
+        ("MASTWIDGETS_MAX_CONCURRENT_IMPORTS", settings.max_concurrent_imports),
+    ):
+        if value is not None:
+            env[name] = str(value)
+    secret = None
+    if token:
+        secret = settings.app_token or secrets.token_urlsafe(24)
+        env["JUPYTER_TOKEN"] = secret  # Voila's identity provider reads it
+        env.pop("MASTWIDGETS_APP_TOKEN", None)
     stack = []
     if sandbox:
         from .sandbox import Sandbox
@@ -108,12 +199,18 @@ def serve(
         stack.append(sb)
         env.update(sb.environ())
         print(f"MAST sandbox: {sb.mast_url} (S3 {sb.s3_endpoint})", flush=True)
-    url = f"http://127.0.0.1:{port}/"
-    process = subprocess.Popen(voila_command(port, theme), env=env)
+    host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
+    url = f"http://{host}:{port}/"
+    command = voila_command(port, settings.theme, ip=ip, token=token)
+    process = subprocess.Popen(command, env=voila_environ(env))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    if secret is not None and settings.app_token is None:
+        url += f"?token={secret}"  # made up here: shown once, to whoever started the app
     print(f"mastwidgets app: {url} (Ctrl-C stops it)", flush=True)
+    if secret is not None and settings.app_token is not None:
+        print("The page asks for the token in MASTWIDGETS_APP_TOKEN.", flush=True)
     if open_browser:
         webbrowser.open(url)
     try:

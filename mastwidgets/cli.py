@@ -14,6 +14,7 @@ import threading
 import pandas as pd
 
 from .errors import (
+    ConfigurationError,
     InvalidQuery,
     MastWidgetsError,
     NoProductsFound,
@@ -252,7 +253,15 @@ def _app(args: argparse.Namespace) -> int:
     from .app import serve
 
     return serve(
-        sandbox=args.sandbox, port=args.port, open_browser=not args.no_browser, theme=args.theme
+        sandbox=args.sandbox,
+        port=args.port,
+        open_browser=not args.no_browser,
+        theme=args.theme,
+        ip=args.ip,
+        token=args.token,
+        data_root=args.data_root,
+        max_import_bytes=args.max_import_bytes,
+        max_concurrent_imports=args.max_concurrent_imports,
     )
 
 
@@ -331,6 +340,33 @@ def _parser() -> argparse.ArgumentParser:
         choices=["light", "dark"],
         help="the page's colours (default: MASTWIDGETS_THEME, else light)",
     )
+    hosting = app.add_argument_group(
+        "serving the page to others (see the README's hosting section)"
+    )
+    hosting.add_argument(
+        "--data-root",
+        metavar="DIR",
+        help="the only folder the page may write under (default: MASTWIDGETS_DATA_ROOT)",
+    )
+    hosting.add_argument(
+        "--token",
+        action="store_true",
+        help="the page asks for a token: MASTWIDGETS_APP_TOKEN, else a new one (printed)",
+    )
+    hosting.add_argument(
+        "--ip", default="127.0.0.1", help="the address to listen on (beyond loopback: --token)"
+    )
+    hosting.add_argument(
+        "--max-import-bytes",
+        metavar="SIZE",
+        help="refuse imports bigger than this, e.g. '20 GB' (MASTWIDGETS_MAX_IMPORT_BYTES)",
+    )
+    hosting.add_argument(
+        "--max-concurrent-imports",
+        metavar="N",
+        type=int,
+        help="imports running at once (MASTWIDGETS_MAX_CONCURRENT_IMPORTS)",
+    )
     app.set_defaults(run=_app)
 
     search = commands.add_parser("search", help="search MAST and print the observations")
@@ -352,7 +388,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except (InvalidQuery, ObservationNotFound, NoProductsFound, TransferError) as error:
+    except (
+        ConfigurationError,
+        InvalidQuery,
+        ObservationNotFound,
+        NoProductsFound,
+        TransferError,
+    ) as error:
         print(f"mastwidgets: {error}", file=sys.stderr)
         return 2
     except MastWidgetsError as error:

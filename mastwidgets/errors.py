@@ -18,6 +18,7 @@ __all__ = [
     "InvalidRadius",
     "JobNotFound",
     "JobRunning",
+    "LimitExceeded",
     "MastQueryFailed",
     "MastUnavailable",
     "MastWidgetsError",
@@ -98,7 +99,12 @@ class TransferError(MastWidgetsError):
 
 
 class UnsafeDestination(TransferError, ValueError):
-    """A file name that would land outside the download folder (``..``, absolute, symlink)."""
+    """A path that would land outside where it may: a file name outside its job's
+    folder, or a destination outside the data root (``..``, absolute, symlink)."""
+
+
+class LimitExceeded(TransferError):
+    """The import is over a limit the host set (bytes per import, imports at once)."""
 
 
 class DiskFull(TransferError, OSError):

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import transfer as transfer_api
 from .catalog import Catalog, make_record
+from .data_root import DataRoot, destination
 from .errors import (
     CatalogUnavailable,
     InvalidQuery,
@@ -26,6 +27,7 @@ from .errors import (
     TransferError,
     UnsafeDestination,
 )
+from .limits import check_import_size, import_slot
 from .settings import Settings, get_settings
 from .transfer import TransferEvent, TransferJob, TransferResult
 from .transfer._state import DONE, FINISHED
@@ -203,6 +205,8 @@ def import_observations(
     dest
         The folder (default: the settings' ``data_dir``); files go to
         ``layout`` under it: ``<obs_collection>/<obs_id>/<productFilename>``.
+        With a data root (``MASTWIDGETS_DATA_ROOT``), a folder inside it,
+        relative to it.
     source
         ``"auto"`` (S3 where MAST has a copy, else HTTP), ``"s3"`` (S3 only:
         files without a copy are reported, not fetched) or ``"http"``.
@@ -221,15 +225,19 @@ def import_observations(
     Raises
     ------
     ObservationNotFound, NoProductsFound, InvalidQuery, MastUnavailable, DiskFull
+    UnsafeDestination
+        ``dest`` leaves the data root.
+    LimitExceeded
+        The import is over the host's ``max_import_bytes`` or
+        ``max_concurrent_imports``.
     """
     if source not in SOURCES:
         raise InvalidQuery(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     settings = settings or get_settings()
+    folder = destination(dest, settings)  # refused before MAST is asked anything
     filters = DEFAULT_PRODUCTS if products is None else dict(products)
     rows = _product_rows(observations, filters, settings)
     specs, kept, skipped = [], {}, []
-    folder = Path(dest).expanduser() if dest else settings.data_dir
-    folder.mkdir(parents=True, exist_ok=True)
     for row in rows.to_dict("records"):
         name = layout.format(**row)
         try:
@@ -249,22 +257,25 @@ def import_observations(
         kept[name] = {k: _plain(row.get(k)) for k in _PRODUCT_FIELDS}
     if not specs:
         raise NoProductsFound("None of the products can be fetched from the chosen source.")
+    check_import_size((spec["size"] for spec in specs), settings)
+    folder.mkdir(parents=True, exist_ok=True)
     meta = {
         "kind": "import",
         "source": source,
         "products": kept,
         "observations": sorted({str(r["obs_id"]) for r in kept.values()}),
     }
-    job = transfer_api.start(
-        specs,
-        folder,
-        state_dir=settings.state_dir,
-        parallel=parallel,
-        http_headers=_token_headers(settings),
-        meta=meta,
-        s3_endpoint=settings.s3_endpoint,
-        **transfer_options,
-    )
+    with import_slot(settings):
+        job = transfer_api.start(
+            specs,
+            folder,
+            state_dir=settings.state_dir,
+            parallel=parallel,
+            http_headers=_token_headers(settings),
+            meta=meta,
+            s3_endpoint=settings.s3_endpoint,
+            **transfer_options,
+        )
     return ImportJob(job, kept, catalog or Catalog(), skipped)
 
 
@@ -280,35 +291,52 @@ def resume(
     Raises
     ------
     JobNotFound, JobRunning
+    UnsafeDestination
+        With a data root: the job writes outside it.
+    LimitExceeded
+        The host's ``max_concurrent_imports`` are running.
     """
     settings = settings or get_settings()
     state = transfer_api.load(job_id, settings.state_dir)
     if state.meta.get("kind") != "import":
         raise TransferError(f"job {job_id} is not an import; use mastwidgets.transfer.resume")
-    job = transfer_api.resume_start(
-        job_id,
-        state_dir=settings.state_dir,
-        http_headers=_token_headers(settings),
-        s3_endpoint=settings.s3_endpoint,
-        **transfer_options,
-    )
+    if settings.data_root is not None:
+        root = DataRoot(settings.data_root)
+        if not root.contains(state.dest_dir):
+            raise UnsafeDestination(
+                f"Job {job_id} writes to a folder outside the data root; it cannot be "
+                "resumed from here."
+            )
+        root.resolve(state.dest_dir)  # and no link on the way leads out now
+    with import_slot(settings):
+        job = transfer_api.resume_start(
+            job_id,
+            state_dir=settings.state_dir,
+            http_headers=_token_headers(settings),
+            s3_endpoint=settings.s3_endpoint,
+            **transfer_options,
+        )
     return ImportJob(job, state.meta.get("products", {}), catalog or Catalog(), [])
 
 
 def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
-    """The jobs in the state directory, newest first.
+    """The jobs in the state directory, newest first; with a data root, only the
+    jobs that write inside it.
 
     Columns: ``id``, ``created``, ``observations``, ``status`` (running,
     interrupted, paused, done, failed, cancelled), ``files``, ``bytes_done``,
-    ``bytes_total``.
+    ``bytes_total``, ``dest_dir``.
     """
     settings = settings or get_settings()
+    root = DataRoot(settings.data_root) if settings.data_root is not None else None
     rows = []
     for path in sorted(Path(settings.state_dir).glob("*.json")):
         try:
             state = transfer_api.load(path.stem, settings.state_dir)
         except (OSError, ValueError, KeyError) as error:
             log.warning("skipping unreadable job state %s: %s", path.name, error)
+            continue
+        if root is not None and not root.contains(state.dest_dir):
             continue
         running = transfer_api.is_running(path)
         status = state.status
@@ -328,9 +356,13 @@ def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
                     f.size or 0 if f.status == DONE else f.ranges.total for f in state.files
                 ),
                 "bytes_total": None if any(s is None for s in sizes) else sum(sizes),
+                "dest_dir": state.dest_dir,
             }
         )
-    columns = ["id", "created", "observations", "status", "files", "bytes_done", "bytes_total"]
+    columns = [
+        *("id", "created", "observations", "status", "files", "bytes_done", "bytes_total"),
+        "dest_dir",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values("created", ascending=False, ignore_index=True)
 

@@ -3,25 +3,38 @@
 This is the only module that reads ``os.environ``. Everything else receives a
 :class:`Settings` (or calls :func:`get_settings`).
 
-========================  ============================  ==========================================
-setting                   environment variable          default
-========================  ============================  ==========================================
-``mast_url``              ``MASTWIDGETS_MAST_URL``      ``https://mast.stsci.edu``
-``resolver_url``          ``MASTWIDGETS_RESOLVER_URL``  MAST's SANTA host for the default MAST URL,
-                                                        otherwise ``mast_url``
-``s3_endpoint``           ``MASTWIDGETS_S3_ENDPOINT``   AWS (``None``: botocore's default)
-``s3_bucket``             ``MASTWIDGETS_S3_BUCKET``     ``stpubdata``
-``data_dir``              ``MASTWIDGETS_DATA_DIR``      ``<user data dir>/mastwidgets/data``
-``state_dir``             ``MASTWIDGETS_STATE_DIR``     ``<user data dir>/mastwidgets/jobs``
-``mongodb_uri``           ``MASTWIDGETS_MONGODB_URI``   ``None`` (embedded catalog)
-``mongodb_database``      ``MASTWIDGETS_MONGODB_DB``    ``mastwidgets``
-``mongodb_collection``    ``MASTWIDGETS_MONGODB_COLL``  ``records``
-``catalog_path``          ``MASTWIDGETS_CATALOG_PATH``  ``<user data dir>/catalog.sqlite``
-``mast_token``            ``MAST_API_TOKEN``            ``None`` (then the user's keyring)
-``timeout``               ``MASTWIDGETS_TIMEOUT``       ``60`` seconds per network read
-``retries``               ``MASTWIDGETS_RETRIES``       ``3`` retries after a failed MAST call
-``theme``                 ``MASTWIDGETS_THEME``         ``light`` (the app's colours; or ``dark``)
-========================  ============================  ==========================================
+==========================  ======================================  ==============================
+setting                     environment variable                    default
+==========================  ======================================  ==============================
+``mast_url``                ``MASTWIDGETS_MAST_URL``                https://mast.stsci.edu
+``resolver_url``            ``MASTWIDGETS_RESOLVER_URL``            MAST's SANTA host for MAST,
+                                                                    else ``mast_url``
+``s3_endpoint``             ``MASTWIDGETS_S3_ENDPOINT``             AWS (botocore's default)
+``s3_bucket``               ``MASTWIDGETS_S3_BUCKET``               ``stpubdata``
+``data_dir``                ``MASTWIDGETS_DATA_DIR``                <user data dir>/data, or
+                                                                    the data root if one is set
+``state_dir``               ``MASTWIDGETS_STATE_DIR``               <user data dir>/jobs
+``mongodb_uri``             ``MASTWIDGETS_MONGODB_URI``             ``None`` (embedded catalog)
+``mongodb_database``        ``MASTWIDGETS_MONGODB_DB``              ``mastwidgets``
+``mongodb_collection``      ``MASTWIDGETS_MONGODB_COLL``            ``records``
+``catalog_path``            ``MASTWIDGETS_CATALOG_PATH``            <user data dir>/catalog.sqlite
+``mast_token``              ``MAST_API_TOKEN``                      ``None`` (then the keyring)
+``timeout``                 ``MASTWIDGETS_TIMEOUT``                 ``60`` s per network read
+``retries``                 ``MASTWIDGETS_RETRIES``                 ``3`` after a failed call
+``theme``                   ``MASTWIDGETS_THEME``                   ``light`` (or ``dark``)
+``data_root``               ``MASTWIDGETS_DATA_ROOT``               ``None``; a hosted page's
+                                                                    only place to write
+``max_import_bytes``        ``MASTWIDGETS_MAX_IMPORT_BYTES``        ``None`` (no limit); ``20 GB``
+``max_concurrent_imports``  ``MASTWIDGETS_MAX_CONCURRENT_IMPORTS``  ``None`` (no limit); counts
+                                                                    every process of ``state_dir``
+``ag_grid_license``         ``MASTWIDGETS_AG_GRID_LICENSE``         ``None``: AG Grid Community
+``app_token``               ``MASTWIDGETS_APP_TOKEN``               ``None``; ``mastwidgets app
+                                                                    --token`` makes one up
+==========================  ======================================  ==============================
+
+With a data root (a page served to others: Voila for a group, Binder), every
+destination is resolved inside it or refused, and the Jobs and Catalog views
+show only what lies under it; see :mod:`mastwidgets.data_root`.
 """
 
 from __future__ import annotations
@@ -55,6 +68,11 @@ _ENV = {
     "timeout": "MASTWIDGETS_TIMEOUT",
     "retries": "MASTWIDGETS_RETRIES",
     "theme": "MASTWIDGETS_THEME",
+    "data_root": "MASTWIDGETS_DATA_ROOT",
+    "max_import_bytes": "MASTWIDGETS_MAX_IMPORT_BYTES",
+    "max_concurrent_imports": "MASTWIDGETS_MAX_CONCURRENT_IMPORTS",
+    "ag_grid_license": "MASTWIDGETS_AG_GRID_LICENSE",
+    "app_token": "MASTWIDGETS_APP_TOKEN",
 }
 
 THEMES = ("light", "dark")
@@ -86,6 +104,11 @@ class Settings:
     timeout: float = 60.0
     retries: int = 3
     theme: str = "light"
+    data_root: Path | None = None
+    max_import_bytes: int | None = None
+    max_concurrent_imports: int | None = None
+    ag_grid_license: str | None = field(default=None, repr=False)
+    app_token: str | None = field(default=None, repr=False)
 
     @property
     def download_url(self) -> str:
@@ -108,6 +131,24 @@ def _number(name: str, value: object, kind: type) -> float | int:
     if number < 0:
         raise ConfigurationError(f"{name} must not be negative, not {value!r}")
     return number
+
+
+def _byte_count(name: str, value: object) -> int:
+    """Bytes from a number or a text with a unit ("20 GB", "500MiB"), through astropy."""
+    if isinstance(value, (int, float)) or str(value).strip().isdigit():
+        count = _number(name, value, float)
+    else:
+        from astropy import units
+
+        try:
+            count = units.Quantity(str(value)).to_value(units.byte)
+        except (TypeError, ValueError, units.UnitsError):
+            raise ConfigurationError(
+                f"{name} must be a number of bytes or a size such as '20 GB', not {value!r}"
+            ) from None
+    if count <= 0:
+        raise ConfigurationError(f"{name} must be positive, not {value!r}")
+    return int(count)
 
 
 def get_settings(**overrides: object) -> Settings:
@@ -153,12 +194,23 @@ def get_settings(**overrides: object) -> Settings:
         "mast_token",
         "mongodb_database",
         "mongodb_collection",
+        "ag_grid_license",
+        "app_token",
     ):
         if (value := pick(name)) is not None:
             values[name] = str(value)
-    for name in ("data_dir", "state_dir", "catalog_path"):
+    for name in ("data_dir", "state_dir", "catalog_path", "data_root"):
         if (value := pick(name)) is not None:
             values[name] = Path(str(value)).expanduser()
+    if "data_root" in values and "data_dir" not in values:
+        values["data_dir"] = values["data_root"]  # a hosted page's imports go under its root
+    if (value := pick("max_import_bytes")) is not None:
+        values["max_import_bytes"] = _byte_count("max_import_bytes", value)
+    if (value := pick("max_concurrent_imports")) is not None:
+        count = _number("max_concurrent_imports", value, int)
+        if count < 1:
+            raise ConfigurationError(f"max_concurrent_imports must be at least 1, not {value!r}")
+        values["max_concurrent_imports"] = count
     if (value := pick("timeout")) is not None:
         values["timeout"] = _number("timeout", value, float)
     if (value := pick("retries")) is not None:

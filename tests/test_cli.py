@@ -149,3 +149,25 @@ def test_ctrl_c_pauses_and_resume_finishes(sandbox_env, mast_sandbox):
     resumed = run(["resume", job_id])
     assert resumed.returncode == 0, resumed.stderr
     assert "done; 3/3" in resumed.stdout
+
+
+def test_hosted_page_settings_are_checked_before_anything_starts(sandbox_env, tmp_path):
+    for args, message in (
+        (["app", "--ip", "0.0.0.0", "--no-browser"], "add --token"),
+        (["app", "--max-import-bytes", "lots", "--no-browser"], "max_import_bytes"),
+        (["app", "--max-concurrent-imports", "0", "--no-browser"], "max_concurrent_imports"),
+    ):
+        result = run(args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert "mastwidgets app:" not in result.stdout  # no server was started
+
+
+def test_import_outside_the_data_root_and_over_the_limit(sandbox_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("MASTWIDGETS_DATA_ROOT", str(tmp_path / "root"))
+    refused = run(["import", "icdm01010", "--dest", "/etc"])
+    assert refused.returncode == 2 and "outside the data root" in refused.stderr
+    monkeypatch.setenv("MASTWIDGETS_MAX_IMPORT_BYTES", "1 kB")
+    over = run(["import", "icdm01010", "--dest", "m16"])
+    assert over.returncode == 2 and "at most 1.0 kB per import" in over.stderr
+    assert not (tmp_path / "root" / "m16").exists()

@@ -85,3 +85,21 @@ def test_every_astroquery_url_follows_the_settings(sandbox_env, mast_sandbox):
     mw.list_products("icdm01010")
     later = [path for _, path, _ in mast_sandbox.requests[before:]]
     assert any(p.startswith("/api/v0.1/path_lookup/") for p in later)  # the hard-coded host
+
+
+def test_a_data_root_is_the_default_destination_and_hides_nothing_it_is_not_given(
+    clean_env, tmp_path
+):
+    clean_env.delenv("MASTWIDGETS_DATA_ROOT", raising=False)
+    clean_env.delenv("MASTWIDGETS_DATA_DIR", raising=False)
+    assert mw.get_settings().data_root is None
+    clean_env.setenv("MASTWIDGETS_DATA_ROOT", str(tmp_path / "root"))
+    settings = mw.get_settings()
+    assert settings.data_root == settings.data_dir == tmp_path / "root"
+    assert mw.get_settings(data_dir=tmp_path / "root" / "x").data_dir == tmp_path / "root" / "x"
+
+
+def test_host_secrets_stay_out_of_repr(clean_env):
+    settings = mw.get_settings(app_token="page-secret", ag_grid_license="licence-key")
+    assert settings.app_token == "page-secret"
+    assert "page-secret" not in repr(settings) and "licence-key" not in repr(settings)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 import pandas as pd
 
@@ -42,11 +44,14 @@ class Catalog(ABC):
         """The record with this key (a dataURI), or None."""
 
     @abstractmethod
-    def find(self, *, limit: int | None = None, **filters) -> list[dict]:
+    def find(
+        self, *, limit: int | None = None, under: str | os.PathLike | None = None, **filters
+    ) -> list[dict]:
         """Records whose fields equal the filters (a list value: any of them), newest first.
 
         Filterable fields: ``obs_id``, ``target``, ``instrument``, ``filters``,
-        ``date_obs``, ``telescope``, ``job_id``.
+        ``date_obs``, ``telescope``, ``job_id``. ``under``: only files inside
+        that folder (a hosted page's data root).
         """
 
     @abstractmethod
@@ -65,9 +70,12 @@ class Catalog(ABC):
     def records(self, limit: int | None = None) -> list[dict]:
         return self.find(limit=limit)
 
-    def to_dataframe(self, *, limit: int | None = None, **filters) -> pd.DataFrame:
+    def to_dataframe(
+        self, *, limit: int | None = None, under: str | os.PathLike | None = None, **filters
+    ) -> pd.DataFrame:
         """The records' top-level fields as a table (headers stay in the records)."""
-        rows = [{k: r.get(k) for k in RECORD_FIELDS} for r in self.find(limit=limit, **filters)]
+        found = self.find(limit=limit, under=under, **filters)
+        rows = [{k: r.get(k) for k in RECORD_FIELDS} for r in found]
         return pd.DataFrame(rows, columns=list(RECORD_FIELDS))
 
     def __enter__(self):
@@ -75,6 +83,13 @@ class Catalog(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @staticmethod
+    def _path_range(under: str | os.PathLike) -> tuple[str, str]:
+        """Paths inside the folder ``under`` are those ``low <= path < high`` (as text:
+        every path starting with ``<folder>/``, and no sibling such as ``<folder>x``)."""
+        folder = str(Path(under).resolve()).rstrip("/")
+        return folder + "/", folder + "0"  # "0" is the character after "/"
 
     @staticmethod
     def _check_filters(filters: dict) -> None:

@@ -50,9 +50,12 @@ class MongoCatalog(Catalog):
         with _Translated():
             return self._records.find_one({"key": key}, {"_id": False})
 
-    def find(self, *, limit: int | None = None, **filters) -> list[dict]:
+    def find(self, *, limit: int | None = None, under=None, **filters) -> list[dict]:
         self._check_filters(filters)
         query = {}
+        if under is not None:
+            low, high = self._path_range(under)
+            query["path"] = {"$gte": low, "$lt": high}
         for name, wanted in filters.items():
             values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
             query[name] = {"$in": values}

@@ -53,9 +53,12 @@ class SqliteCatalog(Catalog):
             row = self._db.execute("SELECT doc FROM records WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def find(self, *, limit: int | None = None, **filters) -> list[dict]:
+    def find(self, *, limit: int | None = None, under=None, **filters) -> list[dict]:
         self._check_filters(filters)
         clauses, params = [], []
+        if under is not None:
+            clauses.append("json_extract(doc, '$.path') >= ? AND json_extract(doc, '$.path') < ?")
+            params += self._path_range(under)
         for name, wanted in filters.items():
             values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
             clauses.append(f"{name} IN ({', '.join('?' * len(values))})")

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..errors import JobNotFound
 from ._ranges import ByteRanges
 
 STATE_VERSION = 1
@@ -144,7 +146,13 @@ class JobState:
         )
 
 
+_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+
+
 def state_path(state_dir: Path, job_id: str) -> Path:
+    """The job's state file; a job ID that is not a plain name is refused."""
+    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
+        raise JobNotFound(f"{job_id!r} is not a job ID (letters, digits, '.', '_' and '-' only).")
     return Path(state_dir) / f"{job_id}.json"
 
 

@@ -33,10 +33,10 @@ class App(widgets.VBox):
     def __init__(self, theme: str | None = None) -> None:
         """``theme``: "light" or "dark" (default: the ``theme`` setting,
         ``MASTWIDGETS_THEME``), to match the notebook's or Voila's theme."""
-        theme = get_settings(theme=theme).theme
+        settings = get_settings(theme=theme)
         self.jobs = JobsPanel()
         self.catalog = CatalogPanel()
-        self.search = SearchPanel(theme=theme)
+        self.search = SearchPanel(theme=settings.theme, grid_license=settings.ag_grid_license)
         self.imports = ImportPanel(on_job=self.jobs.track)
         self.search.on_select(self.imports.set_observations)
         self.tabs = widgets.Tab(

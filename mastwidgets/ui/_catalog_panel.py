@@ -7,6 +7,8 @@ import html
 import ipywidgets as widgets
 
 from ..catalog import Catalog
+from ..data_root import shown_path
+from ..settings import get_settings
 from ._background import Status, in_background
 
 KEYWORDS = (
@@ -22,12 +24,14 @@ KEYWORDS = (
 )
 
 
-def header_html(record: dict) -> str:
-    """A record's facts, key keywords, extensions and full primary header."""
+def header_html(record: dict, path: str | None = None) -> str:
+    """A record's facts, key keywords, extensions and full primary header; ``path``:
+    the file's path as the page shows it (default: the record's)."""
+    shown = {**record, "path": path or record.get("path")}
     facts = "".join(
-        f"<tr><th>{k}</th><td>{html.escape(str(record.get(k)))}</td></tr>"
+        f"<tr><th>{k}</th><td>{html.escape(str(shown.get(k)))}</td></tr>"
         for k in ("filename", "obs_id", "path", "size", "source", "md5", "error")
-        if record.get(k) is not None
+        if shown.get(k) is not None
     )
     header = record.get("header") or {}
     keys = "".join(
@@ -90,9 +94,11 @@ class CatalogPanel(widgets.VBox):
         wanted = self.text.value.strip()
         filters = {self.field.value: wanted} if wanted else {}
 
+        under = get_settings().data_root  # a hosted page: only the files under its root
+
         def work() -> list[dict]:
             with Catalog() as catalog:
-                return catalog.find(limit=500, **filters)
+                return catalog.find(limit=500, under=under, **filters)
 
         def done(records: list[dict]) -> None:
             self._records = {r["key"]: r for r in records}
@@ -109,4 +115,7 @@ class CatalogPanel(widgets.VBox):
 
     def _show(self, change) -> None:
         record = self._records.get(change["new"])
-        self.header.value = header_html(record) if record else ""
+        if record is None:
+            self.header.value = ""
+            return
+        self.header.value = header_html(record, shown_path(record["path"], get_settings()))

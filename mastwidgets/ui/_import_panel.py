@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import importer, mast
+from ..data_root import shown_path
 from ..settings import get_settings
 from ._background import Status, in_background
 from ._progress_view import ProgressView
@@ -46,11 +47,16 @@ class ImportPanel(widgets.VBox):
         )
         self.summary = Status()
         self.source = widgets.ToggleButtons(options=list(SOURCES), description="Source")
+        self.settings = get_settings()
         self.dest = widgets.Text(
-            value=str(get_settings().data_dir),
+            value="" if self.settings.data_root else str(self.settings.data_dir),
             description="Save to",
             layout=widgets.Layout(width="520px"),
         )
+        if self.settings.data_root:  # a hosted page: folders inside the data root only
+            self.dest.placeholder = "a folder in the data folder, e.g. m16 (blank: the data folder)"
+            self.dest.description = "Save to data/"
+            self.dest.style.description_width = "initial"
         self.button = widgets.Button(
             description="Import", button_style="success", icon="download", disabled=True
         )
@@ -129,9 +135,8 @@ class ImportPanel(widgets.VBox):
 
         def done(job) -> None:
             files = len(job.transfer.state.files)
-            self.status.say(
-                f"Import {job.id} started: {files} file(s) to {job.transfer.state.dest_dir}.", "ok"
-            )
+            folder = shown_path(job.transfer.state.dest_dir, self.settings)
+            self.status.say(f"Import {job.id} started: {files} file(s) to {folder}.", "ok")
             self.progress.children = (ProgressView(job), *self.progress.children[:2])
             if self._on_job is not None:
                 self._on_job(job)

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from .. import importer
 from .._units import human_bytes
+from ..data_root import shown_path
 from ..settings import get_settings
 from ..transfer import load
 from ._background import Status, in_background
@@ -100,9 +101,10 @@ class JobsPanel(widgets.VBox):
         in_background("resume", lambda: importer.resume(job_id), done, self.status)
 
     def show_files(self, job_id: str) -> None:
-        state = load(job_id, get_settings().state_dir)
+        settings = get_settings()
+        state = load(job_id, settings.state_dir)
         folder = Path(state.dest_dir)
-        lines = [f"<b>{html.escape(str(folder))}</b>"]
+        lines = [f"<b>{html.escape(shown_path(folder, settings))}</b>"]
         for f in state.files:
             where = folder / f.name
             mark = "✓" if f.status == "done" and where.exists() else f.status

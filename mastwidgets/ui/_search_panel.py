@@ -107,7 +107,9 @@ class SearchPanel(widgets.VBox):
     selected in the grid; ``on_select(callback)`` is told of each change.
     """
 
-    def __init__(self, theme: str = "light") -> None:
+    def __init__(self, theme: str = "light", grid_license: str | None = None) -> None:
+        """``grid_license``: an organisation's AG Grid Enterprise key; without one the
+        grid is AG Grid Community (all it uses), with no licence banner or watermark."""
         self.results = pd.DataFrame(columns=list(mast.RESULT_COLUMNS))
         self.selected = self.results
         self._listeners: list[Callable[[pd.DataFrame], None]] = []
@@ -131,6 +133,9 @@ class SearchPanel(widgets.VBox):
             height=380,
             columns_fit="size_to_fit",
             export_mode="auto",
+            # ipyaggrid loads AG Grid Enterprise unless told "community"; unlicensed, it
+            # logs a licence banner and, on a page not served from localhost, watermarks.
+            license=grid_license or "community",
         )
         self.mode.observe(self._mode_changed, names="value")
         self.button.on_click(lambda _: self.search())

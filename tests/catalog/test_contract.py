@@ -93,3 +93,18 @@ def test_the_store_matches_the_settings(catalog, request):
     )
     assert isinstance(catalog, expected)
     assert "mongodb://" not in repr(catalog)
+
+
+def test_find_under_a_folder_keeps_only_the_files_inside_it(catalog, tmp_path):
+    root = tmp_path / "root"
+    for key, path in [
+        ("in", root / "HST" / "a.fits"),
+        ("deep", root / "x" / "y" / "b.fits"),
+        ("sibling", tmp_path / "root-other" / "c.fits"),  # the root's name is its prefix
+        ("outside", tmp_path / "d.fits"),
+    ]:
+        catalog.upsert(record(key, path=str(path)))
+    assert {r["key"] for r in catalog.find(under=root)} == {"in", "deep"}
+    assert {r["key"] for r in catalog.find(under=root / "x")} == {"deep"}
+    assert len(catalog.find()) == 4
+    assert list(catalog.to_dataframe(under=root)["key"].sort_values()) == ["deep", "in"]

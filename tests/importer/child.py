@@ -14,7 +14,12 @@ def main() -> None:
             print(event.job.bytes_done, flush=True)
 
     if args["mode"] == "start":
-        job = mw.import_observations(args["obs_ids"], products={}, chunk_size=64 * 1024)
+        job = mw.import_observations(
+            args["obs_ids"],
+            products={},
+            chunk_size=64 * 1024,
+            source=args.get("source", "auto"),
+        )
     else:
         job = mw.resume(args["job_id"])
     print("JOB", job.id, flush=True)

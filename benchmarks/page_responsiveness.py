@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from mastwidgets.app import voila_command
+from mastwidgets.app import voila_command, voila_environ
 from mastwidgets.sandbox import Faults, Sandbox
 
 FLAGS = [
@@ -65,7 +65,7 @@ def main() -> None:
         port = free_port()
         voila = subprocess.Popen(
             voila_command(port),
-            env=env,
+            env=voila_environ(env),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

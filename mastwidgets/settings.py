@@ -133,6 +133,18 @@ def _number(name: str, value: object, kind: type) -> float | int:
     return number
 
 
+def _inside_root(data_dir: Path | None, data_root: Path) -> Path:
+    """The default destination with a data root: the root, or a folder inside it."""
+    if data_dir is None:
+        return data_root
+    if not data_dir.absolute().is_relative_to(data_root.absolute()):
+        raise ConfigurationError(
+            f"data_dir ({data_dir}) must be inside data_root ({data_root}): unset "
+            "MASTWIDGETS_DATA_DIR, or give a folder inside the data root."
+        )
+    return data_dir
+
+
 def _byte_count(name: str, value: object) -> int:
     """Bytes from a number or a text with a unit ("20 GB", "500MiB"), through astropy."""
     if isinstance(value, (int, float)) or str(value).strip().isdigit():
@@ -202,8 +214,8 @@ def get_settings(**overrides: object) -> Settings:
     for name in ("data_dir", "state_dir", "catalog_path", "data_root"):
         if (value := pick(name)) is not None:
             values[name] = Path(str(value)).expanduser()
-    if "data_root" in values and "data_dir" not in values:
-        values["data_dir"] = values["data_root"]  # a hosted page's imports go under its root
+    if "data_root" in values:  # a hosted page's imports go under its root
+        values["data_dir"] = _inside_root(values.get("data_dir"), values["data_root"])
     if (value := pick("max_import_bytes")) is not None:
         values["max_import_bytes"] = _byte_count("max_import_bytes", value)
     if (value := pick("max_concurrent_imports")) is not None:

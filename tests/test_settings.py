@@ -97,6 +97,8 @@ def test_a_data_root_is_the_default_destination_and_hides_nothing_it_is_not_give
     settings = mw.get_settings()
     assert settings.data_root == settings.data_dir == tmp_path / "root"
     assert mw.get_settings(data_dir=tmp_path / "root" / "x").data_dir == tmp_path / "root" / "x"
+    with pytest.raises(ConfigurationError, match="must be inside data_root"):
+        mw.get_settings(data_dir=tmp_path / "elsewhere")
 
 
 def test_host_secrets_stay_out_of_repr(clean_env):

@@ -8,14 +8,9 @@ import psutil
 from mastwidgets.catalog import Catalog
 from mastwidgets.sandbox import Faults
 
-from .conftest import kernels_of, search, shot
+from .conftest import kernels_of, search, select_rows, shot
 
 HST_M16 = ["icdm01010", "icdm01020"]
-
-
-def select_rows(page, obs_ids):
-    for obs_id in obs_ids:
-        page.locator(".ag-row", has_text=obs_id).first.locator(".ag-selection-checkbox").click()
 
 
 def test_page_loads_without_errors_and_search_fills_the_grid(page):

@@ -165,6 +165,7 @@ def test_hosted_page_settings_are_checked_before_anything_starts(sandbox_env, tm
 
 def test_import_outside_the_data_root_and_over_the_limit(sandbox_env, monkeypatch, tmp_path):
     monkeypatch.setenv("MASTWIDGETS_DATA_ROOT", str(tmp_path / "root"))
+    monkeypatch.delenv("MASTWIDGETS_DATA_DIR")
     refused = run(["import", "icdm01010", "--dest", "/etc"])
     assert refused.returncode == 2 and "outside the data root" in refused.stderr
     monkeypatch.setenv("MASTWIDGETS_MAX_IMPORT_BYTES", "1 kB")

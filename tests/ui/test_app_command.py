@@ -1,5 +1,7 @@
 """``mastwidgets app --sandbox``: Voila serves the app page, on the sandbox."""
 
+import os
+import re
 import subprocess
 import sys
 import threading
@@ -9,7 +11,8 @@ import requests
 
 
 @pytest.fixture
-def app_process(free_port):
+def app_process(free_port, request):
+    extra = getattr(request, "param", [])
     process = subprocess.Popen(
         [
             sys.executable,
@@ -19,10 +22,12 @@ def app_process(free_port):
             "--sandbox",
             "--no-browser",
             f"--port={free_port}",
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={k: v for k, v in os.environ.items() if k != "MASTWIDGETS_APP_TOKEN"},
     )
     lines = []
     for line in process.stdout:  # wait for Voila to say it listens
@@ -43,3 +48,16 @@ def test_the_app_page_is_served_with_the_sandbox(app_process):
     assert "from mastwidgets.ui import App" not in page.text, "the page must not show code"
     process.terminate()
     assert process.wait(timeout=30) == 0
+
+
+@pytest.mark.parametrize("app_process", [["--token"]], indirect=True)
+def test_with_token_the_page_needs_the_printed_token(app_process):
+    _, port, output = app_process
+    token = re.search(r"\?token=([A-Za-z0-9_-]{20,})", output).group(1)
+    bare = requests.get(f"http://127.0.0.1:{port}/", timeout=60, allow_redirects=False)
+    assert bare.status_code in (302, 403) and "MAST search and import" not in bare.text
+    wrong = requests.get(f"http://127.0.0.1:{port}/?token=nope", timeout=60)
+    assert "Password or token" in wrong.text and "Setup a Password" not in wrong.text
+    page = requests.get(f"http://127.0.0.1:{port}/?token={token}", timeout=60)
+    assert page.status_code == 200 and "voila" in page.text.lower()
+    assert "cdn.jsdelivr.net" not in page.text  # the app's template: nothing from elsewhere

@@ -24,6 +24,7 @@ __all__ = [
     "MastWidgetsError",
     "NoProductsFound",
     "ObservationNotFound",
+    "StateCorrupt",
     "TargetNotFound",
     "TransferError",
     "UnsafeDestination",
@@ -113,6 +114,11 @@ class DiskFull(TransferError, OSError):
 
 class JobNotFound(TransferError, LookupError):
     """No state file for that job ID in the state directory."""
+
+
+class StateCorrupt(TransferError, ValueError):
+    """A job's state file or journal cannot be read; it names the file, and nothing
+    on disk has been deleted or changed."""
 
 
 class JobRunning(TransferError):

@@ -15,8 +15,9 @@ from ..errors import JobNotFound, TransferError, UnsafeDestination
 from ..settings import get_settings
 from ._engine import TransferConfig, TransferJob, TransferResult
 from ._events import Subscriber
+from ._journal import load_state
 from ._sources import parse_s3_uri
-from ._state import FileState, JobState, read_state, state_path
+from ._state import FileState, JobState, state_path
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,7 @@ def load(job_id: str, state_dir: str | os.PathLike | None = None) -> JobState:
     path = state_path(folder, job_id)
     if not path.exists():
         raise JobNotFound(f"No job {job_id!r} in {folder}.")
-    return read_state(path)
+    return load_state(path)
 
 
 def resume_start(

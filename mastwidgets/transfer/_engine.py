@@ -25,6 +25,7 @@ from pathlib import Path
 from .._units import human_bytes
 from ..errors import DiskFull, JobRunning
 from ._events import FileSnapshot, JobSnapshot, Meter, Subscribers, TransferEvent, eta
+from ._journal import StateWriter
 from ._ranges import ByteRanges
 from ._retry import RetryPolicy
 from ._sources import (
@@ -49,7 +50,6 @@ from ._state import (
     JobState,
     boot_id,
     fsync_dir,
-    write_state,
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class TransferResult:
     bytes_transferred: int
     seconds: float
     state_file: Path
+    state_bytes: int = 0  # written to the state's snapshot and journal in this run
 
     @property
     def ok(self) -> bool:
@@ -107,7 +108,8 @@ class TransferResult:
 class _File:
     """A file's run-time side: open part file, claimed and written ranges."""
 
-    def __init__(self, state: FileState, target: Path):
+    def __init__(self, index: int, state: FileState, target: Path):
+        self.index = index  # its place in the job (and in the state's journal lines)
         self.state = state
         self.target = target
         self.part = target.with_name(target.name + PART_SUFFIX)
@@ -168,7 +170,9 @@ class TransferJob:
         self._stop = threading.Event()
         self._stop_status: str | None = None
         self._done = threading.Event()
-        self._files = [_File(f, self.dest_dir / f.name) for f in state.files]
+        self._files = [_File(i, f, self.dest_dir / f.name) for i, f in enumerate(state.files)]
+        self._open: set[_File] = set()  # files with an open part file (their ranges move)
+        self._store = StateWriter(self.state_file, state)
         self._active: list[_File] = []
         self._pending: list[_File] = []
         self._workers: list[threading.Thread] = []
@@ -509,6 +513,8 @@ class TransferJob:
         f.target.parent.mkdir(parents=True, exist_ok=True)
         if f.fd is None:
             f.fd = os.open(f.part, os.O_RDWR | os.O_CREAT, 0o644)
+            with self._state_lock:
+                self._open.add(f)
         if f.size:
             try:
                 os.posix_fallocate(f.fd, 0, f.size)
@@ -636,9 +642,12 @@ class TransferJob:
                     )
                     return
                 log.warning("%s failed verification; downloading it again", state.name)
-                with f.lock:
-                    f.written = ByteRanges()
-                state.ranges = ByteRanges()
+                with self._state_lock:  # the state lets go of the bytes before they go
+                    with f.lock:
+                        f.written = ByteRanges()
+                    state.ranges, state.durable = ByteRanges(), ByteRanges()
+                    self._store.mark(f.index)
+                    self._store.flush(durable=True)
                 os.ftruncate(f.fd, 0)
                 self._open_part(f)
                 self._set_status(f, DOWNLOADING)
@@ -649,7 +658,8 @@ class TransferJob:
                 fsync_dir(f.target.parent)
                 state.ranges = ByteRanges([(0, state.size)]) if state.size else ByteRanges()
                 state.status = DONE
-                self._save()
+                self._store.mark(f.index)
+                self._store.flush(durable=True)
             self._emit_file(f)
             self._retire(f)
         finally:
@@ -740,8 +750,11 @@ class TransferJob:
         else:
             self.state.status = FAILED
         self._checkpoint(durable=True)
-        for f in self._files:
-            self._close(f)
+        with self._state_lock:
+            for f in self._files:
+                self._close(f)
+            self._store.compact()  # the final snapshot holds everything; the journal empties
+            self._store.close()
         for source in (self._http, self._s3):
             if source is not None:
                 source.close()
@@ -763,6 +776,7 @@ class TransferJob:
             bytes_transferred=self._bytes_this_run,
             seconds=time.monotonic() - self._started if self._started else 0.0,
             state_file=self.state_file,
+            state_bytes=self._store.bytes_written,
         )
         self._release_lock()
         self._final_event = TransferEvent("job_status", self.id, job=self.snapshot())
@@ -778,7 +792,7 @@ class TransferJob:
         state is written after it.
         """
         with self._state_lock:
-            for f in self._files:
+            for f in list(self._open):  # only open files' ranges move: O(parallel)
                 if f.state.status == DONE or f.fd is None:
                     continue
                 with f.lock:
@@ -787,18 +801,30 @@ class TransferJob:
                     os.fdatasync(f.fd)
                     f.state.durable = ByteRanges(held.intervals)
                 f.state.ranges = held
-            self._save(durable)
+                self._store.mark(f.index)
+            self._store.flush(durable)
 
-    def _save(self, durable: bool = True) -> None:
+    def _save(self) -> None:
+        """The whole state now: a new snapshot (job start), durable."""
         with self._state_lock:
             self.state.boot_id = self._boot
-            write_state(self.state_file, self.state, durable=durable)
+            self._store.compact()
 
     def _close(self, f: _File) -> None:
         with self._state_lock:
             if f.fd is not None:
+                self._checkpoint_file(f)
                 os.close(f.fd)
                 f.fd = None
+            self._open.discard(f)
+
+    def _checkpoint_file(self, f: _File) -> None:
+        """A file about to close records its last ranges (the next checkpoint skips it)."""
+        if f.state.status in (DONE, CANCELLED):
+            return
+        with f.lock:
+            f.state.ranges = ByteRanges(f.written.intervals)
+        self._store.mark(f.index)
 
     def _report(self) -> None:
         last_flush = time.monotonic()

@@ -1,9 +1,10 @@
 """The job's JSON state file: what to fetch, from where, and which bytes are on disk.
 
-Written atomically (temporary file, rename). Two sets of byte ranges per file:
+Stored as a snapshot and a journal (see ``_journal.py``). Two sets of byte
+ranges per file:
 
 - ``ranges``: bytes written to the part file (``pwrite`` done) before the state
-  was written; rewritten after every chunk, so a killed process loses at most
+  was written; journaled after every chunk, so a killed process loses at most
   the chunks in flight. They survive a process kill (the kernel holds them),
   not necessarily a power cut.
 - ``durable``: bytes also flushed to the disk (``fdatasync``) before the state
@@ -17,10 +18,8 @@ password are refused.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +27,8 @@ from pathlib import Path
 from ..errors import JobNotFound
 from ._ranges import ByteRanges
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: a snapshot with a journal beside it (see _journal.py)
+READABLE_VERSIONS = (1, 2)
 
 # File statuses, in the order a file goes through them.
 QUEUED, DOWNLOADING, VERIFYING, DONE = "queued", "downloading", "verifying", "done"
@@ -130,8 +130,6 @@ class JobState:
 
     @classmethod
     def from_json(cls, data: dict) -> JobState:
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unknown state version {data.get('version')!r}")
         return cls(
             job_id=data["job_id"],
             dest_dir=data["dest_dir"],
@@ -162,30 +160,6 @@ def boot_id() -> str | None:
         return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
     except OSError:
         return None
-
-
-def write_state(path: Path, job: JobState, *, durable: bool = True) -> None:
-    """Atomically replace ``path`` with ``job``'s JSON (``durable``: fsynced too)."""
-    job.updated = now()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(job.to_json(), out, indent=None if not durable else 1)
-            out.flush()
-            if durable:
-                os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if durable:
-        fsync_dir(path.parent)
-
-
-def read_state(path: Path) -> JobState:
-    with open(path, encoding="utf-8") as source:
-        return JobState.from_json(json.load(source))
 
 
 def fsync_dir(folder: Path) -> None:

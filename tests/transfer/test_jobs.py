@@ -31,14 +31,15 @@ def slow_job(sb, blobs, dirs, *names, stop_at=200_000, how="pause"):
 
 
 def claimed_bytes_are_on_disk(state_file, dest_dir, blobs):
-    """The state file's promise: every byte it records is on disk, and right."""
-    state = json.loads(state_file.read_text())
+    """The state's promise (snapshot and journal, as resume reads them): every byte it
+    records is on disk, and right."""
+    state = transfer.load(state_file.stem, state_file.parent)
     total = 0
-    for f in state["files"]:
-        holder = dest_dir / (f["name"] if f["status"] == "done" else f["name"] + ".part")
+    for f in state.files:
+        holder = dest_dir / (f.name if f.status == "done" else f.name + ".part")
         data = holder.read_bytes() if holder.exists() else b""
-        for start, end in f["ranges"]:
-            assert data[start:end] == blobs[f["name"]].data[start:end], f["name"]
+        for start, end in f.ranges:
+            assert data[start:end] == blobs[f.name].data[start:end], f.name
             total += end - start
     return total
 

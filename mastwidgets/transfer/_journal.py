@@ -1,0 +1,198 @@
+"""A job's state on disk: a JSON snapshot and an append-only JSON-lines journal.
+
+``<job>.json``
+    The whole job (:class:`~._state.JobState`), as people and ``resume`` read
+    it. Rewritten only when the journal is compacted: when the job starts, when
+    it ends, and when the journal has grown past twice the job's file count.
+``<job>.journal``
+    One JSON line per change of a file: its whole state (``{"file": index,
+    ...}``). The job's own fields change only when it starts and ends, which
+    are compactions. Appending a line costs the
+    same in a job of ten files or of twenty thousand; the lines of one flush
+    interval go out in one ``write`` and, when durable, share one ``fsync``
+    (group commit).
+
+Reading replays the journal over the snapshot; each line holds a file's whole
+state, so the last line for a file wins. Snapshot and journal carry a
+*generation*: a journal of another generation than its snapshot is ignored
+(a crash between the two steps of a compaction left it behind, and the newer
+snapshot already holds what it says). A torn last line (a crash mid-append) is
+ignored; a line that cannot be read before the last is
+:class:`~mastwidgets.errors.StateCorrupt`, naming the file, and nothing is
+deleted.
+
+Snapshots of the first format (version 1, no journal) still load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import StateCorrupt
+from ._state import READABLE_VERSIONS, FileState, JobState, fsync_dir, now
+
+JOURNAL_SUFFIX = ".journal"
+#: The journal is compacted past this many lines, or twice the job's files if more.
+COMPACT_MIN_LINES = 1024
+
+
+def journal_path(state_file: Path) -> Path:
+    return Path(state_file).with_suffix(JOURNAL_SUFFIX)
+
+
+def load_state(state_file: str | os.PathLike) -> JobState:
+    """The job as its snapshot and journal describe it.
+
+    Raises
+    ------
+    StateCorrupt
+        The snapshot, or a journal line before the last, cannot be read.
+    """
+    state_file = Path(state_file)
+    job, generation = _read_snapshot(state_file)
+    journal = journal_path(state_file)
+    if journal.exists():
+        _replay(job, generation, journal)
+    return job
+
+
+def _read_snapshot(path: Path) -> tuple[JobState, int]:
+    try:
+        with open(path, encoding="utf-8") as source:
+            data = json.load(source)
+        if data.get("version") not in READABLE_VERSIONS:
+            raise ValueError(f"unknown state version {data.get('version')!r}")
+        return JobState.from_json(data), int(data.get("generation") or 0)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise StateCorrupt(
+            f"The job state {path} cannot be read ({error}); nothing was changed or deleted."
+        ) from None
+
+
+def _replay(job: JobState, generation: int, journal: Path) -> None:
+    data = journal.read_bytes().rstrip(b"\0")  # a crash can leave zeros past the end
+    lines = data.split(b"\n")
+    lines.pop()  # after the last newline: nothing, or a torn line that never ended
+    if not lines:
+        return  # not even a whole header line: nothing was journaled
+    for number, raw in enumerate(lines, start=1):
+        try:
+            entry = json.loads(raw)
+            if not isinstance(entry, dict):
+                raise ValueError("not a JSON object")
+            if number == 1:
+                if entry.get("generation") != generation:
+                    return  # a journal from before the snapshot's compaction
+                continue
+            _apply(job, entry)
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            raise StateCorrupt(
+                f"The job journal {journal} is corrupt at line {number} ({error}); nothing "
+                "was changed or deleted. Moving that file away resumes from the last "
+                "snapshot (files already on disk are checked, not downloaded again)."
+            ) from None
+
+
+def _apply(job: JobState, entry: dict) -> None:
+    index = int(entry["file"])
+    if not 0 <= index < len(job.files):
+        raise IndexError(f"file {index} of {len(job.files)}")
+    job.files[index] = FileState.from_json(entry)
+
+
+class StateWriter:
+    """Writes one job's snapshot and journal. Not thread-safe: the engine calls it
+    under its state lock. ``mark(index)`` notes a changed file; ``flush()`` appends
+    the marked files' lines in one write, fsynced if ``durable``."""
+
+    def __init__(self, state_file: str | os.PathLike, job: JobState):
+        self.path = Path(state_file)
+        self.journal = journal_path(self.path)
+        self.job = job
+        self._generation = 0
+        self._fd: int | None = None
+        self._lines = 0
+        self._marked: set[int] = set()
+        self.bytes_written = 0  # snapshot and journal bytes, for the benchmarks
+
+    def mark(self, index: int) -> None:
+        self._marked.add(index)
+
+    def flush(self, durable: bool) -> None:
+        """Append what changed since the last flush; compact a journal grown long."""
+        if self._fd is None:
+            self.compact()
+            return
+        lines = [
+            json.dumps({"file": i, **self.job.files[i].to_json()}, separators=(",", ":"))
+            for i in sorted(self._marked)
+        ]
+        self._marked.clear()
+        if lines:
+            payload = ("\n".join(lines) + "\n").encode()
+            _write_all(self._fd, payload)
+            self.bytes_written += len(payload)
+            self._lines += len(lines)
+        if durable:
+            os.fsync(self._fd)
+        if self._lines > max(COMPACT_MIN_LINES, 2 * len(self.job.files)):
+            self.compact()
+
+    def compact(self) -> None:
+        """A new snapshot of the whole job, then an empty journal of its generation
+        (both durable): a crash between the two leaves the newer snapshot and a
+        journal it ignores."""
+        if self._fd is None:
+            self._generation = self._next_generation()  # the first compaction of this run
+        else:
+            self._generation += 1
+        self.job.updated = now()
+        data = {**self.job.to_json(), "generation": self._generation}
+        header = json.dumps({"generation": self._generation, "job_id": self.job.job_id}) + "\n"
+        self.bytes_written += _replace(self.path, json.dumps(data, indent=1).encode())
+        self.bytes_written += _replace(self.journal, header.encode())
+        fsync_dir(self.path.parent)
+        self.close()
+        self._fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
+        self._lines = 0
+        self._marked.clear()
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _next_generation(self) -> int:
+        """The generation after the one on disk (a resumed job continues its count)."""
+        try:
+            with open(self.path, encoding="utf-8") as source:
+                return int(json.load(source).get("generation") or 0) + 1
+        except (OSError, ValueError, AttributeError):
+            return 1
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _replace(path: Path, payload: bytes) -> int:
+    """Atomically replace ``path`` with ``payload``, fsynced; returns its size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        _write_all(fd, payload)
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(payload)

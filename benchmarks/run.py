@@ -112,6 +112,7 @@ def make_files(folder: Path, sizes: dict[str, int]) -> None:
         path = folder / name
         if path.exists() and path.stat().st_size == size:
             continue
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as out:
             left = size
             while left:
@@ -251,23 +252,37 @@ def main() -> None:
     parser.add_argument("--skip-throttled", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["http", "s3", "resume", "rss", "throttled", "ui"],
+        choices=["http", "s3", "resume", "rss", "throttled", "ui", "many"],
         action="append",
         help="run only these scenarios (repeatable)",
+    )
+    parser.add_argument(
+        "--many",
+        type=int,
+        nargs="+",
+        default=[1000],
+        metavar="N",
+        help="file counts of the many-small-files scenario (100 kB each)",
     )
     args = parser.parse_args()
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="mastwidgets-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     work.chmod(0o755)  # nginx started by root serves as "nobody": mkdtemp's 0700 is a 403
     files = work / "files"
     size = args.size_mb * MB
     big = [f"big{i}.fits" for i in range(3)]
-    make_files(files, {name: size for name in big})
-    (files / "stpubdata").mkdir(exist_ok=True)
-    for name in big:  # the same files as S3 keys
-        link = files / "stpubdata" / name
-        if not link.exists():
-            os.link(files / name, link)
+    wanted = set(args.only or ["http", "s3", "resume", "rss", "throttled", "ui", "many"])
+    if args.skip_throttled:
+        wanted.discard("throttled")
+    files.mkdir(parents=True, exist_ok=True)
+    if wanted - {"many"}:  # the big files, also as S3 keys
+        make_files(files, {name: size for name in big})
+        (files / "stpubdata").mkdir(exist_ok=True)
+        for name in big:
+            link = files / "stpubdata" / name
+            if not link.exists():
+                os.link(files / name, link)
     nginx = Nginx(files, work, rate=20 * MB)
     dest, state = work / "dest", work / "state"
 
@@ -280,9 +295,6 @@ def main() -> None:
         f"{platform.python_version()}, loopback nginx; {args.runs} runs each.",
         "",
     ]
-    wanted = set(args.only or ["http", "s3", "resume", "rss", "throttled", "ui"])
-    if args.skip_throttled:
-        wanted.discard("throttled")
     try:
         total = size * len(big)
         http_specs = [{"name": n, "http": nginx.url(n), "size": size} for n in big]
@@ -298,6 +310,9 @@ def main() -> None:
             out += ui_table(args, http_specs, total, dest, state, clean)
         if "throttled" in wanted:
             out += throttled(nginx, files, dest, state, clean)
+        if "many" in wanted:
+            for count in args.many:
+                out += many_files_table(args, nginx, files, count, dest, state, clean)
     finally:
         nginx.stop()
     print("\n".join(out))
@@ -330,6 +345,48 @@ def http_table(args, nginx, big, http_specs, total, dest, state, clean) -> list[
         ),
     ]
     return table(f"HTTP, 3 files × {args.size_mb} MB, unthrottled", rows)
+
+
+def many_files_table(args, nginx, files, count, dest, state, clean) -> list[str]:
+    """``count`` files of 100 kB (MAST's usual case: many small products), 3 at a time:
+    files per second, and what the engine's job state cost per finished file."""
+    from mastwidgets import transfer
+
+    names = [f"many/{count}/f{i:05d}.fits" for i in range(count)]
+    make_files(files, dict.fromkeys(names, 100_000))
+    urls = [nginx.url(name) for name in names]
+    specs = [
+        {"name": Path(n).name, "http": u, "size": 100_000} for n, u in zip(names, urls, strict=True)
+    ]
+    state_bytes = []
+
+    def run_engine() -> None:
+        result = transfer.download(specs, dest, state_dir=state)
+        if not result.ok:
+            raise RuntimeError([f.error for f in result.failed][:3])
+        state_bytes.append(result.state_bytes)
+
+    rows = [
+        (
+            "mastwidgets engine (defaults: 3 files at a time)",
+            median_of(args.runs, run_engine, clean),
+        ),
+        ("aria2c -j3 (-i list)", median_of(args.runs, lambda: aria2c(urls, dest), clean)),
+        ("curl --parallel-max 3", median_of(args.runs, lambda: curl(urls, dest), clean)),
+    ]
+    base = rows[0][1]
+    lines = [
+        f"### Many files: {count} × 100 kB, HTTP",
+        "",
+        "| tool | seconds (median) | files/s | engine speed ÷ tool speed |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {name} | {sec:.2f} | {count / sec:.0f} | {sec / base:.2f}x |" for name, sec in rows),
+        "",
+        f"The engine's job state (snapshot and journal) cost "
+        f"{statistics.median(state_bytes) / count:,.0f} bytes per finished file.",
+        "",
+    ]
+    return lines
 
 
 def ui_table(args, http_specs, total, dest, state, clean) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -179,7 +180,7 @@ def start(
     dest.mkdir(parents=True, exist_ok=True)
     specs = [to_spec(item) for item in sources]
     names = [safe_target(dest, spec.name).relative_to(dest.resolve()).as_posix() for spec in specs]
-    duplicates = {n for n in names if names.count(n) > 1}
+    duplicates = [name for name, count in Counter(names).items() if count > 1]
     if duplicates:
         raise TransferError(f"two files would be written to {sorted(duplicates)[0]!r}")
     config = _config(parallel, chunk_size, **options)

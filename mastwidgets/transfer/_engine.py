@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from ._retry import RetryPolicy
 from ._sources import (
     Buffer,
     HttpSource,
+    Probe,
     RangeIgnored,
     S3Source,
     SourceUnavailable,
@@ -174,7 +176,7 @@ class TransferJob:
         self._open: set[_File] = set()  # files with an open part file (their ranges move)
         self._store = StateWriter(self.state_file, state)
         self._active: list[_File] = []
-        self._pending: list[_File] = []
+        self._pending: deque[_File] = deque()
         self._workers: list[threading.Thread] = []
         self._reporter: threading.Thread | None = None
         self._lock_fd: int | None = None
@@ -264,7 +266,7 @@ class TransferJob:
                 timeout=self.config.timeout,
                 connections=self.config.parallel,
             )
-        self._pending = [f for f in self._files if f.state.status not in FINISHED]
+        self._pending = deque(f for f in self._files if f.state.status not in FINISHED)
         self.state.status = DOWNLOADING if self._pending else DONE
         self._save()
         self._emit_job_status()
@@ -366,7 +368,7 @@ class TransferJob:
         if mine is not None and mine in self._active:
             candidates.append(mine)
         while self._pending and len(self._active) < self.config.parallel:
-            f = self._pending.pop(0)
+            f = self._pending.popleft()
             self._active.append(f)
             f.preparing = True
             f.workers += 1
@@ -471,6 +473,12 @@ class TransferJob:
                 if source is None:
                     self._fail(f, state.s3_failed or "no source to download from")
                     return
+                if name == "http" and state.size is not None:
+                    # No HEAD: the first ranged GET's Content-Range checks the size (and
+                    # a server that ignores Range is noticed there). One request per
+                    # small file. S3 keeps its HEAD: a plain ETag is the object's MD5.
+                    probe = Probe(size=state.size, ranged=state.ranged)
+                    break
                 try:
                     probe = source.probe(location)
                 except SourceUnavailable as error:

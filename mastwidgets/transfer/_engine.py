@@ -71,7 +71,8 @@ class TransferConfig:
     timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     flush_interval: float = 1.0
-    progress_interval: float = 0.25
+    progress_interval: float = 0.25  # also how often verified files are committed
+    commit_batch: int = 256  # files committed at once at most (each holds an open file)
     s3_endpoint: str | None = None
 
 
@@ -191,6 +192,9 @@ class TransferJob:
         self._boot = boot_id()
         self._running = 0
         self._final_event: TransferEvent | None = None
+        self._to_commit: list[_File] = []  # verified, waiting for the next group commit
+        self._commit_queue_lock = threading.Lock()
+        self._commit_lock = threading.Lock()  # one commit at a time
 
     # -- public handle --------------------------------------------------------------------------
     def subscribe(self, callback) -> callable:
@@ -637,7 +641,6 @@ class TransferJob:
         state = f.state
         try:
             self._emit_file(f)
-            os.fsync(f.fd)
             if state.size is not None and os.fstat(f.fd).st_size != state.size:
                 os.ftruncate(f.fd, state.size)
             if not self._verified(f, f.part):
@@ -660,20 +663,61 @@ class TransferJob:
                 self._open_part(f)
                 self._set_status(f, DOWNLOADING)
                 return
-            with self._state_lock:
-                self._close(f)
-                os.replace(f.part, f.target)
-                fsync_dir(f.target.parent)
-                state.ranges = ByteRanges([(0, state.size)]) if state.size else ByteRanges()
-                state.status = DONE
-                self._store.mark(f.index)
-                self._store.flush(durable=True)
-            self._emit_file(f)
-            self._retire(f)
+            self._queue_commit(f)
         finally:
             with self._cond:
                 f.workers = max(0, f.workers - 1)
                 self._cond.notify_all()
+
+    # -- group commit ---------------------------------------------------------------------------
+    def _queue_commit(self, f: _File) -> None:
+        """A verified file leaves its slot (the next file starts now) and waits for the
+        next commit, which makes it durable and final together with its neighbours."""
+        with self._cond:
+            if f in self._active:
+                self._active.remove(f)
+            self._cond.notify_all()
+        with self._state_lock:
+            self._open.discard(f)  # complete: checkpoints have nothing more to record
+        with self._commit_queue_lock:
+            self._to_commit.append(f)
+            full = len(self._to_commit) >= self.config.commit_batch
+        if full:  # bounded: never more open part files than a batch and the slots
+            self._commit()
+
+    def _commit(self) -> None:
+        """Make the queued files final, as a group: each file's bytes flushed
+        (fdatasync), then its rename, then one fsync per folder, then one durable
+        journal write saying they are done; only then are they reported done.
+        A crash anywhere in between leaves files that resume finds verified on disk."""
+        with self._commit_lock:
+            with self._commit_queue_lock:
+                batch, self._to_commit = self._to_commit, []
+            if not batch:
+                return
+            renamed, folders = [], {}
+            for f in batch:
+                try:
+                    os.fdatasync(f.fd)
+                    os.replace(f.part, f.target)
+                except OSError as error:
+                    self._fail(f, f"could not finish the file: {error}")
+                    continue
+                renamed.append(f)
+                folders[f.target.parent] = True
+            for folder in folders:
+                fsync_dir(folder)
+            with self._state_lock:
+                for f in renamed:
+                    self._close(f)
+                    f.state.ranges = (
+                        ByteRanges([(0, f.state.size)]) if f.state.size else ByteRanges()
+                    )
+                    f.state.status = DONE
+                    self._store.mark(f.index)
+                self._store.flush(durable=True)
+            for f in renamed:
+                self._emit_file(f)
 
     def _verified(self, f: _File, path: Path) -> bool:
         state = f.state
@@ -737,6 +781,7 @@ class TransferJob:
         """Runs once, on the last worker's way out: final state, result, events."""
         if self._result is not None:
             return
+        self._commit()  # verified files are finished, whether the job was stopped or not
         stopped = self._stop_status
         for f in self._files:
             if f.state.status in FINISHED:
@@ -840,6 +885,7 @@ class TransferJob:
             self._done.wait(self.config.progress_interval)
             if self._done.is_set():
                 break
+            self._commit()
             now = time.monotonic()
             self._meter.update(now, self._bytes_this_run)
             for f in self._files:

@@ -116,6 +116,7 @@ class StateWriter:
         self._fd: int | None = None
         self._lines = 0
         self._marked: set[int] = set()
+        self._closed = False  # the job has ended: late checkpoints write nothing
         self.bytes_written = 0  # snapshot and journal bytes, for the benchmarks
 
     def mark(self, index: int) -> None:
@@ -123,6 +124,8 @@ class StateWriter:
 
     def flush(self, durable: bool) -> None:
         """Append what changed since the last flush; compact a journal grown long."""
+        if self._closed:
+            return
         if self._fd is None:
             self.compact()
             return
@@ -145,6 +148,8 @@ class StateWriter:
         """A new snapshot of the whole job, then an empty journal of its generation
         (both durable): a crash between the two leaves the newer snapshot and a
         journal it ignores."""
+        if self._closed:
+            return
         if self._fd is None:
             self._generation = self._next_generation()  # the first compaction of this run
         else:
@@ -155,12 +160,17 @@ class StateWriter:
         self.bytes_written += _replace(self.path, json.dumps(data, indent=1).encode())
         self.bytes_written += _replace(self.journal, header.encode())
         fsync_dir(self.path.parent)
-        self.close()
+        self._release()
         self._fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
         self._lines = 0
         self._marked.clear()
 
     def close(self) -> None:
+        """The job's last state is written: later flushes and compactions do nothing."""
+        self._release()
+        self._closed = True
+
+    def _release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

@@ -2,13 +2,15 @@
 
 import json
 import sys
+from pathlib import Path
 
 from mastwidgets import transfer
 from mastwidgets.transfer import RetryPolicy
 
 
 def main() -> None:
-    args = json.loads(sys.argv[1])
+    given = sys.argv[1]  # the arguments as JSON, or @file holding them (thousands of files)
+    args = json.loads(Path(given[1:]).read_text() if given.startswith("@") else given)
 
     def report(event):
         if event.kind == "progress":

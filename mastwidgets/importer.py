@@ -39,6 +39,8 @@ DEFAULT_PRODUCTS = {"productType": "SCIENCE", "calib_level": [2, 3, 4]}
 #: Where each file goes, under the destination folder.
 DEFAULT_LAYOUT = "{obs_collection}/{obs_id}/{productFilename}"
 SOURCES = ("auto", "s3", "http")
+#: Records written to the catalog at once (one SQLite transaction, one MongoDB bulk write).
+RECORD_BATCH = 200
 _PRODUCT_FIELDS = (
     "dataURI",
     "obs_id",
@@ -84,7 +86,7 @@ class ImportJob:
         self._products = products
         self._catalog = catalog
         self._queue: queue.Queue = queue.Queue()
-        self._records: list[str] = []
+        self._recorded: dict[str, None] = {}  # keys recorded, in order
         self._errors = list(skipped)
         self._result: ImportResult | None = None
         transfer.subscribe(self._on_event)  # a job already over replays its end: no hang
@@ -126,35 +128,65 @@ class ImportJob:
             self._queue.put(None)  # the transfer has ended
 
     def _record_all(self) -> None:
-        """Record files as they are verified; at the end, any done file still unrecorded."""
-        while (item := self._queue.get()) is not None:
-            self._record(*item, replace=True)
+        """Record files as they are verified, in batches (one catalog write each); at
+        the end, any done file still unrecorded (a resumed job's earlier files)."""
+        ended = False
+        while not ended:
+            batch = [self._queue.get()]
+            while len(batch) < RECORD_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if None in batch:  # the transfer has ended
+                ended, batch = True, batch[: batch.index(None)]
+            self._record(batch, replace=True)
         result = self.transfer.wait()
-        for f in result.files:
-            if f.status == DONE:
-                self._record(f.name, f.source, replace=False)
-            elif f.error:
-                self._errors.append((f.name, f.error))
+        self._record([(f.name, f.source) for f in result.files if f.status == DONE], replace=False)
+        self._errors += [(f.name, f.error) for f in result.files if f.status != DONE and f.error]
         self._result = ImportResult(
-            self.id, result.status, result, tuple(self._records), tuple(self._errors)
+            self.id, result.status, result, tuple(self._recorded), tuple(self._errors)
         )
 
-    def _record(self, name: str, source: str | None, *, replace: bool) -> None:
-        product = self._products.get(name, {})
-        path = Path(self.transfer.state.dest_dir) / name
-        key = product.get("dataURI") or str(path.resolve())
-        if key in self._records:
+    def _record(self, items: list[tuple[str, str | None]], *, replace: bool) -> None:
+        """Records of these (name, source) files, written to the catalog in batches."""
+        folder = Path(self.transfer.state.dest_dir)
+        made: list[tuple[str, dict]] = []
+        for name, source in items:
+            product = self._products.get(name, {})
+            path = (folder / name).resolve()
+            key = product.get("dataURI") or str(path)
+            if key in self._recorded:
+                continue
+            try:
+                existing = None if replace else self._catalog.get(key)
+                if existing is not None and existing.get("path") == str(path):
+                    self._recorded[key] = None  # recorded by an earlier run of this job
+                    continue
+                made.append(
+                    (name, make_record(path, product=product, source=source, job_id=self.id))
+                )
+            except (CatalogUnavailable, OSError) as error:
+                self._not_recorded([name], error)
+            if len(made) >= RECORD_BATCH:
+                self._write(made)
+                made = []
+        self._write(made)
+
+    def _write(self, made: list[tuple[str, dict]]) -> None:
+        if not made:
             return
         try:
-            existing = None if replace else self._catalog.get(key)
-            if existing is None or existing.get("path") != str(path.resolve()):
-                self._catalog.upsert(
-                    make_record(path, product=product, source=source, job_id=self.id)
-                )
-            self._records.append(key)
+            self._catalog.upsert_many([record for _, record in made])
         except (CatalogUnavailable, OSError) as error:
-            log.warning("could not record %s: %s", name, error)
-            self._errors.append((name, f"not recorded in the catalog: {error}"))
+            self._not_recorded([name for name, _ in made], error)
+            return
+        for _, record in made:
+            self._recorded[record["key"]] = None
+
+    def _not_recorded(self, names: list[str], error: Exception) -> None:
+        log.warning("could not record %d file(s), e.g. %s: %s", len(names), names[0], error)
+        self._errors += [(name, f"not recorded in the catalog: {error}") for name in names]
 
 
 def _product_rows(observations, filters: dict, settings: Settings) -> pd.DataFrame:

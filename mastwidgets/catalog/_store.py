@@ -40,6 +40,10 @@ class Catalog(ABC):
         """Insert the record, or replace the one with the same ``key``."""
 
     @abstractmethod
+    def upsert_many(self, records: list[dict]) -> None:
+        """:meth:`upsert` for many records at once (one transaction, one bulk write)."""
+
+    @abstractmethod
     def get(self, key: str) -> dict | None:
         """The record with this key (a dataURI), or None."""
 

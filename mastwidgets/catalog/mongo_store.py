@@ -46,6 +46,13 @@ class MongoCatalog(Catalog):
         with _Translated():
             self._records.replace_one({"key": record["key"]}, dict(record), upsert=True)
 
+    def upsert_many(self, records: list[dict]) -> None:
+        if not records:
+            return
+        writes = [pymongo.ReplaceOne({"key": r["key"]}, dict(r), upsert=True) for r in records]
+        with _Translated():
+            self._records.bulk_write(writes, ordered=True)
+
     def get(self, key: str) -> dict | None:
         with _Translated():
             return self._records.find_one({"key": key}, {"_id": False})

@@ -38,15 +38,29 @@ class SqliteCatalog(Catalog):
         self._db.executescript(_SCHEMA)
 
     def upsert(self, record: dict) -> None:
-        values = [
-            record["key"],
-            *(_text(record.get(n)) for n in INDEXED),
-            record.get("imported_at"),
-            json.dumps(record),
+        self.upsert_many([record])
+
+    def upsert_many(self, records: list[dict]) -> None:
+        rows = [
+            [
+                record["key"],
+                *(_text(record.get(n)) for n in INDEXED),
+                record.get("imported_at"),
+                json.dumps(record),
+            ]
+            for record in records
         ]
-        marks = ", ".join("?" * len(values))
-        with self._lock:
-            self._db.execute(f"INSERT OR REPLACE INTO records VALUES ({marks})", values)
+        if not rows:
+            return
+        marks = ", ".join("?" * len(rows[0]))
+        with self._lock:  # one transaction: one commit (one WAL sync) for the whole batch
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(f"INSERT OR REPLACE INTO records VALUES ({marks})", rows)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def get(self, key: str) -> dict | None:
         with self._lock:

@@ -108,3 +108,12 @@ def test_find_under_a_folder_keeps_only_the_files_inside_it(catalog, tmp_path):
     assert {r["key"] for r in catalog.find(under=root / "x")} == {"deep"}
     assert len(catalog.find()) == 4
     assert list(catalog.to_dataframe(under=root)["key"].sort_values()) == ["deep", "in"]
+
+
+def test_upsert_many_inserts_and_replaces_in_one_call(catalog):
+    catalog.upsert(record("k0", obs_id="old"))
+    catalog.upsert_many([record(f"k{i}", obs_id="new", size=i) for i in range(300)])
+    assert catalog.count() == 300
+    assert catalog.get("k0")["obs_id"] == "new" and catalog.get("k299")["size"] == 299
+    catalog.upsert_many([])
+    assert catalog.count() == 300

@@ -151,8 +151,9 @@ def _run_job(job) -> int:
 
     bars = None
     try:
-        print(f"Job {job.id}: {len(job.transfer.state.files)} file(s)", flush=True)
-        bars = TqdmProgress()
+        count = len(job.transfer.state.files)
+        print(f"Job {job.id}: {count} file(s)", flush=True)
+        bars = TqdmProgress(files=count)
         job.subscribe(bars)
         result = job.wait()
     except KeyboardInterrupt:

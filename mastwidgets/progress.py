@@ -10,11 +10,23 @@ from .transfer import TransferEvent
 
 
 class TqdmProgress:
-    """Subscribe an instance to a job: one bar for the whole job and one per file
-    while it downloads. ``close()`` when the job has ended."""
+    """Subscribe an instance to a job: one bar for the whole job (with its files done
+    and failed) and one per file while it downloads. A line per finished file for jobs
+    of up to ``list_files`` files; bigger jobs list only the failures (a 20,000-file
+    import is not 20,000 lines). ``close()`` when the job has ended."""
 
-    def __init__(self, *, file=None, total_label: str = "total"):
+    def __init__(
+        self,
+        *,
+        file=None,
+        total_label: str = "total",
+        files: int | None = None,
+        list_files: int = 50,
+    ):
+        """``files``: the job's file count, if known before its first event."""
         self._file = file
+        self._list_files = list_files
+        self._count = files
         self._lock = threading.Lock()
         self._total = tqdm(
             desc=total_label,
@@ -37,7 +49,13 @@ class TqdmProgress:
     def _progress(self, job) -> None:
         if job.total is not None:
             self._total.total = job.total
+        self._count = len(job.files)
         self._total.n = job.bytes_done
+        failed = job.files_failed
+        self._total.set_postfix_str(
+            f"{job.files_done}/{self._count} files" + (f", {failed} failed" if failed else ""),
+            refresh=False,
+        )
         self._total.refresh()
         for snap in job.files:
             bar = self._bars.get(snap.name)
@@ -63,6 +81,8 @@ class TqdmProgress:
             bar.n = snap.bytes_done
             bar.close()
             del self._bars[snap.name]
+            if snap.status == "done" and (self._count or 0) > self._list_files:
+                return  # a big job: the total bar counts them
             word = {"done": "✓", "failed": "✗"}.get(snap.status, snap.status)
             note = f" ({snap.error})" if snap.error else ""
             self._total.write(f"{word} {snap.name} via {snap.source or '-'}{note}", file=self._file)

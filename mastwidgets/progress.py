@@ -49,7 +49,7 @@ class TqdmProgress:
     def _progress(self, job) -> None:
         if job.total is not None:
             self._total.total = job.total
-        self._count = len(job.files)
+        self._count = job.file_count
         self._total.n = job.bytes_done
         failed = job.files_failed
         self._total.set_postfix_str(
@@ -57,7 +57,7 @@ class TqdmProgress:
             refresh=False,
         )
         self._total.refresh()
-        for snap in job.files:
+        for snap in job.files:  # in progress events, the active files only
             bar = self._bars.get(snap.name)
             if bar is not None:
                 bar.n = snap.bytes_done

@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,6 +193,13 @@ class TransferJob:
         self._running = 0
         self._final_event: TransferEvent | None = None
         self._to_commit: list[_File] = []  # verified, waiting for the next group commit
+        # What a progress tick needs, kept up to date so that it costs O(active files):
+        self._counts: Counter[str] = Counter()  # files per status
+        self._live: set[_File] = set()  # taken from the queue, not yet done or failed
+        self._settled_bytes = 0  # bytes on disk of the files not in _live
+        self._total: int | None = None  # the job's size, once every file's is known
+        self._unsized = 0  # files whose size is not known yet
+        self._sized_bytes = 0  # the sizes known
         self._commit_queue_lock = threading.Lock()
         self._commit_lock = threading.Lock()  # one commit at a time
 
@@ -235,7 +242,8 @@ class TransferJob:
         return self._result
 
     def snapshot(self) -> JobSnapshot:
-        """The job's progress now (the same data as the progress events)."""
+        """The job's progress now, every file included (what the ``job_status``
+        events carry; ``progress`` events carry only the active files)."""
         files = tuple(self._file_snapshot(f) for f in self._files)
         known = [f.total for f in files]
         total = None if any(t is None for t in known) else sum(known)
@@ -249,7 +257,53 @@ class TransferJob:
             speed,
             eta(None if total is None else total - done, speed),
             files,
+            counts=Counter(f.status for f in files),
+            file_count=len(files),
         )
+
+    def _progress_snapshot(self) -> JobSnapshot:
+        """The job now, with only the files moving bytes: O(active files)."""
+        with self._cond:
+            active = list(self._active)
+            live = list(self._live)
+            counts = dict(self._counts)
+            settled = self._settled_bytes
+        done = settled + sum(f.written.total for f in live)
+        speed = self._meter.speed
+        total = self._total
+        return JobSnapshot(
+            self.id,
+            self.state.status,
+            done,
+            total,
+            speed,
+            eta(None if total is None else total - done, speed),
+            tuple(self._file_snapshot(f) for f in active),
+            counts=counts,
+            file_count=len(self._files),
+            partial=True,
+        )
+
+    def _set_size(self, f: _File, size: int) -> None:
+        """A file's size, learned from its source; the job's total follows."""
+        with self._cond:
+            old, f.state.size = f.state.size, size
+            self._unsized -= old is None
+            self._sized_bytes += size - (old or 0)
+            self._total = self._sized_bytes if not self._unsized else None
+
+    def _move(self, f: _File, status: str) -> None:
+        """Change a file's status, keeping the counts (and the settled bytes) true."""
+        with self._cond:
+            old = f.state.status
+            if old == status:
+                return
+            self._counts[old] -= 1
+            self._counts[status] += 1
+            f.state.status = status
+            if status in FINISHED and f in self._live:
+                self._live.discard(f)
+                self._settled_bytes += f.written.total
 
     # -- life cycle -----------------------------------------------------------------------------
     def start(self) -> TransferJob:
@@ -271,6 +325,13 @@ class TransferJob:
                 connections=self.config.parallel,
             )
         self._pending = deque(f for f in self._files if f.state.status not in FINISHED)
+        self._counts = Counter(f.state.status for f in self._files)
+        self._settled_bytes = sum(
+            (f.size or 0) if f.state.status == DONE else f.written.total for f in self._files
+        )
+        self._unsized = sum(1 for f in self._files if f.size is None)
+        self._sized_bytes = sum(f.size or 0 for f in self._files)
+        self._total = self._sized_bytes if not self._unsized else None
         self.state.status = DOWNLOADING if self._pending else DONE
         self._save()
         self._emit_job_status()
@@ -374,6 +435,8 @@ class TransferJob:
         while self._pending and len(self._active) < self.config.parallel:
             f = self._pending.popleft()
             self._active.append(f)
+            self._live.add(f)
+            self._settled_bytes -= f.written.total  # its bytes are counted live now
             f.preparing = True
             f.workers += 1
             return ("prepare", f, 0, 0)
@@ -385,7 +448,7 @@ class TransferJob:
             if not f.ready or f.state.status != DOWNLOADING:
                 continue
             if f.claims == 0 and _complete(f):
-                f.state.status = VERIFYING
+                self._move(f, VERIFYING)
                 f.workers += 1
                 return ("finish", f, 0, 0)
             if f.whole_mode():
@@ -496,7 +559,7 @@ class TransferJob:
                 break
             if probe.size is not None:
                 if state.size is None:
-                    state.size = probe.size
+                    self._set_size(f, probe.size)
                 elif (
                     probe.size != state.size
                     and name == "s3"
@@ -597,7 +660,7 @@ class TransferJob:
     def _resize(self, f: _File, size: int) -> None:
         log.info("%s: the server says %d bytes, not %s", f.state.name, size, f.size)
         with self._cond, f.lock:
-            f.state.size = size
+            self._set_size(f, size)
             f.written.clip(size)
             f.claimed.clip(size)
             os.ftruncate(f.fd, size)
@@ -612,7 +675,7 @@ class TransferJob:
                 f.written = ByteRanges()
             copied = source.fetch_whole(location, self._sink(f), buffer, self._stop.is_set)
             if f.state.size is None:
-                f.state.size = copied
+                self._set_size(f, copied)
                 os.ftruncate(f.fd, copied)
             elif copied < f.state.size:
                 raise TransientError(
@@ -713,7 +776,7 @@ class TransferJob:
                     f.state.ranges = (
                         ByteRanges([(0, f.state.size)]) if f.state.size else ByteRanges()
                     )
-                    f.state.status = DONE
+                    self._move(f, DONE)
                     self._store.mark(f.index)
                 self._store.flush(durable=True)
             for f in renamed:
@@ -759,14 +822,14 @@ class TransferJob:
             if f.state.status in FINISHED:
                 return
             f.state.error = why
-            f.state.status = FAILED
+            self._move(f, FAILED)
         log.warning("%s failed: %s", f.state.name, why)
         self._emit_file(f)
         self._retire(f)
 
     # -- status, state and events ---------------------------------------------------------------
     def _set_status(self, f: _File, status: str) -> None:
-        f.state.status = status
+        self._move(f, status)
         self._emit_file(f)
 
     def _request_stop(self, status: str) -> None:
@@ -891,7 +954,9 @@ class TransferJob:
             for f in self._files:
                 if f.state.status == DOWNLOADING:
                     f.meter.update(now, f.written.total)
-            self._subscribers.emit(TransferEvent("progress", self.id, job=self.snapshot()))
+            self._subscribers.emit(
+                TransferEvent("progress", self.id, job=self._progress_snapshot())
+            )
             if now - last_flush >= self.config.flush_interval:
                 self._checkpoint(durable=True)
                 last_flush = now

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,14 @@ class FileSnapshot:
 
 @dataclass(frozen=True)
 class JobSnapshot:
-    """The whole job at one moment, with every file."""
+    """The whole job at one moment.
+
+    ``files`` holds every file in :meth:`TransferJob.snapshot` and in
+    ``job_status`` events; in ``progress`` events (four a second) only the files
+    moving bytes now (``partial``), so that a tick costs the same in a job of
+    twenty thousand files as in one of three. ``counts`` (files per status) and
+    ``file_count`` are always whole.
+    """
 
     job_id: str
     status: str
@@ -47,14 +54,17 @@ class JobSnapshot:
     speed: float
     eta: float | None
     files: tuple[FileSnapshot, ...]
+    counts: Mapping[str, int] = field(default_factory=dict)
+    file_count: int = 0
+    partial: bool = False
 
     @property
     def files_done(self) -> int:
-        return sum(1 for f in self.files if f.status == "done")
+        return self.counts.get("done", 0)
 
     @property
     def files_failed(self) -> int:
-        return sum(1 for f in self.files if f.status == "failed")
+        return self.counts.get("failed", 0)
 
 
 @dataclass(frozen=True)

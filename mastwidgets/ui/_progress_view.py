@@ -3,13 +3,17 @@
 Widgets are only touched on the job's reporter thread (``progress`` and
 ``job_status`` events, four times a second), never on the threads that move
 bytes; at most ``MAX_ROWS`` file rows are shown (active files first, then the
-most recent), the rest are summarised.
+most recent), the rest are summarised. A tick costs the same for three files
+or twenty thousand: progress events carry only the active files and the counts,
+and the view keeps only the last ``MAX_ROWS`` finished files (told by
+``file_status`` events).
 """
 
 from __future__ import annotations
 
 import html
-from itertools import islice
+import threading
+from collections import OrderedDict
 
 import ipywidgets as widgets
 
@@ -70,7 +74,10 @@ class ProgressView(widgets.VBox):
         self.total_text = widgets.HTML()
         self.rows = widgets.VBox()
         self.more = widgets.HTML()
-        self._finished: dict[str, None] = {}  # names, in the order the files finished
+        # The latest finished files, oldest first (at most MAX_ROWS), from file_status
+        # events, which come from the threads that finish files: hence the lock.
+        self._finished: OrderedDict[str, FileSnapshot] = OrderedDict()
+        self._finished_lock = threading.Lock()
         super().__init__(
             [self.title, widgets.HBox([self.total, self.total_text]), self.rows, self.more]
         )
@@ -83,6 +90,15 @@ class ProgressView(widgets.VBox):
     def _event(self, event: TransferEvent) -> None:
         if event.kind in ("progress", "job_status") and event.job is not None:
             self.render(event.job)
+        elif event.kind == "file_status" and event.file.status in ("done", "failed"):
+            self._remember(event.file)
+
+    def _remember(self, snap: FileSnapshot) -> None:
+        with self._finished_lock:
+            self._finished[snap.name] = snap
+            self._finished.move_to_end(snap.name)
+            while len(self._finished) > MAX_ROWS:
+                self._finished.popitem(last=False)
 
     def render(self, snap: JobSnapshot) -> None:
         self.title.value = (
@@ -92,25 +108,24 @@ class ProgressView(widgets.VBox):
         self.total.value = (snap.bytes_done / snap.total) if snap.total else 0.0
         self.total.bar_style = _STYLE.get(snap.status, "info")
         self.total_text.value = describe(snap)
-        for f in snap.files:
-            if f.status in ("done", "failed"):
-                self._finished.setdefault(f.name)
+        if not snap.partial and not self._finished:  # a job seen first part-way through
+            for f in snap.files:
+                if f.status in ("done", "failed"):
+                    self._remember(f)
         active = [f for f in snap.files if f.status in _ACTIVE]
-        by_name = {f.name: f for f in snap.files}
-        latest = islice(reversed(self._finished), max(0, MAX_ROWS - len(active)))
-        recent = [by_name[n] for n in latest]
+        with self._finished_lock:
+            finished = list(self._finished.values())
+        moving = {f.name for f in active}
+        recent = [f for f in reversed(finished) if f.name not in moving]
         shown = (active + recent)[:MAX_ROWS]
         while len(self.rows.children) < len(shown):
             self.rows.children = (*self.rows.children, _FileRow())
         for row, f in zip(self.rows.children, shown, strict=False):
             row.show(f)
         self.rows.children = self.rows.children[: len(shown)]
-        counts: dict[str, int] = {}
-        for f in snap.files:
-            counts[f.status] = counts.get(f.status, 0) + 1
-        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        hidden = len(snap.files) - len(shown)
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(snap.counts.items()) if n > 0)
+        hidden = snap.file_count - len(shown)
         self.more.value = (
-            f"<small>{len(snap.files)} files: {summary}"
+            f"<small>{snap.file_count} files: {summary}"
             f"{f' ({hidden} not shown)' if hidden else ''}</small>"
         )

@@ -248,18 +248,7 @@ class TransferJob:
         known = [f.total for f in files]
         total = None if any(t is None for t in known) else sum(known)
         done = sum(f.bytes_done for f in files)
-        speed = self._meter.speed
-        return JobSnapshot(
-            self.id,
-            self.state.status,
-            done,
-            total,
-            speed,
-            eta(None if total is None else total - done, speed),
-            files,
-            counts=Counter(f.status for f in files),
-            file_count=len(files),
-        )
+        return self._job_snapshot(done, total, files, Counter(f.status for f in files))
 
     def _progress_snapshot(self) -> JobSnapshot:
         """The job now, with only the files moving bytes: O(active files)."""
@@ -269,19 +258,23 @@ class TransferJob:
             counts = dict(self._counts)
             settled = self._settled_bytes
         done = settled + sum(f.written.total for f in live)
+        files = tuple(self._file_snapshot(f) for f in active)
+        return self._job_snapshot(done, self._total, files, counts, partial=True)
+
+    def _job_snapshot(self, done, total, files, counts, *, partial=False) -> JobSnapshot:
         speed = self._meter.speed
-        total = self._total
+        remaining = None if total is None else total - done
         return JobSnapshot(
             self.id,
             self.state.status,
             done,
             total,
             speed,
-            eta(None if total is None else total - done, speed),
-            tuple(self._file_snapshot(f) for f in active),
+            eta(remaining, speed),
+            files,
             counts=counts,
             file_count=len(self._files),
-            partial=True,
+            partial=partial,
         )
 
     def _set_size(self, f: _File, size: int) -> None:

@@ -137,14 +137,20 @@ def engine(specs: list, dest: Path, state: Path, on_event=None, **options) -> No
         raise RuntimeError([f.error for f in result.failed])
 
 
-def aria2c(urls: list[str], dest: Path) -> None:
+def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None = None) -> None:
+    """aria2c on an input list (several URLs on one command line are mirrors of ONE
+    file); ``names``: each download's file name (``out=``)."""
     listing = dest / "aria2.txt"
     dest.mkdir(parents=True, exist_ok=True)
-    listing.write_text("\n".join(urls) + "\n")
+    entries = [
+        url + (f"\n  out={name}" if name else "")
+        for url, name in zip(urls, names or [None] * len(urls), strict=True)
+    ]
+    listing.write_text("\n".join(entries) + "\n")
     subprocess.run(
         [
             "aria2c",
-            "-j3",
+            f"-j{jobs}",
             "-k5M",
             "--file-allocation=falloc",
             "--quiet=true",
@@ -252,7 +258,7 @@ def main() -> None:
     parser.add_argument("--skip-throttled", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["http", "s3", "resume", "rss", "throttled", "ui", "many"],
+        choices=["http", "s3", "resume", "rss", "throttled", "ui", "many", "latency"],
         action="append",
         help="run only these scenarios (repeatable)",
     )
@@ -272,11 +278,11 @@ def main() -> None:
     files = work / "files"
     size = args.size_mb * MB
     big = [f"big{i}.fits" for i in range(3)]
-    wanted = set(args.only or ["http", "s3", "resume", "rss", "throttled", "ui", "many"])
+    wanted = set(args.only or ["http", "s3", "resume", "rss", "throttled", "ui", "many", "latency"])
     if args.skip_throttled:
         wanted.discard("throttled")
     files.mkdir(parents=True, exist_ok=True)
-    if wanted - {"many"}:  # the big files, also as S3 keys
+    if wanted - {"many", "latency"}:  # the big files, also as S3 keys
         make_files(files, {name: size for name in big})
         (files / "stpubdata").mkdir(exist_ok=True)
         for name in big:
@@ -313,6 +319,8 @@ def main() -> None:
         if "many" in wanted:
             for count in args.many:
                 out += many_files_table(args, nginx, files, count, dest, state, clean)
+        if "latency" in wanted:
+            out += latency_table(args, dest, state, clean)
     finally:
         nginx.stop()
     print("\n".join(out))
@@ -387,6 +395,49 @@ def many_files_table(args, nginx, files, count, dest, state, clean) -> list[str]
         "",
     ]
     return lines
+
+
+def latency_table(args, dest, state, clean) -> list[str]:
+    """The MAST sandbox's products (every file of every curated observation) with 50 ms
+    before each response's first byte, as a distant server has: round trips, not
+    bandwidth, decide. HTTP only (the sandbox's S3 is moto, far slower than HTTP)."""
+    from mastwidgets import transfer
+    from mastwidgets.sandbox import Faults, Sandbox
+
+    with Sandbox(s3=False) as sb:
+        products = [
+            p for p in sb.catalogue.products if p.uri in sb.files and p.data_rights == "PUBLIC"
+        ]
+        urls = [sb.download_url(p.uri) for p in products]
+        names = [f"{p.obs_id}_{p.filename}" for p in products]
+        specs = [
+            {"name": n, "http": u, "size": sb.path_of(p.uri).stat().st_size}
+            for n, u, p in zip(names, urls, products, strict=True)
+        ]
+
+        def run_engine() -> None:
+            result = transfer.download(specs, dest, state_dir=state)
+            if not result.ok:
+                raise RuntimeError([f.error for f in result.failed][:3])
+
+        with sb.faults(Faults(first_byte_delay=0.05)):
+            rows = [
+                ("mastwidgets engine (defaults)", median_of(args.runs, run_engine, clean)),
+                ("aria2c -j3", median_of(args.runs, lambda: aria2c(urls, dest, 3, names), clean)),
+                (
+                    "aria2c -j16",
+                    median_of(args.runs, lambda: aria2c(urls, dest, 16, names), clean),
+                ),
+            ]
+    base, count = rows[0][1], len(specs)
+    return [
+        f"### Latency: the sandbox's {count} products, 50 ms to each first byte",
+        "",
+        "| tool | seconds (median) | files/s | engine speed ÷ tool speed |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {name} | {sec:.2f} | {count / sec:.0f} | {sec / base:.2f}x |" for name, sec in rows),
+        "",
+    ]
 
 
 def ui_table(args, http_specs, total, dest, state, clean) -> list[str]:

@@ -165,7 +165,7 @@ def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None =
     )
 
 
-def curl(urls: list[str], dest: Path) -> None:
+def curl(urls: list[str], dest: Path, jobs: int = 3) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     args = [
         "curl",
@@ -174,7 +174,7 @@ def curl(urls: list[str], dest: Path) -> None:
         "--fail",
         "--parallel",
         "--parallel-max",
-        "3",
+        str(jobs),
     ]
     for url in urls:
         args += ["-o", str(dest / url.rsplit("/", 1)[-1]), url]
@@ -368,27 +368,36 @@ def many_files_table(args, nginx, files, count, dest, state, clean) -> list[str]
     ]
     state_bytes = []
 
-    def run_engine() -> None:
-        result = transfer.download(specs, dest, state_dir=state)
+    def run_engine(connections: int) -> None:
+        result = transfer.download(specs, dest, state_dir=state, connections=connections)
         if not result.ok:
             raise RuntimeError([f.error for f in result.failed][:3])
         state_bytes.append(result.state_bytes)
 
-    rows = [
-        (
-            "mastwidgets engine (defaults: 3 files at a time)",
-            median_of(args.runs, run_engine, clean),
-        ),
-        ("aria2c -j3 (-i list)", median_of(args.runs, lambda: aria2c(urls, dest), clean)),
-        ("curl --parallel-max 3", median_of(args.runs, lambda: curl(urls, dest), clean)),
-    ]
-    base = rows[0][1]
     lines = [
         f"### Many files: {count} × 100 kB, HTTP",
         "",
-        "| tool | seconds (median) | files/s | engine speed ÷ tool speed |",
-        "| --- | ---: | ---: | ---: |",
-        *(f"| {name} | {sec:.2f} | {count / sec:.0f} | {sec / base:.2f}x |" for name, sec in rows),
+        "| connections | tool | seconds (median) | files/s | engine speed ÷ tool speed |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
+    for jobs, label in ((3, "engine (connections=3)"), (16, "engine (defaults: 16)")):
+        rows = [
+            (f"mastwidgets {label}", median_of(args.runs, lambda j=jobs: run_engine(j), clean)),
+            (
+                f"aria2c -j{jobs} (-i list)",
+                median_of(args.runs, lambda j=jobs: aria2c(urls, dest, j), clean),
+            ),
+            (
+                f"curl --parallel-max {jobs}",
+                median_of(args.runs, lambda j=jobs: curl(urls, dest, j), clean),
+            ),
+        ]
+        base = rows[0][1]
+        lines += [
+            f"| {jobs} | {name} | {sec:.2f} | {count / sec:.0f} | {sec / base:.2f}x |"
+            for name, sec in rows
+        ]
+    lines += [
         "",
         f"The engine's job state (snapshot and journal) cost "
         f"{statistics.median(state_bytes) / count:,.0f} bytes per finished file.",

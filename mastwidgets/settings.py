@@ -28,6 +28,8 @@ setting                     environment variable                    default
 ``max_concurrent_imports``  ``MASTWIDGETS_MAX_CONCURRENT_IMPORTS``  ``None`` (no limit); counts
                                                                     every process of ``state_dir``
 ``ag_grid_license``         ``MASTWIDGETS_AG_GRID_LICENSE``         ``None``: AG Grid Community
+``connections``             ``MASTWIDGETS_CONNECTIONS``             ``16``: small files at once, per
+                                                                    job (big ones: ``parallel``)
 ``app_token``               ``MASTWIDGETS_APP_TOKEN``               ``None``; ``mastwidgets app
                                                                     --token`` makes one up
 ==========================  ======================================  ==============================
@@ -73,6 +75,7 @@ _ENV = {
     "max_concurrent_imports": "MASTWIDGETS_MAX_CONCURRENT_IMPORTS",
     "ag_grid_license": "MASTWIDGETS_AG_GRID_LICENSE",
     "app_token": "MASTWIDGETS_APP_TOKEN",
+    "connections": "MASTWIDGETS_CONNECTIONS",
 }
 
 THEMES = ("light", "dark")
@@ -109,6 +112,7 @@ class Settings:
     max_concurrent_imports: int | None = None
     ag_grid_license: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
+    connections: int = 16
 
     @property
     def download_url(self) -> str:
@@ -218,6 +222,11 @@ def get_settings(**overrides: object) -> Settings:
         values["data_dir"] = _inside_root(values.get("data_dir"), values["data_root"])
     if (value := pick("max_import_bytes")) is not None:
         values["max_import_bytes"] = _byte_count("max_import_bytes", value)
+    if (value := pick("connections")) is not None:
+        count = _number("connections", value, int)
+        if not 1 <= count <= 64:
+            raise ConfigurationError(f"connections must be between 1 and 64, not {value!r}")
+        values["connections"] = count
     if (value := pick("max_concurrent_imports")) is not None:
         count = _number("max_concurrent_imports", value, int)
         if count < 1:

@@ -148,6 +148,7 @@ def _config(parallel: int, chunk_size: int, **options) -> TransferConfig:
     settings = get_settings()
     options.setdefault("s3_endpoint", settings.s3_endpoint)
     options.setdefault("timeout", settings.timeout)
+    options.setdefault("connections", settings.connections)
     return TransferConfig(parallel=parallel, chunk_size=chunk_size, **options)
 
 

@@ -1,9 +1,12 @@
 """The transfer engine: a job, its worker threads, its scheduler and its reporter.
 
-Work is scheduled by chunk: at most ``parallel`` files are open at a time and
-each worker fetches ``chunk_size`` byte ranges of its file; when fewer files
-than workers remain, idle workers take chunks of the largest open file (as
-aria2c splits a download), so one big file still uses every connection.
+Work is scheduled by chunk: at most ``parallel`` big files are open at a time
+and each worker fetches ``chunk_size`` byte ranges of its file; when fewer big
+files than ``parallel`` remain, idle workers take chunks of the largest open
+file (as aria2c splits a download), so one big file still uses ``parallel``
+connections, never more. Small files (one chunk or less: one request each,
+where round trips cost more than bytes) may use up to ``connections``
+connections in all.
 
 Bytes land in ``NAME.part`` with ``pwrite``. A reporter thread flushes the
 part files (fdatasync) *before* writing the ranges they hold to the state file,
@@ -64,8 +67,9 @@ _DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 class TransferConfig:
     """Limits and timings of a job; see :func:`mastwidgets.transfer.download`."""
 
-    parallel: int = 3
+    parallel: int = 3  # big files at once (and connections on big files)
     chunk_size: int = 5 * 2**20
+    connections: int = 16  # files of one chunk or less at once: a polite per-host cap
     split: bool = True
     buffer_size: int = 8 * 2**20
     timeout: float = 60.0
@@ -199,6 +203,9 @@ class TransferJob:
         self._settled_bytes = 0  # bytes on disk of the files not in _live
         self._total: int | None = None  # the job's size, once every file's is known
         self._unsized = 0  # files whose size is not known yet
+        # Workers (and connections): `parallel` for big files, up to `connections` in all
+        # while small files (one chunk or less) are about.
+        self._slots = max(1, config.parallel, config.connections)
         self._sized_bytes = 0  # the sizes known
         self._commit_queue_lock = threading.Lock()
         self._commit_lock = threading.Lock()  # one commit at a time
@@ -309,13 +316,13 @@ class TransferJob:
             raise
         self._started = time.monotonic()
         self._http = HttpSource(
-            timeout=self.config.timeout, connections=self.config.parallel, headers=self._headers
+            timeout=self.config.timeout, connections=self._slots, headers=self._headers
         )
         if any(f.state.s3 and f.state.status not in FINISHED for f in self._files):
             self._s3 = S3Source(
                 endpoint=self.config.s3_endpoint,
                 timeout=self.config.timeout,
-                connections=self.config.parallel,
+                connections=self._slots,
             )
         self._pending = deque(f for f in self._files if f.state.status not in FINISHED)
         self._counts = Counter(f.state.status for f in self._files)
@@ -331,7 +338,7 @@ class TransferJob:
         if not self._pending:
             self._finish()
             return self
-        for index in range(max(1, self.config.parallel)):
+        for index in range(self._slots):
             worker = threading.Thread(
                 target=self._work, name=f"mastwidgets-transfer-{index}", daemon=True
             )
@@ -425,7 +432,8 @@ class TransferJob:
         candidates = []
         if mine is not None and mine in self._active:
             candidates.append(mine)
-        while self._pending and len(self._active) < self.config.parallel:
+        big_workers = sum(f.workers for f in self._active if not self._small(f))
+        if self._pending and self._admits(self._pending[0]):
             f = self._pending.popleft()
             self._active.append(f)
             self._live.add(f)
@@ -445,7 +453,7 @@ class TransferJob:
                 f.workers += 1
                 return ("finish", f, 0, 0)
             if f.whole_mode():
-                if f.claims == 0 and not f.whole_in_flight:
+                if f.claims == 0 and not f.whole_in_flight and big_workers < self.config.parallel:
                     f.whole_in_flight = True
                     f.claims += 1
                     f.workers += 1
@@ -453,6 +461,8 @@ class TransferJob:
                 continue
             if f is not mine and f.workers > 0 and not self.config.split:
                 continue
+            if not self._small(f) and big_workers >= self.config.parallel:
+                continue  # big files move on `parallel` connections at most
             gaps = _subtract(f.written.missing(f.size), f.claimed.intervals)
             if gaps:
                 start = gaps[0][0]
@@ -462,6 +472,19 @@ class TransferJob:
                 f.workers += 1
                 return ("chunk", f, start, end)
         return None
+
+    def _small(self, f: _File) -> bool:
+        """One chunk or less: such a file may take one of the extra connections."""
+        return f.size is not None and f.size <= self.config.chunk_size
+
+    def _admits(self, f: _File) -> bool:
+        """Whether ``f`` may open now: at most ``parallel`` big files, and small ones up
+        to ``connections`` files in all (the pending queue keeps its order)."""
+        if len(self._active) >= self._slots:
+            return False
+        return self._small(f) or sum(1 for g in self._active if not self._small(g)) < (
+            self.config.parallel
+        )
 
     def _release(self, f: _File, start: int = 0, end: int = 0, *, claim: bool = True) -> None:
         with self._cond:
@@ -628,7 +651,7 @@ class TransferJob:
             if copied < wanted:
                 raise TransientError(f"{name}: the response ended after {copied} of {wanted} bytes")
             f.failures = 0
-            self._checkpoint(durable=False)  # a kill now loses no finished chunk
+            self._checkpoint_chunk(f)  # a kill now loses no finished chunk
         except Stopped:
             pass
         except RangeIgnored as error:
@@ -912,6 +935,16 @@ class TransferJob:
                 f.state.ranges = held
                 self._store.mark(f.index)
             self._store.flush(durable)
+
+    def _checkpoint_chunk(self, f: _File) -> None:
+        """After a chunk: this file's written ranges, journaled (not flushed to disk)."""
+        with self._state_lock:
+            if f.fd is None or f.state.status == DONE:
+                return
+            with f.lock:
+                f.state.ranges = ByteRanges(f.written.intervals)
+            self._store.mark(f.index)
+            self._store.flush(durable=False)
 
     def _save(self) -> None:
         """The whole state now: a new snapshot (job start), durable."""

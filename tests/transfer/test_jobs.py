@@ -221,21 +221,25 @@ def test_a_missing_part_file_is_downloaded_again(sb, blobs, dirs):
     assert paused.status == "paused"
 
 
-def test_progress_events_carry_active_files_and_counts(sb, tmp_path):
-    """A tick costs the same for 300 files as for 3: the active files, and counts."""
+def test_small_files_use_more_connections_and_ticks_carry_only_active_files(sb, tmp_path):
+    """Files of one chunk or less move up to `connections` (16) at a time, not
+    `parallel` (3); a progress tick carries the active files and counts, whatever the
+    job's size."""
     specs = []
     for i in range(300):
         http, _ = sb.add_file(f"ticks/t{i:03d}.fits", bytes([i % 251]) * 3000, in_s3=False)
         specs.append({"name": f"t{i:03d}.fits", "http": http, "size": 3000})
     events = []
+    sb.set_faults(None)  # counts the peak of concurrent downloads from here
     result = transfer.download(
         specs, tmp_path / "data", state_dir=tmp_path / "jobs", on_event=events.append
     )
     assert result.ok
+    assert 3 < sb.downloads_peak <= 16
     ticks = [e.job for e in events if e.kind == "progress"]
     assert ticks, "no progress event"
     for tick in ticks:
-        assert tick.partial and len(tick.files) <= 3 and tick.file_count == 300
+        assert tick.partial and len(tick.files) <= 16 and tick.file_count == 300
         assert sum(tick.counts.values()) == 300 and tick.total == 300 * 3000
         assert all(f.status in ("downloading", "verifying") for f in tick.files)
     assert [t.bytes_done for t in ticks] == sorted(t.bytes_done for t in ticks)

@@ -11,10 +11,12 @@ The data path reads straight into a worker's reusable :class:`Buffer`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,6 +25,8 @@ from urllib.parse import unquote, urlsplit
 import urllib3
 from botocore import UNSIGNED
 from botocore.config import Config
+
+from ._hosts import HostWindow
 
 Sink = Callable[[int, memoryview], None]  # (offset, data)
 StopCheck = Callable[[], bool]
@@ -143,13 +147,24 @@ _FOLLOW_REDIRECTS_ONLY = urllib3.Retry(
 )
 
 
+class _Answer:
+    """What a request got back, for its host's window."""
+
+    status: int | None = None
+    retry_after: float | None = None
+
+
 class HttpSource:
-    """Ranged GETs over a keep-alive urllib3 pool (redirects followed, HEAD too)."""
+    """Ranged GETs over a keep-alive urllib3 pool (redirects followed, HEAD too); each
+    host gets a window of requests at once that narrows when it throttles (_hosts.py)."""
 
     name = "http"
 
     def __init__(self, *, timeout: float, connections: int, headers: dict | None = None):
         self.headers = dict(headers or {})
+        self.connections = connections
+        self._windows: dict[str, HostWindow] = {}
+        self._windows_lock = threading.Lock()
         self.pool = urllib3.PoolManager(
             num_pools=8,
             maxsize=connections,
@@ -158,7 +173,35 @@ class HttpSource:
             timeout=urllib3.Timeout(connect=min(10.0, timeout), read=timeout),
         )
 
-    def _request(self, method: str, url: str, headers: dict) -> urllib3.BaseHTTPResponse:
+    def window(self, url: str) -> HostWindow:
+        host = urlsplit(url).netloc
+        with self._windows_lock:
+            if host not in self._windows:
+                self._windows[host] = HostWindow(self.connections)
+            return self._windows[host]
+
+    @contextlib.contextmanager
+    def _turn(self, url: str, should_stop: StopCheck = lambda: False) -> Iterator[_Answer]:
+        """A place in the host's window for one request (and its body)."""
+        window = self.window(url)
+        if not window.enter(should_stop):
+            raise Stopped()
+        answer = _Answer()
+        try:
+            yield answer
+        finally:
+            window.leave(answer.status, answer.retry_after)
+
+    def _request(
+        self, method: str, url: str, headers: dict, answer: _Answer | None = None
+    ) -> urllib3.BaseHTTPResponse:
+        response = self._send(method, url, headers)
+        if answer is not None:
+            answer.status = response.status
+            answer.retry_after = _retry_after(response.headers.get("Retry-After"))
+        return response
+
+    def _send(self, method: str, url: str, headers: dict) -> urllib3.BaseHTTPResponse:
         try:
             return self.pool.request(
                 method,
@@ -173,8 +216,9 @@ class HttpSource:
             raise TransientError(f"{method} {_short(url)}: {type(error).__name__}") from None
 
     def probe(self, url: str) -> Probe:
-        response = self._request("HEAD", url, {"Accept-Encoding": "identity"})
-        response.release_conn()
+        with self._turn(url) as answer:
+            response = self._request("HEAD", url, {"Accept-Encoding": "identity"}, answer)
+            response.release_conn()
         if response.status >= 300:
             raise _status_error(
                 response.status, f"HEAD {_short(url)}", response.headers.get("Retry-After")
@@ -189,8 +233,12 @@ class HttpSource:
         self, url: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
     ) -> tuple[int, int | None]:
         """Stream ``[start, end)``; returns (bytes copied, total size the server stated)."""
+        with self._turn(url, should_stop) as answer:
+            return self._fetch(url, start, end, sink, buffer, should_stop, answer)
+
+    def _fetch(self, url, start, end, sink, buffer, should_stop, answer) -> tuple[int, int | None]:
         headers = {"Accept-Encoding": "identity", "Range": f"bytes={start}-{end - 1}"}
-        response = self._request("GET", url, headers)
+        response = self._request("GET", url, headers, answer)
         try:
             total = None
             if response.status == 206:
@@ -217,15 +265,16 @@ class HttpSource:
 
     def fetch_whole(self, url: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:
         """For servers that ignore Range: the whole file in one GET, from byte 0."""
-        response = self._request("GET", url, {"Accept-Encoding": "identity"})
-        try:
-            if response.status != 200:
-                raise _status_error(
-                    response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
-                )
-            return _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
-        finally:
-            _finish(response)
+        with self._turn(url, should_stop) as answer:
+            response = self._request("GET", url, {"Accept-Encoding": "identity"}, answer)
+            try:
+                if response.status != 200:
+                    raise _status_error(
+                        response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
+                    )
+                return _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
+            finally:
+                _finish(response)
 
     def close(self) -> None:
         self.pool.clear()

@@ -241,7 +241,8 @@ def test_small_files_use_more_connections_and_ticks_carry_only_active_files(sb, 
     for tick in ticks:
         assert tick.partial and len(tick.files) <= 16 and tick.file_count == 300
         assert sum(tick.counts.values()) == 300 and tick.total == 300 * 3000
-        assert all(f.status in ("downloading", "verifying") for f in tick.files)
+        # Taken from the queue: being prepared (still "queued"), downloading or verifying.
+        assert all(f.status in ("queued", "downloading", "verifying") for f in tick.files)
     assert [t.bytes_done for t in ticks] == sorted(t.bytes_done for t in ticks)
     final = [e.job for e in events if e.kind == "job_status"][-1]
     assert not final.partial and len(final.files) == 300 and final.files_done == 300

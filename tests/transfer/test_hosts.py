@@ -1,0 +1,63 @@
+"""A throttling host slows the whole job down, not one file: AIMD on 429/503."""
+
+import threading
+import time
+
+from mastwidgets import transfer
+from mastwidgets.sandbox import Faults
+from mastwidgets.transfer._hosts import HostWindow
+
+from .conftest import FAST_RETRY
+
+
+def test_a_429_halves_the_window_and_answers_widen_it_again():
+    window = HostWindow(16)
+    assert window.enter()
+    window.leave(429)
+    assert window.window == 8
+    for _ in range(3):
+        window.enter()
+        window.leave(503)
+    assert window.window == 1  # 8 -> 4 -> 2 -> 1, never below one
+    for _ in range(200):
+        window.enter()
+        window.leave(206)
+    assert window.window == 16  # additive increase, up to the cap
+
+
+def test_retry_after_closes_the_host_until_then_and_a_stop_gives_up_waiting():
+    window = HostWindow(4)
+    window.enter()
+    began = time.monotonic()
+    window.leave(429, retry_after=0.3)
+    assert window.enter()  # opens again only after Retry-After
+    assert time.monotonic() - began >= 0.3
+    window.leave(429, retry_after=30)  # closed for long: a paused job stops waiting
+    stop = threading.Event()
+    threading.Timer(0.1, stop.set).start()
+    assert window.enter(stop.is_set) is False
+
+
+def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb, blobs, dirs):
+    """429s with Retry-After in the middle of a job of a big file and many small ones:
+    the job ends done, every file right, and no byte fetched twice (only the refused
+    requests were repeated)."""
+    small = {}
+    for i in range(60):
+        data = bytes([i]) * (1000 + i)
+        http, _ = sb.add_file(f"hosts/h{i:02d}.fits", data, in_s3=False)
+        small[f"h{i:02d}.fits"] = (http, data)
+    specs = [blobs["large.fits"].spec(s3=False)] + [
+        {"name": n, "http": h, "size": len(d)} for n, (h, d) in small.items()
+    ]
+    before = len(sb.requests)
+    sb.set_faults(Faults(fail_requests=set(range(10, 40, 3)), fail_status=429, retry_after=0.2))
+    result = transfer.download(specs, **dirs, chunk_size=64 * 1024, retry=FAST_RETRY)
+    assert result.ok, [(f.name, f.error) for f in result.failed]
+    for f in result.files:
+        want = blobs["large.fits"].data if f.name == "large.fits" else small[f.name][1]
+        assert f.path.read_bytes() == want, f.name
+    total = len(blobs["large.fits"].data) + sum(len(d) for _, d in small.values())
+    assert result.bytes_transferred == total
+    refused = [r for r in sb.requests[before:] if r[2] == 429]
+    assert len(refused) == 10

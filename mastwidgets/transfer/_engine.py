@@ -939,12 +939,9 @@ class TransferJob:
     def _checkpoint_chunk(self, f: _File) -> None:
         """After a chunk: this file's written ranges, journaled (not flushed to disk)."""
         with self._state_lock:
-            if f.fd is None or f.state.status == DONE:
-                return
-            with f.lock:
-                f.state.ranges = ByteRanges(f.written.intervals)
-            self._store.mark(f.index)
-            self._store.flush(durable=False)
+            if f.fd is not None:
+                self._checkpoint_file(f)
+                self._store.flush(durable=False)
 
     def _save(self) -> None:
         """The whole state now: a new snapshot (job start), durable."""
@@ -961,7 +958,8 @@ class TransferJob:
             self._open.discard(f)
 
     def _checkpoint_file(self, f: _File) -> None:
-        """A file about to close records its last ranges (the next checkpoint skips it)."""
+        """Mark an open file's written ranges for the next journal flush (after a chunk,
+        and as it closes: the periodic checkpoint skips closed files)."""
         if f.state.status in (DONE, CANCELLED):
             return
         with f.lock:

@@ -52,27 +52,27 @@ def load_state(state_file: str | os.PathLike) -> JobState:
         The snapshot, or a journal line before the last, cannot be read.
     """
     state_file = Path(state_file)
-    job, generation = _read_snapshot(state_file)
+    job = _read_snapshot(state_file)
     journal = journal_path(state_file)
     if journal.exists():
-        _replay(job, generation, journal)
+        _replay(job, journal)
     return job
 
 
-def _read_snapshot(path: Path) -> tuple[JobState, int]:
+def _read_snapshot(path: Path) -> JobState:
     try:
         with open(path, encoding="utf-8") as source:
             data = json.load(source)
         if data.get("version") not in READABLE_VERSIONS:
             raise ValueError(f"unknown state version {data.get('version')!r}")
-        return JobState.from_json(data), int(data.get("generation") or 0)
+        return JobState.from_json(data)
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise StateCorrupt(
             f"The job state {path} cannot be read ({error}); nothing was changed or deleted."
         ) from None
 
 
-def _replay(job: JobState, generation: int, journal: Path) -> None:
+def _replay(job: JobState, journal: Path) -> None:
     data = journal.read_bytes().rstrip(b"\0")  # a crash can leave zeros past the end
     lines = data.split(b"\n")
     lines.pop()  # after the last newline: nothing, or a torn line that never ended
@@ -84,7 +84,7 @@ def _replay(job: JobState, generation: int, journal: Path) -> None:
             if not isinstance(entry, dict):
                 raise ValueError("not a JSON object")
             if number == 1:
-                if entry.get("generation") != generation:
+                if entry.get("generation") != job.generation:
                     return  # a journal from before the snapshot's compaction
                 continue
             _apply(job, entry)
@@ -112,7 +112,6 @@ class StateWriter:
         self.path = Path(state_file)
         self.journal = journal_path(self.path)
         self.job = job
-        self._generation = 0
         self._fd: int | None = None
         self._lines = 0
         self._marked: set[int] = set()
@@ -150,14 +149,11 @@ class StateWriter:
         journal it ignores."""
         if self._closed:
             return
-        if self._fd is None:
-            self._generation = self._next_generation()  # the first compaction of this run
-        else:
-            self._generation += 1
+        self.job.generation += 1  # a resumed job continues the count its snapshot had
         self.job.updated = now()
-        data = {**self.job.to_json(), "generation": self._generation}
-        header = json.dumps({"generation": self._generation, "job_id": self.job.job_id}) + "\n"
-        self.bytes_written += _replace(self.path, json.dumps(data, indent=1).encode())
+        header = json.dumps({"generation": self.job.generation, "job_id": self.job.job_id}) + "\n"
+        snapshot = json.dumps(self.job.to_json(), indent=1).encode()
+        self.bytes_written += _replace(self.path, snapshot)
         self.bytes_written += _replace(self.journal, header.encode())
         fsync_dir(self.path.parent)
         self._release()
@@ -174,14 +170,6 @@ class StateWriter:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-
-    def _next_generation(self) -> int:
-        """The generation after the one on disk (a resumed job continues its count)."""
-        try:
-            with open(self.path, encoding="utf-8") as source:
-                return int(json.load(source).get("generation") or 0) + 1
-        except (OSError, ValueError, AttributeError):
-            return 1
 
 
 def _write_all(fd: int, payload: bytes) -> None:

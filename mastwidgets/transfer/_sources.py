@@ -193,17 +193,11 @@ class HttpSource:
             window.leave(answer.status, answer.retry_after)
 
     def _request(
-        self, method: str, url: str, headers: dict, answer: _Answer | None = None
+        self, method: str, url: str, headers: dict, answer: _Answer
     ) -> urllib3.BaseHTTPResponse:
-        response = self._send(method, url, headers)
-        if answer is not None:
-            answer.status = response.status
-            answer.retry_after = _retry_after(response.headers.get("Retry-After"))
-        return response
-
-    def _send(self, method: str, url: str, headers: dict) -> urllib3.BaseHTTPResponse:
+        """Send the request; ``answer`` notes its status for the host's window."""
         try:
-            return self.pool.request(
+            response = self.pool.request(
                 method,
                 url,
                 headers={**self.headers, **headers},
@@ -214,6 +208,9 @@ class HttpSource:
             )
         except urllib3.exceptions.HTTPError as error:
             raise TransientError(f"{method} {_short(url)}: {type(error).__name__}") from None
+        answer.status = response.status
+        answer.retry_after = _retry_after(response.headers.get("Retry-After"))
+        return response
 
     def probe(self, url: str) -> Probe:
         with self._turn(url) as answer:

@@ -112,6 +112,7 @@ class JobState:
     updated: str = field(default_factory=now)
     meta: dict = field(default_factory=dict)  # the caller's own JSON-safe notes
     boot_id: str | None = None  # the boot the ranges were written in
+    generation: int = 0  # the snapshot's compaction count (see _journal.py)
 
     def to_json(self) -> dict:
         return {
@@ -125,6 +126,7 @@ class JobState:
             "chunk_size": self.chunk_size,
             "meta": self.meta,
             "boot_id": self.boot_id,
+            "generation": self.generation,
             "files": [f.to_json() for f in self.files],
         }
 
@@ -141,6 +143,7 @@ class JobState:
             updated=data.get("updated", now()),
             meta=data.get("meta") or {},
             boot_id=data.get("boot_id"),
+            generation=int(data.get("generation") or 0),
         )
 
 

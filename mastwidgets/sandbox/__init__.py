@@ -249,6 +249,20 @@ class Sandbox:
         return list(self._http.log) if self._http else []
 
     @property
+    def served(self) -> int:
+        """How many requests the HTTP server has answered (a mark for :meth:`requests_since`)."""
+        return self._http.served if self._http else 0
+
+    def requests_since(self, mark: int) -> list[tuple[str, str, int]]:
+        """``(method, path, status)`` of the requests answered since ``served`` was ``mark``."""
+        if self._http is None:
+            return []
+        log, count = list(self._http.log), self._http.served - mark
+        if count > len(log):
+            raise ValueError(f"only the last {len(log)} requests are kept, not {count}")
+        return log[len(log) - count :] if count else []
+
+    @property
     def unknown_requests(self) -> list[str]:
         """Paths, services and keys clients sent that the sandbox does not know."""
         return self.portal.unknown

@@ -80,6 +80,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.files = files
         self.faults = faults
         self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
+        self.served = 0  # requests answered since the server started (the log keeps the last)
         self._connections: set[socket.socket] = set()
         self.downloads_now = 0  # file bodies being sent right now
         self.downloads_peak = 0  # the most at once since the last reset
@@ -120,7 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _record(self, status: int) -> None:
-        self.server.log.append((self.command, self.path, status))
+        with self.server._connections_lock:
+            self.server.log.append((self.command, self.path, status))
+            self.server.served += 1
 
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)

@@ -260,6 +260,38 @@ class HttpSource:
         finally:
             _finish(response)
 
+    def fetch_first(
+        self, url: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
+    ) -> tuple[int, int | None, bool]:
+        """The first GET of a file whose size is not known (instead of a HEAD): bytes
+        ``[0, length)``, whose ``Content-Range`` tells the size; a server that ignores
+        Range answers 200 and its whole body is taken. Returns (bytes copied, the
+        file's size as the server states it, whether the server honours Range)."""
+        with self._turn(url, should_stop) as answer:
+            headers = {"Accept-Encoding": "identity", "Range": f"bytes=0-{length - 1}"}
+            response = self._request("GET", url, headers, answer)
+            try:
+                if response.status == 206:
+                    match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+                    if not match or int(match.group(1)) != 0:
+                        raise RangeIgnored(f"GET {_short(url)}: bad Content-Range")
+                    size = int(match.group(3)) if match.group(3) != "*" else None
+                    copied = _read_body(response, url, 0, length, sink, buffer, should_stop)
+                    return copied, size, True
+                if response.status == 200:
+                    stated = response.headers.get("Content-Length", "")
+                    copied = _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
+                    return copied, int(stated) if stated.isdigit() else copied, False
+                if response.status == 416:  # an empty file has no byte 0
+                    match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
+                    if match and int(match.group(1)) == 0:
+                        return 0, 0, True
+                raise _status_error(
+                    response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
+                )
+            finally:
+                _finish(response)
+
     def fetch_whole(self, url: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:
         """For servers that ignore Range: the whole file in one GET, from byte 0."""
         with self._turn(url, should_stop) as answer:

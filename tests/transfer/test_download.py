@@ -59,6 +59,38 @@ def test_plain_url_strings_and_unknown_sizes(sb, blobs, dirs):
     assert_identical(result, named(blobs, "second.fits", "one.fits"))
 
 
+def downloads_of(sb, mark, blobs_by_name):
+    """(method, file) of the sandbox's download requests for these files since ``mark``."""
+    quoted = {b.http.split("uri=", 1)[1]: name for name, b in blobs_by_name.items()}
+    return [
+        (method, quoted[path.split("uri=", 1)[1]])
+        for method, path, _ in sb.requests_since(mark)
+        if "uri=" in path and path.split("uri=", 1)[1] in quoted
+    ]
+
+
+@pytest.mark.parametrize("ignore_range", [False, True], ids=["ranged", "range-ignored"])
+def test_unknown_sizes_come_from_the_first_get_not_a_head(sb, blobs, dirs, ignore_range):
+    """A URL without a size costs no HEAD: the first GET's Content-Range (or a
+    server's whole 200 answer) says how big the file is. A small file is one request;
+    a bigger one is its first chunk and then the rest."""
+    want = named(blobs, "empty.fits", "one.fits", "three_chunks.fits", "large.fits")
+    sb.set_faults(Faults(ignore_range=ignore_range))
+    mark = sb.served
+    result = transfer.download(
+        [b.spec(s3=False, size=False) for b in want.values()], **dirs, **fast()
+    )
+    assert_identical(result, want)
+    assert [f.size for f in result.files] == [len(b.data) for b in want.values()]
+    requests = downloads_of(sb, mark, want)
+    assert not [r for r in requests if r[0] != "GET"], requests
+    gets = {name: sum(1 for _, n in requests if n == name) for name in want}
+    if ignore_range:  # each file arrives whole in its first answer
+        assert gets == dict.fromkeys(want, 1)
+    else:
+        assert gets == {"empty.fits": 1, "one.fits": 1, "three_chunks.fits": 3, "large.fits": 49}
+
+
 def test_server_ignoring_range_is_detected_and_the_file_fetched_whole(sb, blobs, dirs):
     sb.set_faults(Faults(ignore_range=True))
     want = named(blobs, "large.fits", "medium.fits")

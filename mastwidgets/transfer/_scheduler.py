@@ -1,0 +1,169 @@
+"""Which file, and which byte range of it, each worker takes next.
+
+Work is scheduled by chunk: at most ``parallel`` big files are open at a time
+and each worker fetches ``chunk_size`` byte ranges of its file; when fewer big
+files than ``parallel`` remain, idle workers take chunks of the largest open
+file (as aria2c splits a download), so one big file still uses ``parallel``
+connections, never more. Small files (one chunk or less: one request each,
+where round trips cost more than bytes) may use up to ``connections``
+connections in all. The queue keeps the job's order.
+
+The scheduler only hands out tasks and takes them back; the workers do them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from ._files import RunFile, subtract
+from ._ranges import ByteRanges
+from ._state import DOWNLOADING, FINISHED, VERIFYING
+from ._tally import Tally
+
+PREPARE, CHUNK, WHOLE, FINISH = "prepare", "chunk", "whole", "finish"
+
+
+class Task(NamedTuple):
+    """A worker's next step: ``prepare`` a file (its source and part file), fetch a
+    ``chunk`` [start, end) of it, fetch it ``whole`` (no Range), or ``finish`` it."""
+
+    kind: str
+    file: RunFile
+    start: int = 0
+    end: int = 0
+
+
+class Scheduler:
+    """Hands out tasks under one condition, which the workers also wait on.
+
+    Parameters
+    ----------
+    files
+        The files still to fetch, in the job's order.
+    tally
+        Told when a file leaves the queue and when one is ready to verify.
+    parallel, connections, chunk_size, split
+        As in :class:`~._engine.TransferConfig`.
+    """
+
+    def __init__(
+        self,
+        files: Iterable[RunFile],
+        tally: Tally,
+        *,
+        parallel: int,
+        connections: int,
+        chunk_size: int,
+        split: bool = True,
+    ):
+        self.cond = threading.Condition()
+        self.pending: deque[RunFile] = deque(files)
+        self.active: list[RunFile] = []
+        self.parallel = max(1, parallel)
+        self.slots = max(self.parallel, connections)  # workers, and connections
+        self.chunk_size = chunk_size
+        self.split = split
+        self._tally = tally
+
+    def next_task(self, mine: RunFile | None, stopped: threading.Event) -> Task | None:
+        """The worker's next task (it fetched from ``mine`` last), waiting for one;
+        None when the job is stopped or nothing is left."""
+        with self.cond:
+            while True:
+                if stopped.is_set():
+                    return None
+                task = self._pick(mine)
+                if task is not None:
+                    return task
+                if not self.active and not self.pending:
+                    return None
+                self.cond.wait()
+
+    def _pick(self, mine: RunFile | None) -> Task | None:
+        candidates = []
+        if mine is not None and mine in self.active:
+            candidates.append(mine)
+        big_workers = sum(f.workers for f in self.active if not self.small(f))
+        if self.pending and self._admits(self.pending[0]):
+            f = self.pending.popleft()
+            self.active.append(f)
+            self._tally.take(f)
+            f.preparing = True
+            f.workers += 1
+            return Task(PREPARE, f)
+        others = sorted(
+            (f for f in self.active if f is not mine), key=lambda f: (f.workers, -(f.size or 0))
+        )
+        candidates += others
+        for f in candidates:
+            if not f.ready or f.state.status != DOWNLOADING:
+                continue
+            if f.claims == 0 and f.complete():
+                self._tally.move(f, VERIFYING)
+                f.workers += 1
+                return Task(FINISH, f)
+            if f.whole_mode():
+                if f.claims == 0 and not f.whole_in_flight and big_workers < self.parallel:
+                    f.whole_in_flight = True
+                    f.claims += 1
+                    f.workers += 1
+                    return Task(WHOLE, f)
+                continue
+            if f is not mine and f.workers > 0 and not self.split:
+                continue
+            if not self.small(f) and big_workers >= self.parallel:
+                continue  # big files move on `parallel` connections at most
+            gaps = subtract(f.written.missing(f.size), f.claimed.intervals)
+            if gaps:
+                start = gaps[0][0]
+                end = min(gaps[0][1], start + self.chunk_size)
+                f.claimed.add(start, end)
+                f.claims += 1
+                f.workers += 1
+                return Task(CHUNK, f, start, end)
+        return None
+
+    def small(self, f: RunFile) -> bool:
+        """One chunk or less: such a file may take one of the extra connections."""
+        return f.size is not None and f.size <= self.chunk_size
+
+    def _admits(self, f: RunFile) -> bool:
+        """Whether ``f`` may open now: at most ``parallel`` big files, and small ones up
+        to ``connections`` files in all."""
+        if len(self.active) >= self.slots:
+            return False
+        return self.small(f) or sum(1 for g in self.active if not self.small(g)) < self.parallel
+
+    def release(self, f: RunFile, start: int = 0, end: int = 0, *, claim: bool = True) -> bool:
+        """A worker is done with a task on ``f`` (its range [start, end) back to the
+        pool unless written); True if the file is finished and nobody writes into it,
+        so that the caller closes it."""
+        with self.cond:
+            if claim and end > start:
+                f.claimed = ByteRanges(subtract(f.claimed.intervals, [(start, end)]))
+            if claim and f.claims:
+                f.claims -= 1
+            f.workers = max(0, f.workers - 1)
+            self.cond.notify_all()
+            return f.state.status in FINISHED and f.claims == 0
+
+    def leave(self, f: RunFile) -> bool:
+        """``f`` gives up its slot (finished, or verified and waiting to be committed);
+        True if nobody writes into it any more."""
+        with self.cond:
+            if f in self.active:
+                self.active.remove(f)
+            self.cond.notify_all()
+            return f.claims == 0
+
+    def wake(self) -> None:
+        with self.cond:
+            self.cond.notify_all()
+
+    def idle(self) -> bool:
+        """Nothing queued, nothing moving."""
+        with self.cond:
+            return not self.active and not self.pending

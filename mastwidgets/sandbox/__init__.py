@@ -253,14 +253,21 @@ class Sandbox:
         """How many requests the HTTP server has answered (a mark for :meth:`requests_since`)."""
         return self._http.served if self._http else 0
 
-    def requests_since(self, mark: int) -> list[tuple[str, str, int]]:
-        """``(method, path, status)`` of the requests answered since ``served`` was ``mark``."""
+    def requests_since(self, mark: int, *, times: bool = False) -> list[tuple]:
+        """``(method, path, status)`` of the requests answered since ``served`` was
+        ``mark``; with ``times``, ``(method, path, status, time.monotonic() of the answer)``."""
         if self._http is None:
             return []
-        log, count = list(self._http.log), self._http.served - mark
+        with self._http._connections_lock:
+            log, when, count = (
+                list(self._http.log),
+                list(self._http.times),
+                self._http.served - mark,
+            )
         if count > len(log):
             raise ValueError(f"only the last {len(log)} requests are kept, not {count}")
-        return log[len(log) - count :] if count else []
+        log, when = (log[len(log) - count :], when[len(when) - count :]) if count else ([], [])
+        return [(*entry, t) for entry, t in zip(log, when, strict=True)] if times else log
 
     @property
     def unknown_requests(self) -> list[str]:

@@ -80,6 +80,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.files = files
         self.faults = faults
         self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
+        self.times: deque[float] = deque(maxlen=10_000)  # when each answer in the log began
         self.served = 0  # requests answered since the server started (the log keeps the last)
         self._connections: set[socket.socket] = set()
         self.downloads_now = 0  # file bodies being sent right now
@@ -123,6 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _record(self, status: int) -> None:
         with self.server._connections_lock:
             self.server.log.append((self.command, self.path, status))
+            self.server.times.append(time.monotonic())
             self.server.served += 1
 
     def _body(self) -> bytes:

@@ -61,3 +61,29 @@ def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb,
     assert result.bytes_transferred == total
     refused = [r for r in sb.requests[before:] if r[2] == 429]
     assert len(refused) == 10
+
+
+def test_the_whole_host_waits_out_retry_after_in_a_many_file_job(sb, dirs):
+    """A 429 with Retry-After: 0.6 s in a job of 200 small files on 16 connections:
+    after each refusal the sandbox hears nothing from the engine until the time has
+    passed (not only the refused file waits: every connection to the host does), and
+    the job still ends with every file right, each fetched once."""
+    files = {}
+    for i in range(200):
+        data = bytes([i % 251]) * (2000 + i)
+        http, _ = sb.add_file(f"hosts/w{i:03d}.fits", data, in_s3=False)
+        files[f"w{i:03d}.fits"] = (http, data)
+    specs = [{"name": n, "http": h, "size": len(d)} for n, (h, d) in files.items()]
+    sb.set_faults(Faults(fail_requests={40, 120}, fail_status=429, retry_after=0.6))
+    mark = sb.served
+    result = transfer.download(specs, **dirs, retry=FAST_RETRY)
+    assert result.ok, [(f.name, f.error) for f in result.failed]
+    assert all(f.path.read_bytes() == files[f.name][1] for f in result.files)
+    answers = [r for r in sb.requests_since(mark, times=True) if "hosts/w" in r[1]]
+    refusals = [t for _, _, status, t in answers if status == 429]
+    assert len(refusals) == 2
+    for refused in refusals:
+        # Requests already on their way when the 429 went out may land just after it.
+        quiet = [t - refused for *_, t in answers if refused + 0.15 < t < refused + 0.55]
+        assert not quiet, f"requests {quiet} s after a 429 asking for 0.6 s of quiet"
+    assert len(answers) == 200 + 2, "each file fetched once, the refused ones twice"

@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,9 @@ DEFAULT_LAYOUT = "{obs_collection}/{obs_id}/{productFilename}"
 SOURCES = ("auto", "s3", "http")
 #: Records written to the catalog at once (one SQLite transaction, one MongoDB bulk write).
 RECORD_BATCH = 200
+#: Threads reading finished files (checksums, FITS headers) into records, off the
+#: transfer's path: hashing and file reads overlap, parsing stays modest on a laptop.
+RECORD_READERS = 3
 _PRODUCT_FIELDS = (
     "dataURI",
     "obs_id",
@@ -89,6 +93,7 @@ class ImportJob:
         self._recorded: dict[str, None] = {}  # keys recorded, in order
         self._errors = list(skipped)
         self._result: ImportResult | None = None
+        self._readers = ThreadPoolExecutor(RECORD_READERS, thread_name_prefix="mastwidgets-record")
         transfer.subscribe(self._on_event)  # a job already over replays its end: no hang
         self._recorder = threading.Thread(
             target=self._record_all, name="mastwidgets-import", daemon=True
@@ -143,35 +148,52 @@ class ImportJob:
             self._record(batch, replace=True)
         result = self.transfer.wait()
         self._record([(f.name, f.source) for f in result.files if f.status == DONE], replace=False)
+        self._readers.shutdown()
         self._errors += [(f.name, f.error) for f in result.files if f.status != DONE and f.error]
         self._result = ImportResult(
             self.id, result.status, result, tuple(self._recorded), tuple(self._errors)
         )
 
     def _record(self, items: list[tuple[str, str | None]], *, replace: bool) -> None:
-        """Records of these (name, source) files, written to the catalog in batches."""
+        """Records of these (name, source) files, read by the pool of readers and
+        written to the catalog in batches."""
         folder = Path(self.transfer.state.dest_dir)
-        made: list[tuple[str, dict]] = []
+        wanted: list[tuple[str, str | None, Path, dict]] = []
         for name, source in items:
             product = self._products.get(name, {})
             path = (folder / name).resolve()
             key = product.get("dataURI") or str(path)
             if key in self._recorded:
                 continue
-            try:
-                existing = None if replace else self._catalog.get(key)
+            if not replace:
+                try:
+                    existing = self._catalog.get(key)
+                except CatalogUnavailable as error:
+                    self._not_recorded([name], error)
+                    continue
                 if existing is not None and existing.get("path") == str(path):
                     self._recorded[key] = None  # recorded by an earlier run of this job
                     continue
-                made.append(
-                    (name, make_record(path, product=product, source=source, job_id=self.id))
-                )
-            except (CatalogUnavailable, OSError) as error:
-                self._not_recorded([name], error)
-            if len(made) >= RECORD_BATCH:
-                self._write(made)
-                made = []
-        self._write(made)
+            wanted.append((name, source, path, product))
+        for start in range(0, len(wanted), RECORD_BATCH):
+            batch = wanted[start : start + RECORD_BATCH]
+            made = []
+            for (name, *_), outcome in zip(
+                batch, self._readers.map(self._read, batch), strict=True
+            ):
+                if isinstance(outcome, OSError):
+                    self._not_recorded([name], outcome)
+                else:
+                    made.append((name, outcome))
+            self._write(made)
+
+    def _read(self, item: tuple[str, str | None, Path, dict]) -> dict | OSError:
+        """One file's record (checksums, FITS headers), in a reader thread."""
+        _, source, path, product = item
+        try:
+            return make_record(path, product=product, source=source, job_id=self.id)
+        except OSError as error:
+            return error
 
     def _write(self, made: list[tuple[str, dict]]) -> None:
         if not made:

@@ -9,7 +9,8 @@ import pandas as pd
 
 from ..errors import InvalidCriteria, InvalidQuery, MastUnavailable, NoProductsFound
 from ..settings import Settings, get_settings
-from ._client import CLOUD_MISSIONS, enable_cloud, session
+from ._client import session
+from ._cloud import cloud_uris
 from ._search import _column, search_obs_id
 
 log = logging.getLogger(__name__)
@@ -142,15 +143,6 @@ def _to_frame(table, settings: Settings) -> pd.DataFrame:
     return frame.loc[:, list(PRODUCT_COLUMNS)]
 
 
-def _cloud_uris(uris: list[str], settings: Settings) -> dict[str, str | None]:
-    wanted = [u for u in uris if u.lower().startswith(CLOUD_MISSIONS)]
-    if not wanted:
-        return {}
-    with session(settings) as obs:
-        enable_cloud(settings)
-        return obs.get_cloud_uris(wanted, return_uri_map=True, verbose=False)
-
-
 def list_products(
     observations, *, cloud: bool = True, settings: Settings | None = None, **filters
 ) -> pd.DataFrame:
@@ -195,7 +187,7 @@ def list_products(
     products = filter_products(_to_frame(table, settings), **filters)
     if cloud and len(products):
         try:
-            found = _cloud_uris(list(products["dataURI"]), settings)
+            found = cloud_uris(products["dataURI"], settings)
         except MastUnavailable as error:
             log.warning("S3 look-up failed, files will come over HTTP: %s", error)
             products.attrs["cloud_error"] = str(error)

@@ -16,7 +16,7 @@ from astropy.coordinates import SkyCoord
 from astroquery.mast import Observations
 from packaging.requirements import Requirement
 
-from mastwidgets.mast import _client
+from mastwidgets.mast import _client, _cloud
 
 I2D = "mast:JWST/product/jw02739-o001_t001_nircam_clear-f090w_i2d.fits"
 
@@ -139,6 +139,26 @@ def test_cloud_uris_and_cloud_downloads(obs, astroquery_cloud, mast_sandbox, tmp
     )
     new = [path for _, path, _ in mast_sandbox.requests[before:]]
     assert not any(p.startswith("/api/v0.1/Download/file") for p in new), "should come from S3"
+
+
+@pytest.mark.parametrize("list_from", [1, 10**9], ids=["folders-listed", "one-head-each"])
+def test_batched_cloud_look_up_answers_as_astroquery_does(
+    obs, astroquery_cloud, mast_sandbox, sandbox_env, monkeypatch, list_from
+):
+    """mastwidgets' cloud look-up (path look-ups side by side, folders listed) gives
+    astroquery's own answer for every product of the sandbox, in as many path
+    look-ups as astroquery sends (50 dataURIs each)."""
+    uris = sorted({p.uri for p in mast_sandbox.catalogue.products if p.kind != "extra"})
+    theirs = obs.get_cloud_uris(uris, return_uri_map=True, verbose=False)
+    Observations._cloud_connection = None  # ours again, without boto3
+    monkeypatch.setattr(_cloud, "LIST_FROM", list_from)
+    mark = mast_sandbox.served
+    ours = _cloud.cloud_uris(uris, sandbox_env)
+    lookups = [r for r in mast_sandbox.requests_since(mark) if "path_lookup" in r[1]]
+    wanted = [u for u in uris if u.lower().startswith(_client.CLOUD_MISSIONS)]
+    assert ours == {u: theirs.get(u) for u in wanted}
+    assert sum(v is not None for v in ours.values()) > 50
+    assert len(lookups) == -(-len(wanted) // 50)
 
 
 def test_curl_script_and_session_info(obs, tmp_path):

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 MB = 10**6
+#: What runs without --only ("many-rss", 20,000 files in a child, only when asked).
+SCENARIOS = ("http", "s3", "resume", "rss", "throttled", "ui", "many", "latency", "import")
 NGINX_CONF = """
 worker_processes 2;
 daemon off;
@@ -137,7 +139,17 @@ def engine(specs: list, dest: Path, state: Path, on_event=None, **options) -> No
         raise RuntimeError([f.error for f in result.failed])
 
 
-def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None = None) -> None:
+def run_child(command: list[str]) -> int:
+    """Run ``command``; its peak RSS in KiB (wait4's rusage of that one child)."""
+    process = subprocess.Popen(command)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command[0])
+    return usage.ru_maxrss
+
+
+def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None = None) -> int:
     """aria2c on an input list (several URLs on one command line are mirrors of ONE
     file); ``names``: each download's file name (``out=``)."""
     listing = dest / "aria2.txt"
@@ -147,7 +159,7 @@ def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None =
         for url, name in zip(urls, names or [None] * len(urls), strict=True)
     ]
     listing.write_text("\n".join(entries) + "\n")
-    subprocess.run(
+    return run_child(
         [
             "aria2c",
             f"-j{jobs}",
@@ -160,12 +172,11 @@ def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None =
             str(dest),
             "-i",
             str(listing),
-        ],
-        check=True,
+        ]
     )
 
 
-def curl(urls: list[str], dest: Path, jobs: int = 3) -> None:
+def curl(urls: list[str], dest: Path, jobs: int = 3) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     args = [
         "curl",
@@ -178,7 +189,7 @@ def curl(urls: list[str], dest: Path, jobs: int = 3) -> None:
     ]
     for url in urls:
         args += ["-o", str(dest / url.rsplit("/", 1)[-1]), url]
-    subprocess.run(args, check=True)
+    return run_child(args)
 
 
 def astroquery(nginx: Nginx, names: list[str], dest: Path) -> None:
@@ -258,7 +269,7 @@ def main() -> None:
     parser.add_argument("--skip-throttled", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["http", "s3", "resume", "rss", "throttled", "ui", "many", "latency"],
+        choices=[*SCENARIOS, "many-rss"],
         action="append",
         help="run only these scenarios (repeatable)",
     )
@@ -268,7 +279,21 @@ def main() -> None:
         nargs="+",
         default=[1000],
         metavar="N",
-        help="file counts of the many-small-files scenario (100 kB each)",
+        help="file counts of the many-small-files scenario (100 kB each; 200 × 2 MB follow)",
+    )
+    parser.add_argument(
+        "--import-files",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="products of the observation imported in the import scenario",
+    )
+    parser.add_argument(
+        "--many-rss",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="files of the many-files memory scenario (100 kB each, --only many-rss)",
     )
     args = parser.parse_args()
 
@@ -278,11 +303,11 @@ def main() -> None:
     files = work / "files"
     size = args.size_mb * MB
     big = [f"big{i}.fits" for i in range(3)]
-    wanted = set(args.only or ["http", "s3", "resume", "rss", "throttled", "ui", "many", "latency"])
+    wanted = set(args.only or SCENARIOS)
     if args.skip_throttled:
         wanted.discard("throttled")
     files.mkdir(parents=True, exist_ok=True)
-    if wanted - {"many", "latency"}:  # the big files, also as S3 keys
+    if wanted - {"many", "many-rss", "latency", "import"}:  # the big files, also as S3 keys
         make_files(files, {name: size for name in big})
         (files / "stpubdata").mkdir(exist_ok=True)
         for name in big:
@@ -319,8 +344,13 @@ def main() -> None:
         if "many" in wanted:
             for count in args.many:
                 out += many_files_table(args, nginx, files, count, dest, state, clean)
+            out += many_files_table(args, nginx, files, 200, dest, state, clean, size=2 * MB)
+        if "many-rss" in wanted:
+            out += many_memory(nginx, files, args.many_rss, dest, state, clean)
         if "latency" in wanted:
             out += latency_table(args, dest, state, clean)
+        if "import" in wanted:
+            out += import_table(args, work, dest, state, clean)
     finally:
         nginx.stop()
     print("\n".join(out))
@@ -355,16 +385,18 @@ def http_table(args, nginx, big, http_specs, total, dest, state, clean) -> list[
     return table(f"HTTP, 3 files × {args.size_mb} MB, unthrottled", rows)
 
 
-def many_files_table(args, nginx, files, count, dest, state, clean) -> list[str]:
-    """``count`` files of 100 kB (MAST's usual case: many small products), 3 at a time:
-    files per second, and what the engine's job state cost per finished file."""
+def many_files_table(args, nginx, files, count, dest, state, clean, size=100_000) -> list[str]:
+    """``count`` files of ``size`` bytes (MAST's usual case: many small products): files
+    and MB per second, peak RSS of each tool (one more run, not timed), and what the
+    engine's job state cost per finished file."""
     from mastwidgets import transfer
 
-    names = [f"many/{count}/f{i:05d}.fits" for i in range(count)]
-    make_files(files, dict.fromkeys(names, 100_000))
+    label = f"{size // 1000} kB" if size < MB else f"{size // MB} MB"
+    names = [f"many/{label.replace(' ', '')}/{count}/f{i:05d}.fits" for i in range(count)]
+    make_files(files, dict.fromkeys(names, size))
     urls = [nginx.url(name) for name in names]
     specs = [
-        {"name": Path(n).name, "http": u, "size": 100_000} for n, u in zip(names, urls, strict=True)
+        {"name": Path(n).name, "http": u, "size": size} for n, u in zip(names, urls, strict=True)
     ]
     state_bytes = []
 
@@ -374,36 +406,83 @@ def many_files_table(args, nginx, files, count, dest, state, clean) -> list[str]
             raise RuntimeError([f.error for f in result.failed][:3])
         state_bytes.append(result.state_bytes)
 
+    def engine_rss(connections: int) -> int:
+        clean()
+        child = _child(specs, dest, state, "bench-many", options={"connections": connections})
+        output, _ = child.communicate()
+        clean()
+        return int(next(x for x in output.splitlines() if x.startswith("RESULT")).split()[3])
+
+    def tool_rss(tool, jobs: int) -> int:
+        clean()
+        rss = tool(urls, dest, jobs)
+        clean()
+        return rss
+
     lines = [
-        f"### Many files: {count} × 100 kB, HTTP",
+        f"### Many files: {count:,} × {label}, HTTP",
         "",
-        "| connections | tool | seconds (median) | files/s | engine speed ÷ tool speed |",
-        "| ---: | --- | ---: | ---: | ---: |",
+        "| connections | tool | seconds (median) | files/s | MB/s | peak RSS | "
+        "engine speed ÷ tool speed |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for jobs, label in ((3, "engine (connections=3)"), (16, "engine (defaults: 16)")):
+    for jobs, name in ((3, "engine (connections=3)"), (16, "engine (defaults: 16)")):
         rows = [
-            (f"mastwidgets {label}", median_of(args.runs, lambda j=jobs: run_engine(j), clean)),
+            (
+                f"mastwidgets {name}",
+                median_of(args.runs, lambda j=jobs: run_engine(j), clean),
+                engine_rss(jobs),
+            ),
             (
                 f"aria2c -j{jobs} (-i list)",
                 median_of(args.runs, lambda j=jobs: aria2c(urls, dest, j), clean),
+                tool_rss(aria2c, jobs),
             ),
             (
                 f"curl --parallel-max {jobs}",
                 median_of(args.runs, lambda j=jobs: curl(urls, dest, j), clean),
+                tool_rss(curl, jobs),
             ),
         ]
         base = rows[0][1]
         lines += [
-            f"| {jobs} | {name} | {sec:.2f} | {count / sec:.0f} | {sec / base:.2f}x |"
-            for name, sec in rows
+            f"| {jobs} | {tool} | {sec:.2f} | {count / sec:,.0f} | {count * size / MB / sec:,.0f} "
+            f"| {rss / 1024:.0f} MiB | {sec / base:.2f}x |"
+            for tool, sec, rss in rows
         ]
     lines += [
         "",
         f"The engine's job state (snapshot and journal) cost "
-        f"{statistics.median(state_bytes) / count:,.0f} bytes per finished file.",
+        f"{statistics.median(state_bytes) / count:,.0f} bytes per finished file. "
+        "Peak RSS: the whole process (the engine's includes Python and its libraries).",
         "",
     ]
     return lines
+
+
+def many_memory(nginx, files, count, dest, state, clean) -> list[str]:
+    """The engine alone in a fresh process on ``count`` files of 100 kB (defaults):
+    its peak RSS, its speed, its state bytes per file."""
+    names = [f"many/100kB/{count}/f{i:05d}.fits" for i in range(count)]
+    make_files(files, dict.fromkeys(names, 100_000))
+    specs = [{"name": Path(n).name, "http": nginx.url(n), "size": 100_000} for n in names]
+    clean()
+    began = time.perf_counter()
+    child = _child(specs, dest, state, "bench-many-rss")
+    output, _ = child.communicate()
+    seconds = time.perf_counter() - began
+    clean()
+    _, status, _, rss, state_bytes = next(
+        x for x in output.splitlines() if x.startswith("RESULT")
+    ).split()
+    return [
+        f"### Memory with many files: {count:,} × 100 kB, engine defaults, one process",
+        "",
+        f"Peak RSS **{int(rss) / 1024:.0f} MiB** (the whole process), {status} in "
+        f"{seconds:.1f} s with the interpreter's start ({count / seconds:,.0f} files/s), "
+        f"{int(state_bytes) / count:,.0f} state bytes per finished file.",
+        "",
+    ]
 
 
 def latency_table(args, dest, state, clean) -> list[str]:
@@ -445,6 +524,89 @@ def latency_table(args, dest, state, clean) -> list[str]:
         "| tool | seconds (median) | files/s | engine speed ÷ tool speed |",
         "| --- | ---: | ---: | ---: |",
         *(f"| {name} | {sec:.2f} | {count / sec:.0f} | {sec / base:.2f}x |" for name, sec in rows),
+        "",
+    ]
+
+
+#: A sandbox in a process of its own (its HTTP server would share the engine's GIL
+#: in-process): one observation of ``count`` small FITS products added.
+SANDBOX_CHILD = """
+import json, sys
+from mastwidgets.sandbox import Sandbox
+sandbox = Sandbox(s3=False).start()
+added = sandbox.add_observation(sys.argv[1], int(sys.argv[2]))
+print(json.dumps({"mast_url": sandbox.mast_url, "obs_id": added.obs_id}), flush=True)
+sys.stdin.read()
+sandbox.stop()
+"""
+
+
+def import_table(args, work, dest, state, clean) -> list[str]:
+    """``import_observations`` of one observation of many small FITS products, records
+    in SQLite and in MongoDB (SecantusDB), against the engine alone on the same files
+    from the same sandbox (both after the product look-up, which is timed apart)."""
+    from secantus import SecantusDBServer
+
+    import mastwidgets as mw
+    from mastwidgets.catalog import Catalog
+    from mastwidgets.settings import get_settings
+
+    count = args.import_files
+    child = subprocess.Popen(
+        [sys.executable, "-c", SANDBOX_CHILD, "jw02739-o001_t001_nircam_clear-f090w", str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    mongo = SecantusDBServer(storage_path=str(work / "secantus"))
+    mongo.start()
+    try:
+        info = json.loads(child.stdout.readline())
+        settings = get_settings(mast_url=info["mast_url"], state_dir=str(state))
+        began = time.perf_counter()
+        products = mw.list_products(info["obs_id"], settings=settings)
+        look_up = time.perf_counter() - began
+        specs = [
+            {"name": f"{r.obs_collection}/{r.obs_id}/{r.productFilename}", "http": r.url,
+             "size": int(r.size)}
+            for r in products.itertuples()
+        ]  # fmt: skip
+        runs = iter(range(10**6))
+
+        def import_into(store: str) -> None:
+            run = next(runs)
+            if store == "sqlite":
+                catalog = Catalog(path=work / f"catalog-{run}.sqlite")
+            else:
+                catalog = Catalog(uri=mongo.uri, database=f"bench_{run}")
+            job = mw.import_observations(
+                info["obs_id"], dest, products={}, catalog=catalog, settings=settings
+            )
+            result = job.wait()
+            catalog.close()
+            if not result.ok or len(result.records) != count:
+                raise RuntimeError(f"{result.status}, {len(result.records)} records")
+
+        runs_of = {
+            "engine alone (transfer.download)": lambda: engine(specs, dest, state),
+            "import_observations, SQLite catalog": lambda: import_into("sqlite"),
+            "import_observations, MongoDB (SecantusDB)": lambda: import_into("mongo"),
+        }
+        rows = [(name, median_of(args.runs, run, clean)) for name, run in runs_of.items()]
+    finally:
+        mongo.stop()
+        child.communicate("")
+    base = rows[0][1]
+    return [
+        f"### Import: one observation of {count:,} small FITS products from the sandbox",
+        "",
+        "| run | seconds (median) | files/s | speed ÷ engine alone's |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {name} | {sec:.2f} | {count / sec:,.0f} | {base / sec:.0%} |" for name, sec in rows),
+        "",
+        f"An import also finds the observation and lists its products first ({look_up:.2f} s "
+        "for the listing alone); the engine alone starts from the list. The sandbox (a "
+        "Python server in its own process) sets the pace for both.",
         "",
     ]
 
@@ -492,7 +654,7 @@ def s3_table(args, nginx, big, size, total, dest, state, clean) -> list[str]:
     return table(f"S3 protocol, 3 files × {args.size_mb} MB", rows)
 
 
-def _child(specs, dest, state, job_id, mode="start") -> subprocess.Popen:
+def _child(specs, dest, state, job_id, mode="start", options=None) -> subprocess.Popen:
     code = (
         "import json, sys\n"
         "from mastwidgets import transfer\n"
@@ -500,16 +662,23 @@ def _child(specs, dest, state, job_id, mode="start") -> subprocess.Popen:
         "report = lambda e: print(e.job.bytes_done, flush=True) if e.kind == 'progress' else None\n"
         "if a['mode'] == 'start':\n"
         "    r = transfer.download(a['specs'], a['dest'], state_dir=a['state'], job_id=a['id'],"
-        " on_event=report)\n"
+        " on_event=report, **a['options'])\n"
         "else:\n"
         "    r = transfer.resume(a['id'], state_dir=a['state'], on_event=report)\n"
         "# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec\n"
         "status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
         "rss = int(status.split()[0])\n"
-        "print('RESULT', r.status, r.bytes_transferred, rss, flush=True)\n"
+        "print('RESULT', r.status, r.bytes_transferred, rss, r.state_bytes, flush=True)\n"
     )
     payload = json.dumps(
-        {"specs": specs, "dest": str(dest), "state": str(state), "id": job_id, "mode": mode}
+        {
+            "specs": specs,
+            "dest": str(dest),
+            "state": str(state),
+            "id": job_id,
+            "mode": mode,
+            "options": options or {},
+        }
     )
     return subprocess.Popen(
         [sys.executable, "-c", code, payload], stdout=subprocess.PIPE, text=True

@@ -49,7 +49,7 @@ def _obsids(observations, settings: Settings) -> list[str]:
     if isinstance(observations, pd.DataFrame):
         if "obsid" not in observations:
             raise InvalidQuery("The DataFrame has no 'obsid' column: pass a search result.")
-        return [str(v) for v in observations["obsid"] if pd.notna(v)]
+        return list(dict.fromkeys(str(v) for v in observations["obsid"] if pd.notna(v)))
     if isinstance(observations, pd.Series):
         if "obsid" in observations.index:
             return [str(observations["obsid"])]

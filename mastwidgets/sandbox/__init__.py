@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from .catalogue import Catalogue, Product, build_catalogue
+from .catalogue import Catalogue, Observation, Product, build_catalogue, many_products
 from .faults import Faults, FaultSwitch
 from .files import TINY_IMAGE_SIDE, image_side_for, write_products
 from .portal import Portal
@@ -204,6 +204,25 @@ class Sandbox:
             )
             s3_uri = f"s3://{BUCKET}/{product.s3_key}"
         return self.download_url(product.uri), s3_uri
+
+    def add_observation(self, like: str, count: int) -> Observation:
+        """One more observation: a copy of observation ``like`` (an obs_id) with
+        ``count`` small calibrated FITS products, written now and served over HTTP
+        (not in the bucket). Searches by its obs_id find it. For imports of many files
+        in tests and benchmarks; returns the observation."""
+        base = next((o for o in self.catalogue.observations if o.obs_id == like), None)
+        if base is None:
+            raise ValueError(f"no observation {like!r} in this sandbox")
+        obsid = str(max(int(o.obsid) for o in self.catalogue.observations) + 1)
+        observation = many_products(base, obsid, f"{like}-x{obsid}", count)
+        grown = self.catalogue.with_observation(observation)
+        paths = write_products(
+            Catalogue((observation,)), self._files_dir / "added", self.image_side
+        )
+        self.portal.sizes.update({uri: path.stat().st_size for uri, path in paths.items()})
+        self.files.update(paths)
+        self.catalogue = self.portal.catalogue = grown
+        return observation
 
     def replace_product(self, uri: str, data: bytes) -> None:
         """Serve other bytes for a product (HTTP, S3 and its listed size), e.g. a

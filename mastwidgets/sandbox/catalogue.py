@@ -691,9 +691,31 @@ class Catalogue:
         centre = SkyCoord(ra, dec, unit="deg")
         return centre.separation(self._coords).arcsec
 
+    def with_observation(self, observation: Observation) -> Catalogue:
+        """This catalogue and one more observation (the extra files stay served)."""
+        grown = Catalogue((*self.observations, observation))
+        for uri, product in self._by_uri.items():
+            grown._by_uri.setdefault(uri, product)
+        return grown
+
     def restricted_to(self, obs_ids: Iterable[str]) -> Catalogue:
         wanted = set(obs_ids)
         return Catalogue(tuple(o for o in self.observations if o.obs_id in wanted))
+
+
+def many_products(base: Observation, obsid: str, obs_id: str, count: int) -> Observation:
+    """A copy of ``base`` named ``obs_id`` with ``count`` calibrated FITS products, one
+    per extracted source (``<obs_id>_s00001_cal.fits`` ...), as a JWST WFSS observation
+    has thousands; HTTP only (no cloud path)."""
+    row = {**base.row, "obsid": obsid, "obs_id": obs_id, "jpegURL": None, "dataURL": None}
+    products = tuple(
+        _product(
+            row, f"{obs_id}_s{i:05d}_cal.fits", "SCIENCE", "CAL",
+            "Calibrated exposure of one source", 2, "image",
+        )
+        for i in range(1, count + 1)
+    )  # fmt: skip
+    return Observation(row, base.target, base.header, products)
 
 
 def resolve(name: str) -> Target | None:

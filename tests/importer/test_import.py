@@ -169,3 +169,36 @@ def test_kill_9_then_resume_records_every_file_exactly_once(store_env, sandbox_e
             r["dataURI"] for r in catalog.records() if r["path"] == str(f.path)
         )
         assert f.path.read_bytes() == mast_sandbox.path_of(uri).read_bytes()
+
+
+def test_an_observation_of_many_products_imports_and_records_each_file_once(
+    store_env, tmp_path, monkeypatch
+):
+    """450 products of one observation (more than a record batch, more than the
+    16 connections): every file arrives byte-identical, each is recorded once with
+    its FITS headers, and listing them from a search row asks MAST for the products
+    once, not once per row."""
+    from mastwidgets.sandbox import Sandbox
+
+    with Sandbox(s3=False, obs_ids=["jw02739-o001_t001_nircam_clear-f090w"]) as sb:
+        added = sb.add_observation("jw02739-o001_t001_nircam_clear-f090w", 450)
+        for name, value in sb.environ().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("MASTWIDGETS_STATE_DIR", str(tmp_path / "jobs"))
+        rows = mw.list_products(added.obs_id)
+        assert len(rows) == 450 and rows["s3_uri"].isna().all()
+        mark = sb.served
+        job = mw.import_observations(rows, products={})  # product rows: one obsid, once
+        result = job.wait(timeout=300)
+        asked = [r for r in sb.requests_since(mark) if r[1].startswith("/api/v0/invoke")]
+        assert result.ok, result.errors[:3]
+        assert len(result.records) == 450
+        for f in result.transfer.files[::37]:
+            uri = f"mast:JWST/product/{f.path.name}"
+            assert f.path.read_bytes() == sb.path_of(uri).read_bytes()
+        catalog = mw.Catalog()
+        assert catalog.count() == 450
+        record = catalog.get(f"mast:JWST/product/{added.obs_id}_s00450_cal.fits")
+        assert record["obs_id"] == added.obs_id and record["extensions"][1]["name"] == "SCI"
+    assert len(asked) <= 3, asked  # the product list (and its column configuration), once

@@ -658,7 +658,7 @@ def _child(specs, dest, state, job_id, mode="start", options=None) -> subprocess
     code = (
         "import json, sys\n"
         "from mastwidgets import transfer\n"
-        "a = json.loads(sys.argv[1])\n"
+        "a = json.loads(open(sys.argv[1]).read())\n"
         "report = lambda e: print(e.job.bytes_done, flush=True) if e.kind == 'progress' else None\n"
         "if a['mode'] == 'start':\n"
         "    r = transfer.download(a['specs'], a['dest'], state_dir=a['state'], job_id=a['id'],"
@@ -680,8 +680,10 @@ def _child(specs, dest, state, job_id, mode="start", options=None) -> subprocess
             "options": options or {},
         }
     )
+    arguments = Path(state).parent / f"{job_id}.arguments.json"  # too long for argv
+    arguments.write_text(payload)
     return subprocess.Popen(
-        [sys.executable, "-c", code, payload], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", code, str(arguments)], stdout=subprocess.PIPE, text=True
     )
 
 

@@ -227,7 +227,7 @@ class TransferJob:
         self.state.status = DOWNLOADING if pending else DONE
         self.state.boot_id = self._boot
         self._durable.save()
-        self._reporter.emit_job()
+        self._reporter.emit(self._reporter.job_event())
         if not pending:
             self._finish()
             return self
@@ -698,6 +698,8 @@ class TransferJob:
             state_bytes=self._durable.bytes_written,
         )
         self._release_lock()
-        self._final_event = self._reporter.emit_job()
+        # Kept before it is sent: a subscriber arriving now gets it either way.
+        self._final_event = self._reporter.job_event()
+        self._reporter.emit(self._final_event)
         self._done.set()
         self._sched.wake()

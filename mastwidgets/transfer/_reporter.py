@@ -92,10 +92,12 @@ class Reporter:
             TransferEvent("file_status", self._state.job_id, file=self.file_snapshot(f))
         )
 
-    def emit_job(self) -> TransferEvent:
-        event = TransferEvent("job_status", self._state.job_id, job=self.snapshot())
+    def job_event(self) -> TransferEvent:
+        """A ``job_status`` event of the whole job now (not sent: see :meth:`emit`)."""
+        return TransferEvent("job_status", self._state.job_id, job=self.snapshot())
+
+    def emit(self, event: TransferEvent) -> None:
         self._subscribers.emit(event)
-        return event
 
     def tick(self, moved: int, active: Sequence[RunFile], tally: Tally) -> None:
         """Speeds measured now (``moved``: the job's bytes this run), one progress event."""

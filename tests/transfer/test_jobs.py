@@ -247,3 +247,29 @@ def test_small_files_use_more_connections_and_ticks_carry_only_active_files(sb, 
     final = [e.job for e in events if e.kind == "job_status"][-1]
     assert not final.partial and len(final.files) == 300 and final.files_done == 300
     assert final.bytes_done == final.total == 300 * 3000
+
+
+def test_a_job_of_many_files_holds_few_descriptors_and_threads(sb, tmp_path):
+    """1,500 files: open descriptors and threads stay bounded by the connections and
+    the commit batch, not the file count (a 20,000-file job must not hold 20,000)."""
+    import os
+    import threading
+
+    specs = []
+    for i in range(1500):
+        http, _ = sb.add_file(f"fds/d{i:04d}.fits", bytes([i % 251]) * 1500, in_s3=False)
+        specs.append({"name": f"d{i:04d}.fits", "http": http, "size": 1500})
+    before_fds = len(os.listdir("/proc/self/fd"))  # the sandbox's sockets count too
+    peaks = {"fds": 0, "threads": 0}
+
+    def sample(event):
+        ours = [t for t in threading.enumerate() if t.name.startswith("mastwidgets-transfer")]
+        peaks["fds"] = max(peaks["fds"], len(os.listdir("/proc/self/fd")))
+        peaks["threads"] = max(peaks["threads"], len(ours))
+
+    result = transfer.download(
+        specs, tmp_path / "data", state_dir=tmp_path / "jobs", on_event=sample
+    )
+    assert result.ok and len(result.files) == 1500
+    assert peaks["fds"] - before_fds < 256 + 2 * 16 + 16, peaks
+    assert peaks["threads"] == 16 + 1, peaks  # the workers and the reporter

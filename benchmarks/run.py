@@ -139,17 +139,37 @@ def engine(specs: list, dest: Path, state: Path, on_event=None, **options) -> No
         raise RuntimeError([f.error for f in result.failed])
 
 
-def run_child(command: list[str]) -> int:
-    """Run ``command``; its peak RSS in KiB (wait4's rusage of that one child)."""
+def run_child(command: list[str], measure: bool = False) -> int:
+    """Run ``command``; with ``measure``, its peak RSS in KiB, read from its ``VmHWM``
+    while it runs (wait4's ``ru_maxrss`` would report this big Python process: Linux
+    carries the high-water mark over from the parent across fork and exec). Timed
+    runs do not measure (the polling would add to their time)."""
+    if not measure:
+        subprocess.run(command, check=True)
+        return 0
     process = subprocess.Popen(command)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    peak = 0
+    status = Path(f"/proc/{process.pid}/status")
+    while process.poll() is None:
+        try:
+            fields = status.read_text().split("VmHWM:")
+            if len(fields) > 1:
+                peak = max(peak, int(fields[1].split()[0]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.01)
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command[0])
-    return usage.ru_maxrss
+    return peak
 
 
-def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None = None) -> int:
+def aria2c(
+    urls: list[str],
+    dest: Path,
+    jobs: int = 3,
+    names: list[str] | None = None,
+    measure: bool = False,
+) -> int:
     """aria2c on an input list (several URLs on one command line are mirrors of ONE
     file); ``names``: each download's file name (``out=``)."""
     listing = dest / "aria2.txt"
@@ -172,11 +192,12 @@ def aria2c(urls: list[str], dest: Path, jobs: int = 3, names: list[str] | None =
             str(dest),
             "-i",
             str(listing),
-        ]
+        ],
+        measure,
     )
 
 
-def curl(urls: list[str], dest: Path, jobs: int = 3) -> int:
+def curl(urls: list[str], dest: Path, jobs: int = 3, measure: bool = False) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     args = [
         "curl",
@@ -189,7 +210,7 @@ def curl(urls: list[str], dest: Path, jobs: int = 3) -> int:
     ]
     for url in urls:
         args += ["-o", str(dest / url.rsplit("/", 1)[-1]), url]
-    return run_child(args)
+    return run_child(args, measure)
 
 
 def astroquery(nginx: Nginx, names: list[str], dest: Path) -> None:
@@ -415,7 +436,7 @@ def many_files_table(args, nginx, files, count, dest, state, clean, size=100_000
 
     def tool_rss(tool, jobs: int) -> int:
         clean()
-        rss = tool(urls, dest, jobs)
+        rss = tool(urls, dest, jobs, measure=True)
         clean()
         return rss
 
@@ -541,12 +562,21 @@ sandbox.stop()
 """
 
 
+MONGO_CHILD = """
+import sys
+from secantus import SecantusDBServer
+server = SecantusDBServer(storage_path=sys.argv[1])
+server.start()
+print(server.uri, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
 def import_table(args, work, dest, state, clean) -> list[str]:
     """``import_observations`` of one observation of many small FITS products, records
     in SQLite and in MongoDB (SecantusDB), against the engine alone on the same files
     from the same sandbox (both after the product look-up, which is timed apart)."""
-    from secantus import SecantusDBServer
-
     import mastwidgets as mw
     from mastwidgets.catalog import Catalog
     from mastwidgets.settings import get_settings
@@ -558,9 +588,14 @@ def import_table(args, work, dest, state, clean) -> list[str]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    mongo = SecantusDBServer(storage_path=str(work / "secantus"))
-    mongo.start()
+    mongo = subprocess.Popen(  # a database server runs apart from its clients
+        [sys.executable, "-c", MONGO_CHILD, str(work / "secantus")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        mongo_uri = mongo.stdout.readline().strip()
         info = json.loads(child.stdout.readline())
         settings = get_settings(mast_url=info["mast_url"], state_dir=str(state))
         began = time.perf_counter()
@@ -578,7 +613,7 @@ def import_table(args, work, dest, state, clean) -> list[str]:
             if store == "sqlite":
                 catalog = Catalog(path=work / f"catalog-{run}.sqlite")
             else:
-                catalog = Catalog(uri=mongo.uri, database=f"bench_{run}")
+                catalog = Catalog(uri=mongo_uri, database=f"bench_{run}")
             job = mw.import_observations(
                 info["obs_id"], dest, products={}, catalog=catalog, settings=settings
             )
@@ -594,7 +629,7 @@ def import_table(args, work, dest, state, clean) -> list[str]:
         }
         rows = [(name, median_of(args.runs, run, clean)) for name, run in runs_of.items()]
     finally:
-        mongo.stop()
+        mongo.communicate("")
         child.communicate("")
     base = rows[0][1]
     return [

@@ -9,10 +9,12 @@ is verified and renamed.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,9 +44,12 @@ DEFAULT_LAYOUT = "{obs_collection}/{obs_id}/{productFilename}"
 SOURCES = ("auto", "s3", "http")
 #: Records written to the catalog at once (one SQLite transaction, one MongoDB bulk write).
 RECORD_BATCH = 200
-#: Threads reading finished files (checksums, FITS headers) into records, off the
-#: transfer's path: hashing and file reads overlap, parsing stays modest on a laptop.
-RECORD_READERS = 3
+#: Processes reading finished files (checksums, FITS headers) into records, off the
+#: transfer's path: astropy's header parsing is pure Python (a few ms a file), which
+#: in the engine's process would take the interpreter from the workers moving bytes.
+RECORD_READERS = 2
+_readers: ProcessPoolExecutor | None = None
+_readers_lock = threading.Lock()
 _PRODUCT_FIELDS = (
     "dataURI",
     "obs_id",
@@ -93,7 +98,6 @@ class ImportJob:
         self._recorded: dict[str, None] = {}  # keys recorded, in order
         self._errors = list(skipped)
         self._result: ImportResult | None = None
-        self._readers = ThreadPoolExecutor(RECORD_READERS, thread_name_prefix="mastwidgets-record")
         transfer.subscribe(self._on_event)  # a job already over replays its end: no hang
         self._recorder = threading.Thread(
             target=self._record_all, name="mastwidgets-import", daemon=True
@@ -148,7 +152,6 @@ class ImportJob:
             self._record(batch, replace=True)
         result = self.transfer.wait()
         self._record([(f.name, f.source) for f in result.files if f.status == DONE], replace=False)
-        self._readers.shutdown()
         self._errors += [(f.name, f.error) for f in result.files if f.status != DONE and f.error]
         self._result = ImportResult(
             self.id, result.status, result, tuple(self._recorded), tuple(self._errors)
@@ -178,22 +181,23 @@ class ImportJob:
         for start in range(0, len(wanted), RECORD_BATCH):
             batch = wanted[start : start + RECORD_BATCH]
             made = []
-            for (name, *_), outcome in zip(
-                batch, self._readers.map(self._read, batch), strict=True
-            ):
+            for (name, *_), outcome in zip(batch, self._read_all(batch), strict=True):
                 if isinstance(outcome, OSError):
                     self._not_recorded([name], outcome)
                 else:
                     made.append((name, outcome))
             self._write(made)
 
-    def _read(self, item: tuple[str, str | None, Path, dict]) -> dict | OSError:
-        """One file's record (checksums, FITS headers), in a reader thread."""
-        _, source, path, product = item
+    def _read_all(self, batch: list[tuple[str, str | None, Path, dict]]) -> list[dict | OSError]:
+        """The batch's records, read by the reader processes (in this process if
+        they cannot start or have broken)."""
+        jobs = [(path, product, source, self.id) for _, source, path, product in batch]
         try:
-            return make_record(path, product=product, source=source, job_id=self.id)
-        except OSError as error:
-            return error
+            return list(_reader_pool().map(_read_record, jobs, chunksize=16))
+        except (OSError, BrokenProcessPool) as error:
+            log.warning("record readers unavailable (%s); reading in this process", error)
+            _forget_readers()
+            return [_read_record(job) for job in jobs]
 
     def _write(self, made: list[tuple[str, dict]]) -> None:
         if not made:
@@ -209,6 +213,35 @@ class ImportJob:
     def _not_recorded(self, names: list[str], error: Exception) -> None:
         log.warning("could not record %d file(s), e.g. %s: %s", len(names), names[0], error)
         self._errors += [(name, f"not recorded in the catalog: {error}") for name in names]
+
+
+def _reader_pool() -> ProcessPoolExecutor:
+    """This process's record readers, started on first use and shared by its imports
+    (``spawn``: forking a process that runs threads is unsafe)."""
+    global _readers
+    with _readers_lock:
+        if _readers is None:
+            _readers = ProcessPoolExecutor(
+                RECORD_READERS, mp_context=multiprocessing.get_context("spawn")
+            )
+        return _readers
+
+
+def _forget_readers() -> None:
+    global _readers
+    with _readers_lock:
+        if _readers is not None:
+            _readers.shutdown(wait=False, cancel_futures=True)
+        _readers = None
+
+
+def _read_record(job: tuple[Path, dict, str | None, str]) -> dict | OSError:
+    """One file's record (checksums, FITS headers), in a reader process."""
+    path, product, source, job_id = job
+    try:
+        return make_record(path, product=product, source=source, job_id=job_id)
+    except OSError as error:
+        return error
 
 
 def _product_rows(observations, filters: dict, settings: Settings) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import mmap
 import re
 import threading
 import time
@@ -97,12 +98,15 @@ class Buffer:
     Each read fills ``read_size`` bytes of it; the size doubles while reads come
     back fast (big reads, little Python per byte on fast links) and halves when
     they are slow (so progress, pause and cancel stay responsive on slow links).
+    The memory is an anonymous mapping: a page costs memory only once a read has
+    reached it, so the workers on small files (16 of them) do not each hold the
+    chunk size.
     """
 
     SMALLEST, FAST, SLOW = 16 * 1024, 0.05, 0.25  # bytes, seconds, seconds
 
     def __init__(self, size: int):
-        self.view = memoryview(bytearray(size))
+        self.view = memoryview(mmap.mmap(-1, size))
         self.read_size = self.SMALLEST
 
     def adapt(self, seconds: float) -> None:

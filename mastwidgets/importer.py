@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -194,8 +195,8 @@ class ImportJob:
         jobs = [(path, product, source, self.id) for _, source, path, product in batch]
         try:
             return list(_reader_pool().map(_read_record, jobs, chunksize=16))
-        except (OSError, BrokenProcessPool) as error:
-            log.warning("record readers unavailable (%s); reading in this process", error)
+        except (BrokenProcessPool, OSError, pickle.PicklingError, TypeError) as error:
+            log.warning("record readers unavailable (%r); reading in this process", error)
             _forget_readers()
             return [_read_record(job) for job in jobs]
 

@@ -49,6 +49,9 @@ RECORD_BATCH = 200
 #: transfer's path: astropy's header parsing is pure Python (a few ms a file), which
 #: in the engine's process would take the interpreter from the workers moving bytes.
 RECORD_READERS = 2
+#: Files in an import from which the reader processes are worth starting (each costs
+#: about a second of CPU to start); smaller imports read their records in-process.
+READERS_FROM = 200
 _readers: ProcessPoolExecutor | None = None
 _readers_lock = threading.Lock()
 _PRODUCT_FIELDS = (
@@ -193,6 +196,8 @@ class ImportJob:
         """The batch's records, read by the reader processes (in this process if
         they cannot start or have broken)."""
         jobs = [(path, product, source, self.id) for _, source, path, product in batch]
+        if len(self.transfer.state.files) < READERS_FROM:
+            return [_read_record(job) for job in jobs]
         try:
             return list(_reader_pool().map(_read_record, jobs, chunksize=16))
         except (BrokenProcessPool, OSError, pickle.PicklingError, TypeError) as error:

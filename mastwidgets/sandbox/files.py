@@ -105,18 +105,45 @@ def _image_hdus(obs: Observation, product: Product, side: int) -> list[fits.Imag
 def _lightcurve_hdus(
     obs: Observation, product: Product, side: int
 ) -> list[fits.hdu.base.ExtensionHDU]:
+    """A SPOC light curve as lightkurve reads one: the LIGHTCURVE table's columns
+    and time keywords (BTJD), and an APERTURE image."""
     rng = np.random.default_rng(product.seed)
     n = max(side * 16, 100)
     time = obs.row["t_min"] - 56999.5 + np.linspace(0, 27.4, n)
     flux = 1000 + rng.normal(0, 2, n) - 5 * (np.sin(time * 2 * np.pi / 3.69) > 0.998)
+    error = np.full(n, 2.0, dtype=np.float32)
+    background = 50 + rng.normal(0, 0.5, n)
+    centre = 5 + rng.normal(0, 0.01, (2, n))
+    columns = [
+        ("TIME", "D", "BJD - 2457000, days", time),
+        ("TIMECORR", "E", "d", np.zeros(n)),
+        ("CADENCENO", "J", None, np.arange(n, dtype=np.int32) + 1),
+        ("SAP_FLUX", "E", "e-/s", flux),
+        ("SAP_FLUX_ERR", "E", "e-/s", error),
+        ("SAP_BKG", "E", "e-/s", background),
+        ("SAP_BKG_ERR", "E", "e-/s", error / 4),
+        ("PDCSAP_FLUX", "E", "e-/s", flux),
+        ("PDCSAP_FLUX_ERR", "E", "e-/s", error),
+        ("QUALITY", "J", None, np.zeros(n, dtype=np.int32)),
+        ("MOM_CENTR1", "D", "pixel", centre[0]),
+        ("MOM_CENTR2", "D", "pixel", centre[1]),
+    ]
     table = fits.BinTableHDU.from_columns(
-        [
-            fits.Column("TIME", "D", unit="BJD - 2457000, days", array=time),
-            fits.Column("SAP_FLUX", "E", unit="e-/s", array=flux),
-            fits.Column("PDCSAP_FLUX", "E", unit="e-/s", array=flux / 1000),
-            fits.Column("QUALITY", "J", array=np.zeros(n, dtype=np.int32)),
-        ],
+        [fits.Column(name, form, unit=unit, array=data) for name, form, unit, data in columns],
         name="LIGHTCURVE",
+    )
+    table.header.update(
+        {
+            "TIMEREF": "SOLARSYSTEM",
+            "TASSIGN": "SPACECRAFT",
+            "TIMESYS": "TDB",
+            "BJDREFI": 2457000,
+            "BJDREFF": 0.0,
+            "TIMEUNIT": "d",
+            "TSTART": float(time[0]),
+            "TSTOP": float(time[-1]),
+            "TIMEDEL": float(time[1] - time[0]),
+        }
     )
     aperture = fits.ImageHDU(np.ones((11, 11), dtype=np.int32), name="APERTURE")
     return [table, aperture]
@@ -136,6 +163,10 @@ def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.
     return [table, fits.ImageHDU(np.ones((11, 11), dtype=np.int32), name="APERTURE")]
 
 
+#: SPOC's CREATOR keyword by product kind (lightkurve's ``detect_filetype`` reads it).
+_CREATORS = {"lightcurve": "9320 LightCurveExporterPipelineModule"}
+
+
 def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
     make = {"image": _image_hdus, "lightcurve": _lightcurve_hdus, "pixels": _pixel_hdus}
     if product.kind == "asn":  # HST association tables are FITS binary tables
@@ -150,7 +181,10 @@ def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
         extensions = [members]
     else:
         extensions = make[product.kind](obs, product, side)
-    hdus = fits.HDUList([fits.PrimaryHDU(header=_primary_header(obs, product)), *extensions])
+    primary = fits.PrimaryHDU(header=_primary_header(obs, product))
+    if product.kind in _CREATORS:  # what lightkurve tells TESS products apart by
+        primary.header["CREATOR"] = _CREATORS[product.kind]
+    hdus = fits.HDUList([primary, *extensions])
     buffer = io.BytesIO()
     hdus.writeto(buffer)
     return buffer.getvalue()

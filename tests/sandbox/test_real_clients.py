@@ -1,0 +1,38 @@
+"""Clients nobody here wrote, on the sandbox's files: astropy and lightkurve."""
+
+import warnings
+
+import numpy as np
+from astropy.io import fits
+
+from mastwidgets.mast import _client
+
+
+def test_astropy_opens_every_fits_product_the_sandbox_serves(mast_sandbox):
+    kinds = set()
+    for product in mast_sandbox.catalogue.products:
+        path = mast_sandbox.files.get(product.uri)
+        if path is None or not product.filename.endswith(".fits"):
+            continue
+        with fits.open(path) as hdus:
+            hdus.verify("exception")
+            assert hdus[0].header["TELESCOP"] in ("JWST", "HST", "TESS"), product.filename
+            kinds.add(product.kind)
+    assert {"image", "lightcurve", "pixels", "asn"} <= kinds
+
+
+def test_lightkurve_finds_downloads_and_reads_a_tess_light_curve(sandbox_env, tmp_path):
+    """lightkurve's own search and download (through astroquery, pointed at the
+    sandbox as mastwidgets points it) give a light curve it can read: it used to
+    call the file corrupt."""
+    import lightkurve as lk  # a test extra: never skipped
+    _client.observations(sandbox_env)  # astroquery's URLs, process-wide
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = lk.search_lightcurve("pi Men", mission="TESS")
+        assert len(found) >= 1 and "261136679" in str(found.target_name[0])
+        curve = found[0].download(download_dir=str(tmp_path))
+    assert isinstance(curve, lk.TessLightCurve)
+    assert len(curve) >= 100 and np.isfinite(curve.flux.value).all()
+    assert curve.time.format == "btjd" and curve.meta["TICID"] == 261136679
+    assert curve.flux.unit.to_string() == "electron / s"

@@ -26,6 +26,7 @@ def test_lightkurve_finds_downloads_and_reads_a_tess_light_curve(sandbox_env, tm
     sandbox as mastwidgets points it) give a light curve it can read: it used to
     call the file corrupt."""
     import lightkurve as lk  # a test extra: never skipped
+
     _client.observations(sandbox_env)  # astroquery's URLs, process-wide
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

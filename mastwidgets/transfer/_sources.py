@@ -235,34 +235,8 @@ class HttpSource:
     ) -> tuple[int, int | None]:
         """Stream ``[start, end)``; returns (bytes copied, total size the server stated)."""
         with self._turn(url, should_stop) as answer:
-            return self._fetch(url, start, end, sink, buffer, should_stop, answer)
-
-    def _fetch(self, url, start, end, sink, buffer, should_stop, answer) -> tuple[int, int | None]:
-        headers = {"Accept-Encoding": "identity", "Range": f"bytes={start}-{end - 1}"}
-        response = self._request("GET", url, headers, answer)
-        try:
-            total = None
-            if response.status == 206:
-                match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-                if not match or int(match.group(1)) != start:
-                    raise RangeIgnored(f"GET {_short(url)}: bad Content-Range")
-                total = int(match.group(3)) if match.group(3) != "*" else None
-            elif response.status == 200:
-                raise RangeIgnored(f"GET {_short(url)}: the server ignores Range")
-            elif response.status == 416:
-                match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
-                if match:  # we asked past the end: the server says where the end is
-                    return 0, int(match.group(1))
-                raise SourceUnavailable(
-                    f"GET {_short(url)}: range {start}-{end - 1} is beyond the end of the file"
-                )
-            else:
-                raise _status_error(
-                    response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
-                )
-            return _read_body(response, url, start, end - start, sink, buffer, should_stop), total
-        finally:
-            _finish(response)
+            copied, total, _ = self._fetch(url, start, end, sink, buffer, should_stop, answer)
+        return copied, total
 
     def fetch_first(
         self, url: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
@@ -272,29 +246,43 @@ class HttpSource:
         Range answers 200 and its whole body is taken. Returns (bytes copied, the
         file's size as the server states it, whether the server honours Range)."""
         with self._turn(url, should_stop) as answer:
-            headers = {"Accept-Encoding": "identity", "Range": f"bytes=0-{length - 1}"}
-            response = self._request("GET", url, headers, answer)
-            try:
-                if response.status == 206:
-                    match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-                    if not match or int(match.group(1)) != 0:
-                        raise RangeIgnored(f"GET {_short(url)}: bad Content-Range")
-                    size = int(match.group(3)) if match.group(3) != "*" else None
-                    copied = _read_body(response, url, 0, length, sink, buffer, should_stop)
-                    return copied, size, True
-                if response.status == 200:
-                    stated = response.headers.get("Content-Length", "")
-                    copied = _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
-                    return copied, int(stated) if stated.isdigit() else copied, False
-                if response.status == 416:  # an empty file has no byte 0
-                    match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
-                    if match and int(match.group(1)) == 0:
-                        return 0, 0, True
-                raise _status_error(
-                    response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
+            return self._fetch(url, 0, length, sink, buffer, should_stop, answer, whole=True)
+
+    def _fetch(
+        self, url, start, end, sink, buffer, should_stop, answer, *, whole: bool = False
+    ) -> tuple[int, int | None, bool]:
+        """A ranged GET; with ``whole``, a 200 (Range ignored) is read to its end
+        instead of raising :class:`RangeIgnored`. Returns (bytes copied, the size the
+        server stated, whether it honoured Range)."""
+        headers = {"Accept-Encoding": "identity", "Range": f"bytes={start}-{end - 1}"}
+        response = self._request("GET", url, headers, answer)
+        try:
+            if response.status == 206:
+                match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+                if not match or int(match.group(1)) != start:
+                    raise RangeIgnored(f"GET {_short(url)}: bad Content-Range")
+                total = int(match.group(3)) if match.group(3) != "*" else None
+                copied = _read_body(response, url, start, end - start, sink, buffer, should_stop)
+                return copied, total, True
+            if response.status == 200 and whole:
+                stated = response.headers.get("Content-Length", "")
+                copied = _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
+                return copied, int(stated) if stated.isdigit() else copied, False
+            if response.status == 200:
+                raise RangeIgnored(f"GET {_short(url)}: the server ignores Range")
+            if response.status == 416:
+                match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
+                if match and not (whole and int(match.group(1))):
+                    # We asked past the end; from byte 0, only an empty file has none.
+                    return 0, int(match.group(1)), True
+                raise SourceUnavailable(
+                    f"GET {_short(url)}: range {start}-{end - 1} is beyond the end of the file"
                 )
-            finally:
-                _finish(response)
+            raise _status_error(
+                response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
+            )
+        finally:
+            _finish(response)
 
     def fetch_whole(self, url: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:
         """For servers that ignore Range: the whole file in one GET, from byte 0."""

@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 MB = 10**6
 #: What runs without --only ("many-rss", 20,000 files in a child, only when asked).
@@ -430,9 +431,9 @@ def many_files_table(args, nginx, files, count, dest, state, clean, size=100_000
     def engine_rss(connections: int) -> int:
         clean()
         child = _child(specs, dest, state, "bench-many", options={"connections": connections})
-        output, _ = child.communicate()
+        result = _child_result(child)
         clean()
-        return int(next(x for x in output.splitlines() if x.startswith("RESULT")).split()[3])
+        return result.rss
 
     def tool_rss(tool, jobs: int) -> int:
         clean()
@@ -489,19 +490,15 @@ def many_memory(nginx, files, count, dest, state, clean) -> list[str]:
     specs = [{"name": Path(n).name, "http": nginx.url(n), "size": 100_000} for n in names]
     clean()
     began = time.perf_counter()
-    child = _child(specs, dest, state, "bench-many-rss")
-    output, _ = child.communicate()
+    result = _child_result(_child(specs, dest, state, "bench-many-rss"))
     seconds = time.perf_counter() - began
     clean()
-    _, status, _, rss, state_bytes = next(
-        x for x in output.splitlines() if x.startswith("RESULT")
-    ).split()
     return [
         f"### Memory with many files: {count:,} × 100 kB, engine defaults, one process",
         "",
-        f"Peak RSS **{int(rss) / 1024:.0f} MiB** (the whole process), {status} in "
+        f"Peak RSS **{result.rss / 1024:.0f} MiB** (the whole process), {result.status} in "
         f"{seconds:.1f} s with the interpreter's start ({count / seconds:,.0f} files/s), "
-        f"{int(state_bytes) / count:,.0f} state bytes per finished file.",
+        f"{result.state_bytes / count:,.0f} state bytes per finished file.",
         "",
     ]
 
@@ -722,6 +719,21 @@ def _child(specs, dest, state, job_id, mode="start", options=None) -> subprocess
     )
 
 
+class ChildResult(NamedTuple):
+    status: str
+    bytes_transferred: int
+    rss: int  # KiB, the child's VmHWM
+    state_bytes: int
+
+
+def _child_result(child: subprocess.Popen) -> ChildResult:
+    """Wait for a :func:`_child` and read its RESULT line."""
+    output, _ = child.communicate()
+    line = next(x for x in output.splitlines() if x.startswith("RESULT"))
+    status, *numbers = line.split()[1:]
+    return ChildResult(status, *map(int, numbers))
+
+
 def resume_cost(nginx, specs, dest, state, clean) -> list[str]:
     """Kill -9 the engine half-way, resume, and count bytes the server sent twice."""
     clean()
@@ -765,10 +777,7 @@ def peak_rss(nginx, files, big, size, dest, state, clean) -> list[str]:
         names.append(name)
     specs = [{"name": n, "http": nginx.url(n), "size": size} for n in names]
     clean()
-    child = _child(specs, dest, state, "bench-rss")
-    output, _ = child.communicate()
-    result = next(line for line in output.splitlines() if line.startswith("RESULT"))
-    shown = int(result.split()[3])
+    shown = _child_result(_child(specs, dest, state, "bench-rss")).rss
     clean()
     return [
         "### Memory",

@@ -485,12 +485,10 @@ class TransferJob:
             if size != copied and (not ranged or copied < min(size, self.config.chunk_size)):
                 raise TransientError(f"http: the response ended after {copied} of {size} bytes")
             self._tally.set_size(f, size)
-            os.ftruncate(f.fd, max(size, copied))
+            os.ftruncate(f.fd, size)
+            with f.lock:
+                f.written.clip(size)  # a server that sent more than it says the file has
             f.reserve()
-            if copied > size:
-                os.ftruncate(f.fd, size)
-                with f.lock:
-                    f.written.clip(size)
             f.failures = 0
             self._durable.checkpoint_file(f)
         except Stopped:
@@ -502,9 +500,8 @@ class TransferJob:
         except SourceUnavailable as error:
             self._give_up_source(f, "http", str(error))
         except TransientError as error:
-            if f.size is None or not f.state.ranged:
-                with f.lock:
-                    f.written = ByteRanges()  # nothing to resume from: the size is unknown
+            with f.lock:
+                f.written = ByteRanges()  # nothing to resume from: the size is still unknown
             self._release(task, whole=True)
             self._backoff(f, "http", error)
             return

@@ -129,7 +129,7 @@ class TransferJob:
         self._subscribers = Subscribers()
         self._reporter = Reporter(state, self._files, self._subscribers)
         self._durable = Durability(StateWriter(self.state_file, state), batch=config.commit_batch)
-        self._tally = Tally(())  # counted again when the job starts
+        self._tally = Tally(())  # counted when the job starts
         self._sched = Scheduler(
             (),
             self._tally,
@@ -214,16 +214,8 @@ class TransferJob:
                 endpoint=self.config.s3_endpoint, timeout=self.config.timeout, connections=slots
             )
         pending = [f for f in self._files if f.state.status not in FINISHED]
-        self._tally = Tally(self._files)
-        self._sched = Scheduler(
-            pending,
-            self._tally,
-            parallel=self.config.parallel,
-            connections=self.config.connections,
-            chunk_size=self.config.chunk_size,
-            split=self.config.split,
-        )
-        self._cond = self._sched.cond
+        self._tally.recount(self._files)
+        self._sched.queue(pending)
         self.state.status = DOWNLOADING if pending else DONE
         self.state.boot_id = self._boot
         self._durable.save()

@@ -68,6 +68,12 @@ class Scheduler:
         self.split = split
         self._tally = tally
 
+    def queue(self, files: Iterable[RunFile]) -> None:
+        """Files to fetch, after those already queued."""
+        with self.cond:
+            self.pending.extend(files)
+            self.cond.notify_all()
+
     def next_task(self, mine: RunFile | None, stopped: threading.Event) -> Task | None:
         """The worker's next task (it fetched from ``mine`` last), waiting for one;
         None when the job is stopped or nothing is left."""

@@ -17,15 +17,21 @@ class Tally:
     through :meth:`move` and :meth:`set_size`; :meth:`read` answers in O(live files)."""
 
     def __init__(self, files: Iterable[RunFile]):
-        files = list(files)
         self._lock = threading.Lock()
-        self._counts = Counter(f.state.status for f in files)
-        self._live: set[RunFile] = set()  # taken from the queue, not yet finished
-        self._settled = sum(  # bytes on disk of the files not live
-            (f.size or 0) if f.state.status == DONE else f.written.total for f in files
-        )
-        self._unsized = sum(1 for f in files if f.size is None)
-        self._sized = sum(f.size or 0 for f in files)
+        self.recount(files)
+
+    def recount(self, files: Iterable[RunFile]) -> None:
+        """Count ``files`` from their states (a job's start: after reconciling with
+        the disk, which sets statuses without the tally)."""
+        files = list(files)
+        with self._lock:
+            self._counts = Counter(f.state.status for f in files)
+            self._live: set[RunFile] = set()  # taken from the queue, not yet finished
+            self._settled = sum(  # bytes on disk of the files not live
+                (f.size or 0) if f.state.status == DONE else f.written.total for f in files
+            )
+            self._unsized = sum(1 for f in files if f.size is None)
+            self._sized = sum(f.size or 0 for f in files)
 
     @property
     def total(self) -> int | None:

@@ -46,15 +46,21 @@ def _sandbox(args: argparse.Namespace) -> int:
         s3=not args.no_s3,
         file_size=args.file_size,
         files_dir=args.files_dir,
+        scale=args.scale,
+        seed=args.seed,
     ) as sb:
         print("MAST sandbox running; Ctrl-C stops it.")
         print(f"  MAST API and downloads: {sb.mast_url}")
         if sb.s3_endpoint:
             print(f"  S3 (bucket {sb.bucket}):    {sb.s3_endpoint}")
         print(
-            f"  {len(sb.catalogue.observations)} observations, "
+            f"  {len(sb.catalogue.observations)} curated observations, "
             f"{sum(1 for _ in sb.catalogue.products)} products"
         )
+        if args.scale:
+            print(f"  {args.scale:,} synthetic observations (seed {args.seed}); big ones:")
+            for obs_id, count in sb.big_observations.items():
+                print(f"    {obs_id}: {count:,} products")
         print(f"  MAST token for its exclusive-access data: {sb.token}")
         print("Point mastwidgets at it, in the shell that runs Python:")
         for key, value in sb.environ().items():
@@ -282,6 +288,14 @@ def _parser() -> argparse.ArgumentParser:
         help="approximate size of each science image (default: tiny)",
     )
     sandbox.add_argument("--files-dir", default=None, help="where to keep the product files")
+    sandbox.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also serve N synthetic observations, files made on request (default: 0)",
+    )
+    sandbox.add_argument("--seed", type=int, default=0, help="which synthetic sky (default: 0)")
     sandbox.set_defaults(run=_sandbox)
 
     def product_options(command: argparse.ArgumentParser, everything: bool) -> None:

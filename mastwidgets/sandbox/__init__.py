@@ -30,9 +30,11 @@ from pathlib import Path
 from .catalogue import Catalogue, Observation, Product, build_catalogue, many_products
 from .faults import Faults, FaultSwitch
 from .files import TINY_IMAGE_SIDE, image_side_for, write_products
-from .portal import Portal
+from .generated import GeneratedFiles
+from .portal import ROW_CAP, Portal
 from .s3 import S3Server
 from .server import DOWNLOAD_PATH, SandboxHTTPServer
+from .synthetic import BIG_PRODUCTS, SyntheticSky
 
 __all__ = ["Faults", "Sandbox"]
 
@@ -62,6 +64,16 @@ class Sandbox:
     token
         The MAST API token the sandbox accepts for exclusive-access data
         (default: a random one, see :attr:`token`).
+    scale
+        Also serve this many synthetic observations (0: the curated ones only), spread
+        over the sky as the archive's are, with products made on request (see
+        :mod:`mastwidgets.sandbox.synthetic`). The same ``scale`` and ``seed`` always
+        give the same rows and bytes. Two of them are big: :attr:`big_observations`.
+    seed
+        Which synthetic sky.
+    row_cap
+        The most rows one search may match; past it MAST (and the sandbox) refuses
+        the search with an error.
     """
 
     def __init__(
@@ -74,12 +86,16 @@ class Sandbox:
         obs_ids: list[str] | None = None,
         files_dir: str | Path | None = None,
         token: str | None = None,
+        scale: int = 0,
+        seed: int = 0,
+        row_cap: int = ROW_CAP,
     ):
         self.host = host
         self.port = port
         self.with_s3 = s3
         self.image_side = TINY_IMAGE_SIDE if file_size is None else image_side_for(file_size)
-        catalogue = build_catalogue()
+        self.scale, self.seed, self.row_cap = scale, seed, row_cap
+        catalogue = build_catalogue(SyntheticSky(scale, seed) if scale else None)
         self.catalogue: Catalogue = catalogue.restricted_to(obs_ids) if obs_ids else catalogue
         self._files_dir = Path(files_dir) if files_dir else None
         self._tmp: str | None = None
@@ -99,10 +115,15 @@ class Sandbox:
         try:
             self.files = write_products(self.catalogue, self._files_dir, self.image_side)
             sizes = {uri: path.stat().st_size for uri, path in self.files.items()}
-            self.portal = Portal(self.catalogue, sizes, self.token)
-            self._http = SandboxHTTPServer(
-                (self.host, self.port), self.portal, self.files, self._switch
+            self.portal = Portal(
+                self.catalogue,
+                sizes,
+                self.token,
+                files=self.files,
+                generated=GeneratedFiles(self.image_side),
+                row_cap=self.row_cap,
             )
+            self._http = SandboxHTTPServer((self.host, self.port), self.portal, self._switch)
             self.port = self._http.server_address[1]
             self._thread = threading.Thread(
                 target=self._http.serve_forever, name="mast-sandbox-http", daemon=True
@@ -228,8 +249,8 @@ class Sandbox:
         """Serve other bytes for a product (HTTP, S3 and its listed size), e.g. a
         corrupt FITS file. Affects every client of this sandbox."""
         product = self.catalogue.product(uri)
-        if product is None:
-            raise KeyError(uri)
+        if product is None or uri not in self.files:
+            raise KeyError(f"{uri} (only curated products can be replaced)")
         self.files[uri].write_bytes(data)
         self.portal.sizes[uri] = len(data)
         if product.in_s3 and self._s3 is not None:
@@ -238,8 +259,28 @@ class Sandbox:
             )
 
     def path_of(self, uri: str) -> Path:
-        """The sandbox's own copy of a product (to compare downloads with)."""
+        """The sandbox's own copy of a curated product (to compare downloads with)."""
         return self.files[uri]
+
+    def product_bytes(self, uri: str) -> bytes:
+        """The bytes the sandbox serves for a product, curated or generated."""
+        found = self.portal.content(uri)
+        if found is None:
+            raise KeyError(uri)
+        body = found[1]
+        return body.read_bytes() if isinstance(body, Path) else body
+
+    @property
+    def big_observations(self) -> dict[str, int]:
+        """The big synthetic observations: ``{obs_id: number of products}`` (empty at
+        scale 0). One is like a JWST WFSS observation with 15,000 extracted spectra."""
+        synthetic = self.catalogue.synthetic
+        if synthetic is None:
+            return {}
+        return {
+            synthetic.obs_id(i): len(synthetic.observation(i).products)
+            for i in range(len(BIG_PRODUCTS))
+        }
 
     # -- faults and observation -------------------------------------------------------------------
     def set_faults(self, faults: Faults | None) -> None:

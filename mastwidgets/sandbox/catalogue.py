@@ -11,10 +11,14 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 from astropy.coordinates import SkyCoord
 from astropy.time import Time
+
+if TYPE_CHECKING:
+    from .synthetic import SyntheticSky
 
 MRP = "Minimum Recommended Products"
 
@@ -650,9 +654,14 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Everything the sandbox serves, indexed the ways MAST looks things up."""
+    """Everything the sandbox serves, indexed the ways MAST looks things up.
+
+    ``observations`` are the curated ones (kept as objects); ``synthetic``, when
+    the sandbox was started with a scale, holds many more, built on request.
+    """
 
     observations: tuple[Observation, ...]
+    synthetic: SyntheticSky | None = None
 
     def __post_init__(self) -> None:
         by_obsid = {o.obsid: o for o in self.observations}
@@ -671,21 +680,33 @@ class Catalogue:
 
     @property
     def products(self) -> Iterator[Product]:
+        """The curated observations' products (synthetic ones are built on request)."""
         for observation in self.observations:
             yield from observation.products
 
     def observation(self, obsid: str) -> Observation | None:
-        return self._by_obsid.get(obsid)
+        found = self._by_obsid.get(obsid)
+        if found is None and self.synthetic is not None:
+            index = self.synthetic.index_of_obsid(obsid)
+            found = None if index is None else self.synthetic.observation(index)
+        return found
 
     def product(self, uri: str) -> Product | None:
-        return self._by_uri.get(uri)
+        found = self._by_uri.get(uri)
+        if found is None and self.synthetic is not None:
+            pair = self.synthetic.product(uri)
+            found = pair[1] if pair else None
+        return found
 
     def add_product(self, product: Product) -> None:
         """Serve one more file (not part of any observation the portal lists)."""
         self._by_uri[product.uri] = product
 
     def observation_of(self, product: Product) -> Observation:
-        return self._by_obsid[product.obsid]
+        found = self.observation(product.obsid)
+        if found is None:
+            raise KeyError(product.obsid)
+        return found
 
     def separations_arcsec(self, ra: float, dec: float) -> np.ndarray:
         centre = SkyCoord(ra, dec, unit="deg")
@@ -693,14 +714,14 @@ class Catalogue:
 
     def with_observation(self, observation: Observation) -> Catalogue:
         """This catalogue and one more observation (the extra files stay served)."""
-        grown = Catalogue((*self.observations, observation))
+        grown = Catalogue((*self.observations, observation), self.synthetic)
         for uri, product in self._by_uri.items():
             grown._by_uri.setdefault(uri, product)
         return grown
 
     def restricted_to(self, obs_ids: Iterable[str]) -> Catalogue:
         wanted = set(obs_ids)
-        return Catalogue(tuple(o for o in self.observations if o.obs_id in wanted))
+        return Catalogue(tuple(o for o in self.observations if o.obs_id in wanted), self.synthetic)
 
 
 def many_products(base: Observation, obsid: str, obs_id: str, count: int) -> Observation:
@@ -731,11 +752,11 @@ def resolve(name: str) -> Target | None:
     return None
 
 
-def build_catalogue() -> Catalogue:
-    """The full, deterministic sandbox catalogue."""
+def build_catalogue(synthetic: SyntheticSky | None = None) -> Catalogue:
+    """The full, deterministic sandbox catalogue (and the synthetic observations, if any)."""
     ids = _Ids()
     observations = [_jwst(ids, i, spec) for i, spec in enumerate(_JWST)]
     observations += [_hst(ids, i, spec) for i, spec in enumerate(_HST)]
     observations.append(_hst_empty(ids))
     observations += [_tess(ids, i, spec) for i, spec in enumerate(_TESS)]
-    return Catalogue(tuple(observations))
+    return Catalogue(tuple(observations), synthetic)

@@ -70,9 +70,18 @@ def _primary_header(obs: Observation, product: Product) -> fits.Header:
     return header
 
 
+def footprint_half(region: str) -> float:
+    """Half the side of an ``s_region`` (the radius of a circle), in degrees."""
+    parts = region.split()
+    if parts[0].upper() == "CIRCLE":
+        return float(parts[4])
+    decs = [float(x) for x in parts[3::2]]
+    return (max(decs) - min(decs)) / 2
+
+
 def _wcs(header: fits.Header, obs: Observation, side: int) -> None:
-    scale = 0.03 / 3600 if obs.row["obs_collection"] == "JWST" else 0.05 / 3600
-    scale *= max(1.0, 2048 / side)
+    """A TAN WCS whose image covers the observation's footprint (``s_region``)."""
+    scale = 2 * footprint_half(obs.row["s_region"]) / side
     header.update(
         {
             "WCSAXES": 2,
@@ -149,6 +158,29 @@ def _lightcurve_hdus(
     return [table, aperture]
 
 
+def _spectrum_hdus(
+    obs: Observation, product: Product, side: int
+) -> list[fits.hdu.base.ExtensionHDU]:
+    """An extracted 1-D spectrum, as JWST's ``_x1d`` files hold one (EXTRACT1D table)."""
+    rng = np.random.default_rng(product.seed)
+    n = max(side * 8, 100)
+    low, high = (obs.row["em_min"] or 500.0) / 1000, (obs.row["em_max"] or 1000.0) / 1000
+    wavelength = np.linspace(low, high, n)
+    continuum = 1e-3 * (1 + 0.3 * np.sin(wavelength * 7.0))
+    flux = continuum + rng.normal(0, 2e-5, n)
+    columns = [
+        ("WAVELENGTH", "D", "um", wavelength),
+        ("FLUX", "D", "Jy", flux),
+        ("FLUX_ERROR", "D", "Jy", np.full(n, 2e-5)),
+        ("DQ", "J", None, np.zeros(n, dtype=np.int32)),
+    ]
+    table = fits.BinTableHDU.from_columns(
+        [fits.Column(name, form, unit=unit, array=data) for name, form, unit, data in columns],
+        name="EXTRACT1D",
+    )
+    return [table]
+
+
 def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.base.ExtensionHDU]:
     rng = np.random.default_rng(product.seed)
     n = max(side, 20)
@@ -168,7 +200,12 @@ _CREATORS = {"lightcurve": "9320 LightCurveExporterPipelineModule"}
 
 
 def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
-    make = {"image": _image_hdus, "lightcurve": _lightcurve_hdus, "pixels": _pixel_hdus}
+    make = {
+        "image": _image_hdus,
+        "lightcurve": _lightcurve_hdus,
+        "pixels": _pixel_hdus,
+        "spectrum": _spectrum_hdus,
+    }
     if product.kind == "asn":  # HST association tables are FITS binary tables
         members = fits.BinTableHDU.from_columns(
             [
@@ -182,7 +219,8 @@ def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
     else:
         extensions = make[product.kind](obs, product, side)
     primary = fits.PrimaryHDU(header=_primary_header(obs, product))
-    if product.kind in _CREATORS:  # what lightkurve tells TESS products apart by
+    if product.kind in _CREATORS and obs.header.get("TELESCOP") == "TESS":
+        # what lightkurve tells TESS products apart by
         primary.header["CREATOR"] = _CREATORS[product.kind]
     hdus = fits.HDUList([primary, *extensions])
     buffer = io.BytesIO()
@@ -191,7 +229,10 @@ def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
 
 
 def _png(image: np.ndarray) -> bytes:
-    """A grey-scale PNG of ``image`` (stdlib only: zlib + the PNG chunk format)."""
+    """A grey-scale PNG of ``image`` (stdlib only: zlib + the PNG chunk format).
+
+    Stored, not compressed (zlib level 0): its size depends on the image's shape only,
+    so a generated preview's size is known without making it."""
     low, high = np.percentile(image, [1, 99.5])
     scaled = np.clip((image - low) / max(high - low, 1e-6), 0, 1)
     pixels = (scaled[::-1] * 255).astype(np.uint8)
@@ -206,7 +247,7 @@ def _png(image: np.ndarray) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IDAT", zlib.compress(raw, 0))
         + chunk(b"IEND", b"")
     )
 

@@ -14,10 +14,12 @@ import math
 import re
 import threading
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from .catalogue import Catalogue, Observation, Product, resolve
+from .generated import GeneratedFiles
 
 # Observation columns of Mast.Caom.Cone (real MAST's names, order and types).
 OBSERVATION_FIELDS = (
@@ -77,6 +79,8 @@ PRODUCT_FIELDS = (
     ("filters", "string"),
 )
 _COUNT = "COUNT_BIG(*)"
+#: MAST's limit on the rows one query may match (the sandbox's default).
+ROW_CAP = 500_000
 
 KNOWN_REQUEST_KEYS = {"service", "params", "format", "pagesize", "page", "cacheBreaker"}
 KNOWN_PARAMS = {
@@ -122,7 +126,8 @@ _PRODUCTS_CONFIG = {
 }
 
 
-def _envelope(fields, rows: list[dict], page: int, pagesize: int) -> dict:
+def _envelope(fields, rows, page: int, pagesize: int, make=None) -> dict:
+    """MAST's answer for one page of ``rows`` (``make`` turns the page's entries into rows)."""
     total = len(rows)
     pages = max(1, math.ceil(total / pagesize))
     shown = rows[(page - 1) * pagesize : page * pagesize]
@@ -138,7 +143,7 @@ def _envelope(fields, rows: list[dict], page: int, pagesize: int) -> dict:
             "rowsTotal": total,
         },
         "fields": [{"name": name, "type": kind} for name, kind in fields],
-        "data": shown,
+        "data": [make(entry) for entry in shown] if make else shown,
     }
 
 
@@ -164,7 +169,9 @@ class _Filter:
         self.separator = spec.get("separator") or config[self.column].get("separator")
 
     def matches(self, row: dict) -> bool:
-        cell = row.get(self.column)
+        return self.matches_value(row.get(self.column))
+
+    def matches_value(self, cell) -> bool:
         if cell is None:
             return False
         if self.ranges:
@@ -196,11 +203,29 @@ class Portal:
         Byte size of every product file, by dataURI.
     token
         The MAST API token the sandbox accepts (``None``: no login possible).
+    files
+        The curated products' files, by dataURI.
+    generated
+        Makes the files of synthetic observations (their sizes are not in ``sizes``).
+    row_cap
+        The most rows one query may match; past it the query fails, as MAST's do.
     """
 
-    def __init__(self, catalogue: Catalogue, sizes: dict[str, int], token: str | None = None):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        sizes: dict[str, int],
+        token: str | None = None,
+        *,
+        files: dict[str, Path] | None = None,
+        generated: GeneratedFiles | None = None,
+        row_cap: int = ROW_CAP,
+    ):
         self.catalogue = catalogue
         self.sizes = sizes
+        self.files = files if files is not None else {}
+        self.generated = generated
+        self.row_cap = row_cap
         self.token = token
         self.caom_config = _caom_config()
         self._unknown: list[str] = []
@@ -259,45 +284,87 @@ class Portal:
             return {"status": "ERROR", "msg": str(error), "data": [], "fields": []}
 
     def _observations(self, service: str, params: dict, page: int, pagesize: int) -> dict:
-        observations = list(self.catalogue.observations)
-        distances = None
+        position = None
         if service == "Mast.Caom.Cone":
-            ra, dec, radius = (float(params[k]) for k in ("ra", "dec", "radius"))
-            distances = self.catalogue.separations_arcsec(ra, dec)
-            radius_arcsec = radius * 3600
+            position = tuple(float(params[k]) for k in ("ra", "dec", "radius"))
         elif service == "Mast.Caom.Filtered.Position":
             try:
-                ra, dec, radius = (float(x) for x in str(params["position"]).split(","))
+                position = tuple(float(x) for x in str(params["position"]).split(","))
             except (KeyError, ValueError):
                 raise PortalError("Position must be 'ra, dec, radius' in degrees.") from None
-            distances = self.catalogue.separations_arcsec(ra, dec)
-            radius_arcsec = radius * 3600
         filters = [_Filter(f, self.caom_config) for f in params.get("filters") or []]
-        chosen: list[tuple[float | None, Observation]] = []
-        for index, obs in enumerate(observations):
-            distance = None if distances is None else float(distances[index])
-            if distance is not None and distance > radius_arcsec:
-                continue
-            if all(f.matches(obs.row) for f in filters):
-                chosen.append((distance, obs))
-        if distances is not None:
+        chosen = self._curated_matches(position, filters) + self._synthetic_matches(
+            position, filters
+        )
+        if position is not None:
             chosen.sort(key=lambda pair: pair[0])
         if params.get("columns") == _COUNT:
             return _envelope((("Column1", "string"),), [{"Column1": len(chosen)}], 1, pagesize)
+        if len(chosen) > self.row_cap:
+            raise PortalError(
+                f"The query matches {len(chosen)} rows, more than the {self.row_cap} "
+                "MAST returns for one query. Please narrow the search."
+            )
         fields = list(OBSERVATION_FIELDS)
         if service != "Mast.Caom.Cone":
             fields.append(("objID", "string"))
         if service == "Mast.Caom.Filtered.Position":
             fields.append(("objID1", "string"))
-        if distances is not None:
+        if position is not None:
             fields.append(("distance", "float"))
-        rows = [self._observation_row(obs, distance) for distance, obs in chosen]
-        return _envelope(fields, rows, page, pagesize)
+        synthetic = self.catalogue.synthetic
+
+        def make(pair) -> dict:
+            distance, source = pair
+            row = source.row if isinstance(source, Observation) else synthetic.row(source)
+            return self._observation_row(row, distance)
+
+        return _envelope(fields, chosen, page, pagesize, make)
+
+    def _curated_matches(self, position, filters) -> list[tuple[float | None, Observation]]:
+        distances = None
+        if position is not None:
+            distances = self.catalogue.separations_arcsec(position[0], position[1])
+        chosen = []
+        for index, obs in enumerate(self.catalogue.observations):
+            distance = None if distances is None else float(distances[index])
+            if distance is not None and distance > position[2] * 3600:
+                continue
+            if all(f.matches(obs.row) for f in filters):
+                chosen.append((distance, obs))
+        return chosen
+
+    def _synthetic_matches(self, position, filters) -> list[tuple[float | None, int]]:
+        """(distance, index) of the synthetic observations that match, filtered column by
+        column (each distinct value of a column is tested once)."""
+        synthetic = self.catalogue.synthetic
+        if synthetic is None:
+            return []
+        indices = np.arange(synthetic.count)
+        distances = None
+        if position is not None:
+            distances = synthetic.separations_arcsec(position[0], position[1])
+            indices = indices[distances <= position[2] * 3600]
+        for spec in filters:
+            values = synthetic.column(spec.column)
+            verdicts: dict = {}
+            keep = []
+            for i in indices:
+                value = values[i]
+                verdict = verdicts.get(value)
+                if verdict is None:
+                    verdict = verdicts[value] = spec.matches_value(value)
+                if verdict:
+                    keep.append(i)
+            indices = np.array(keep, dtype=np.int64)
+        if distances is None:
+            return [(None, int(i)) for i in indices]
+        return [(float(distances[i]), int(i)) for i in indices]
 
     @staticmethod
-    def _observation_row(obs: Observation, distance: float | None) -> dict:
-        row = dict(obs.row)
-        row["objID"] = str(int(obs.obsid) + 1_000_000_000)
+    def _observation_row(source: dict, distance: float | None) -> dict:
+        row = dict(source)
+        row["objID"] = str(int(row["obsid"]) + 1_000_000_000)
         row["objID1"] = row["objID"]
         if distance is not None:
             row["distance"] = round(distance, 6)
@@ -332,18 +399,37 @@ class Portal:
             "prvversion": "1.16.0" if product.collection == "JWST" else None,
             "proposal_id": product.proposal_id,
             "productFilename": product.filename,
-            "size": self.sizes[product.uri],
+            "size": self.size_of(obs, product),
             "parent_obsid": obs.obsid,
             "dataRights": product.data_rights,
             "calib_level": product.calib_level,
             "filters": product.filters,
         }
 
+    def size_of(self, obs: Observation, product: Product) -> int:
+        size = self.sizes.get(product.uri)
+        return size if size is not None else self.generated.size(obs, product)
+
+    def content(self, uri: str) -> tuple[Product, Path | bytes] | None:
+        """A product and its file (a path) or its bytes (generated), or ``None``."""
+        product = self.catalogue.product(uri)
+        if product is None:
+            return None
+        path = self.files.get(uri)
+        if path is not None:
+            return product, path
+        if self.generated is None or self.catalogue.synthetic is None:
+            return None
+        return product, self.generated.content(self.catalogue.observation_of(product), product)
+
     def _missions(self) -> dict:
         counts: dict = {"hist": []}
         for obs in self.catalogue.observations:
             name = obs.row["obs_collection"]
             counts[name] = counts.get(name, 0) + 1
+        if self.catalogue.synthetic is not None:
+            for name, count in self.catalogue.synthetic.collection_counts().items():
+                counts[name] = counts.get(name, 0) + count
         column = {"text": "obs_collection", "ExtendedProperties": {"histObj": counts}}
         return {"status": "COMPLETE", "msg": "", "data": {"Tables": [{"Columns": [column]}]}}
 

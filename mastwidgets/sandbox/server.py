@@ -16,6 +16,7 @@ Routes (all on one port, as MAST_PROTOCOL.md §1.3 shows they can be):
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import socket
 import sys
@@ -75,9 +76,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, portal: Portal, files: dict[str, Path], faults: FaultSwitch):
+    def __init__(self, address, portal: Portal, faults: FaultSwitch):
         self.portal = portal
-        self.files = files
         self.faults = faults
         self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
         self.times: deque[float] = deque(maxlen=10_000)  # when each answer in the log began
@@ -278,11 +278,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _download(self, query, faults: Faults) -> None:
         uri = query.get("uri", [""])[0]
-        product = self.server.portal.catalogue.product(uri)
-        path = self.server.files.get(uri)
-        if product is None or path is None:
+        found = self.server.portal.content(uri)
+        if found is None:
             self._send(404, json.dumps({"error": f"File not found: {uri}"}).encode())
             return
+        product, body = found
         if not self.server.portal.authorized(product, self._token()):
             self._send(
                 401,
@@ -294,7 +294,7 @@ class _Handler(BaseHTTPRequestHandler):
                 ).encode(),
             )
             return
-        size = path.stat().st_size
+        size = body.stat().st_size if isinstance(body, Path) else len(body)
         wanted = None if faults.ignore_range else parse_range(self.headers.get("Range"), size)
         if wanted == "416":
             self._send(416, b"", "text/plain", {"Content-Range": f"bytes */{size}"})
@@ -306,7 +306,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(status)
         self.send_response(status)
         self.send_header(
-            "Content-Type", _CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+            "Content-Type",
+            _CONTENT_TYPES.get(Path(product.filename).suffix, "application/octet-stream"),
         )
         self.send_header("Content-Length", str(claimed))
         self.send_header("Accept-Ranges", "bytes")
@@ -320,15 +321,17 @@ class _Handler(BaseHTTPRequestHandler):
         sent = min(count, claimed)
         if faults.drop_after is not None:
             sent = min(sent, faults.drop_after)
-        self._send_file(path, start, sent, faults.throttle)
+        self._send_file(body, start, sent, faults.throttle)
         if sent < claimed:
             self.close_connection = True
 
-    def _send_file(self, path: Path, offset: int, count: int, throttle: int | None) -> None:
-        with path.open("rb") as f:
+    def _send_file(self, body: Path | bytes, offset: int, count: int, throttle: int | None) -> None:
+        with body.open("rb") if isinstance(body, Path) else io.BytesIO(body) as f:
             if throttle is None:
-                if count:
+                if count and isinstance(body, Path):
                     self.connection.sendfile(f, offset, count)
+                elif count:
+                    self.wfile.write(memoryview(body)[offset : offset + count])
                 return
             f.seek(offset)
             block = max(1024, min(65536, throttle // 20))

@@ -1,0 +1,571 @@
+"""Synthetic observations: the sandbox at the archive's size, ``Sandbox(scale=N, seed=0)``.
+
+N observations are drawn once, column by column, with numpy (a few arrays of N
+numbers); an observation's row, products and file contents are built only when
+asked for, from its index. So 100,000 observations start in about a second and
+take tens of MB, and the same ``(N, seed)`` always gives the same rows, names and
+bytes.
+
+The sky is the archive's: most observations fall on well-studied fields (M101,
+M31, the Magellanic Clouds, the TESS/JWST continuous viewing zones around the
+ecliptic poles, the Kepler field, the curated targets), the rest anywhere.
+Collections, instruments, filters, exposure times and footprints come from the
+configuration table below (HST, JWST, TESS, GALEX, HLA, PS1, Kepler, K2).
+
+Two observations are big, as JWST WFSS observations are: one with
+:data:`BIG_PRODUCTS` ``[0]`` products (extracted spectra), one with ``[1]``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+import numpy as np
+from astropy.coordinates import angular_separation
+from astropy.time import Time
+
+from .catalogue import MRP, Observation, Product, Target, _base_row, _region
+
+#: Products of the two big observations (``Sandbox.big_observations``).
+BIG_PRODUCTS = (15_000, 2_000)
+#: obsids of synthetic observations are this plus their index.
+OBSID_BASE = 5_000_000_000
+#: "Today" for the synthetic archive: rows released after it are exclusive-access.
+NOW_MJD = 61_345.0  # 2026-11-01
+
+# Dense fields: (name, ra, dec, radius in degrees, weight, kind)
+_FIELDS = (
+    ("M101", 210.80243, 54.34875, 0.25, 0.10, "galaxy"),
+    ("M31", 10.68471, 41.26875, 1.2, 0.13, "galaxy"),
+    ("LMC", 80.89375, -69.75611, 3.0, 0.12, "galaxy"),
+    ("SMC", 13.18667, -72.82861, 1.5, 0.06, "galaxy"),
+    ("SOUTH CVZ", 90.0, -66.56071, 10.0, 0.10, "cvz"),
+    ("NORTH CVZ", 270.0, 66.56071, 10.0, 0.07, "cvz"),
+    ("KEPLER FIELD", 290.66667, 44.5, 6.0, 0.05, "kepler"),
+    ("M8", 270.904, -24.387, 0.3, 0.02, "galaxy"),
+    ("M16", 274.700, -13.807, 0.3, 0.02, "galaxy"),
+    ("NGC 6543", 268.39583, 66.63306, 0.3, 0.02, "galaxy"),
+    ("L 98-59", 124.5317560, -68.3130015, 0.3, 0.01, "cvz"),
+    ("pi Men", 84.2912, -80.4691, 0.3, 0.01, "cvz"),
+    (None, 0.0, 0.0, 0.0, 0.29, "sparse"),  # anywhere on the sky
+)
+
+_COLLECTIONS = ("HST", "JWST", "TESS", "GALEX", "HLA", "PS1", "Kepler", "K2")
+# Chance of each collection on each kind of field (same order as _COLLECTIONS).
+_MIX = {
+    "galaxy": (0.42, 0.16, 0.05, 0.08, 0.15, 0.08, 0.0, 0.06),
+    "cvz": (0.10, 0.15, 0.62, 0.05, 0.03, 0.03, 0.0, 0.02),
+    "kepler": (0.05, 0.02, 0.13, 0.05, 0.02, 0.08, 0.65, 0.0),
+    "sparse": (0.30, 0.06, 0.26, 0.15, 0.10, 0.08, 0.0, 0.05),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """One way of observing: what every row made this way shares."""
+
+    collection: str
+    instrument: str
+    filters: tuple[str, ...]
+    product_type: str  # dataproduct_type: image, spectrum, timeseries
+    exptime: tuple[float, float]
+    half: float  # footprint half-size (degrees); CIRCLE radius for round fields
+    provenance: str
+    era: tuple[str, str]  # first and last observing dates
+    band: str
+    wavelength: tuple[float, float]  # em_min, em_max (nm)
+
+
+# fmt: off
+_CONFIGS = (
+    Config("HST", "WFC3/UVIS", ("F275W", "F336W", "F438W", "F555W", "F606W", "F814W", "F656N"),
+           "image", (300, 2800), 0.0225, "CALWF3", ("2009-06-01", "2026-10-01"), "OPTICAL",
+           (200, 1000)),
+    Config("HST", "WFC3/IR", ("F110W", "F140W", "F160W"), "image", (250, 2600), 0.019, "CALWF3",
+           ("2009-06-01", "2026-10-01"), "INFRARED", (900, 1700)),
+    Config("HST", "ACS/WFC", ("F435W", "F606W", "F814W", "F658N"), "image", (300, 2400), 0.028,
+           "CALACS", ("2002-03-01", "2026-10-01"), "OPTICAL", (360, 960)),
+    Config("HST", "STIS/CCD", ("G430L", "G750L"), "spectrum", (600, 3000), 0.0003, "CALSTIS",
+           ("1997-02-14", "2026-10-01"), "OPTICAL", (290, 1030)),
+    Config("HST", "COS/FUV", ("G130M", "G160M"), "spectrum", (800, 5000), 0.0003, "CALCOS",
+           ("2009-06-01", "2026-10-01"), "UV", (90, 180)),
+    Config("JWST", "NIRCAM", ("F090W", "F150W", "F200W", "F277W", "F356W", "F444W"), "image",
+           (500, 6500), 0.018, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (795, 4990)),
+    Config("JWST", "MIRI", ("F560W", "F770W", "F1000W", "F1500W", "F2100W"), "image", (300, 3000),
+           0.012, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (5000, 24000)),
+    Config("JWST", "NIRSPEC/MSA", ("CLEAR;PRISM", "F170LP;G235M", "F290LP;G395M"), "spectrum",
+           (800, 9000), 0.028, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (600, 5300)),
+    Config("TESS", "Photometer", ("TESS",), "timeseries", (120, 120), 0.00138889, "SPOC",
+           ("2018-07-25", "2026-09-30"), "OPTICAL", (600, 1000)),
+    Config("GALEX", "GALEX", ("FUV", "NUV"), "image", (100, 30000), 0.6, "AIS",
+           ("2003-06-01", "2012-02-01"), "UV", (134, 283)),
+    Config("HLA", "WFC3/UVIS", ("F438W", "F555W", "F606W", "F814W"), "image", (300, 2800), 0.0225,
+           "HLA", ("2009-06-01", "2022-12-31"), "OPTICAL", (400, 960)),
+    Config("HLA", "ACS/WFC", ("F435W", "F555W", "F814W"), "image", (300, 2400), 0.028, "HLA",
+           ("2002-03-01", "2022-12-31"), "OPTICAL", (360, 960)),
+    Config("PS1", "GPC1", ("g", "r", "i", "z", "y"), "image", (40, 1200), 0.2, "3PI",
+           ("2010-05-01", "2014-03-31"), "OPTICAL", (400, 1080)),
+    Config("Kepler", "Kepler", ("KEPLER",), "timeseries", (1765.5, 1765.5), 0.00138889, "Kepler",
+           ("2009-05-02", "2013-05-11"), "OPTICAL", (420, 900)),
+    Config("K2", "Kepler", ("KEPLER",), "timeseries", (1765.5, 1765.5), 0.00138889, "K2",
+           ("2014-03-08", "2018-09-20"), "OPTICAL", (420, 900)),
+)
+# fmt: on
+_CONFIGS_OF = {c: [i for i, k in enumerate(_CONFIGS) if k.collection == c] for c in _COLLECTIONS}
+_PIS = (
+    "Dalcanton, Julianne", "Riess, Adam", "Kennicutt, Robert", "Madau, Piero", "Fox, Ori",
+    "Rieke, Marcia", "Ferguson, Henry", "Windhorst, Rogier", "Sabbi, Elena", "Bianchi, Luciana",
+    "Lee, Janice", "Chambers, Kenneth", "Borucki, William", "Howell, Steve", "Ricker, George",
+)  # fmt: skip
+_MISSION_PIS = {"TESS": "Ricker, George", "Kepler": "Borucki, William", "K2": "Howell, Steve"}
+_CLASSES = (
+    "GALAXY;SPIRAL", "STAR;VARIABLE", "STAR CLUSTER", "NEBULA;HII REGION", "STAR;EXOPLANET HOST",
+    "GALAXY;DWARF", "QSO", "FIELD",
+)  # fmt: skip
+_DETECTORS = {"NIRCAM": "nrcb1", "MIRI": "mirimage", "NIRSPEC/MSA": "nrs1"}
+_HST_LETTERS = {"WFC3": "i", "ACS": "j", "STIS": "o", "COS": "l"}
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(value: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        value, rest = divmod(value, 36)
+        digits.append(_B36[rest])
+    return "".join(reversed(digits))
+
+
+def _spherical_offsets(rng, centre_ra, centre_dec, radius, n):
+    """Points around centres, denser in the middle (a Gaussian of sigma radius/2)."""
+    distance = np.abs(rng.normal(0.0, radius / 2.0, n))
+    angle = rng.uniform(0.0, 2 * np.pi, n)
+    dec = np.clip(centre_dec + distance * np.sin(angle), -89.9, 89.9)
+    ra = (centre_ra + distance * np.cos(angle) / np.cos(np.deg2rad(dec))) % 360.0
+    return ra, dec
+
+
+class SyntheticSky:
+    """``count`` deterministic observations and their products, built on request."""
+
+    def __init__(self, count: int, seed: int = 0):
+        if count < len(BIG_PRODUCTS):
+            raise ValueError(f"scale must be 0 or at least {len(BIG_PRODUCTS)}, not {count}")
+        self.count, self.seed = count, seed
+        rng = np.random.default_rng([seed, 0x5A4D])
+        weights = np.array([f[4] for f in _FIELDS])
+        field = rng.choice(len(_FIELDS), count, p=weights / weights.sum())
+        ra, dec = np.empty(count), np.empty(count)
+        sparse = field == len(_FIELDS) - 1
+        ra[sparse] = rng.uniform(0.0, 360.0, sparse.sum())
+        dec[sparse] = np.rad2deg(np.arcsin(rng.uniform(-1.0, 1.0, sparse.sum())))
+        for index, (_, fra, fdec, radius, _, _) in enumerate(_FIELDS[:-1]):
+            chosen = field == index
+            ra[chosen], dec[chosen] = _spherical_offsets(rng, fra, fdec, radius, chosen.sum())
+        collection = np.empty(count, dtype=np.int8)
+        for kind, mix in _MIX.items():
+            chosen = np.isin(field, [i for i, f in enumerate(_FIELDS) if f[5] == kind])
+            collection[chosen] = rng.choice(len(_COLLECTIONS), chosen.sum(), p=mix)
+        collection[(collection == _COLLECTIONS.index("PS1")) & (dec < -30)] = _COLLECTIONS.index(
+            "GALEX"
+        )
+        config = np.empty(count, dtype=np.int16)
+        for code, name in enumerate(_COLLECTIONS):
+            chosen = collection == code
+            config[chosen] = rng.choice(_CONFIGS_OF[name], chosen.sum())
+        self.ra, self.dec, self.field, self.config = ra, dec, field.astype(np.int8), config
+        starts = np.array([Time(c.era[0]).mjd for c in _CONFIGS])
+        ends = np.array([Time(c.era[1]).mjd for c in _CONFIGS])
+        self.t_min = np.round(
+            starts[config] + rng.uniform(0, 1, count) * (ends - starts)[config], 6
+        )
+        low = np.array([c.exptime[0] for c in _CONFIGS])[config]
+        high = np.array([c.exptime[1] for c in _CONFIGS])[config]
+        self.exptime = np.round(low + rng.uniform(0, 1, count) * (high - low), 1)
+        self.filter = (
+            rng.integers(0, 1_000_000, count) % np.array([len(c.filters) for c in _CONFIGS])[config]
+        )
+        self.program = rng.integers(0, 400, count)  # index into a per-collection program pool
+        self.pi = rng.integers(0, len(_PIS), count)
+        self.klass = rng.integers(0, len(_CLASSES), count)
+        # the two big observations: JWST NIRCam WFSS near the north ecliptic pole
+        nircam = next(i for i, c in enumerate(_CONFIGS) if c.instrument == "NIRCAM")
+        for big in range(len(BIG_PRODUCTS)):
+            self.config[big], self.filter[big] = nircam, 5
+            self.ra[big], self.dec[big] = 270.0 + 0.05 * big, 66.56071
+            self.t_min[big], self.exptime[big] = Time("2023-03-14").mjd + big, 5153.6
+            self.field[big] = 5
+        self._obs_ids = [self._obs_id(i) for i in range(count)]
+        self._index = {self._key_of_obs(i): i for i in range(count)}
+        self._observations: OrderedDict[int, Observation] = OrderedDict()
+        self._by_filename: dict[int, dict[str, Product]] = {}
+        self._lock = Lock()
+        self._columns: dict[str, list] = {}
+
+    # -- names ------------------------------------------------------------------------------------
+    def _jwst_numbers(self, i: int) -> tuple[int, int]:
+        """(program, observation number) of a JWST observation: unique per index."""
+        if i < len(BIG_PRODUCTS):
+            return 9990 + i, 1
+        return 10000 + i // 999, 1 + i % 999
+
+    def _obs_id(self, i: int) -> str:
+        config = _CONFIGS[self.config[i]]
+        name = config.collection
+        filt = config.filters[self.filter[i]]
+        if name == "JWST":
+            program, number = self._jwst_numbers(i)
+            lower = filt.lower().replace(";", "_")
+            if config.instrument == "NIRCAM":
+                mode = f"nircam_clear-{lower}" + ("-grismr" if i < len(BIG_PRODUCTS) else "")
+            elif config.instrument == "MIRI":
+                mode = f"miri_{lower}"
+            else:
+                mode = f"nirspec_{lower}"
+            return f"jw{program:05d}-o{number:03d}_t001_{mode}"
+        if name == "HST":
+            letter = _HST_LETTERS[config.instrument.split("/")[0]]
+            return f"{letter}{_base36(i, 5)}010"
+        if name == "TESS":
+            sector = 1 + int((self.t_min[i] - 58324.0) // 27.4)
+            stamp = Time(self.t_min[i], format="mjd").strftime("%Y%j%H%M%S")
+            return f"tess{stamp}-s{sector:04d}-{self._tic(i):016d}-{120 + sector % 90:04d}-s"
+        if name == "GALEX":
+            return f"GI{1 + i % 6}-{i:07d}-{'AIS' if i % 3 else 'MIS'}"
+        if name == "HLA":
+            inst = config.instrument.lower().replace("/", "_")
+            return f"hst_{10000 + i // 100:05d}-{i % 100:02d}_{inst}_{filt.lower()}"
+        if name == "PS1":
+            return f"rings.v3.skycell.{1000 + i // 100:04d}.{i % 100:03d}.stk.{filt}"
+        if name == "Kepler":
+            return f"kplr{self._tic(i):09d}_lc_Q111111111111111"
+        return f"ktwo{200_000_000 + i:09d}-c{i % 20:02d}_lc"
+
+    def _tic(self, i: int) -> int:
+        return 100_000_000 + 7 * i
+
+    def _key_of_obs(self, i: int) -> str:
+        name = _CONFIGS[self.config[i]].collection
+        obs_id = self._obs_ids[i]
+        if name == "JWST":
+            return f"JWST:{obs_id[2:7]}{obs_id[9:12]}"
+        if name == "HST":
+            return f"HST:{obs_id[:6]}"
+        if name in ("Kepler", "K2"):
+            return f"{name}:{obs_id[:13]}"
+        return f"{name}:{obs_id}"
+
+    @staticmethod
+    def _key_of_file(collection: str, filename: str) -> str:
+        """The key of the observation a product file belongs to (see :meth:`_product_names`)."""
+        if collection == "JWST":
+            digits = filename[2:7] + filename[9:12] if filename[7:8] == "-" else filename[2:10]
+            return f"JWST:{digits}"
+        if collection == "HST":
+            return f"HST:{filename[:6]}"
+        if collection in ("Kepler", "K2"):
+            return f"{collection}:{filename[:13]}"
+        return f"{collection}:{filename.rsplit('_', 1)[0]}"
+
+    # -- rows -------------------------------------------------------------------------------------
+    def obsid(self, i: int) -> str:
+        return str(OBSID_BASE + i)
+
+    def index_of_obsid(self, obsid: str) -> int | None:
+        if not obsid.isdigit():
+            return None
+        i = int(obsid) - OBSID_BASE
+        return i if 0 <= i < self.count else None
+
+    def obs_id(self, i: int) -> str:
+        return self._obs_ids[i]
+
+    def collection(self, i: int) -> str:
+        return _CONFIGS[self.config[i]].collection
+
+    def row(self, i: int) -> dict:
+        """The ``Mast.Caom`` row of observation ``i``."""
+        config = _CONFIGS[self.config[i]]
+        filt = config.filters[self.filter[i]]
+        ra, dec = round(float(self.ra[i]), 7), round(float(self.dec[i]), 7)
+        start, exptime = float(self.t_min[i]), float(self.exptime[i])
+        timeseries = config.product_type == "timeseries"
+        span = 27.4 if config.collection == "TESS" else 90.0 if timeseries else exptime / 86400
+        name = config.collection
+        release = start + (365.0 if name in ("HST", "JWST") else 30.0)
+        program = self._program(i)
+        obs_id = self._obs_ids[i]
+        round_field = timeseries or name == "GALEX"
+        jpeg = None
+        if config.product_type == "image" and name in ("HST", "JWST", "HLA", "GALEX"):
+            jpeg = f"mast:{name}/product/{self._preview_name(i)}"
+        return _base_row(
+            obs_collection=name,
+            provenance_name=config.provenance,
+            instrument_name=config.instrument,
+            project=name if name not in ("HLA", "PS1") else ("HST" if name == "HLA" else "PS1"),
+            filters=filt,
+            wavelength_region=config.band,
+            target_name=self._target_name(i),
+            target_classification=_CLASSES[self.klass[i]],
+            obs_id=obs_id,
+            s_ra=ra,
+            s_dec=dec,
+            dataproduct_type=config.product_type,
+            proposal_pi=_MISSION_PIS.get(name, _PIS[self.pi[i]]),
+            calib_level=3,
+            t_min=round(start, 6),
+            t_max=round(start + span, 6),
+            t_exptime=exptime,
+            em_min=float(config.wavelength[0]),
+            em_max=float(config.wavelength[1]),
+            obs_title=self._title(i) if name in ("HST", "JWST") else "",
+            t_obs_release=round(release, 6),
+            proposal_id=program,
+            proposal_type="GO" if name in ("HST", "JWST") else "",
+            sequence_number=(1 + int((start - 58324.0) // 27.4)) if name == "TESS" else None,
+            s_region=(
+                f"CIRCLE ICRS {ra:.8f} {dec:.8f} {config.half:.8f}"
+                if round_field
+                else _region(ra, dec, config.half)
+            ),
+            jpegURL=jpeg,
+            dataURL=None,
+            dataRights="EXCLUSIVE_ACCESS"
+            if name in ("HST", "JWST") and release > NOW_MJD
+            else "PUBLIC",
+            srcDen=5885.0 if name == "HST" else None,
+            obsid=self.obsid(i),
+        )
+
+    def _program(self, i: int) -> str:
+        name = _CONFIGS[self.config[i]].collection
+        if name == "JWST":
+            return str(self._jwst_numbers(i)[0])
+        if name in ("HST", "HLA"):
+            return str(11000 + int(self.program[i]) * 13 % 7000)
+        if name == "TESS":
+            return f"G0{11000 + int(self.program[i]):05d}"
+        if name in ("Kepler", "K2"):
+            return f"GO{1000 + int(self.program[i]) % 100}"
+        return ""
+
+    def _title(self, i: int) -> str:
+        field = _FIELDS[self.field[i]][0] or "the high-latitude sky"
+        topics = ("A survey of", "Star formation in", "Variable stars in", "Deep imaging of")
+        return f"{topics[int(self.program[i]) % 4]} {field} ({self._program(i)})"
+
+    def _target_name(self, i: int) -> str:
+        name = _CONFIGS[self.config[i]].collection
+        if name == "TESS":
+            return str(self._tic(i))
+        if name in ("Kepler", "K2"):
+            return self._obs_ids[i][:13]
+        field = _FIELDS[self.field[i]][0]
+        if field is None:
+            return f"FIELD-{self.ra[i]:07.3f}{self.dec[i]:+07.3f}".upper()
+        return f"{field.upper().replace(' ', '')}-{int(self.program[i]) % 50 + 1}"
+
+    def separations_arcsec(self, ra: float, dec: float) -> np.ndarray:
+        """Every observation's distance from ``(ra, dec)`` (degrees), in arcseconds."""
+        return (
+            np.rad2deg(
+                angular_separation(
+                    np.deg2rad(ra), np.deg2rad(dec), np.deg2rad(self.ra), np.deg2rad(self.dec)
+                )
+            )
+            * 3600.0
+        )
+
+    def collection_counts(self) -> dict[str, int]:
+        counts = np.bincount(self.config, minlength=len(_CONFIGS))
+        totals: dict[str, int] = {}
+        for config, count in zip(_CONFIGS, counts, strict=True):
+            totals[config.collection] = totals.get(config.collection, 0) + int(count)
+        return totals
+
+    def column(self, name: str) -> list:
+        """Every observation's value of one row column (kept: searches filter on columns)."""
+        with self._lock:
+            values = self._columns.get(name)
+        if values is None:
+            if name == "obs_id":
+                values = self._obs_ids
+            elif name == "obsid":
+                values = [self.obsid(i) for i in range(self.count)]
+            elif name == "obs_collection":
+                values = [_CONFIGS[c].collection for c in self.config]
+            else:
+                values = [self.row(i)[name] for i in range(self.count)]
+            with self._lock:
+                self._columns[name] = values
+        return values
+
+    # -- observations and products ----------------------------------------------------------------
+    def observation(self, i: int) -> Observation:
+        """Observation ``i`` with its products (the last few built are kept)."""
+        with self._lock:
+            found = self._observations.get(i)
+            if found is not None:
+                self._observations.move_to_end(i)
+                return found
+        row = self.row(i)
+        target = Target(row["target_name"], row["s_ra"], row["s_dec"], row["target_name"], "", "")
+        observation = Observation(row, target, self._header(i, row), self._products(i, row))
+        with self._lock:
+            self._observations[i] = observation
+            self._by_filename[i] = {p.filename: p for p in observation.products}
+            while len(self._observations) > 64:
+                old, _ = self._observations.popitem(last=False)
+                self._by_filename.pop(old, None)
+        return observation
+
+    def product(self, uri: str) -> tuple[Observation, Product] | None:
+        """The observation and product a dataURI names, or ``None``."""
+        prefix, _, filename = uri.partition("/product/")
+        collection = prefix.removeprefix("mast:")
+        i = self._index.get(self._key_of_file(collection, filename)) if filename else None
+        if i is None or self.collection(i) != collection:
+            return None
+        observation = self.observation(i)
+        with self._lock:
+            product = self._by_filename.get(i, {}).get(filename)
+        if product is None:
+            product = next((p for p in observation.products if p.filename == filename), None)
+        return (observation, product) if product is not None else None
+
+    def _header(self, i: int, row: dict) -> dict:
+        config = _CONFIGS[self.config[i]]
+        filt = config.filters[self.filter[i]]
+        telescope = {"HLA": "HST", "Kepler": "Kepler", "K2": "Kepler"}.get(
+            config.collection, config.collection
+        )
+        header = {
+            "TELESCOP": telescope,
+            "INSTRUME": config.instrument.split("/")[0],
+            "FILTER": filt.split(";")[-1],
+            "PROGRAM": row["proposal_id"] or None,
+            "PI_NAME": row["proposal_pi"],
+            "BUNIT": "MJy/sr" if config.collection == "JWST" else "e-/s",
+        }
+        if config.collection == "TESS":
+            header |= {"SECTOR": row["sequence_number"], "TICID": self._tic(i)}
+        return header
+
+    def _preview_name(self, i: int) -> str:
+        return f"{self._obs_ids[i]}_{self._science_suffix(i)}.png"
+
+    def _science_suffix(self, i: int) -> str:
+        config = _CONFIGS[self.config[i]]
+        if config.collection == "JWST":
+            return "x1d" if config.product_type == "spectrum" else "i2d"
+        if config.collection == "HST":
+            if config.product_type == "spectrum":
+                return "x1d"
+            return "drc" if config.instrument.startswith("ACS") else "drz"
+        return {"GALEX": "nd-int", "HLA": "drz", "PS1": "unconv"}.get(config.collection, "")
+
+    def _products(self, i: int, row: dict) -> tuple[Product, ...]:
+        config = _CONFIGS[self.config[i]]
+        name = config.collection
+        obs_id = self._obs_ids[i]
+        spectrum = config.product_type == "spectrum"
+
+        def make(filename, ptype, sub, desc, level, kind, mrp=False, cloud=None):
+            return Product(
+                filename=filename,
+                obsid=row["obsid"],
+                obs_id=obs_id,
+                collection=name,
+                dataproduct_type=row["dataproduct_type"],
+                product_type=ptype,
+                subgroup=sub,
+                description=desc,
+                calib_level=level,
+                group=MRP if mrp else None,
+                kind=kind,
+                cloud_path=cloud,
+                in_s3=False,  # generated bytes: see the README (moto cannot serve them)
+                data_rights=row["dataRights"],
+                proposal_id=row["proposal_id"],
+                filters=row["filters"],
+            )
+
+        products = []
+        suffix = self._science_suffix(i)
+        if name == "JWST":
+            program, number = self._jwst_numbers(i)
+            folder = f"/jwst/public/jw{program:05d}"
+            detector = _DETECTORS[config.instrument]
+            for visit in (1, 2):
+                member = f"jw{program:05d}{number:03d}001_02101_{visit:05d}_{detector}"
+                for sub, level, desc in (
+                    ("UNCAL", 1, "exposure/Uncalibrated exposure"),
+                    ("RATE", 2, "exposure/Countrate image"),
+                    ("CAL", 2, "exposure/Calibrated exposure"),
+                ):
+                    filename = f"{member}_{sub.lower()}.fits"
+                    products.append(
+                        make(filename, "SCIENCE", sub, desc, level, "image", sub == "CAL",
+                             f"{folder}/{member}/{filename}")
+                    )  # fmt: skip
+            big = BIG_PRODUCTS[i] if i < len(BIG_PRODUCTS) else 0
+            for source in range(1, big + 1):
+                filename = f"{obs_id[:12]}_s{source:05d}_x1d.fits"
+                products.append(
+                    make(filename, "SCIENCE", "X1D", "Extracted spectrum of one source", 2,
+                         "spectrum", False, f"{folder}/{obs_id}/{filename}")
+                )  # fmt: skip
+            science = f"{obs_id}_{suffix}.fits"
+            products.append(
+                make(science, "SCIENCE", suffix.upper(),
+                     "Extracted spectra" if spectrum else "Combined calibrated image", 3,
+                     "spectrum" if spectrum else "image", True, f"{folder}/{obs_id}/{science}")
+            )  # fmt: skip
+        elif name == "HST":
+            root = obs_id[:6]
+            cloud = f"/hst/public/{root[:4]}/{{}}/{{}}"
+            science = f"{obs_id}_{suffix}.fits"
+            products.append(
+                make(science, "SCIENCE", suffix.upper(), "DADS calibrated combined file", 3,
+                     "spectrum" if spectrum else "image", True, cloud.format(obs_id, science))
+            )  # fmt: skip
+            for letter in "ab":
+                member = f"{root}a{letter}q"
+                for sub, level in (("FLT", 2), ("RAW", 1)):
+                    filename = f"{member}_{sub.lower()}.fits"
+                    products.append(
+                        make(filename, "SCIENCE", sub, f"DADS {sub} file", level, "image",
+                             False, cloud.format(member, filename))
+                    )  # fmt: skip
+        elif name == "TESS":
+            sector = row["sequence_number"]
+            digits = f"{self._tic(i):016d}"
+            folder = "/".join(
+                ["/tess/public/tid", f"s{sector:04d}"] + [digits[k : k + 4] for k in (0, 4, 8, 12)]
+            )
+            products.append(
+                make(f"{obs_id}_lc.fits", "SCIENCE", "LC", "Light curves", 3, "lightcurve", True,
+                     f"{folder}/{obs_id}_lc.fits")
+            )  # fmt: skip
+            products.append(
+                make(f"{obs_id}_tp.fits", "SCIENCE", "TP", "Target pixel files", 3, "pixels",
+                     False, f"{folder}/{obs_id}_tp.fits")
+            )  # fmt: skip
+        elif name in ("Kepler", "K2"):
+            products.append(
+                make(f"{obs_id[:13]}-{int(self.t_min[i] * 100):09d}_llc.fits", "SCIENCE", "LLC",
+                     "Lightcurve Long Cadence", 3, "lightcurve", True)
+            )  # fmt: skip
+        else:  # GALEX, HLA, PS1: one calibrated image, one weight/auxiliary file
+            products.append(
+                make(f"{obs_id}_{suffix}.fits", "SCIENCE", suffix.upper(), "Calibrated image",
+                     3, "image", True)
+            )  # fmt: skip
+            products.append(make(f"{obs_id}_wt.fits", "AUXILIARY", "WT", "Weight map", 3, "image"))
+        if row["jpegURL"]:
+            products.append(
+                make(self._preview_name(i), "PREVIEW", "", "Preview-Full", 3, "preview")
+            )
+        return tuple(products)

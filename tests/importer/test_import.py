@@ -202,3 +202,32 @@ def test_an_observation_of_many_products_imports_and_records_each_file_once(
         record = catalog.get(f"mast:JWST/product/{added.obs_id}_s00450_cal.fits")
         assert record["obs_id"] == added.obs_id and record["extensions"][1]["name"] == "SCI"
     assert len(asked) <= 3, asked  # the product list (and its column configuration), once
+
+
+def test_the_2000_product_observation_of_a_scaled_sandbox_imports_whole(
+    store_env, tmp_path, monkeypatch
+):
+    """Every file of the sandbox's ~2,000-product observation (files made on request,
+    not stored) arrives byte-identical and is recorded once."""
+    from mastwidgets.sandbox import Sandbox
+
+    with Sandbox(s3=False, scale=1_000) as sb:
+        obs_id, count = list(sb.big_observations.items())[1]
+        assert 2_000 <= count < 2_100
+        for name, value in sb.environ().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("MASTWIDGETS_STATE_DIR", str(tmp_path / "jobs"))
+        rows = mw.list_products(obs_id)
+        fits_files = rows[rows["productFilename"].str.endswith(".fits")]
+        job = mw.import_observations(obs_id, products={"extension": ["fits"]})
+        result = job.wait(timeout=600)
+        assert result.ok, result.errors[:3]
+        assert len(result.transfer.files) == len(fits_files) >= 2_000
+        for f in result.transfer.files:
+            uri = f"mast:JWST/product/{f.path.name}"
+            assert f.path.read_bytes() == sb.product_bytes(uri), f.path.name
+        catalog = mw.Catalog()
+        assert catalog.count() == len(fits_files) == len(result.records)
+        record = catalog.get(f"mast:JWST/product/{obs_id[:12]}_s02000_x1d.fits")
+        assert record["obs_id"] == obs_id and record["extensions"][1]["name"] == "EXTRACT1D"

@@ -26,6 +26,7 @@ __all__ = [
     "ObservationNotFound",
     "StateCorrupt",
     "TargetNotFound",
+    "TooManyResults",
     "TransferError",
     "UnsafeDestination",
 ]
@@ -64,6 +65,18 @@ class InvalidRadius(InvalidQuery):
 
 class InvalidCriteria(InvalidQuery):
     """A search criterion MAST does not know, or a value it cannot take."""
+
+
+class TooManyResults(InvalidQuery):
+    """A search matches more observations than the ``max_search_rows`` setting allows."""
+
+    def __init__(self, matched: int, limit: int):
+        self.matched, self.limit = matched, limit
+        super().__init__(
+            f"This search matches {matched:,} observations, more than the {limit:,} shown at "
+            "once (max_search_rows). Narrow it: a smaller radius, a collection, an "
+            "instrument or a date range."
+        )
 
 
 class ObservationNotFound(MastWidgetsError, LookupError):

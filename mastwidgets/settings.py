@@ -32,6 +32,8 @@ setting                     environment variable                    default
                                                                     job (big ones: ``parallel``)
 ``app_token``               ``MASTWIDGETS_APP_TOKEN``               ``None``; ``mastwidgets app
                                                                     --token`` makes one up
+``max_search_rows``         ``MASTWIDGETS_MAX_SEARCH_ROWS``         ``100000``: a search matching
+                                                                    more asks to be narrowed
 ==========================  ======================================  ==============================
 
 With a data root (a page served to others: Voila for a group, Binder), every
@@ -76,6 +78,7 @@ _ENV = {
     "ag_grid_license": "MASTWIDGETS_AG_GRID_LICENSE",
     "app_token": "MASTWIDGETS_APP_TOKEN",
     "connections": "MASTWIDGETS_CONNECTIONS",
+    "max_search_rows": "MASTWIDGETS_MAX_SEARCH_ROWS",
 }
 
 THEMES = ("light", "dark")
@@ -113,6 +116,7 @@ class Settings:
     ag_grid_license: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
     connections: int = 16
+    max_search_rows: int = 100_000
 
     @property
     def download_url(self) -> str:
@@ -227,6 +231,11 @@ def get_settings(**overrides: object) -> Settings:
         if not 1 <= count <= 64:
             raise ConfigurationError(f"connections must be between 1 and 64, not {value!r}")
         values["connections"] = count
+    if (value := pick("max_search_rows")) is not None:
+        count = _number("max_search_rows", value, int)
+        if count < 1:
+            raise ConfigurationError(f"max_search_rows must be at least 1, not {value!r}")
+        values["max_search_rows"] = count
     if (value := pick("max_concurrent_imports")) is not None:
         count = _number("max_concurrent_imports", value, int)
         if count < 1:

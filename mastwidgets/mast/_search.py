@@ -11,7 +11,7 @@ from astropy.coordinates import Angle, SkyCoord
 from astropy.table import Table
 from astropy.time import Time
 
-from ..errors import InvalidCriteria, InvalidQuery, ObservationNotFound
+from ..errors import InvalidCriteria, InvalidQuery, ObservationNotFound, TooManyResults
 from ..settings import Settings, get_settings
 from ._client import session
 from ._coords import parse_coordinates, parse_radius
@@ -170,6 +170,14 @@ def _settings(settings: Settings | None) -> Settings:
     return settings or get_settings()
 
 
+def _within_limit(matched: int, settings: Settings, max_rows: int | None) -> None:
+    """Refuse a search matching more rows than ``max_rows`` (default: the setting), before
+    its rows are fetched: MAST's count is one quick request, the rows may be minutes."""
+    limit = settings.max_search_rows if max_rows is None else max_rows
+    if matched > limit:
+        raise TooManyResults(matched, limit)
+
+
 def resolve_target(name: str, *, settings: Settings | None = None) -> SkyCoord:
     """The sky position MAST's name resolver gives for ``name``.
 
@@ -191,6 +199,7 @@ def search_target(
     name: str,
     radius: str | Angle | float = DEFAULT_RADIUS,
     *,
+    max_rows: int | None = None,
     settings: Settings | None = None,
     **criteria,
 ) -> pd.DataFrame:
@@ -202,6 +211,9 @@ def search_target(
         Any name MAST's resolver knows: 'M8', 'NGC 6543', 'TIC 307210830' ...
     radius
         An angle, or a string with units ('3 arcmin'); a bare number is degrees.
+    max_rows
+        The most rows to fetch (default: the ``max_search_rows`` setting, 100,000);
+        a search matching more raises :class:`~mastwidgets.errors.TooManyResults`.
     **criteria
         Extra filters on observation columns, as :func:`search_criteria`.
 
@@ -212,7 +224,7 @@ def search_target(
 
     Raises
     ------
-    TargetNotFound, InvalidRadius, InvalidCriteria, MastUnavailable
+    TargetNotFound, InvalidRadius, InvalidCriteria, TooManyResults, MastUnavailable
 
     Examples
     --------
@@ -220,11 +232,16 @@ def search_target(
     """
     _check_name(name)
     angle = parse_radius(radius)
-    with session(_settings(settings)) as obs:
+    settings = _settings(settings)
+    with session(settings) as obs:
         if criteria:
-            table = obs.query_criteria(objectname=name.strip(), radius=angle, **_criteria(criteria))
+            query = dict(objectname=name.strip(), radius=angle, **_criteria(criteria))
+            _within_limit(obs.query_criteria_count(**query), settings, max_rows)
+            table = obs.query_criteria(**query)
         else:
-            table = obs.query_object(name.strip(), radius=angle)
+            coord = obs.resolve_object(name.strip())
+            _within_limit(obs.query_region_count(coord, radius=angle), settings, max_rows)
+            table = obs.query_region(coord, radius=angle)
     return to_frame(table)
 
 
@@ -232,6 +249,7 @@ def search_region(
     coordinates: SkyCoord | str,
     radius: str | Angle | float = DEFAULT_RADIUS,
     *,
+    max_rows: int | None = None,
     settings: Settings | None = None,
     **criteria,
 ) -> pd.DataFrame:
@@ -245,6 +263,8 @@ def search_region(
         Never sent to a name resolver.
     radius
         An angle, or a string with units ('3 arcmin'); a bare number is degrees.
+    max_rows
+        As for :func:`search_target`.
     **criteria
         Extra filters on observation columns, as :func:`search_criteria`.
 
@@ -255,14 +275,18 @@ def search_region(
 
     Raises
     ------
-    InvalidCoordinates, InvalidRadius, InvalidCriteria, MastUnavailable
+    InvalidCoordinates, InvalidRadius, InvalidCriteria, TooManyResults, MastUnavailable
     """
     coord = parse_coordinates(coordinates)
     angle = parse_radius(radius)
-    with session(_settings(settings)) as obs:
+    settings = _settings(settings)
+    with session(settings) as obs:
         if criteria:
-            table = obs.query_criteria(coordinates=coord, radius=angle, **_criteria(criteria))
+            query = dict(coordinates=coord, radius=angle, **_criteria(criteria))
+            _within_limit(obs.query_criteria_count(**query), settings, max_rows)
+            table = obs.query_criteria(**query)
         else:
+            _within_limit(obs.query_region_count(coord, radius=angle), settings, max_rows)
             table = obs.query_region(coord, radius=angle)
     return to_frame(table)
 
@@ -294,7 +318,9 @@ def search_obs_id(obs_id: str | Iterable[str], *, settings: Settings | None = No
     return frame
 
 
-def search_criteria(*, settings: Settings | None = None, **criteria) -> pd.DataFrame:
+def search_criteria(
+    *, max_rows: int | None = None, settings: Settings | None = None, **criteria
+) -> pd.DataFrame:
     """Observations matching column criteria, ANDed; a list value means any of them.
 
     Strings may use ``*`` as a wildcard (one wildcarded value per column).
@@ -306,13 +332,17 @@ def search_criteria(*, settings: Settings | None = None, **criteria) -> pd.DataF
     >>> search_criteria(obs_collection="JWST", instrument_name="NIRCAM*",
     ...                 t_min=["2022-07-01", "2022-08-01"])  # doctest: +SKIP
 
+    ``max_rows`` is as for :func:`search_target`.
+
     Raises
     ------
-    InvalidCriteria, MastUnavailable
+    InvalidCriteria, TooManyResults, MastUnavailable
     """
     prepared = _criteria(criteria)
     if not prepared:
         raise InvalidCriteria("Give at least one criterion, e.g. obs_collection='JWST'.")
-    with session(_settings(settings)) as obs:
+    settings = _settings(settings)
+    with session(settings) as obs:
+        _within_limit(obs.query_criteria_count(**prepared), settings, max_rows)
         table = obs.query_criteria(**prepared)
     return to_frame(table)

@@ -5,6 +5,8 @@
   directories and the embedded catalog under ``tmp_path``, no MongoDB, no token,
   faults off) and returns the
   :class:`~mastwidgets.Settings` that results.
+- ``scaled_sandbox`` / ``scaled_env``: the same with :data:`SCALE` synthetic
+  observations (the archive's size: searches of tens of thousands of rows).
 """
 
 from __future__ import annotations
@@ -21,8 +23,27 @@ def mast_sandbox(tmp_path_factory):
         yield sandbox
 
 
+#: Synthetic observations of ``scaled_sandbox``: more than one of astroquery's pages.
+SCALE = 60_000
+
+
+@pytest.fixture(scope="session")
+def scaled_sandbox(tmp_path_factory):
+    with Sandbox(files_dir=tmp_path_factory.mktemp("scaled-files"), scale=SCALE) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def scaled_env(scaled_sandbox, monkeypatch, tmp_path) -> Settings:
+    yield from _point_at(scaled_sandbox, monkeypatch, tmp_path)
+
+
 @pytest.fixture
 def sandbox_env(mast_sandbox, monkeypatch, tmp_path) -> Settings:
+    yield from _point_at(mast_sandbox, monkeypatch, tmp_path)
+
+
+def _point_at(mast_sandbox, monkeypatch, tmp_path):
     for key, value in mast_sandbox.environ().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "data"))

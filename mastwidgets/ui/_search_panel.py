@@ -208,7 +208,7 @@ class SearchPanel(widgets.VBox):
             self.show(frame, what)
             count = len(frame)
             self.status.say(
-                f"{count} observation{'s' if count != 1 else ''} found for {what}.",
+                f"{count:,} observation{'s' if count != 1 else ''} found for {what}.",
                 "ok" if count else "info",
             )
 
@@ -226,7 +226,7 @@ class SearchPanel(widgets.VBox):
         self.results = frame
         self.grid.update_grid_data(_grid_rows(frame))
         label = f" · results for {html.escape(what)}" if what else ""
-        self.count.value = f"<small>{len(frame)} rows{label}</small>"
+        self.count.value = f"<small>{len(frame):,} rows{label}</small>"
         self.select([])
 
     def select(self, obs_ids: list[str]) -> None:

@@ -17,29 +17,22 @@ from astropy.wcs import WCS
 from astroquery.exceptions import RemoteServiceError
 
 from mastwidgets.mast import _client, _cloud
-from mastwidgets.sandbox import Sandbox
 from mastwidgets.sandbox.files import footprint_half
 from mastwidgets.sandbox.generated import GeneratedFiles
+from mastwidgets.sandbox.pytest_plugin import SCALE
 from mastwidgets.sandbox.synthetic import BIG_PRODUCTS, SyntheticSky
 from mastwidgets.settings import get_settings
 
-SCALE = 60_000
 
-
-@pytest.fixture(scope="module")
-def big_sandbox(tmp_path_factory):
-    with Sandbox(scale=SCALE, files_dir=tmp_path_factory.mktemp("scale-files")) as sandbox:
-        yield sandbox
+@pytest.fixture
+def big_sandbox(scaled_sandbox):
+    return scaled_sandbox
 
 
 @pytest.fixture
-def obs(big_sandbox, monkeypatch, tmp_path):
-    for key, value in big_sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("MASTWIDGETS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MASTWIDGETS_STATE_DIR", str(tmp_path / "jobs"))
+def obs(big_sandbox, scaled_env):
     big_sandbox.portal._unknown.clear()
-    yield _client.observations(get_settings())
+    yield _client.observations(scaled_env)
     assert big_sandbox.unknown_requests == []
 
 

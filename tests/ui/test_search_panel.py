@@ -84,3 +84,17 @@ def test_the_app_is_one_import_away_and_loads_widgets_only_then():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "App"
+
+
+def test_a_big_search_fills_the_grid_and_one_too_big_asks_to_narrow_it(scaled_env, monkeypatch):
+    panel = App().search
+    run_search(panel, "Criteria", collection="TESS")
+    rows = len(panel.results)
+    assert rows > 10_000 and len(panel.grid.grid_data_in) == rows
+    assert f"{rows:,} observations found" in panel.status.value
+    monkeypatch.setenv("MASTWIDGETS_MAX_SEARCH_ROWS", "5000")
+    panel.radius.value = "0.25 deg"
+    run_search(panel, "Target name", "M101")
+    assert "more than the 5,000" in panel.status.value and "Narrow it" in panel.status.value
+    assert "Traceback" not in panel.status.value
+    assert len(panel.results) == rows  # the TESS rows stay, labelled as such

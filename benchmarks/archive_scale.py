@@ -104,8 +104,9 @@ class SandboxProcess:
 
 
 def search_table(args, settings) -> list[str]:
-    import mastwidgets as mw
     from astropy.coordinates import SkyCoord
+
+    import mastwidgets as mw
     from mastwidgets.mast import _client
 
     obs = _client.observations(settings)

@@ -49,13 +49,21 @@ class Catalog(ABC):
 
     @abstractmethod
     def find(
-        self, *, limit: int | None = None, under: str | os.PathLike | None = None, **filters
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        under: str | os.PathLike | None = None,
+        **filters,
     ) -> list[dict]:
-        """Records whose fields equal the filters (a list value: any of them), newest first.
+        """Records whose fields match the filters (a list value: any of them), newest first.
 
         Filterable fields: ``obs_id``, ``target``, ``instrument``, ``filters``,
-        ``date_obs``, ``telescope``, ``job_id``. ``under``: only files inside
-        that folder (a hosted page's data root).
+        ``date_obs``, ``telescope``, ``job_id``. A value equals the field, or with
+        ``*`` matches it as a wildcard, ignoring case (``"jw02739*"``, ``"*f444w"``).
+        ``under``: only files inside that folder (a hosted page's data root).
+        ``limit`` and ``offset`` page through the answer; the store does the work
+        (a page of 100,000 records costs a page, not 100,000).
         """
 
     @abstractmethod
@@ -63,7 +71,8 @@ class Catalog(ABC):
         """Remove a record; True if there was one."""
 
     @abstractmethod
-    def count(self) -> int: ...
+    def count(self, *, under: str | os.PathLike | None = None, **filters) -> int:
+        """How many records :meth:`find` would give without a limit."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -94,6 +103,13 @@ class Catalog(ABC):
         every path starting with ``<folder>/``, and no sibling such as ``<folder>x``)."""
         folder = str(Path(under).resolve()).rstrip("/")
         return folder + "/", folder + "0"  # "0" is the character after "/"
+
+    @staticmethod
+    def _values(wanted) -> tuple[list[str], list[str]]:
+        """A filter's values, split into exact ones and wildcard patterns (with ``*``)."""
+        values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
+        texts = [str(v) for v in values if v is not None]
+        return [t for t in texts if "*" not in t], [t for t in texts if "*" in t]
 
     @staticmethod
     def _check_filters(filters: dict) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pymongo
 import pymongo.errors
 
@@ -57,19 +59,34 @@ class MongoCatalog(Catalog):
         with _Translated():
             return self._records.find_one({"key": key}, {"_id": False})
 
-    def find(self, *, limit: int | None = None, under=None, **filters) -> list[dict]:
+    def _query(self, under, filters: dict) -> dict:
         self._check_filters(filters)
-        query = {}
+        query: dict = {}
         if under is not None:
             low, high = self._path_range(under)
             query["path"] = {"$gte": low, "$lt": high}
+        matches = []
         for name, wanted in filters.items():
-            values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
-            query[name] = {"$in": values}
+            exact, patterns = self._values(wanted)
+            alternatives = [{name: {"$in": exact}}] if exact or not patterns else []
+            for pattern in patterns:
+                regex = "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
+                alternatives.append({name: {"$regex": regex, "$options": "i"}})
+            matches.append(alternatives[0] if len(alternatives) == 1 else {"$or": alternatives})
+        if matches:
+            query["$and"] = matches
+        return query
+
+    def find(
+        self, *, limit: int | None = None, offset: int = 0, under=None, **filters
+    ) -> list[dict]:
+        query = self._query(under, filters)
         with _Translated():
             cursor = self._records.find(query, {"_id": False}).sort(
                 [("imported_at", pymongo.DESCENDING), ("key", pymongo.ASCENDING)]
             )
+            if offset:
+                cursor = cursor.skip(int(offset))
             if limit is not None:
                 cursor = cursor.limit(int(limit))
             return list(cursor)
@@ -78,9 +95,9 @@ class MongoCatalog(Catalog):
         with _Translated():
             return self._records.delete_one({"key": key}).deleted_count > 0
 
-    def count(self) -> int:
+    def count(self, *, under=None, **filters) -> int:
         with _Translated():
-            return self._records.count_documents({})
+            return self._records.count_documents(self._query(under, filters))
 
     def close(self) -> None:
         self._client.close()

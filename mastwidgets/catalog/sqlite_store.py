@@ -67,22 +67,32 @@ class SqliteCatalog(Catalog):
             row = self._db.execute("SELECT doc FROM records WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def find(self, *, limit: int | None = None, under=None, **filters) -> list[dict]:
+    def _where(self, under, filters: dict) -> tuple[str, list]:
         self._check_filters(filters)
         clauses, params = [], []
         if under is not None:
             clauses.append("json_extract(doc, '$.path') >= ? AND json_extract(doc, '$.path') < ?")
             params += self._path_range(under)
         for name, wanted in filters.items():
-            values = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
-            clauses.append(f"{name} IN ({', '.join('?' * len(values))})")
-            params += [_text(v) for v in values]
-        sql = "SELECT doc FROM records"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY imported_at DESC, key"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+            exact, patterns = self._values(wanted)
+            alternatives = []
+            if exact:
+                alternatives.append(f"{name} IN ({', '.join('?' * len(exact))})")
+                params += exact
+            for pattern in patterns:
+                alternatives.append(f"{name} LIKE ? ESCAPE '\\'")
+                escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                params.append(escaped.replace("*", "%"))
+            clauses.append("(" + " OR ".join(alternatives or ["0"]) + ")")
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def find(
+        self, *, limit: int | None = None, offset: int = 0, under=None, **filters
+    ) -> list[dict]:
+        where, params = self._where(under, filters)
+        sql = f"SELECT doc FROM records{where} ORDER BY imported_at DESC, key"
+        if limit is not None or offset:
+            sql += f" LIMIT {-1 if limit is None else int(limit)} OFFSET {int(offset)}"
         with self._lock:
             rows = self._db.execute(sql, params).fetchall()
         return [json.loads(row[0]) for row in rows]
@@ -91,9 +101,10 @@ class SqliteCatalog(Catalog):
         with self._lock:
             return self._db.execute("DELETE FROM records WHERE key = ?", (key,)).rowcount > 0
 
-    def count(self) -> int:
+    def count(self, *, under=None, **filters) -> int:
+        where, params = self._where(under, filters)
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+            return self._db.execute(f"SELECT COUNT(*) FROM records{where}", params).fetchone()[0]
 
     def close(self) -> None:
         with self._lock:

@@ -64,8 +64,13 @@ def header_html(record: dict, path: str | None = None) -> str:
     )
 
 
+#: Records listed at once; the store pages through the rest.
+PAGE = 50
+
+
 class CatalogPanel(widgets.VBox):
-    """Search the catalog (MongoDB or the embedded store) and read a file's headers."""
+    """Search the catalog (MongoDB or the embedded store) a page at a time, and read
+    a file's headers. The store counts, filters and pages: 100,000 records cost a page."""
 
     def __init__(self) -> None:
         self.field = widgets.Dropdown(
@@ -73,45 +78,76 @@ class CatalogPanel(widgets.VBox):
             value="target",
             layout=widgets.Layout(width="130px"),
         )
-        self.text = widgets.Text(placeholder="M16 (blank: everything)", continuous_update=False)
+        self.text = widgets.Text(
+            placeholder="M16, jw02739* (blank: everything)", continuous_update=False
+        )
         self.button = widgets.Button(description="Show", icon="search")
         self.status = Status()
+        self.previous = widgets.Button(
+            description="Previous", icon="chevron-left", disabled=True, tooltip="Newer files"
+        )
+        self.next = widgets.Button(
+            description="Next", icon="chevron-right", disabled=True, tooltip="Older files"
+        )
         self.files = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="45%"))
         self.header = widgets.HTML(layout=widgets.Layout(width="55%"))
         self._records: dict[str, dict] = {}
+        self.page, self.total = 0, 0
+        self._thread = None
         self.button.on_click(lambda _: self.refresh())
         self.text.observe(lambda _: self.refresh(), names="value")
+        self.previous.on_click(lambda _: self.show_page(self.page - 1))
+        self.next.on_click(lambda _: self.show_page(self.page + 1))
         self.files.observe(self._show, names="value")
         super().__init__(
             [
                 widgets.HBox([self.field, self.text, self.button]),
-                self.status,
+                widgets.HBox([self.status, self.previous, self.next]),
                 widgets.HBox([self.files, self.header]),
             ]
         )
 
     def refresh(self) -> None:
+        """List the first page of the records matching the search box."""
+        self.show_page(0)
+
+    def show_page(self, page: int) -> None:
+        """List page ``page`` (0: the newest files) in the background."""
         wanted = self.text.value.strip()
         filters = {self.field.value: wanted} if wanted else {}
-
         under = get_settings().data_root  # a hosted page: only the files under its root
+        page = max(page, 0)
 
-        def work() -> list[dict]:
+        def work() -> tuple[int, int, list[dict]]:
             with Catalog() as catalog:
-                return catalog.find(limit=500, under=under, **filters)
+                total = catalog.count(under=under, **filters)
+                last = max((total - 1) // PAGE, 0)
+                chosen = min(page, last)
+                records = catalog.find(limit=PAGE, offset=chosen * PAGE, under=under, **filters)
+                return total, chosen, records
 
-        def done(records: list[dict]) -> None:
+        def done(answer) -> None:
+            self.total, self.page, records = answer
             self._records = {r["key"]: r for r in records}
             self.files.options = [
                 (f"{r['obs_id'] or '?'} · {r['filename']}", r["key"]) for r in records
             ]
+            first = self.page * PAGE
+            shown = (
+                f"; showing {first + 1:,}–{first + len(records):,}, newest first"
+                if self.total > PAGE
+                else ""
+            )
             self.status.say(
-                f"{len(records)} file(s) in the catalog"
+                f"{self.total:,} file(s) in the catalog"
                 + (f" with {self.field.value} = {wanted}" if wanted else "")
+                + shown
                 + "."
             )
+            self.previous.disabled = self.page == 0
+            self.next.disabled = first + len(records) >= self.total
 
-        in_background("catalog", work, done, self.status)
+        self._thread = in_background("catalog", work, done, self.status)
 
     def _show(self, change) -> None:
         record = self._records.get(change["new"])

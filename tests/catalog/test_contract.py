@@ -117,3 +117,36 @@ def test_upsert_many_inserts_and_replaces_in_one_call(catalog):
     assert catalog.get("k0")["obs_id"] == "new" and catalog.get("k299")["size"] == 299
     catalog.upsert_many([])
     assert catalog.count() == 300
+
+
+def test_pages_counts_and_wildcards_are_the_stores_work(catalog):
+    catalog.upsert_many(
+        [
+            record(
+                f"mast:JWST/product/f{i:04d}.fits",
+                obs_id=f"jw0{2739 + i % 3}-o001",
+                target=("M16", "M8", "NGC 6543")[i % 3],
+                instrument="NIRCAM" if i % 2 else "MIRI",
+                imported_at=f"2026-11-24T06:{i // 60:02d}:{i % 60:02d}",
+            )
+            for i in range(250)
+        ]
+    )
+    newest_first = [r["key"] for r in catalog.find()]
+    pages = [catalog.find(limit=100, offset=o) for o in (0, 100, 200)]
+    assert [len(p) for p in pages] == [100, 100, 50]
+    assert [r["key"] for p in pages for r in p] == newest_first
+    assert catalog.find(offset=240)[0]["key"] == newest_first[240]
+    assert catalog.count() == 250 and catalog.count(target="M16") == 84
+    assert catalog.count(target=["M16", "M8"], instrument="MIRI") == len(
+        [r for r in catalog.find(target=["M16", "M8"]) if r["instrument"] == "MIRI"]
+    )
+    assert catalog.count(obs_id="JW02739*") == 84  # a wildcard ignores case
+    assert catalog.count(target="ngc*") == 83 and catalog.count(target="*6543") == 83
+    assert catalog.count(target="M1_") == 0  # only * is a wildcard
+    assert {r["target"] for r in catalog.find(target=["M8", "ngc*"], limit=20)} == {
+        "M8",
+        "NGC 6543",
+    }
+    second = catalog.find(target="m1*", limit=10, offset=10)
+    assert [r["key"] for r in second] == [r["key"] for r in catalog.find(target="M16")[10:20]]

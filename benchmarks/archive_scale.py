@@ -13,6 +13,11 @@
   one batched look-up, as the app's import panel does) beside astroquery's
   ``get_product_list`` + ``filter_products`` of the same obsids.
 
+- ``catalog``: the Catalog tab's questions of 100,000 records (count, first and
+  last page of 50, an exact and a wildcard search, files under a folder), SQLite
+  and MongoDB (SecantusDB in its own process), beside loading every record and
+  slicing in Python (what a store without paging leaves to the app).
+
 Prints a Markdown table per scenario (median of ``--runs``).
 """
 
@@ -29,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-SCENARIOS = ("sandbox", "search", "products")
+SCENARIOS = ("sandbox", "search", "products", "catalog")
 M31 = "10.68471 41.26875"
 
 _START_CHILD = """
@@ -155,6 +160,106 @@ def products_table(args, settings) -> list[str]:
     ]
 
 
+MONGO_CHILD = """
+import sys
+from secantus import SecantusDBServer
+server = SecantusDBServer(storage_path=sys.argv[1])
+server.start()
+print(server.uri, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+def _records(count: int, root: Path) -> list[dict]:
+    from mastwidgets.catalog import RECORD_FIELDS
+
+    targets = ("M16", "M8", "NGC 6543", "M101", "M31", "LMC", "pi Men", "L 98-59")
+    records = []
+    for i in range(count):
+        record = dict.fromkeys(RECORD_FIELDS)
+        obs_id = f"jw{2700 + i % 300:05d}-o{i % 7:03d}_t001_nircam_clear-f444w"
+        record.update(
+            key=f"mast:JWST/product/f{i:06d}_cal.fits",
+            filename=f"f{i:06d}_cal.fits",
+            obs_id=obs_id,
+            target=targets[i % len(targets)],
+            instrument=("NIRCAM", "MIRI", "NIRSPEC")[i % 3],
+            filters=("F444W", "F770W", "F200W", "F090W")[i % 4],
+            telescope="JWST",
+            path=str(root / ("a" if i % 2 else "b") / obs_id / f"f{i:06d}_cal.fits"),
+            size=63_360,
+            imported_at=f"2026-{1 + i // 9000 % 12:02d}-{1 + i // 300 % 28:02d}T"
+            f"{i // 60 % 24:02d}:{i % 60:02d}:00",
+            header={f"KEY{k:02d}": f"value {k} of record {i}" for k in range(40)},
+            extensions=[{"index": 1, "name": "SCI", "type": "ImageHDU", "shape": [64, 64]}],
+        )
+        records.append(record)
+    return records
+
+
+def catalog_table(args) -> list[str]:
+    from mastwidgets.catalog import Catalog
+
+    count = 100_000
+    work = Path(tempfile.mkdtemp(prefix="mastwidgets-catalog-"))
+    records = _records(count, work / "data")
+    mongo = subprocess.Popen(
+        [sys.executable, "-c", MONGO_CHILD, str(work / "secantus")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lines = [
+        f"#### The catalog with {count:,} records (seconds, median of {args.runs})",
+        "",
+        "| question | SQLite | MongoDB (SecantusDB) |",
+        "|---|---:|---:|",
+    ]
+    try:
+        stores = {
+            "SQLite": Catalog(path=work / "catalog.sqlite"),
+            "MongoDB": Catalog(uri=mongo.stdout.readline().strip(), database="bench"),
+        }
+        questions = {
+            "fill (upsert_many, 1,000 a batch)": None,
+            "count everything": lambda c: c.count(),
+            "first page (50)": lambda c: c.find(limit=50),
+            "last page (offset 99,950)": lambda c: c.find(limit=50, offset=count - 50),
+            "target = M31: count + first page": lambda c: (
+                c.count(target="M31"),
+                c.find(limit=50, target="M31"),
+            ),
+            "obs_id = jw0271*: count + first page": lambda c: (
+                c.count(obs_id="jw0271*"),
+                c.find(limit=50, obs_id="jw0271*"),
+            ),
+            "files under a folder: count + first page": lambda c: (
+                c.count(under=work / "data" / "a"),
+                c.find(limit=50, under=work / "data" / "a"),
+            ),
+            "without paging: every record, then a slice": lambda c: c.find()[:50],
+        }
+        times: dict[str, dict[str, float]] = {q: {} for q in questions}
+        for name, store in stores.items():
+            began = time.perf_counter()
+            for start in range(0, count, 1000):
+                store.upsert_many(records[start : start + 1000])
+            times["fill (upsert_many, 1,000 a batch)"][name] = time.perf_counter() - began
+            for question, ask in questions.items():
+                if ask is not None:
+                    times[question][name] = median(
+                        args.runs, lambda ask=ask, store=store: ask(store)
+                    )
+            store.close()
+        for question, by_store in times.items():
+            lines.append(f"| {question} | {by_store['SQLite']:.3f} | {by_store['MongoDB']:.3f} |")
+    finally:
+        mongo.stdin.close()
+        mongo.wait(timeout=60)
+    return [*lines, ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -164,6 +269,8 @@ def main() -> None:
     out: list[str] = []
     if "sandbox" in wanted:
         out += sandbox_table(args)
+    if "catalog" in wanted:
+        out += catalog_table(args)
     if wanted & {"search", "products"}:
         from mastwidgets.settings import get_settings
 

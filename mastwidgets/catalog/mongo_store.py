@@ -43,6 +43,10 @@ class MongoCatalog(Catalog):
             self._records.create_index("key", unique=True, name="key_unique")
             for name in INDEXED:
                 self._records.create_index(name, name=f"{name}_1")
+            self._records.create_index(
+                [("imported_at", pymongo.DESCENDING), ("key", pymongo.ASCENDING)], name="newest"
+            )
+            self._records.create_index("path", name="path_1")
 
     def upsert(self, record: dict) -> None:
         with _Translated():
@@ -97,6 +101,8 @@ class MongoCatalog(Catalog):
 
     def count(self, *, under=None, **filters) -> int:
         with _Translated():
+            if under is None and not filters:  # the collection's own count, not a scan
+                return self._records.estimated_document_count()
             return self._records.count_documents(self._query(under, filters))
 
     def close(self) -> None:

@@ -17,10 +17,17 @@ CREATE TABLE IF NOT EXISTS records (
     key TEXT PRIMARY KEY,
     {", ".join(f"{name} TEXT" for name in INDEXED)},
     imported_at TEXT,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    path TEXT
 );
 {"".join(f"CREATE INDEX IF NOT EXISTS records_{n} ON records({n});" for n in INDEXED)}
 """
+# After the ``path`` column exists (catalogs made before it get it when opened).
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS records_newest ON records(imported_at DESC, key);
+CREATE INDEX IF NOT EXISTS records_path ON records(path);
+"""
+_COLUMNS = ("key", *INDEXED, "imported_at", "doc", "path")
 
 
 class SqliteCatalog(Catalog):
@@ -36,6 +43,23 @@ class SqliteCatalog(Catalog):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
+        self._add_path_column()
+        self._db.executescript(_INDEXES)
+
+    def _add_path_column(self) -> None:
+        """Catalogs written before the ``path`` column (files under a folder are found
+        by it) get it, filled from the records, once, whichever kernel opens them first."""
+        if "path" in {row[1] for row in self._db.execute("PRAGMA table_info(records)")}:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if "path" not in {row[1] for row in self._db.execute("PRAGMA table_info(records)")}:
+                self._db.execute("ALTER TABLE records ADD COLUMN path TEXT")
+                self._db.execute("UPDATE records SET path = json_extract(doc, '$.path')")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def upsert(self, record: dict) -> None:
         self.upsert_many([record])
@@ -47,6 +71,7 @@ class SqliteCatalog(Catalog):
                 *(_text(record.get(n)) for n in INDEXED),
                 record.get("imported_at"),
                 json.dumps(record),
+                _text(record.get("path")),
             ]
             for record in records
         ]
@@ -56,7 +81,10 @@ class SqliteCatalog(Catalog):
         with self._lock:  # one transaction: one commit (one WAL sync) for the whole batch
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(f"INSERT OR REPLACE INTO records VALUES ({marks})", rows)
+                self._db.executemany(
+                    f"INSERT OR REPLACE INTO records ({', '.join(_COLUMNS)}) VALUES ({marks})",
+                    rows,
+                )
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -71,7 +99,7 @@ class SqliteCatalog(Catalog):
         self._check_filters(filters)
         clauses, params = [], []
         if under is not None:
-            clauses.append("json_extract(doc, '$.path') >= ? AND json_extract(doc, '$.path') < ?")
+            clauses.append("path >= ? AND path < ?")
             params += self._path_range(under)
         for name, wanted in filters.items():
             exact, patterns = self._values(wanted)

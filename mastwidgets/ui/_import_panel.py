@@ -78,6 +78,7 @@ class ImportPanel(widgets.VBox):
             ]
         )
         self._thread: threading.Thread | None = None
+        self._listed: pd.DataFrame | None = None  # the selection's products, unfiltered
         self._generation = 0
 
     def filters(self) -> dict:
@@ -88,11 +89,14 @@ class ImportPanel(widgets.VBox):
         return found
 
     def set_observations(self, frame: pd.DataFrame) -> None:
+        """A new selection: list its products (one look-up for all its observations)."""
         self.observations = frame
+        self._listed = None
         self.refresh()
 
     def refresh(self) -> None:
-        """Count the selected observations' products (in the background)."""
+        """Count the selected observations' products that pass the filters. The list is
+        asked of MAST once per selection; changing a filter only filters it again."""
         self._generation += 1
         generation = self._generation
         self.products = pd.DataFrame()
@@ -101,24 +105,28 @@ class ImportPanel(widgets.VBox):
             self.summary.say("Select observations in the table to see their products.")
             return
         count = len(self.observations)
-        self.summary.say(f"Listing the products of {count} observation(s)…", "busy")
-        observations, filters = self.observations, self.filters()
+        observations, filters, listed = self.observations, self.filters(), self._listed
+        if listed is None:
+            self.summary.say(f"Listing the products of {count:,} observation(s)…", "busy")
 
-        def work() -> pd.DataFrame:
-            return mast.list_products(observations, cloud=False, **filters)
+        def work() -> tuple[pd.DataFrame, pd.DataFrame]:
+            every = listed if listed is not None else mast.list_products(observations, cloud=False)
+            return every, mast.filter_products(every, **filters)
 
-        def done(products: pd.DataFrame) -> None:
+        def done(answer: tuple[pd.DataFrame, pd.DataFrame]) -> None:
             if generation != self._generation:
-                return  # the selection changed meanwhile
+                return  # the selection (or a filter) changed meanwhile
+            self._listed, products = answer
             self.products = products
             size = int(products["size"].fillna(0).sum()) if len(products) else 0
             self.summary.say(
-                f"{count} observation(s) selected: {len(products)} product(s), {_megabytes(size)}.",
+                f"{count:,} observation(s) selected: {len(products):,} product(s), "
+                f"{_megabytes(size)}.",
                 "ok" if len(products) else "info",
             )
             self.button.disabled = products.empty
 
-        in_background("products", work, done, self.summary)
+        self._thread = in_background("products", work, done, self.summary)
 
     def start(self) -> None:
         """Import the selected observations' filtered products (in the background)."""

@@ -74,3 +74,37 @@ def test_a_destination_without_room_is_a_short_message(sandbox_env, small_disk):
     assert "mw-error" in message and "needs" in message and "free" in message
     assert "Traceback" not in message
     assert app.imports.progress.children == () and not app.imports.button.disabled
+
+
+def test_the_products_of_a_15000_file_observation_and_of_1000_rows_in_one_look_up_each(
+    scaled_env, scaled_sandbox
+):
+    app = App()
+    big = next(iter(scaled_sandbox.big_observations))  # 15,000 extracted spectra and more
+    run_search(app.search, "Observation ID", big)
+    mark = scaled_sandbox.served
+    app.search.select([big])
+    wait_for_threads()
+    asked = [r for r in scaled_sandbox.requests_since(mark) if r[1] == "/api/v0/invoke"]
+    assert len(asked) == 1
+    every = scaled_sandbox.big_observations[big]
+    # SCIENCE at levels 2-4 (the defaults): all but the preview and 2 uncalibrated files
+    assert every == 15_008
+    assert "1 observation(s) selected: 15,005 product(s)" in app.imports.summary.value
+    mark = scaled_sandbox.served
+    app.imports.types.value = ["SCIENCE", "PREVIEW"]
+    wait_for_threads()
+    assert "15,006 product(s)" in app.imports.summary.value
+    app.imports.calib.value = [1, 2, 3, 4]
+    wait_for_threads()
+    assert f"{every:,} product(s)" in app.imports.summary.value
+    assert scaled_sandbox.requests_since(mark) == []  # filters never ask MAST again
+
+    run_search(app.search, "Criteria", collection="TESS")
+    chosen = list(app.search.results["obs_id"][:1000])
+    mark = scaled_sandbox.served
+    app.search.select(chosen)
+    wait_for_threads()
+    asked = [r for r in scaled_sandbox.requests_since(mark) if r[1] == "/api/v0/invoke"]
+    assert len(asked) == 1  # one batched look-up, not one per row
+    assert "1,000 observation(s) selected: 2,000 product(s)" in app.imports.summary.value

@@ -24,7 +24,7 @@ def mast_sandbox(tmp_path_factory):
 
 
 #: Synthetic observations of ``scaled_sandbox``: more than one of astroquery's pages.
-SCALE = 60_000
+SCALE = 70_000
 
 
 @pytest.fixture(scope="session")

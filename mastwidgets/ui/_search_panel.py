@@ -160,7 +160,12 @@ class SearchPanel(widgets.VBox):
             }
             for field, title in GRID_COLUMNS.items()
         ]
-        columns[0].update(checkboxSelection=True, headerCheckboxSelection=True)
+        # The header's box selects the rows the filters leave (all of them when unfiltered).
+        columns[0].update(
+            checkboxSelection=True,
+            headerCheckboxSelection=True,
+            headerCheckboxSelectionFilteredOnly=True,
+        )
         return {
             "columnDefs": columns,
             "rowSelection": "multiple",

@@ -1,0 +1,75 @@
+"""The app with a search the archive's size: 20,000 rows in the real page."""
+
+import json
+
+import pytest
+
+from mastwidgets.app import voila_command
+
+from .conftest import app_environ, running, shot
+
+
+@pytest.fixture(scope="module")
+def scaled_voila(scaled_sandbox, tmp_path_factory, free_port_module):
+    home = tmp_path_factory.mktemp("voila-scaled")
+    env = app_environ(home, scaled_sandbox)
+    with running(voila_command(free_port_module), env=env, name="voila-scaled"):
+        yield f"http://127.0.0.1:{free_port_module}/"
+
+
+def exposures(page) -> list[float]:
+    cells = page.locator(".ag-center-cols-container .ag-row .ag-cell[col-id='t_exptime']")
+    rows = page.locator(".ag-center-cols-container .ag-row")
+    order = rows.evaluate_all(
+        "rows => rows.map(r => [Number(r.getAttribute('row-index')),"
+        " Number(r.querySelector(\"[col-id='t_exptime']\").textContent)])"
+    )
+    assert cells.count() == len(order) > 5
+    return [value for _, value in sorted(order)]
+
+
+def test_a_20000_row_result_sorts_filters_and_selects_500_rows(browser, scaled_voila):
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    page = context.new_page()
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: sent.append(len(f))))
+    page.goto(scaled_voila, timeout=120_000)
+    page.wait_for_selector("text=Search by", timeout=120_000)
+    page.click("button:has-text('Criteria')")
+    page.select_option("select:near(:text('Mission'))", "HST")
+    page.click("button:has-text('Search')")
+    found = page.wait_for_selector("text=/[0-9,]+ observations found/", timeout=120_000)
+    rows = int(found.inner_text().split()[0].replace(",", ""))
+    assert rows >= 20_000
+    page.wait_for_selector(f"text={rows:,} rows", timeout=60_000)
+    # Only the grid's 10 columns cross the wire, not the 36 of a search result.
+    biggest = max(sent)
+    assert 50 * rows < biggest < 400 * rows, biggest
+
+    page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
+    page.wait_for_function(
+        "() => document.querySelector(\".ag-header-cell[col-id='t_exptime']\")"
+        ".getAttribute('aria-sort') === 'ascending'",
+        timeout=60_000,
+    )
+    shown = exposures(page)
+    assert shown == sorted(shown) and shown[0] <= 300.5  # HST's shortest exposures first
+
+    page.fill(".ag-theme-balham input, input[placeholder*='ilter']", "F555W")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\".ag-center-cols-container [col-id='filters']\")]"
+        ".every(c => c.textContent === 'F555W')",
+        timeout=60_000,
+    )
+    shown = exposures(page)
+    assert shown == sorted(shown)  # still sorted once filtered
+    page.locator(".ag-header-cell[col-id='target_name'] .ag-header-select-all").click()
+    summary = page.wait_for_selector(
+        "text=/[0-9,]+ observation\\(s\\) selected: [0-9,]+ product\\(s\\)/", timeout=120_000
+    )
+    selected = int(summary.inner_text().split()[0].replace(",", ""))
+    assert 500 <= selected < 1_000  # the rows the filter left, no more
+    shot(page, "scale-20000-rows")
+    assert "Traceback" not in page.content()
+    print(json.dumps({"rows": rows, "largest_message": biggest, "selected": selected}))
+    context.close()

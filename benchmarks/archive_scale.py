@@ -18,23 +18,31 @@
   and MongoDB (SecantusDB in its own process), beside loading every record and
   slicing in Python (what a store without paging leaves to the app).
 
+- ``grid``: the app in Voila and headless Chromium: from Enter to a result of
+  1,000 / 10,000 / 20,000 rows shown in the grid, then a sort by exposure,
+  beside the same search in Python alone (``mw.search_region``); and the
+  biggest message the page received (the grid's rows).
+
 Prints a Markdown table per scenario (median of ``--runs``).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-SCENARIOS = ("sandbox", "search", "products", "catalog")
+SCENARIOS = ("sandbox", "search", "products", "catalog", "grid")
+LMC = (80.89375, -69.75611)
 M31 = "10.68471 41.26875"
 
 _START_CHILD = """
@@ -260,6 +268,123 @@ def catalog_table(args) -> list[str]:
     return [*lines, ""]
 
 
+@functools.cache
+def _distances() -> list[float]:
+    from mastwidgets.sandbox.synthetic import SyntheticSky
+
+    return sorted(SyntheticSky(100_000).separations_arcsec(*LMC) / 3600)
+
+
+def _radius_for(rows: int) -> float:
+    """The cone radius (degrees) around the LMC that holds ``rows`` observations."""
+    nearest = _distances()
+    return (nearest[rows - 1] + nearest[rows]) / 2
+
+
+def grid_table(args, settings, server) -> list[str]:
+    from playwright.sync_api import sync_playwright
+
+    import mastwidgets as mw
+    from mastwidgets.app import voila_command, voila_environ
+
+    home = Path(tempfile.mkdtemp(prefix="mastwidgets-grid-"))
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MASTWIDGETS_MAST_URL": server.url,
+        "MASTWIDGETS_DATA_DIR": str(home / "data"),
+        "MASTWIDGETS_STATE_DIR": str(home / "jobs"),
+        "MASTWIDGETS_CATALOG_PATH": str(home / "catalog.sqlite"),
+    }
+    voila = subprocess.Popen(
+        voila_command(port),
+        env=voila_environ(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for line in voila.stdout:
+        if "running at" in line:
+            break
+    threading.Thread(target=voila.stdout.read, daemon=True).start()
+    lines = [
+        f"#### The grid in Chromium (Voila; seconds, median of {args.runs})",
+        "",
+        "| rows | search alone (Python) | Enter → rows in the grid | sort by exposure "
+        "| biggest message (MB) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+            )
+            page = browser.new_page(viewport={"width": 1300, "height": 1400})
+            frames: list[int] = []
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(len(f))))
+            page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+            page.wait_for_selector("text=Search by", timeout=120_000)
+            page.click("button:has-text('Coordinates')")
+            for rows in (1_000, 10_000, 20_000):
+                where = f"{LMC[0]} {LMC[1]}"
+                radius = f"{_radius_for(rows):.6f} deg"
+                alone = median(
+                    args.runs,
+                    lambda where=where, radius=radius: mw.search_region(
+                        where, radius=radius, settings=settings
+                    ),
+                )
+                shown, sort, biggest = [], [], 0
+                for run in range(args.runs):
+                    # one row more each run: a grid given the same rows again sends nothing
+                    wanted = rows + run
+                    page.fill(
+                        ".widget-text:has(label:text-is('Radius')) input",
+                        f"{_radius_for(wanted):.6f} deg",
+                    )
+                    page.fill("input[placeholder='270.904 -24.387']", where)
+                    frames.clear()
+                    began = time.perf_counter()
+                    page.click("button:has-text('Search')")
+                    waited = time.perf_counter()
+                    while not frames or max(frames) < 50 * wanted:  # the new rows' message
+                        page.wait_for_timeout(10)
+                        if time.perf_counter() - waited > 120:
+                            page.screenshot(path=str(home / "stuck.png"))
+                            raise RuntimeError(f"no rows after 120 s: see {home}/stuck.png")
+                    page.wait_for_selector(f"text={wanted:,} rows", timeout=300_000)
+                    page.wait_for_selector(".ag-center-cols-container .ag-row", timeout=60_000)
+                    shown.append(time.perf_counter() - began)
+                    biggest = max(biggest, max(frames))
+                    began = time.perf_counter()
+                    page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
+                    page.wait_for_function(
+                        "() => document.querySelector(\".ag-header-cell[col-id='t_exptime']\")"
+                        ".getAttribute('aria-sort') !== 'none'",
+                        timeout=60_000,
+                    )
+                    sort.append(time.perf_counter() - began)
+                    page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
+                    page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
+                lines.append(
+                    f"| {rows:,} | {alone:.2f} | {statistics.median(shown):.2f} "
+                    f"| {statistics.median(sort):.2f} | {biggest / 1e6:.1f} |"
+                )
+            browser.close()
+    finally:
+        voila.terminate()
+        voila.wait(timeout=30)
+    return [*lines, ""]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -271,7 +396,7 @@ def main() -> None:
         out += sandbox_table(args)
     if "catalog" in wanted:
         out += catalog_table(args)
-    if wanted & {"search", "products"}:
+    if wanted & {"search", "products", "grid"}:
         from mastwidgets.settings import get_settings
 
         server = SandboxProcess(100_000)
@@ -283,6 +408,8 @@ def main() -> None:
                 out += search_table(args, settings)
             if "products" in wanted:
                 out += products_table(args, settings)
+            if "grid" in wanted:
+                out += grid_table(args, settings, server)
         finally:
             server.stop()
     print("\n".join(out))

@@ -28,7 +28,18 @@ from typing import NamedTuple
 
 MB = 10**6
 #: What runs without --only ("many-rss", 20,000 files in a child, only when asked).
-SCENARIOS = ("http", "s3", "resume", "rss", "throttled", "ui", "many", "latency", "import")
+SCENARIOS = (
+    "http",
+    "s3",
+    "resume",
+    "rss",
+    "throttled",
+    "ui",
+    "many",
+    "latency",
+    "import",
+    "archive",
+)
 NGINX_CONF = """
 worker_processes 2;
 daemon off;
@@ -329,7 +340,7 @@ def main() -> None:
     if args.skip_throttled:
         wanted.discard("throttled")
     files.mkdir(parents=True, exist_ok=True)
-    if wanted - {"many", "many-rss", "latency", "import"}:  # the big files, also as S3 keys
+    if wanted - {"many", "many-rss", "latency", "import", "archive"}:  # big files, also in S3
         make_files(files, {name: size for name in big})
         (files / "stpubdata").mkdir(exist_ok=True)
         for name in big:
@@ -373,6 +384,15 @@ def main() -> None:
             out += latency_table(args, dest, state, clean)
         if "import" in wanted:
             out += import_table(args, work, dest, state, clean)
+        if "archive" in wanted:  # the sandbox, searches, grid and catalog at 100,000
+            scale = Path(__file__).with_name("archive_scale.py")
+            done = subprocess.run(
+                [sys.executable, str(scale), "--runs", str(args.runs)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            out += done.stdout.splitlines()
     finally:
         nginx.stop()
     print("\n".join(out))

@@ -5,23 +5,23 @@ unchanged, is the client wherever MAST's behaviour is what is tested.
 """
 
 import io
-import os
 from collections import Counter
 
-import numpy as np
 import pytest
 import requests
 from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.wcs import WCS
 from astroquery.exceptions import RemoteServiceError
+from astroquery.mast import Observations
 
 from mastwidgets.mast import _client, _cloud
 from mastwidgets.sandbox.files import footprint_half
 from mastwidgets.sandbox.generated import GeneratedFiles
 from mastwidgets.sandbox.pytest_plugin import SCALE
 from mastwidgets.sandbox.synthetic import BIG_PRODUCTS, SyntheticSky
-from mastwidgets.settings import get_settings
+
+from .test_astroquery_compat import _SandboxBoto3
 
 
 @pytest.fixture
@@ -176,14 +176,22 @@ def test_astroquerys_other_calls_work_at_scale(obs, big_sandbox):
     assert set(mrp["productGroupDescription"]) == {"Minimum Recommended Products"}
 
 
-def test_cloud_look_ups_of_generated_products_agree_with_astroquery(obs, big_sandbox):
-    """Generated files are not in the bucket (moto cannot serve them): astroquery and
-    mastwidgets both find none, and neither fails."""
+def test_cloud_look_ups_of_generated_products_agree_with_astroquery(obs, big_sandbox, scaled_env):
+    """Generated files are not in the bucket (moto cannot serve them): astroquery's own
+    ``get_cloud_uris`` and mastwidgets' look-up both find none of them, and neither fails;
+    a curated product in the same request is found by both."""
     big = next(iter(big_sandbox.big_observations))
     products = obs.get_product_list(obs.query_criteria(obs_id=big))[:40]
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    mine = _cloud.cloud_uris(list(products["dataURI"]), get_settings())
-    assert all(uri is None for uri in mine.values())
-    paths = big_sandbox.portal.path_lookup(list(products["dataURI"]))
-    assert all(answer["path"].startswith("/jwst/public/jw09990/") for answer in paths.values())
-    assert np.all([big_sandbox.catalogue.product(u).in_s3 is False for u in products["dataURI"]])
+    uris = [*products["dataURI"], "mast:HST/product/icdm01010_drz.fits"]
+    paths = big_sandbox.portal.path_lookup(uris)
+    assert all(paths[u]["path"].startswith("/jwst/public/jw09990/") for u in uris[:-1])
+    Observations._cloud_connection = None
+    obs.enable_cloud_dataset(verbose=False)
+    obs._cloud_connection.boto3 = _SandboxBoto3(big_sandbox.s3_endpoint)
+    try:
+        theirs = obs.get_cloud_uris(uris, return_uri_map=True, verbose=False)
+    finally:
+        Observations._cloud_connection = None
+    ours = _cloud.cloud_uris(uris, scaled_env)
+    assert ours == {u: theirs.get(u) for u in uris}
+    assert [u for u, s3 in ours.items() if s3] == uris[-1:]

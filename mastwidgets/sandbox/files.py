@@ -182,21 +182,42 @@ def _spectrum_hdus(
 
 
 def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.base.ExtensionHDU]:
+    """A SPOC target pixel file as lightkurve reads one: the PIXELS table (an 11 × 11
+    cutout per cadence, with a star in it) in BTJD, and an APERTURE image."""
     rng = np.random.default_rng(product.seed)
     n = max(side, 20)
-    cube = rng.normal(100, 3, (n, 11, 11)).astype(np.float32)
-    table = fits.BinTableHDU.from_columns(
-        [
-            fits.Column("TIME", "D", array=np.linspace(0, 27.4, n)),
-            fits.Column("FLUX", "121E", dim="(11,11)", unit="e-/s", array=cube),
-        ],
-        name="PIXELS",
-    )
-    return [table, fits.ImageHDU(np.ones((11, 11), dtype=np.int32), name="APERTURE")]
+    yy, xx = np.mgrid[0:11, 0:11]
+    star = 2000 * np.exp(-((xx - 5) ** 2 + (yy - 5) ** 2) / 3.0)
+    flux = (rng.normal(100, 3, (n, 11, 11)) + star).astype(np.float32)
+    time = obs.row["t_min"] - 56999.5 + np.linspace(0, 27.4, n)
+    zeros = np.zeros((n, 11, 11), dtype=np.float32)
+    columns = [
+        fits.Column("TIME", "D", unit="BJD - 2457000, days", array=time),
+        fits.Column("TIMECORR", "E", unit="d", array=np.zeros(n)),
+        fits.Column("CADENCENO", "J", array=np.arange(n, dtype=np.int32) + 1),
+        fits.Column("RAW_CNTS", "121J", dim="(11,11)", array=flux.astype(np.int32)),
+        fits.Column("FLUX", "121E", dim="(11,11)", unit="e-/s", array=flux),
+        fits.Column("FLUX_ERR", "121E", dim="(11,11)", unit="e-/s", array=np.sqrt(flux)),
+        fits.Column("FLUX_BKG", "121E", dim="(11,11)", unit="e-/s", array=zeros + 50),
+        fits.Column("FLUX_BKG_ERR", "121E", dim="(11,11)", unit="e-/s", array=zeros + 1),
+        fits.Column("QUALITY", "J", array=np.zeros(n, dtype=np.int32)),
+        fits.Column("POS_CORR1", "E", unit="pixel", array=np.zeros(n)),
+        fits.Column("POS_CORR2", "E", unit="pixel", array=np.zeros(n)),
+    ]
+    table = fits.BinTableHDU.from_columns(columns, name="PIXELS")
+    table.header.update({"TIMEREF": "SOLARSYSTEM", "TIMESYS": "TDB", "BJDREFI": 2457000,
+                         "BJDREFF": 0.0, "TIMEUNIT": "d", "TSTART": float(time[0]),
+                         "TSTOP": float(time[-1])})  # fmt: skip
+    aperture = fits.ImageHDU(np.full((11, 11), 1, dtype=np.int32), name="APERTURE")
+    aperture.data[4:7, 4:7] = 1 | 2  # all collected; the centre 3 × 3 the optimal aperture
+    return [table, aperture]
 
 
 #: SPOC's CREATOR keyword by product kind (lightkurve's ``detect_filetype`` reads it).
-_CREATORS = {"lightcurve": "9320 LightCurveExporterPipelineModule"}
+_CREATORS = {
+    "lightcurve": "9320 LightCurveExporterPipelineModule",
+    "pixels": "9320 TargetPixelExporterPipelineModule",
+}
 
 
 def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:

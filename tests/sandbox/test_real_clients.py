@@ -37,3 +37,18 @@ def test_lightkurve_finds_downloads_and_reads_a_tess_light_curve(sandbox_env, tm
     assert len(curve) >= 100 and np.isfinite(curve.flux.value).all()
     assert curve.time.format == "btjd" and curve.meta["TICID"] == 261136679
     assert curve.flux.unit.to_string() == "electron / s"
+
+
+def test_lightkurve_finds_downloads_and_reads_a_tess_target_pixel_file(sandbox_env, tmp_path):
+    import lightkurve as lk
+
+    _client.observations(sandbox_env)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = lk.search_targetpixelfile("L 98-59", mission="TESS")
+        assert len(found) >= 1
+        pixels = found[0].download(download_dir=str(tmp_path))
+        curve = pixels.to_lightcurve(aperture_mask=pixels.pipeline_mask)
+    assert isinstance(pixels, lk.TessTargetPixelFile) and pixels.shape[1:] == (11, 11)
+    assert pixels.pipeline_mask.sum() == 9 and isinstance(curve, lk.TessLightCurve)
+    assert np.isfinite(curve.flux.value).all() and curve.flux.value.mean() > 1_000

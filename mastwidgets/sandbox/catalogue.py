@@ -348,28 +348,15 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     def cloud(name_root: str, filename: str) -> str:
         return f"{folder}/{name_root}/{filename}"
 
-    products = []
-    for visit in (1, 2):
-        member = f"jw{program}{obs_no:03d}001_{2101 + 2 * index:05d}_{visit:05d}_{detector}"
-        for sub, level, desc in (
-            ("UNCAL", 1, "Uncalibrated exposure"),
-            ("RATE", 2, "Countrate image"),
-            ("CAL", 2, "Calibrated exposure"),
-        ):
-            filename = f"{member}_{sub.lower()}.fits"
-            products.append(
-                _product(
-                    row,
-                    filename,
-                    "SCIENCE",
-                    sub,
-                    f"exposure/{desc}",
-                    level,
-                    "image",
-                    mrp=sub == "CAL",
-                    cloud_path=cloud(member, filename),
-                )
-            )
+    products = [
+        _product(
+            row, filename, "SCIENCE", sub, desc, level, "image",
+            mrp=sub == "CAL", cloud_path=cloud(member, filename),
+        )
+        for member, filename, sub, level, desc in jwst_exposures(
+            program, obs_no, 2101 + 2 * index, detector
+        )
+    ]  # fmt: skip
     day = datetime.fromisoformat(date).strftime("%Y%m%dt%H%M%S")
     level3 = "spec3" if spectrum else "image3"
     asn = f"jw{program}-o{obs_no:03d}_{day}_{level3}_{index + 1:05d}_asn.json"
@@ -439,6 +426,25 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
         "BUNIT": "MJy/sr",
     }
     return Observation(row, target, header, tuple(products))
+
+
+#: The files of one JWST exposure: (subgroup, calibration level, description).
+_JWST_EXPOSURE_FILES = (
+    ("UNCAL", 1, "exposure/Uncalibrated exposure"),
+    ("RATE", 2, "exposure/Countrate image"),
+    ("CAL", 2, "exposure/Calibrated exposure"),
+)
+
+
+def jwst_exposures(
+    program: str, obs_no: int, exposure: int, detector: str
+) -> Iterator[tuple[str, str, str, int, str]]:
+    """``(member, filename, subgroup, level, description)`` of a JWST observation's two
+    visits' exposure files (``jw<program><obs>001_<exposure>_<visit>_<detector>_<sub>``)."""
+    for visit in (1, 2):
+        member = f"jw{program}{obs_no:03d}001_{exposure:05d}_{visit:05d}_{detector}"
+        for sub, level, desc in _JWST_EXPOSURE_FILES:
+            yield member, f"{member}_{sub.lower()}.fits", sub, level, desc
 
 
 def _hst_cloud(filename: str) -> str:

@@ -26,7 +26,7 @@ import numpy as np
 from astropy.coordinates import angular_separation
 from astropy.time import Time
 
-from .catalogue import MRP, Observation, Product, Target, _base_row, _region
+from .catalogue import MRP, Observation, Product, Target, _base_row, _region, jwst_exposures
 
 #: Products of the two big observations (``Sandbox.big_observations``).
 BIG_PRODUCTS = (15_000, 2_000)
@@ -246,19 +246,14 @@ class SyntheticSky:
         return 100_000_000 + 7 * i
 
     def _key_of_obs(self, i: int) -> str:
-        name = _CONFIGS[self.config[i]].collection
-        obs_id = self._obs_ids[i]
-        if name == "JWST":
-            return f"JWST:{obs_id[2:7]}{obs_id[9:12]}"
-        if name == "HST":
-            return f"HST:{obs_id[:6]}"
-        if name in ("Kepler", "K2"):
-            return f"{name}:{obs_id[:13]}"
-        return f"{name}:{obs_id}"
+        """The key of observation ``i``: its obs_id read as one of its files' names."""
+        return self._key_of_file(self.collection(i), f"{self._obs_ids[i]}_x")
 
     @staticmethod
     def _key_of_file(collection: str, filename: str) -> str:
-        """The key of the observation a product file belongs to (see :meth:`_product_names`)."""
+        """The key of the observation a product file belongs to: every file's name starts
+        with its observation's obs_id, or (JWST exposures, HST members, Kepler) with the
+        part of it the key keeps."""
         if collection == "JWST":
             digits = filename[2:7] + filename[9:12] if filename[7:8] == "-" else filename[2:10]
             return f"JWST:{digits}"
@@ -498,18 +493,13 @@ class SyntheticSky:
             program, number = self._jwst_numbers(i)
             folder = f"/jwst/public/jw{program:05d}"
             detector = _DETECTORS[config.instrument]
-            for visit in (1, 2):
-                member = f"jw{program:05d}{number:03d}001_02101_{visit:05d}_{detector}"
-                for sub, level, desc in (
-                    ("UNCAL", 1, "exposure/Uncalibrated exposure"),
-                    ("RATE", 2, "exposure/Countrate image"),
-                    ("CAL", 2, "exposure/Calibrated exposure"),
-                ):
-                    filename = f"{member}_{sub.lower()}.fits"
-                    products.append(
-                        make(filename, "SCIENCE", sub, desc, level, "image", sub == "CAL",
-                             f"{folder}/{member}/{filename}")
-                    )  # fmt: skip
+            for member, filename, sub, level, desc in jwst_exposures(
+                f"{program:05d}", number, 2101, detector
+            ):
+                products.append(
+                    make(filename, "SCIENCE", sub, desc, level, "image", sub == "CAL",
+                         f"{folder}/{member}/{filename}")
+                )  # fmt: skip
             big = BIG_PRODUCTS[i] if i < len(BIG_PRODUCTS) else 0
             for source in range(1, big + 1):
                 filename = f"{obs_id[:12]}_s{source:05d}_x1d.fits"

@@ -35,11 +35,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _page import start_voila
+from run import MONGO_CHILD
 
 SCENARIOS = ("sandbox", "search", "products", "catalog", "grid")
 LMC = (80.89375, -69.75611)
@@ -177,17 +180,6 @@ def products_table(args, settings) -> list[str]:
     ]
 
 
-MONGO_CHILD = """
-import sys
-from secantus import SecantusDBServer
-server = SecantusDBServer(storage_path=sys.argv[1])
-server.start()
-print(server.uri, flush=True)
-sys.stdin.read()
-server.stop()
-"""
-
-
 def _records(count: int, root: Path) -> list[dict]:
     from mastwidgets.catalog import RECORD_FIELDS
 
@@ -290,33 +282,41 @@ def _radius_for(rows: int) -> float:
     return (nearest[rows - 1] + nearest[rows]) / 2
 
 
+def _search_and_sort(page, frames: list[int], rows: int) -> tuple[tuple[float, float], int]:
+    """Press Search; seconds until ``rows`` rows are in the grid, then until it is sorted by
+    exposure; and the biggest message the page received meanwhile."""
+    frames.clear()
+    began = time.perf_counter()
+    page.click("button:has-text('Search')")
+    while not frames or max(frames) < 50 * rows:  # the new rows' message
+        page.wait_for_timeout(10)
+        if time.perf_counter() - began > 300:
+            raise RuntimeError(f"no {rows:,} rows after 300 s")
+    page.wait_for_selector(f"text={rows:,} rows", timeout=300_000)
+    page.wait_for_selector(".ag-center-cols-container .ag-row", timeout=60_000)
+    shown = time.perf_counter() - began
+    message = max(frames)
+    began = time.perf_counter()
+    page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
+    page.wait_for_function(
+        "() => document.querySelector(\".ag-header-cell[col-id='t_exptime']\")"
+        ".getAttribute('aria-sort') !== 'none'",
+        timeout=60_000,
+    )
+    return (shown, time.perf_counter() - began), message
+
+
 def grid_table(args, settings, server) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     import mastwidgets as mw
-    from mastwidgets.app import voila_command, voila_environ
 
     home = Path(tempfile.mkdtemp(prefix="mastwidgets-grid-"))
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MASTWIDGETS_MAST_URL": server.url,
-        "MASTWIDGETS_DATA_DIR": str(home / "data"),
-        "MASTWIDGETS_STATE_DIR": str(home / "jobs"),
-        "MASTWIDGETS_CATALOG_PATH": str(home / "catalog.sqlite"),
-        "MASTWIDGETS_MAX_SEARCH_ROWS": "200000",  # the last search has every row
-    }
-    voila = subprocess.Popen(
-        voila_command(port),
-        env=voila_environ(env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    voila, url = start_voila(
+        home,
+        MASTWIDGETS_MAST_URL=server.url,
+        MASTWIDGETS_MAX_SEARCH_ROWS="200000",  # the last search has every row
     )
-    for line in voila.stdout:
-        if "running at" in line:
-            break
-    threading.Thread(target=voila.stdout.read, daemon=True).start()
     lines = [
         f"#### The grid in Chromium (Voila; seconds, median of {args.runs})",
         "",
@@ -332,7 +332,7 @@ def grid_table(args, settings, server) -> list[str]:
             page = browser.new_page(viewport={"width": 1300, "height": 1400})
             frames: list[int] = []
             page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(len(f))))
-            page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+            page.goto(url, timeout=120_000)
             page.wait_for_selector("text=Search by", timeout=120_000)
             page.click("button:has-text('Coordinates')")
             for rows in (1_000, 10_000, 20_000):
@@ -353,27 +353,10 @@ def grid_table(args, settings, server) -> list[str]:
                         f"{_radius_for(wanted):.6f} deg",
                     )
                     page.fill("input[placeholder='270.904 -24.387']", where)
-                    frames.clear()
-                    began = time.perf_counter()
-                    page.click("button:has-text('Search')")
-                    waited = time.perf_counter()
-                    while not frames or max(frames) < 50 * wanted:  # the new rows' message
-                        page.wait_for_timeout(10)
-                        if time.perf_counter() - waited > 120:
-                            page.screenshot(path=str(home / "stuck.png"))
-                            raise RuntimeError(f"no rows after 120 s: see {home}/stuck.png")
-                    page.wait_for_selector(f"text={wanted:,} rows", timeout=300_000)
-                    page.wait_for_selector(".ag-center-cols-container .ag-row", timeout=60_000)
-                    shown.append(time.perf_counter() - began)
-                    biggest = max(biggest, max(frames))
-                    began = time.perf_counter()
-                    page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
-                    page.wait_for_function(
-                        "() => document.querySelector(\".ag-header-cell[col-id='t_exptime']\")"
-                        ".getAttribute('aria-sort') !== 'none'",
-                        timeout=60_000,
-                    )
-                    sort.append(time.perf_counter() - began)
+                    seconds, message = _search_and_sort(page, frames, wanted)
+                    shown.append(seconds[0])
+                    sort.append(seconds[1])
+                    biggest = max(biggest, message)
                     page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
                     page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
                 lines.append(
@@ -387,39 +370,16 @@ def grid_table(args, settings, server) -> list[str]:
             alone = time.perf_counter() - began
             page.click("button:has-text('Criteria')")
             page.fill(".widget-inline-hbox:has(label:text-is('Min exp (s)')) input", "1")
-            frames.clear()
-            began = time.perf_counter()
-            page.click("button:has-text('Search')")
-            while not frames or max(frames) < 50 * rows:
-                page.wait_for_timeout(10)
-            page.wait_for_selector(f"text={rows:,} rows", timeout=300_000)
-            page.wait_for_selector(".ag-center-cols-container .ag-row", timeout=60_000)
-            shown = time.perf_counter() - began
-            began = time.perf_counter()
-            page.click(".ag-header-cell[col-id='t_exptime'] .ag-header-cell-label")
-            page.wait_for_function(
-                "() => document.querySelector(\".ag-header-cell[col-id='t_exptime']\")"
-                ".getAttribute('aria-sort') !== 'none'",
-                timeout=60_000,
-            )
-            sort = time.perf_counter() - began
+            (shown, sort), message = _search_and_sort(page, frames, rows)
             lines.append(
                 f"| {rows:,} (1 run) | {alone:.2f} | {shown:.2f} | {sort:.2f} "
-                f"| {max(frames) / 1e6:.1f} |"
+                f"| {message / 1e6:.1f} |"
             )
             browser.close()
     finally:
         voila.terminate()
         voila.wait(timeout=30)
     return [*lines, ""]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main() -> None:

@@ -17,18 +17,16 @@ about 15,000 small files and records.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from mastwidgets.app import voila_command, voila_environ
+from _page import start_voila
+
 from mastwidgets.sandbox import Faults, Sandbox
 
 FLAGS = [
@@ -40,14 +38,6 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def main() -> None:
@@ -66,33 +56,14 @@ def main() -> None:
     )
     with sandbox as sb:
         obs_id = next(iter(sb.big_observations)) if args.many else "icdm01010"
-        env = {
-            **os.environ,
-            **sb.environ(),
-            "MASTWIDGETS_DATA_DIR": str(home / "data"),
-            "MASTWIDGETS_STATE_DIR": str(home / "jobs"),
-            "MASTWIDGETS_CATALOG_PATH": str(home / "catalog.sqlite"),
-        }
-        port = free_port()
-        voila = subprocess.Popen(
-            voila_command(port),
-            env=voila_environ(env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for line in voila.stdout:
-            if "running at" in line:
-                break
-        # Keep reading Voila's output: a full pipe would freeze it mid-measurement.
-        threading.Thread(target=voila.stdout.read, daemon=True).start()
+        voila, url = start_voila(home, **sb.environ())
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path="/usr/bin/chromium", args=FLAGS
                 )
                 page = browser.new_page(viewport={"width": 1300, "height": 1400})
-                page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+                page.goto(url, timeout=120_000)
                 page.wait_for_selector("text=Search by", timeout=120_000)
                 page.click("button:has-text('Observation ID')")
                 page.fill("input[placeholder^='jw02739']", obs_id)

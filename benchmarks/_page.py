@@ -1,0 +1,43 @@
+"""What the page benchmarks share: the app served by Voila, for headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+from mastwidgets.app import voila_command, voila_environ
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_voila(home: Path, **variables: str) -> tuple[subprocess.Popen, str]:
+    """Voila serving the app with its data, jobs and catalog under ``home`` and these
+    ``MASTWIDGETS_*`` variables; returns the process (listening) and the page's URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MASTWIDGETS_DATA_DIR": str(home / "data"),
+        "MASTWIDGETS_STATE_DIR": str(home / "jobs"),
+        "MASTWIDGETS_CATALOG_PATH": str(home / "catalog.sqlite"),
+        **variables,
+    }
+    voila = subprocess.Popen(
+        voila_command(port),
+        env=voila_environ(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for line in voila.stdout:
+        if "running at" in line:
+            break
+    # Keep reading Voila's output: a full pipe would freeze it mid-measurement.
+    threading.Thread(target=voila.stdout.read, daemon=True).start()
+    return voila, f"http://127.0.0.1:{port}/"

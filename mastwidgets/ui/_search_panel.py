@@ -9,6 +9,8 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import pandas as pd
 from ipyaggrid import Grid
+from ipyaggrid.util import Util
+from traitlets import Dict
 
 from .. import mast
 from ._background import Status, in_background
@@ -42,6 +44,14 @@ MODES = {
     "Criteria": ("", False),
 }
 COLLECTIONS = ["any", "JWST", "HST", "TESS", "HLA", "GALEX", "Kepler", "K2", "IUE", "SWIFT"]
+
+
+class _ResultsGrid(Grid):
+    """ipyaggrid's grid, whose rows travel to the page once. The page's answers (the
+    selected rows) are not echoed back to it: ipywidgets 8 echoes every state change a
+    page makes, which for a grid costs the page's whole upload again, uncompressed."""
+
+    _grid_data_up = Dict({}).tag(sync=True, from_json=Util.data_from_json, echo_update=False)
 
 
 def _grid_rows(frame: pd.DataFrame) -> list[dict]:
@@ -125,14 +135,15 @@ class SearchPanel(widgets.VBox):
         self.button = widgets.Button(description="Search", button_style="primary", icon="search")
         self.status = Status()
         self.count = widgets.HTML()
-        self.grid = Grid(
+        self.grid = _ResultsGrid(
             grid_data=[],
             grid_options=self._grid_options(),
             quick_filter=True,
             theme="ag-theme-balham-dark" if theme == "dark" else "ag-theme-balham",
             height=380,
             columns_fit="size_to_fit",
-            export_mode="auto",
+            export_mode="auto",  # the selected rows come back as they are ticked
+            sync_grid=False,  # but not every row after each search (a second copy)
             # ipyaggrid loads AG Grid Enterprise unless told "community"; unlicensed, it
             # logs a licence banner and, on a page not served from localhost, watermarks.
             license=grid_license or "community",

@@ -107,7 +107,9 @@ def _product_filters(args: argparse.Namespace) -> dict | None:
     if args.ext:
         filters["extension"] = args.ext
     if args.subgroup:
-        filters["productSubGroupDescription"] = args.subgroup
+        filters["product_subgroup"] = args.subgroup
+    if args.mrp:
+        filters["mrp_only"] = True
     return filters or None
 
 
@@ -303,6 +305,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--calib", nargs="+", type=int, help="calib_level, e.g. 2 3")
         command.add_argument("--ext", nargs="+", help="file extension, e.g. fits")
         command.add_argument("--subgroup", nargs="+", help="productSubGroupDescription, e.g. I2D")
+        command.add_argument(
+            "--mrp",
+            action="store_true",
+            help="only MAST's Minimum Recommended Products (the Portal's default selection)",
+        )
         if everything:
             command.add_argument(
                 "--all-products",

@@ -101,24 +101,41 @@ def _matches(series: pd.Series, wanted) -> pd.Series:
     return series.fillna("").astype(str).str.lower().isin(lowered)
 
 
-def filter_products(products: pd.DataFrame, **filters) -> pd.DataFrame:
+#: MAST's ``productGroupDescription`` of the files it recommends (the Portal's default).
+MRP = "Minimum Recommended Products"
+
+
+def filter_products(
+    products: pd.DataFrame, *, mrp_only: bool = False, product_subgroup=None, **filters
+) -> pd.DataFrame:
     """Rows of ``products`` matching every filter (a list value: any of its values).
 
     Keys are product columns (:data:`PRODUCT_COLUMNS`): productType,
     calib_level, productSubGroupDescription, extension ('fits', '.fits') ...
     Text matches ignore case.
+
+    ``mrp_only``: only MAST's "Minimum Recommended Products" (its
+    ``productGroupDescription``), as astroquery's ``filter_products(mrp_only=True)``
+    and the Portal's default selection. ``product_subgroup``: the
+    ``productSubGroupDescription``, e.g. ``"CAL"``, ``["I2D", "X1D"]``, ``"UNCAL"``.
     """
+    wanted = list(filters.items())
+    if mrp_only:
+        wanted.append(("productGroupDescription", MRP))
+    if product_subgroup is not None:
+        wanted.append(("productSubGroupDescription", product_subgroup))
     keep = pd.Series(True, index=products.index)
-    for key, wanted in filters.items():
-        if wanted is None:
+    for key, values in wanted:
+        if values is None:
             continue
         column = next((c for c in products.columns if c.lower() == key.lower()), None)
         if column is None:
             raise InvalidCriteria(
                 f"Products cannot be filtered by {key!r}; use one of: productType, calib_level, "
-                "productSubGroupDescription, extension, dataproduct_type, productFilename."
+                "productSubGroupDescription (product_subgroup), extension, dataproduct_type, "
+                "productFilename, or mrp_only=True."
             )
-        keep &= _matches(products[column], wanted)
+        keep &= _matches(products[column], values)
     return products.loc[keep].reset_index(drop=True)
 
 
@@ -159,7 +176,9 @@ def list_products(
         ``frame.attrs["cloud_error"]`` says why: the files can still come over HTTP.
     **filters
         Product column filters, see :func:`filter_products`, e.g.
-        ``productType="SCIENCE", calib_level=[2, 3], extension="fits"``.
+        ``productType="SCIENCE", calib_level=[2, 3], extension="fits"``,
+        ``mrp_only=True`` (MAST's Minimum Recommended Products) or
+        ``product_subgroup="CAL"``.
 
     Returns
     -------

@@ -231,3 +231,16 @@ def test_the_2000_product_observation_of_a_scaled_sandbox_imports_whole(
         assert catalog.count() == len(fits_files) == len(result.records)
         record = catalog.get(f"mast:JWST/product/{obs_id[:12]}_s02000_x1d.fits")
         assert record["obs_id"] == obs_id and record["extensions"][1]["name"] == "EXTRACT1D"
+
+
+def test_importing_the_minimum_recommended_products(sandbox_env):
+    job = mw.import_observations(
+        ["jw02739-o001_t001_nircam_clear-f090w"], products={"mrp_only": True}
+    )
+    result = job.wait(timeout=120)
+    names = sorted(f.path.name for f in result.transfer.files)
+    assert result.ok and names == [
+        "jw02739-o001_t001_nircam_clear-f090w_i2d.fits",
+        "jw02739001001_02101_00001_nrcb1_cal.fits",
+        "jw02739001001_02101_00002_nrcb1_cal.fits",
+    ]

@@ -107,3 +107,40 @@ print("fetched", products["s3_uri"].iloc[0])
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "fetched s3://stpubdata/hst/public/icdm/icdm01020/icdm01020_drz.fits" in done.stdout
+
+
+def test_minimum_recommended_products_and_subgroups_as_mast_and_astroquery_define_them(
+    sandbox_env,
+):
+    from mastwidgets.mast import _client
+
+    every = mw.list_products([F090W, "icdm01010"], cloud=False)
+    mrp = mw.list_products([F090W, "icdm01010"], cloud=False, mrp_only=True)
+    obs = _client.observations(sandbox_env)
+    table = obs.get_product_list(",".join(sorted(set(every["obsid"]))))
+    theirs = obs.filter_products(table, mrp_only=True)
+    assert sorted(mrp["dataURI"]) == sorted(set(theirs["dataURI"]))
+    assert sorted(mrp["productFilename"]) == [
+        "icdm01010_drz.fits",
+        f"{F090W}_i2d.fits",
+        "jw02739001001_02101_00001_nrcb1_cal.fits",
+        "jw02739001001_02101_00002_nrcb1_cal.fits",
+    ]
+    assert set(mrp["productGroupDescription"]) == {"Minimum Recommended Products"}
+    cal = mw.filter_products(every, product_subgroup="cal")  # case does not matter
+    assert sorted(cal["productFilename"]) == sorted(
+        f for f in every["productFilename"] if f.endswith("_cal.fits")
+    )
+    both = mw.filter_products(every, product_subgroup=["I2D", "FLT"], mrp_only=True)
+    assert list(both["productFilename"]) == [f"{F090W}_i2d.fits"]  # FLTs are not recommended
+    assert len(mw.filter_products(every, product_subgroup=["UNCAL", "RAW"])) == 4
+
+
+def test_the_command_line_takes_mrp_and_subgroups(sandbox_env):
+    from .. import test_cli
+
+    listed = test_cli.run(["products", F090W, "--mrp"])
+    assert listed.returncode == 0 and "3 product(s)" in listed.stdout, listed.stdout
+    assert f"{F090W}_i2d.fits" in listed.stdout and "_rate.fits" not in listed.stdout
+    uncal = test_cli.run(["products", F090W, "--subgroup", "uncal"])
+    assert "2 product(s)" in uncal.stdout and "_uncal.fits" in uncal.stdout

@@ -98,7 +98,7 @@ def _search(args: argparse.Namespace) -> int:
 
 def _product_filters(args: argparse.Namespace) -> dict | None:
     if getattr(args, "all_products", False):
-        return {}
+        return {"auxiliary": True} if args.auxiliary else {}
     filters = {}
     if args.type:
         filters["productType"] = args.type
@@ -110,6 +110,8 @@ def _product_filters(args: argparse.Namespace) -> dict | None:
         filters["product_subgroup"] = args.subgroup
     if args.mrp:
         filters["mrp_only"] = True
+    if args.auxiliary:
+        filters["auxiliary"] = True
     return filters or None
 
 
@@ -306,6 +308,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--ext", nargs="+", help="file extension, e.g. fits")
         command.add_argument("--subgroup", nargs="+", help="productSubGroupDescription, e.g. I2D")
         command.add_argument(
+            "--auxiliary",
+            action="store_true",
+            help="also AUXILIARY files (JWST guide-star files ...), hidden by default",
+        )
+        command.add_argument(
             "--mrp",
             action="store_true",
             help="only MAST's Minimum Recommended Products (the Portal's default selection)",
@@ -314,7 +321,7 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--all-products",
                 action="store_true",
-                help="every file (default: calibrated science files)",
+                help="every file but AUXILIARY ones (default: calibrated science files)",
             )
 
     products = commands.add_parser("products", help="list observations' data products")

@@ -305,7 +305,9 @@ def import_observations(
         files without a copy are reported, not fetched) or ``"http"``.
     products
         Product filters as for :func:`mastwidgets.list_products`; default
-        :data:`DEFAULT_PRODUCTS` (calibrated science files). ``{}``: every file.
+        :data:`DEFAULT_PRODUCTS` (calibrated science files). ``{}``: every file but
+        AUXILIARY ones (``{"auxiliary": True}``: those too); ``{"mrp_only": True}``:
+        MAST's Minimum Recommended Products.
     parallel
         Files at a time.
     catalog

@@ -160,8 +160,20 @@ def _to_frame(table, settings: Settings) -> pd.DataFrame:
     return frame.loc[:, list(PRODUCT_COLUMNS)]
 
 
+def _asks_for_auxiliary(filters: dict) -> bool:
+    """Whether the filters name AUXILIARY among the product types they want."""
+    wanted = next((v for k, v in filters.items() if k.lower() == "producttype"), None)
+    values = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
+    return any(str(v).upper() == "AUXILIARY" for v in values if v is not None)
+
+
 def list_products(
-    observations, *, cloud: bool = True, settings: Settings | None = None, **filters
+    observations,
+    *,
+    cloud: bool = True,
+    auxiliary: bool = False,
+    settings: Settings | None = None,
+    **filters,
 ) -> pd.DataFrame:
     """The data products of one or more observations.
 
@@ -170,6 +182,10 @@ def list_products(
     observations
         Observation IDs (str), MAST obsids (int), a search result DataFrame,
         or rows (Series) of one.
+    auxiliary
+        Also list ``AUXILIARY`` products (JWST's guide-star files and the like, which
+        can outnumber the science files tenfold); hidden otherwise, as the MAST
+        Portal leaves them out of "All", unless ``productType`` asks for them.
     cloud
         Look up each product's copy in MAST's S3 bucket (column ``s3_uri``).
         If the look-up fails, ``s3_uri`` stays empty, a warning is logged and
@@ -203,7 +219,11 @@ def list_products(
             f"MAST lists no data products for {_describe(observations)}: they may not be "
             "processed yet, or have been withdrawn."
         )
-    products = filter_products(_to_frame(table, settings), **filters)
+    products = _to_frame(table, settings)
+    if not auxiliary and not _asks_for_auxiliary(filters):
+        shown = products["productType"].fillna("").astype(str).str.upper() != "AUXILIARY"
+        products = products.loc[shown].reset_index(drop=True)
+    products = filter_products(products, **filters)
     if cloud and len(products):
         try:
             found = cloud_uris(products["dataURI"], settings)

@@ -110,7 +110,11 @@ class ImportPanel(widgets.VBox):
             self.summary.say(f"Listing the products of {count:,} observation(s)…", "busy")
 
         def work() -> tuple[pd.DataFrame, pd.DataFrame]:
-            every = listed if listed is not None else mast.list_products(observations, cloud=False)
+            every = (
+                listed
+                if listed is not None
+                else mast.list_products(observations, cloud=False, auxiliary=True)
+            )  # every file: the Type filter is the switch that shows AUXILIARY ones
             return every, mast.filter_products(every, **filters)
 
         def done(answer: tuple[pd.DataFrame, pd.DataFrame]) -> None:

@@ -46,7 +46,7 @@ def test_products_of_search_rows_and_frames(sandbox_env):
     from_frame = mw.list_products(found)
     from_rows = mw.list_products([row for _, row in found.iterrows()])
     from_row = mw.list_products(found.iloc[0])
-    assert len(from_frame) == len(from_rows) == 14
+    assert len(from_frame) == len(from_rows) == 12  # 7 each, less the 2 AUXILIARY ASN files
     assert set(from_row["obs_id"]) == {found.iloc[0]["obs_id"]}
 
 
@@ -60,7 +60,7 @@ def test_filters_ignore_case_take_lists_and_extensions_with_or_without_dot(sandb
 
 def test_duplicate_uris_are_listed_once(sandbox_env):
     twice = mw.list_products(["icdm01010", "icdm01010"])
-    assert twice["dataURI"].is_unique and len(twice) == 7
+    assert twice["dataURI"].is_unique and len(twice) == 6  # 7 files, 1 of them AUXILIARY
 
 
 def test_unknown_filter_is_invalid_criteria(sandbox_env):
@@ -85,7 +85,7 @@ def test_products_still_list_when_s3_is_down(sandbox_env, monkeypatch, free_port
     monkeypatch.setenv("MASTWIDGETS_RETRIES", "0")
     with caplog.at_level(logging.WARNING):
         products = mw.list_products("icdm01010")
-    assert len(products) == 7 and products["s3_uri"].isna().all()
+    assert len(products) == 6 and products["s3_uri"].isna().all()
     assert "S3" in products.attrs["cloud_error"]
     assert "files will come over HTTP" in caplog.text
 
@@ -144,3 +144,18 @@ def test_the_command_line_takes_mrp_and_subgroups(sandbox_env):
     assert f"{F090W}_i2d.fits" in listed.stdout and "_rate.fits" not in listed.stdout
     uncal = test_cli.run(["products", F090W, "--subgroup", "uncal"])
     assert "2 product(s)" in uncal.stdout and "_uncal.fits" in uncal.stdout
+
+
+def test_auxiliary_files_are_hidden_unless_asked_for(sandbox_env):
+    shown = mw.list_products("icdm01010", cloud=False)
+    every = mw.list_products("icdm01010", cloud=False, auxiliary=True)
+    assert "AUXILIARY" not in set(shown["productType"]) and len(shown) == 6
+    assert list(every.loc[every["productType"] == "AUXILIARY", "productFilename"]) == [
+        "icdm01010_asn.fits"
+    ]
+    asked = mw.list_products("icdm01010", cloud=False, productType=["auxiliary"])
+    assert list(asked["productFilename"]) == ["icdm01010_asn.fits"]  # asking is the switch
+    from .. import test_cli
+
+    assert "7 product(s)" in test_cli.run(["products", "icdm01010", "--auxiliary"]).stdout
+    assert "6 product(s)" in test_cli.run(["products", "icdm01010"]).stdout

@@ -18,6 +18,7 @@ _FROM_MAST = (
     "RESULT_COLUMNS",
     "filter_products",
     "list_products",
+    "manifest",
     "resolve_target",
     "search_criteria",
     "search_obs_id",

@@ -6,6 +6,7 @@ environment variables.
 """
 
 from ._coords import parse_coordinates, parse_radius
+from ._manifest import MANIFEST_COLUMNS, manifest
 from ._products import PRODUCT_COLUMNS, filter_products, list_products
 from ._search import (
     CLOUD_COLLECTIONS,
@@ -21,10 +22,12 @@ from ._search import (
 __all__ = [
     "CLOUD_COLLECTIONS",
     "DEFAULT_RADIUS",
+    "MANIFEST_COLUMNS",
     "PRODUCT_COLUMNS",
     "RESULT_COLUMNS",
     "filter_products",
     "list_products",
+    "manifest",
     "parse_coordinates",
     "parse_radius",
     "resolve_target",

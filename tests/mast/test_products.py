@@ -159,3 +159,38 @@ def test_auxiliary_files_are_hidden_unless_asked_for(sandbox_env):
 
     assert "7 product(s)" in test_cli.run(["products", "icdm01010", "--auxiliary"]).stdout
     assert "6 product(s)" in test_cli.run(["products", "icdm01010"]).stdout
+
+
+def test_a_manifest_lists_where_each_file_is_and_writes_csv_and_ecsv(
+    sandbox_env, mast_sandbox, tmp_path, monkeypatch
+):
+    from astropy.table import Table
+
+    monkeypatch.setenv("MAST_API_TOKEN", mast_sandbox.token)  # never in the manifest
+    products = mw.list_products(["icdm01010", "j8ny01010"], productType="SCIENCE")
+    table = mw.manifest(products)
+    assert table.colnames == list(mw.mast.MANIFEST_COLUMNS) and len(table) == len(products)
+    row = table[list(table["productFilename"]).index("icdm01010_drz.fits")]
+    assert row["s3_uri"] == "s3://stpubdata/hst/public/icdm/icdm01010/icdm01010_drz.fits"
+    assert row["size"] == mast_sandbox.path_of(row["dataURI"]).stat().st_size
+    assert (
+        requests.get(row["url"], timeout=30).content
+        == mast_sandbox.path_of(row["dataURI"]).read_bytes()
+    )
+    assert set(table[table["obs_id"] == "j8ny01010"]["s3_uri"]) == {""}  # no cloud copy
+    assert set(table["md5"]) == {""}  # nothing imported yet
+
+    result = mw.import_observations("icdm01010").wait(timeout=120)
+    assert result.ok and len(result.records) == 3
+    known = mw.manifest(products, catalog=mw.Catalog())
+    imported = {key: mw.Catalog().get(key)["md5"] for key in result.records}
+    assert sum(bool(m) for m in known["md5"]) == 3
+    for line in known:
+        assert line["md5"] == imported.get(line["dataURI"], "")
+    for name in ("files.csv", "files.ecsv"):
+        known.write(tmp_path / name)
+        again = Table.read(tmp_path / name)
+        assert list(again["dataURI"]) == list(known["dataURI"])
+        assert list(again["size"]) == list(known["size"])
+        assert mast_sandbox.token not in (tmp_path / name).read_text()
+    assert Table.read(tmp_path / "files.ecsv")["size"].unit == "byte"

@@ -328,10 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_file(self, body: Path | bytes, offset: int, count: int, throttle: int | None) -> None:
         with body.open("rb") if isinstance(body, Path) else io.BytesIO(body) as f:
             if throttle is None:
-                if count and isinstance(body, Path):
+                if count:  # os.sendfile for a file; socket.sendfile sends bytes itself
                     self.connection.sendfile(f, offset, count)
-                elif count:
-                    self.wfile.write(memoryview(body)[offset : offset + count])
                 return
             f.seek(offset)
             block = max(1024, min(65536, throttle // 20))

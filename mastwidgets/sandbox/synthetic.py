@@ -206,8 +206,8 @@ class SyntheticSky:
             self.field[big] = 5
         self._obs_ids = [self._obs_id(i) for i in range(count)]
         self._index = {self._key_of_obs(i): i for i in range(count)}
-        self._observations: OrderedDict[int, Observation] = OrderedDict()
-        self._by_filename: dict[int, dict[str, Product]] = {}
+        # the last observations built, each with its products by file name
+        self._built: OrderedDict[int, tuple[Observation, dict[str, Product]]] = OrderedDict()
         self._lock = Lock()
         self._columns: dict[str, list] = {}
 
@@ -408,21 +408,23 @@ class SyntheticSky:
     # -- observations and products ----------------------------------------------------------------
     def observation(self, i: int) -> Observation:
         """Observation ``i`` with its products (the last few built are kept)."""
+        return self._build(i)[0]
+
+    def _build(self, i: int) -> tuple[Observation, dict[str, Product]]:
         with self._lock:
-            found = self._observations.get(i)
+            found = self._built.get(i)
             if found is not None:
-                self._observations.move_to_end(i)
+                self._built.move_to_end(i)
                 return found
         row = self.row(i)
         target = Target(row["target_name"], row["s_ra"], row["s_dec"], row["target_name"], "", "")
         observation = Observation(row, target, self._header(i, row), self._products(i, row))
+        built = (observation, {p.filename: p for p in observation.products})
         with self._lock:
-            self._observations[i] = observation
-            self._by_filename[i] = {p.filename: p for p in observation.products}
-            while len(self._observations) > 64:
-                old, _ = self._observations.popitem(last=False)
-                self._by_filename.pop(old, None)
-        return observation
+            self._built[i] = built
+            while len(self._built) > 64:
+                self._built.popitem(last=False)
+        return built
 
     def product(self, uri: str) -> tuple[Observation, Product] | None:
         """The observation and product a dataURI names, or ``None``."""
@@ -431,11 +433,8 @@ class SyntheticSky:
         i = self._index.get(self._key_of_file(collection, filename)) if filename else None
         if i is None or self.collection(i) != collection:
             return None
-        observation = self.observation(i)
-        with self._lock:
-            product = self._by_filename.get(i, {}).get(filename)
-        if product is None:
-            product = next((p for p in observation.products if p.filename == filename), None)
+        observation, by_filename = self._build(i)
+        product = by_filename.get(filename)
         return (observation, product) if product is not None else None
 
     def _header(self, i: int, row: dict) -> dict:

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _page import start_voila
-from run import MONGO_CHILD
+from run import MONGO_CHILD, median_of
 
 SCENARIOS = ("sandbox", "search", "products", "catalog", "grid")
 LMC = (80.89375, -69.75611)
@@ -63,12 +63,8 @@ sb.stop()
 
 
 def median(runs: int, work) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+    """Median seconds of ``runs`` runs of ``work`` (no warm-up, nothing to clean)."""
+    return median_of(runs, work, clean=lambda: None, warm_up=False)
 
 
 def sandbox_table(args) -> list[str]:

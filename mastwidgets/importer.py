@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import transfer as transfer_api
-from .catalog import Catalog, make_record
+from .catalog import Catalog, make_record, on_disk
 from .data_root import DataRoot, destination
 from .errors import (
     CatalogUnavailable,
@@ -31,6 +31,7 @@ from .errors import (
     TransferError,
     UnsafeDestination,
 )
+from .layouts import LAYOUTS, file_name, layout_pattern
 from .limits import check_import_size, import_slot
 from .settings import Settings, get_settings
 from .transfer import TransferEvent, TransferJob, TransferResult
@@ -40,8 +41,8 @@ log = logging.getLogger(__name__)
 
 #: The products imported when ``products`` is not given: calibrated science files.
 DEFAULT_PRODUCTS = {"productType": "SCIENCE", "calib_level": [2, 3, 4]}
-#: Where each file goes, under the destination folder.
-DEFAULT_LAYOUT = "{obs_collection}/{obs_id}/{productFilename}"
+#: Where each file goes, under the destination folder (the ``observation`` layout).
+DEFAULT_LAYOUT = LAYOUTS["observation"]
 SOURCES = ("auto", "s3", "http")
 #: Records written to the catalog at once (one SQLite transaction, one MongoDB bulk write).
 RECORD_BATCH = 200
@@ -77,6 +78,8 @@ class ImportResult:
     transfer: TransferResult
     records: tuple[str, ...]
     errors: tuple[tuple[str, str], ...] = field(default=())
+    #: (file name, where it is) of each file skipped because it was here already.
+    already: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -93,6 +96,7 @@ class ImportJob:
         products: dict[str, dict],
         catalog: Catalog,
         skipped: list[tuple[str, str]],
+        already: list[tuple[str, str]] = (),
     ):
         self.transfer = transfer
         self.id = transfer.id
@@ -101,6 +105,7 @@ class ImportJob:
         self._queue: queue.Queue = queue.Queue()
         self._recorded: dict[str, None] = {}  # keys recorded, in order
         self._errors = list(skipped)
+        self.already = tuple(already)
         self._result: ImportResult | None = None
         transfer.subscribe(self._on_event)  # a job already over replays its end: no hang
         self._recorder = threading.Thread(
@@ -158,7 +163,12 @@ class ImportJob:
         self._record([(f.name, f.source) for f in result.files if f.status == DONE], replace=False)
         self._errors += [(f.name, f.error) for f in result.files if f.status != DONE and f.error]
         self._result = ImportResult(
-            self.id, result.status, result, tuple(self._recorded), tuple(self._errors)
+            self.id,
+            result.status,
+            result,
+            tuple(self._recorded),
+            tuple(self._errors),
+            self.already,
         )
 
     def _record(self, items: list[tuple[str, str | None]], *, replace: bool) -> None:
@@ -253,18 +263,51 @@ def _read_record(job: tuple[Path, dict, str | None, str]) -> dict | OSError:
 def _product_rows(observations, filters: dict, settings: Settings) -> pd.DataFrame:
     from . import mast
 
-    products = mast.list_products(observations, settings=settings, **filters)
+    products = mast.list_products(observations, settings=settings, catalog=False, **filters)
     if products.empty:
         raise NoProductsFound(
             "No products of these observations match the product filters "
             f"{filters}; loosen them (e.g. products={{}} for every file)."
         )
-    if isinstance(observations, pd.DataFrame):
+    return products
+
+
+#: The columns a DataFrame of products given to an import must have.
+_GIVEN_COLUMNS = ("obs_id", "obs_collection", "productFilename", "dataURI")
+
+
+def _given_rows(products: pd.DataFrame, source: str, settings: Settings) -> pd.DataFrame:
+    """Rows of :func:`list_products` given by the caller, with their S3 and HTTP
+    locations (looked up if the caller's table lacks them)."""
+    from .mast import locate
+
+    missing = [c for c in _GIVEN_COLUMNS if c not in products]
+    if missing:
+        raise InvalidQuery(
+            f"The products table lacks {', '.join(missing)}: give rows of list_products."
+        )
+    if products.empty:
+        raise NoProductsFound("The products table is empty: select at least one file.")
+    return locate(products.reset_index(drop=True), cloud=source != "http", settings=settings)
+
+
+def _with_observations(products: pd.DataFrame, observations) -> pd.DataFrame:
+    """The search's target and instrument for each product (they go into records)."""
+    if isinstance(observations, pd.DataFrame) and "obs_id" in observations:
         extra = observations.drop_duplicates("obs_id").set_index("obs_id")
         for column in ("target_name", "instrument_name"):
             if column in extra:
                 products[column] = products["obs_id"].map(extra[column])
     return products
+
+
+def _already_here(uris, catalog: Catalog, settings: Settings) -> dict[str, str]:
+    """dataURI -> path of the files imported before and unchanged on disk."""
+    try:
+        return on_disk(catalog, uris, under=settings.data_root)
+    except CatalogUnavailable as error:
+        log.warning("cannot tell which files are here already (%s); fetching all", error)
+        return {}
 
 
 def _token_headers(settings: Settings) -> dict:
@@ -275,14 +318,15 @@ def _token_headers(settings: Settings) -> dict:
 
 
 def import_observations(
-    observations,
+    observations=None,
     dest: str | os.PathLike | None = None,
     *,
     source: str = "auto",
-    products: dict | None = None,
+    products: dict | pd.DataFrame | None = None,
     parallel: int = 3,
     catalog: Catalog | None = None,
-    layout: str = DEFAULT_LAYOUT,
+    layout: str | None = None,
+    skip_existing: bool = True,
     settings: Settings | None = None,
     **transfer_options,
 ) -> ImportJob:
@@ -294,24 +338,34 @@ def import_observations(
     Parameters
     ----------
     observations
-        Observation IDs, a search-result DataFrame, or rows (Series) of one.
+        Observation IDs, a search-result DataFrame, or rows (Series) of one. May be
+        left out when ``products`` is a table of files.
     dest
         The folder (default: the settings' ``data_dir``); files go to
-        ``layout`` under it: ``<obs_collection>/<obs_id>/<productFilename>``.
-        With a data root (``MASTWIDGETS_DATA_ROOT``), a folder inside it,
-        relative to it.
+        ``layout`` under it. With a data root (``MASTWIDGETS_DATA_ROOT``), a folder
+        inside it, relative to it.
     source
         ``"auto"`` (S3 where MAST has a copy, else HTTP), ``"s3"`` (S3 only:
         files without a copy are reported, not fetched) or ``"http"``.
     products
-        Product filters as for :func:`mastwidgets.list_products`; default
-        :data:`DEFAULT_PRODUCTS` (calibrated science files). ``{}``: every file but
-        AUXILIARY ones (``{"auxiliary": True}``: those too); ``{"mrp_only": True}``:
-        MAST's Minimum Recommended Products.
+        Either product filters as for :func:`mastwidgets.list_products` (default
+        :data:`DEFAULT_PRODUCTS`: calibrated science files; ``{}``: every file but
+        AUXILIARY ones, ``{"auxiliary": True}``: those too; ``{"mrp_only": True}``:
+        MAST's Minimum Recommended Products), or a DataFrame of rows of
+        :func:`~mastwidgets.list_products` (perhaps filtered by hand): exactly
+        those files.
     parallel
         Files at a time.
     catalog
         Where records go (default: ``Catalog()`` from the settings).
+    layout
+        ``"observation"`` (``<obs_collection>/<obs_id>/<file>``), ``"flat"`` or
+        ``"astroquery"`` (``mastDownload/<obs_collection>/<obs_id>/<file>``), or a
+        pattern of product columns; default: the ``layout`` setting. A file listed
+        under several observations (one dataURI) is fetched once.
+    skip_existing
+        Skip the files the catalog holds unchanged on disk already (wherever they
+        are): ``result.already`` lists them. No network is needed to tell.
 
     Returns
     -------
@@ -329,16 +383,31 @@ def import_observations(
     if source not in SOURCES:
         raise InvalidQuery(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     settings = settings or get_settings()
+    pattern = layout_pattern(layout or settings.layout)
     folder = destination(dest, settings)  # refused before MAST is asked anything
-    filters = DEFAULT_PRODUCTS if products is None else dict(products)
-    rows = _product_rows(observations, filters, settings)
-    specs, kept, skipped = [], {}, []
+    if isinstance(products, pd.DataFrame):
+        rows = _given_rows(products, source, settings)
+    elif observations is None:
+        raise InvalidQuery("Give the observations to import, or a table of their products.")
+    else:
+        filters = DEFAULT_PRODUCTS if products is None else dict(products)
+        rows = _product_rows(observations, filters, settings)
+    rows = _with_observations(rows.drop_duplicates("dataURI", ignore_index=True), observations)
+    catalog = catalog or Catalog()
+    here = _already_here(rows["dataURI"], catalog, settings) if skip_existing else {}
+    specs, kept, skipped, already = [], {}, [], []
     for row in rows.to_dict("records"):
-        name = layout.format(**row)
+        name = file_name(pattern, row)
+        if row["dataURI"] in here:
+            already.append((name, here[row["dataURI"]]))
+            continue
         try:
-            transfer_api.safe_target(folder, name)
+            name = transfer_api.safe_target(folder, name).relative_to(folder.resolve()).as_posix()
         except UnsafeDestination as error:
             skipped.append((name, str(error)))
+            continue
+        if name in kept:
+            skipped.append((name, f"another file ({kept[name]['dataURI']}) has this name"))
             continue
         s3 = row.get("s3_uri") if source in ("auto", "s3") and pd.notna(row.get("s3_uri")) else None
         http = row.get("url") if source in ("auto", "http") else None
@@ -350,7 +419,7 @@ def import_observations(
             {"name": name, "s3": s3, "http": http, "size": int(size) if pd.notna(size) else None}
         )
         kept[name] = {k: _plain(row.get(k)) for k in _PRODUCT_FIELDS}
-    if not specs:
+    if not specs and not already:
         raise NoProductsFound("None of the products can be fetched from the chosen source.")
     check_import_size((spec["size"] for spec in specs), settings)
     folder.mkdir(parents=True, exist_ok=True)
@@ -359,6 +428,7 @@ def import_observations(
         "source": source,
         "products": kept,
         "observations": sorted({str(r["obs_id"]) for r in kept.values()}),
+        "already": len(already),
     }
     with import_slot(settings):
         job = transfer_api.start(
@@ -371,7 +441,7 @@ def import_observations(
             s3_endpoint=settings.s3_endpoint,
             **transfer_options,
         )
-    return ImportJob(job, kept, catalog or Catalog(), skipped)
+    return ImportJob(job, kept, catalog, skipped, already)
 
 
 def resume(

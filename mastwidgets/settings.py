@@ -34,6 +34,8 @@ setting                     environment variable                    default
                                                                     --token`` makes one up
 ``max_search_rows``         ``MASTWIDGETS_MAX_SEARCH_ROWS``         ``100000``: a search matching
                                                                     more asks to be narrowed
+``layout``                  ``MASTWIDGETS_LAYOUT``                  ``observation``; ``flat`` or
+                                                                    ``astroquery`` (see layouts)
 ==========================  ======================================  ==============================
 
 With a data root (a page served to others: Voila for a group, Binder), every
@@ -79,9 +81,12 @@ _ENV = {
     "app_token": "MASTWIDGETS_APP_TOKEN",
     "connections": "MASTWIDGETS_CONNECTIONS",
     "max_search_rows": "MASTWIDGETS_MAX_SEARCH_ROWS",
+    "layout": "MASTWIDGETS_LAYOUT",
 }
 
 THEMES = ("light", "dark")
+#: The names of :data:`mastwidgets.layouts.LAYOUTS` (a setting takes a name, not a pattern).
+LAYOUT_NAMES = ("observation", "flat", "astroquery")
 
 
 def _user_dir(name: str) -> Path:
@@ -117,6 +122,7 @@ class Settings:
     app_token: str | None = field(default=None, repr=False)
     connections: int = 16
     max_search_rows: int = 100_000
+    layout: str = "observation"
 
     @property
     def download_url(self) -> str:
@@ -249,4 +255,10 @@ def get_settings(**overrides: object) -> Settings:
         if str(value).lower() not in THEMES:
             raise ConfigurationError(f"theme must be one of {', '.join(THEMES)}, not {value!r}")
         values["theme"] = str(value).lower()
+    if (value := pick("layout")) is not None:
+        if str(value).lower() not in LAYOUT_NAMES:
+            raise ConfigurationError(
+                f"layout must be one of {', '.join(LAYOUT_NAMES)}, not {value!r}"
+            )
+        values["layout"] = str(value).lower()
     return Settings(**values)

@@ -48,6 +48,11 @@ class Catalog(ABC):
         """The record with this key (a dataURI), or None."""
 
     @abstractmethod
+    def get_many(self, keys) -> dict[str, dict]:
+        """The records of these keys that exist, by key (one question per batch of
+        keys, not one per key: 15,000 files are a handful of round trips)."""
+
+    @abstractmethod
     def find(
         self,
         *,

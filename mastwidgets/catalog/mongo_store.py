@@ -12,6 +12,9 @@ from ..settings import get_settings
 from ._store import Catalog
 from .records import INDEXED
 
+#: Keys asked for in one query by :meth:`MongoCatalog.get_many`.
+_BATCH = 1000
+
 
 class MongoCatalog(Catalog):
     """Records in a MongoDB collection: unique index on ``key``, indexes on the
@@ -62,6 +65,15 @@ class MongoCatalog(Catalog):
     def get(self, key: str) -> dict | None:
         with _Translated():
             return self._records.find_one({"key": key}, {"_id": False})
+
+    def get_many(self, keys) -> dict[str, dict]:
+        wanted = list(dict.fromkeys(str(k) for k in keys))
+        found: dict[str, dict] = {}
+        with _Translated():
+            for start in range(0, len(wanted), _BATCH):
+                query = {"key": {"$in": wanted[start : start + _BATCH]}}
+                found.update((r["key"], r) for r in self._records.find(query, {"_id": False}))
+        return found
 
     def _query(self, under, filters: dict) -> dict:
         self._check_filters(filters)

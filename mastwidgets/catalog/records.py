@@ -71,6 +71,7 @@ def make_record(
     path = Path(path)
     product = product or {}
     md5, sha256 = _digests(path)
+    stat = path.stat()
     record = {
         "key": product.get("dataURI") or str(path.resolve()),
         "obs_id": product.get("obs_id"),
@@ -78,7 +79,8 @@ def make_record(
         "filename": product.get("productFilename") or path.name,
         "dataURI": product.get("dataURI"),
         "path": str(path.resolve()),
-        "size": path.stat().st_size,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,  # with the size, how on_disk knows the file unchanged
         "md5": md5,
         "sha256": sha256,
         "source": source,

@@ -12,6 +12,10 @@ from ..settings import get_settings
 from ._store import Catalog
 from .records import INDEXED
 
+#: Keys asked for in one statement by :meth:`SqliteCatalog.get_many` (under SQLite's
+#: limit on host parameters).
+_BATCH = 500
+
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS records (
     key TEXT PRIMARY KEY,
@@ -94,6 +98,19 @@ class SqliteCatalog(Catalog):
         with self._lock:
             row = self._db.execute("SELECT doc FROM records WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def get_many(self, keys) -> dict[str, dict]:
+        wanted = list(dict.fromkeys(str(k) for k in keys))
+        found: dict[str, dict] = {}
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            marks = ", ".join("?" * len(batch))
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT key, doc FROM records WHERE key IN ({marks})", batch
+                ).fetchall()
+            found.update((key, json.loads(doc)) for key, doc in rows)
+        return found
 
     def _where(self, under, filters: dict) -> tuple[str, list]:
         self._check_filters(filters)

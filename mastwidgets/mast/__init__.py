@@ -7,7 +7,7 @@ environment variables.
 
 from ._coords import parse_coordinates, parse_radius
 from ._manifest import MANIFEST_COLUMNS, manifest
-from ._products import PRODUCT_COLUMNS, filter_products, list_products
+from ._products import PRODUCT_COLUMNS, filter_products, list_products, locate
 from ._search import (
     CLOUD_COLLECTIONS,
     DEFAULT_RADIUS,
@@ -27,6 +27,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "filter_products",
     "list_products",
+    "locate",
     "manifest",
     "parse_coordinates",
     "parse_radius",

@@ -25,11 +25,8 @@ def manifest(products: pd.DataFrame, *, catalog=None) -> Table:
     if not isinstance(products, pd.DataFrame) or "dataURI" not in products:
         raise InvalidQuery("Give the products as list_products returns them (a DataFrame).")
     rows = products.drop_duplicates(subset="dataURI")
-    md5 = [""] * len(rows)
-    if catalog is not None:
-        for index, uri in enumerate(rows["dataURI"]):
-            record = catalog.get(str(uri))
-            md5[index] = (record or {}).get("md5") or ""
+    known = catalog.get_many(rows["dataURI"]) if catalog is not None else {}
+    md5 = [(known.get(str(uri)) or {}).get("md5") or "" for uri in rows["dataURI"]]
     table = Table(
         {
             "obs_id": [str(v) for v in rows["obs_id"]],

@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 #: The columns of :func:`list_products`, in this order. ``extension`` (lower
 #: case, e.g. 'fits'), ``proprietary``, ``s3_uri`` (None where MAST has no
-#: copy in its bucket) and ``url`` (MAST's HTTP download URL) are derived here.
+#: copy in its bucket), ``url`` (MAST's HTTP download URL) and ``on_disk`` (the
+#: local path of a copy imported before and unchanged, else None) are derived here.
 PRODUCT_COLUMNS = (
     "obs_id",
     "obsid",
@@ -41,6 +42,7 @@ PRODUCT_COLUMNS = (
     "type",
     "project",
     "prvversion",
+    "on_disk",
 )
 
 
@@ -152,12 +154,52 @@ def _to_frame(table, settings: Settings) -> pd.DataFrame:
     frame["extension"] = frame["productFilename"].fillna("").map(_extension)
     rights = frame["dataRights"].fillna("PUBLIC").astype(str).str.upper()
     frame["proprietary"] = (rights != "PUBLIC").astype(bool)
-    frame["url"] = [
-        f"{settings.download_url}?uri={quote(str(u), safe=':/')}" for u in frame["dataURI"]
-    ]
+    frame["url"] = _urls(frame["dataURI"], settings)
     frame["s3_uri"] = None
     frame = frame.drop_duplicates(subset="dataURI", keep="first").reset_index(drop=True)
     return frame.loc[:, list(PRODUCT_COLUMNS)]
+
+
+def _urls(uris, settings: Settings) -> list[str]:
+    return [f"{settings.download_url}?uri={quote(str(u), safe=':/')}" for u in uris]
+
+
+def locate(products: pd.DataFrame, *, cloud: bool = True, settings: Settings | None = None):
+    """``products`` with the locations it lacks: ``url`` (MAST's download URL) and,
+    with ``cloud``, ``s3_uri`` (looked up in MAST's bucket where no row has one).
+    A failed look-up leaves ``s3_uri`` empty (``attrs["cloud_error"]`` says why)."""
+    settings = settings or get_settings()
+    products = products.copy()
+    if "url" not in products or products["url"].isna().any():
+        products["url"] = _urls(products["dataURI"], settings)
+    if "s3_uri" not in products:
+        products["s3_uri"] = None
+    if cloud and len(products) and products["s3_uri"].isna().all():
+        try:
+            found = cloud_uris(products["dataURI"], settings)
+        except MastUnavailable as error:
+            log.warning("S3 look-up failed, files will come over HTTP: %s", error)
+            products.attrs["cloud_error"] = str(error)
+        else:
+            products["s3_uri"] = [found.get(u) for u in products["dataURI"]]
+    return products
+
+
+def mark_on_disk(products: pd.DataFrame, catalog, settings: Settings) -> pd.DataFrame:
+    """Fill ``on_disk`` from the catalog (see :func:`mastwidgets.catalog.on_disk`); a
+    catalog that cannot answer leaves it empty (``attrs["catalog_error"]`` says why)."""
+    from ..catalog import Catalog, on_disk
+    from ..errors import CatalogUnavailable
+
+    try:
+        catalog = Catalog() if catalog is True else catalog
+        here = on_disk(catalog, products["dataURI"], under=settings.data_root)
+    except CatalogUnavailable as error:
+        log.warning("cannot tell which files are here already: %s", error)
+        products.attrs["catalog_error"] = str(error)
+        return products
+    products["on_disk"] = [here.get(u) for u in products["dataURI"]]
+    return products
 
 
 def _asks_for_auxiliary(filters: dict) -> bool:
@@ -172,6 +214,7 @@ def list_products(
     *,
     cloud: bool = True,
     auxiliary: bool = False,
+    catalog=True,
     settings: Settings | None = None,
     **filters,
 ) -> pd.DataFrame:
@@ -190,6 +233,10 @@ def list_products(
         Look up each product's copy in MAST's S3 bucket (column ``s3_uri``).
         If the look-up fails, ``s3_uri`` stays empty, a warning is logged and
         ``frame.attrs["cloud_error"]`` says why: the files can still come over HTTP.
+    catalog
+        Where to look for copies imported before (column ``on_disk``: the path of a
+        copy unchanged since, else None; no network): a :class:`mastwidgets.Catalog`,
+        True (the default: the settings' catalog) or False (do not look).
     **filters
         Product column filters, see :func:`filter_products`, e.g.
         ``productType="SCIENCE", calib_level=[2, 3], extension="fits"``,
@@ -223,13 +270,7 @@ def list_products(
     if not auxiliary and not _asks_for_auxiliary(filters):
         shown = products["productType"].fillna("").astype(str).str.upper() != "AUXILIARY"
         products = products.loc[shown].reset_index(drop=True)
-    products = filter_products(products, **filters)
-    if cloud and len(products):
-        try:
-            found = cloud_uris(products["dataURI"], settings)
-        except MastUnavailable as error:
-            log.warning("S3 look-up failed, files will come over HTTP: %s", error)
-            products.attrs["cloud_error"] = str(error)
-        else:
-            products["s3_uri"] = [found.get(u) for u in products["dataURI"]]
+    products = locate(filter_products(products, **filters), cloud=cloud, settings=settings)
+    if catalog is not False and len(products):
+        products = mark_on_disk(products, catalog, settings)
     return products

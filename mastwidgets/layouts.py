@@ -1,0 +1,40 @@
+"""Where each imported file goes under the destination folder.
+
+- ``observation`` (the default): ``{obs_collection}/{obs_id}/{productFilename}``, one
+  folder per observation;
+- ``flat``: ``{productFilename}``, every file in one folder;
+- ``astroquery``: ``mastDownload/{obs_collection}/{obs_id}/{productFilename}``, where
+  astroquery's ``download_products`` and lightkurve put them.
+
+A pattern may also be given as is (Python format fields of product columns);
+the setting ``layout`` (``MASTWIDGETS_LAYOUT``) takes a name only.
+"""
+
+from __future__ import annotations
+
+from .errors import InvalidQuery
+
+LAYOUTS = {
+    "observation": "{obs_collection}/{obs_id}/{productFilename}",
+    "flat": "{productFilename}",
+    "astroquery": "mastDownload/{obs_collection}/{obs_id}/{productFilename}",
+}
+
+
+def layout_pattern(layout: str) -> str:
+    """The format pattern of a layout name (a pattern is returned as it is)."""
+    if layout in LAYOUTS:
+        return LAYOUTS[layout]
+    if "{" not in layout:
+        raise InvalidQuery(f"Unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}.")
+    return layout
+
+
+def file_name(layout: str, row: dict) -> str:
+    """The file's path under the destination folder (not yet checked for safety)."""
+    try:
+        return layout_pattern(layout).format(**row)
+    except (KeyError, IndexError, ValueError) as error:
+        raise InvalidQuery(
+            f"The layout {layout!r} names an unknown product column: {error}"
+        ) from None

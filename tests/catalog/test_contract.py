@@ -155,7 +155,7 @@ def test_pages_counts_and_wildcards_are_the_stores_work(catalog):
 def test_get_many_answers_in_batches_past_the_store_limits(catalog):
     catalog.upsert_many([record(f"mast:JWST/product/f{i:05d}.fits") for i in range(1_200)])
     wanted = [f"mast:JWST/product/f{i:05d}.fits" for i in range(0, 2_400, 2)]
-    found = catalog.get_many(wanted + ["mast:JWST/product/f00000.fits"])  # a repeat, too
+    found = catalog.get_many([*wanted, "mast:JWST/product/f00000.fits"])  # a repeat, too
     assert sorted(found) == [k for k in wanted if int(k[-10:-5]) < 1_200]
     assert found["mast:JWST/product/f00002.fits"]["key"] == "mast:JWST/product/f00002.fits"
     assert catalog.get_many([]) == {}

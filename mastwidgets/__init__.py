@@ -27,12 +27,14 @@ _FROM_MAST = (
 )
 
 _FROM_IMPORTER = ("import_observations", "list_jobs", "resume")
+_FROM_SCRIPT = ("download_script",)
 _FROM_CATALOG = ("Catalog",)
 _FROM_UI = ("App",)  # the widgets load only when the App is asked for
 
 __all__ = [
     *_FROM_MAST,
     *_FROM_IMPORTER,
+    *_FROM_SCRIPT,
     *_FROM_CATALOG,
     *_FROM_UI,
     "MastWidgetsError",
@@ -47,6 +49,7 @@ def __getattr__(name: str):
     for module, names in (
         (".mast", _FROM_MAST),
         (".importer", _FROM_IMPORTER),
+        (".curl_script", _FROM_SCRIPT),
         (".catalog", _FROM_CATALOG),
         (".ui", _FROM_UI),
     ):

@@ -23,6 +23,7 @@ from ._api import (
     load,
     resume,
     resume_start,
+    safe_name,
     safe_target,
     start,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "load",
     "resume",
     "resume_start",
+    "safe_name",
     "safe_target",
     "start",
 ]

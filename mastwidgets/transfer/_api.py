@@ -111,13 +111,13 @@ def to_spec(item: str | FileSpec | Mapping) -> FileSpec:
     )
 
 
-def safe_target(dest_dir: Path, name: str) -> Path:
-    """``dest_dir / name``, refused if it would land outside ``dest_dir``.
+def safe_name(name: str) -> PurePosixPath:
+    """``name`` as a relative path that stays inside any folder (no symlinks checked).
 
     Raises
     ------
     UnsafeDestination
-        Empty, absolute, ``..``, control characters, or a symlink leading out.
+        Empty, absolute, ``..``, or control characters.
     """
     shown = repr(name)
     if not name or "\x00" in name or any(ord(c) < 32 for c in name):
@@ -127,11 +127,23 @@ def safe_target(dest_dir: Path, name: str) -> Path:
         raise UnsafeDestination(f"Refusing the file name {shown}: it is an absolute path.")
     if any(part in ("..", ".", "") for part in pure.parts) or not pure.parts:
         raise UnsafeDestination(f"Refusing the file name {shown}: it climbs out of the folder.")
+    return pure
+
+
+def safe_target(dest_dir: Path, name: str) -> Path:
+    """``dest_dir / name``, refused if it would land outside ``dest_dir``.
+
+    Raises
+    ------
+    UnsafeDestination
+        Empty, absolute, ``..``, control characters, or a symlink leading out.
+    """
+    pure = safe_name(name)
     root = dest_dir.resolve()
     target = root.joinpath(*pure.parts)
     if target.is_symlink() or not target.resolve().is_relative_to(root):
         raise UnsafeDestination(
-            f"Refusing the file name {shown}: it leads outside {root} through a symbolic link."
+            f"Refusing the file name {name!r}: it leads outside {root} through a symbolic link."
         )
     return target
 

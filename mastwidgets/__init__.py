@@ -28,6 +28,7 @@ _FROM_MAST = (
 
 _FROM_IMPORTER = ("import_observations", "list_jobs", "resume")
 _FROM_SCRIPT = ("download_script",)
+_FROM_SNIPPET = ("snippet",)
 _FROM_CATALOG = ("Catalog",)
 _FROM_UI = ("App",)  # the widgets load only when the App is asked for
 
@@ -35,6 +36,7 @@ __all__ = [
     *_FROM_MAST,
     *_FROM_IMPORTER,
     *_FROM_SCRIPT,
+    *_FROM_SNIPPET,
     *_FROM_CATALOG,
     *_FROM_UI,
     "MastWidgetsError",
@@ -50,6 +52,7 @@ def __getattr__(name: str):
         (".mast", _FROM_MAST),
         (".importer", _FROM_IMPORTER),
         (".curl_script", _FROM_SCRIPT),
+        (".python_snippet", _FROM_SNIPPET),
         (".catalog", _FROM_CATALOG),
         (".ui", _FROM_UI),
     ):

@@ -130,6 +130,33 @@ def to_frame(table: Table | None) -> pd.DataFrame:
     return frame.loc[:, list(RESULT_COLUMNS)]
 
 
+def _recorded(frame: pd.DataFrame, function: str, *args, **kwargs) -> pd.DataFrame:
+    """Keep how the frame was found (``attrs["search"]``: the call, in plain values) so
+    :func:`mastwidgets.snippet` can write it down."""
+    frame.attrs["search"] = {"function": function, "args": list(args), "kwargs": kwargs}
+    return frame
+
+
+def _plain_angle(angle: Angle) -> str:
+    return f"{angle.to_value('arcmin'):.10g} arcmin"
+
+
+def _plain_value(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _plain_criteria(criteria: dict) -> dict:
+    """Criteria as given, with dates and numpy numbers as plain Python values."""
+    return {
+        key: [_plain_value(v) for v in value]
+        if isinstance(value, (list, tuple))
+        else _plain_value(value)
+        for key, value in criteria.items()
+    }
+
+
 def _mjd(value) -> float:
     if isinstance(value, (int, float, np.floating, np.integer)):
         return float(value)
@@ -242,7 +269,13 @@ def search_target(
             coord = obs.resolve_object(name.strip())
             _within_limit(obs.query_region_count(coord, radius=angle), settings, max_rows)
             table = obs.query_region(coord, radius=angle)
-    return to_frame(table)
+    return _recorded(
+        to_frame(table),
+        "search_target",
+        name.strip(),
+        radius=_plain_angle(angle),
+        **_plain_criteria(criteria),
+    )
 
 
 def search_region(
@@ -288,7 +321,13 @@ def search_region(
         else:
             _within_limit(obs.query_region_count(coord, radius=angle), settings, max_rows)
             table = obs.query_region(coord, radius=angle)
-    return to_frame(table)
+    return _recorded(
+        to_frame(table),
+        "search_region",
+        coord.icrs.to_string("decimal", precision=8),
+        radius=_plain_angle(angle),
+        **_plain_criteria(criteria),
+    )
 
 
 def _as_list(values: str | Iterable[str]) -> list[str]:
@@ -315,7 +354,7 @@ def search_obs_id(obs_id: str | Iterable[str], *, settings: Settings | None = No
     missing = [w for w in wanted if w.lower() not in found]
     if missing:
         raise ObservationNotFound(missing)
-    return frame
+    return _recorded(frame, "search_obs_id", wanted)
 
 
 def search_criteria(
@@ -345,4 +384,4 @@ def search_criteria(
     with session(settings) as obs:
         _within_limit(obs.query_criteria_count(**prepared), settings, max_rows)
         table = obs.query_criteria(**prepared)
-    return to_frame(table)
+    return _recorded(to_frame(table), "search_criteria", **_plain_criteria(criteria))

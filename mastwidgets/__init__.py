@@ -19,11 +19,13 @@ _FROM_MAST = (
     "filter_products",
     "list_products",
     "manifest",
+    "read_targets",
     "resolve_target",
     "search_criteria",
     "search_obs_id",
     "search_region",
     "search_target",
+    "search_targets",
 )
 
 _FROM_IMPORTER = ("import_observations", "list_jobs", "resume")

@@ -18,11 +18,13 @@ from ._search import (
     search_region,
     search_target,
 )
+from ._targets import MAX_TARGETS, read_targets, search_targets
 
 __all__ = [
     "CLOUD_COLLECTIONS",
     "DEFAULT_RADIUS",
     "MANIFEST_COLUMNS",
+    "MAX_TARGETS",
     "PRODUCT_COLUMNS",
     "RESULT_COLUMNS",
     "filter_products",
@@ -31,9 +33,11 @@ __all__ = [
     "manifest",
     "parse_coordinates",
     "parse_radius",
+    "read_targets",
     "resolve_target",
     "search_criteria",
     "search_obs_id",
     "search_region",
     "search_target",
+    "search_targets",
 ]

@@ -72,7 +72,14 @@ def main() -> None:
                 page.locator(".ag-row", has_text=obs_id).first.locator(
                     ".ag-selection-checkbox"
                 ).click()
-                summary = page.wait_for_selector("text=observation(s) selected", timeout=60_000)
+                page.wait_for_selector("text=observation(s) selected", timeout=60_000)
+                page.click("button:has-text('All listed')")  # every file, not MAST's few
+                summary = page.wait_for_selector("text=ticked of", timeout=60_000)
+                page.wait_for_function(
+                    "() => { const t = document.body.innerText.match(/(\\S+) product\\(s\\) "
+                    "ticked of (\\S+) listed/); return t && t[1] === t[2]; }",
+                    timeout=60_000,
+                )
                 files = summary.inner_text().split(": ")[1].split()[0]
                 page.click("button:has-text('HTTP only')")
                 if not args.many:

@@ -19,6 +19,7 @@ _FROM_MAST = (
     "filter_products",
     "list_products",
     "manifest",
+    "preview_image",
     "read_targets",
     "resolve_target",
     "search_criteria",

@@ -7,7 +7,8 @@ environment variables.
 
 from ._coords import parse_coordinates, parse_radius
 from ._manifest import MANIFEST_COLUMNS, manifest
-from ._products import PRODUCT_COLUMNS, filter_products, list_products, locate
+from ._preview import preview_image
+from ._products import MRP, PRODUCT_COLUMNS, filter_products, list_products, locate
 from ._search import (
     CLOUD_COLLECTIONS,
     DEFAULT_RADIUS,
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_RADIUS",
     "MANIFEST_COLUMNS",
     "MAX_TARGETS",
+    "MRP",
     "PRODUCT_COLUMNS",
     "RESULT_COLUMNS",
     "filter_products",
@@ -33,6 +35,7 @@ __all__ = [
     "manifest",
     "parse_coordinates",
     "parse_radius",
+    "preview_image",
     "read_targets",
     "resolve_target",
     "search_criteria",

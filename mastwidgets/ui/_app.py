@@ -35,9 +35,11 @@ class App(widgets.VBox):
         ``MASTWIDGETS_THEME``), to match the notebook's or Voila's theme."""
         settings = get_settings(theme=theme)
         self.jobs = JobsPanel()
-        self.catalog = CatalogPanel()
+        self.catalog = CatalogPanel(theme=settings.theme, grid_license=settings.ag_grid_license)
         self.search = SearchPanel(theme=settings.theme, grid_license=settings.ag_grid_license)
-        self.imports = ImportPanel(on_job=self.jobs.track)
+        self.imports = ImportPanel(
+            on_job=self.jobs.track, theme=settings.theme, grid_license=settings.ag_grid_license
+        )
         self.search.on_select(self.imports.set_observations)
         self.tabs = widgets.Tab(
             children=[widgets.VBox([self.search, self.imports]), self.jobs, self.catalog]

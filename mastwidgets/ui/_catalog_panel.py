@@ -1,15 +1,19 @@
-"""The catalog: imported files, searchable, with the headers of the one selected."""
+"""The catalog: imported files, searchable, with a quick look and the headers of the
+one picked."""
 
 from __future__ import annotations
 
 import html
 
 import ipywidgets as widgets
+import pandas as pd
 
 from ..catalog import Catalog
 from ..data_root import shown_path
+from ..quicklook import quicklook
 from ..settings import get_settings
 from ._background import Status, in_background
+from ._grid import column, grid
 
 KEYWORDS = (
     "TELESCOP",
@@ -66,13 +70,47 @@ def header_html(record: dict, path: str | None = None) -> str:
 
 #: Records listed at once; the store pages through the rest.
 PAGE = 50
+COLUMNS = {
+    "target": "Target",
+    "instrument": "Instrument",
+    "filters": "Filter",
+    "date_obs": "Date",
+    "exptime": "Exposure (s)",
+    "megabytes": "Size (MB)",
+    "file": "File",
+    "where": "Path",
+}
+_WIDTHS = {
+    "target": {"minWidth": 100},
+    "file": {"minWidth": 240},
+    "where": {"minWidth": 260},
+    "date_obs": {"minWidth": 150},
+}
+
+
+def _grid_rows(records: list[dict], settings) -> list[dict]:
+    return [
+        {
+            "target": r.get("target"),
+            "instrument": r.get("instrument"),
+            "filters": r.get("filters"),
+            "date_obs": r.get("date_obs"),
+            "exptime": r.get("exptime"),
+            "megabytes": None if r.get("size") is None else round(r["size"] / 1e6, 3),
+            "file": r.get("filename"),
+            "where": shown_path(r["path"], settings) if r.get("path") else None,
+        }
+        for r in records
+    ]
 
 
 class CatalogPanel(widgets.VBox):
-    """Search the catalog (MongoDB or the embedded store) a page at a time, and read
-    a file's headers. The store counts, filters and pages: 100,000 records cost a page."""
+    """Search the catalog (MongoDB or the embedded store) a page at a time; pick a file
+    for a quick look (its image or spectrum) next to its headers. The store counts,
+    filters and pages: 100,000 records cost a page."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, theme: str = "light", grid_license=None) -> None:
+        self.theme = theme
         self.field = widgets.Dropdown(
             options=["obs_id", "target", "instrument", "filters"],
             value="target",
@@ -89,21 +127,34 @@ class CatalogPanel(widgets.VBox):
         self.next = widgets.Button(
             description="Next", icon="chevron-right", disabled=True, tooltip="Older files"
         )
-        self.files = widgets.Select(options=[], rows=12, layout=widgets.Layout(width="45%"))
+        columns = [column(f, title, **_WIDTHS.get(f, {})) for f, title in COLUMNS.items()]
+        self.grid = grid(
+            columns, theme=theme, license=grid_license, height=320, rowSelection="single"
+        )
+        self.grid.add_class("mw-catalog")
+        self.grid.observe(self._picked, names="grid_data_out")
+        self.look = widgets.Image(format="png", layout=widgets.Layout(max_width="480px"))
+        self.look.add_class("mw-quicklook")
+        self.look_status = Status()
         self.header = widgets.HTML(layout=widgets.Layout(width="55%"))
+        self.records: list[dict] = []
         self._records: dict[str, dict] = {}
         self.page, self.total = 0, 0
         self._thread = None
+        self._generation = 0
         self.button.on_click(lambda _: self.refresh())
         self.text.observe(lambda _: self.refresh(), names="value")
         self.previous.on_click(lambda _: self.show_page(self.page - 1))
         self.next.on_click(lambda _: self.show_page(self.page + 1))
-        self.files.observe(self._show, names="value")
         super().__init__(
             [
                 widgets.HBox([self.field, self.text, self.button]),
                 widgets.HBox([self.status, self.previous, self.next]),
-                widgets.HBox([self.files, self.header]),
+                self.grid,
+                widgets.HBox(
+                    [widgets.VBox([self.look_status, self.look]), self.header],
+                    layout=widgets.Layout(align_items="flex-start"),
+                ),
             ]
         )
 
@@ -115,7 +166,8 @@ class CatalogPanel(widgets.VBox):
         """List page ``page`` (0: the newest files) in the background."""
         wanted = self.text.value.strip()
         filters = {self.field.value: wanted} if wanted else {}
-        under = get_settings().data_root  # a hosted page: only the files under its root
+        settings = get_settings()
+        under = settings.data_root  # a hosted page: only the files under its root
         page = max(page, 0)
 
         def work() -> tuple[int, int, list[dict]]:
@@ -128,10 +180,9 @@ class CatalogPanel(widgets.VBox):
 
         def done(answer) -> None:
             self.total, self.page, records = answer
+            self.records = records
             self._records = {r["key"]: r for r in records}
-            self.files.options = [
-                (f"{r['obs_id'] or '?'} · {r['filename']}", r["key"]) for r in records
-            ]
+            self.grid.update_grid_data(_grid_rows(records, settings))
             first = self.page * PAGE
             shown = (
                 f"; showing {first + 1:,}–{first + len(records):,}, newest first"
@@ -149,9 +200,42 @@ class CatalogPanel(widgets.VBox):
 
         self._thread = in_background("catalog", work, done, self.status)
 
-    def _show(self, change) -> None:
-        record = self._records.get(change["new"])
+    def _picked(self, change) -> None:
+        rows = (change["new"] or {}).get("rows")
+        if not isinstance(rows, pd.DataFrame) or rows.empty:
+            return
+        try:
+            position = int(rows.index.get_level_values(0)[0])
+            record = self.records[position]
+        except (ValueError, IndexError):
+            return
+        if record.get("filename") == rows.iloc[0].get("file"):
+            self.show_record(record["key"])
+
+    def show_record(self, key: str) -> None:
+        """Show this record's headers, and a quick look at its file (in the background)."""
+        record = self._records.get(key)
         if record is None:
             self.header.value = ""
             return
-        self.header.value = header_html(record, shown_path(record["path"], get_settings()))
+        settings = get_settings()
+        self.header.value = header_html(record, shown_path(record["path"], settings))
+        self._generation += 1
+        generation = self._generation
+        if record.get("kind") != "fits":
+            self.look.value = b""
+            self.look_status.say(f"{record.get('filename')} is not a FITS file.")
+            return
+        self.look_status.say(f"Drawing {record.get('filename')}…", "busy")
+
+        def work():
+            return quicklook(record["path"], theme=self.theme)
+
+        def done(look) -> None:
+            if generation != self._generation:
+                return
+            self.look.value = look.png
+            what = "image" if look.kind == "image" else "plot"
+            self.look_status.say(f"{record.get('filename')}: {what} of {look.extension}.", "ok")
+
+        in_background("quick-look", work, done, self.look_status)

@@ -1,4 +1,4 @@
-"""The selected observations' products, and the Import button."""
+"""The selected observations' files, ticked one by one, and their import or export."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from .. import importer, mast
 from ..data_root import shown_path
 from ..settings import get_settings
 from ._background import Status, in_background
+from ._export_bar import ExportBar
+from ._preview_pane import PreviewPane
+from ._products_table import ProductsTable
 from ._progress_view import ProgressView
 
 PRODUCT_TYPES = ["SCIENCE", "CALIBRATION", "AUXILIARY", "PREVIEW", "THUMBNAIL", "INFO"]
@@ -21,31 +24,49 @@ def _megabytes(n: float) -> str:
     return f"{n / 1e6:,.1f} MB" if n < 1e9 else f"{n / 1e9:,.2f} GB"
 
 
-class ImportPanel(widgets.VBox):
-    """Products of the selected rows (count, size, filters) and the import itself."""
+#: Which files are ticked when a selection's files are listed (or the filters change).
+TICKS = {"Recommended": "mrp", "All listed": "all"}
 
-    def __init__(self, on_job=None) -> None:
+
+class ImportPanel(widgets.VBox):
+    """The selected observations' files (filters, tick boxes, preview, footprints), the
+    import of exactly the ticked files, and their export."""
+
+    def __init__(self, on_job=None, *, theme: str = "light", grid_license=None) -> None:
         self.observations = pd.DataFrame()
-        self.products = pd.DataFrame()
+        self.products = pd.DataFrame()  # listed: the selection's files passing the filters
         self._on_job = on_job
         self.calib = widgets.SelectMultiple(
             options=[1, 2, 3, 4],
-            value=[2, 3, 4],
+            value=[1, 2, 3, 4],
             rows=4,
             description="Calib level",
             layout=widgets.Layout(width="180px"),
         )
         self.types = widgets.SelectMultiple(
             options=PRODUCT_TYPES,
-            value=["SCIENCE"],
+            value=[t for t in PRODUCT_TYPES if t != "AUXILIARY"],
             rows=4,
             description="Type",
             layout=widgets.Layout(width="260px"),
+            tooltip="AUXILIARY (guide-star files and the like) are listed when chosen here",
         )
         self.extension = widgets.Text(
             placeholder="fits, ecsv (blank: any)", description="Extension"
         )
+        self.ticks = widgets.ToggleButtons(
+            options=list(TICKS),
+            description="Tick",
+            tooltips=[
+                "MAST's Minimum Recommended Products",
+                "every file the filters list",
+            ],
+        )
+        self.ticks.style.button_width = "110px"
         self.summary = Status()
+        self.table = ProductsTable(theme=theme, license=grid_license)
+        self.table.on_tick(lambda _: self._summarise())
+        self.preview = PreviewPane(theme=theme)
         self.source = widgets.ToggleButtons(options=list(SOURCES), description="Source")
         self.settings = get_settings()
         self.dest = widgets.Text(
@@ -60,20 +81,24 @@ class ImportPanel(widgets.VBox):
         self.button = widgets.Button(
             description="Import", button_style="success", icon="download", disabled=True
         )
+        self.export = ExportBar(lambda: (self.observations, self.table.ticked))
+        self.export.set_enabled(False)
         self.status = Status()
         self.progress = widgets.VBox()
-        for control in (self.calib, self.types, self.extension):
+        for control in (self.calib, self.types, self.extension, self.ticks):
             control.observe(lambda _: self.refresh(), names="value")
         self.button.on_click(lambda _: self.start())
-        filters = widgets.HBox([self.calib, self.types, self.extension])
         super().__init__(
             [
-                widgets.HTML("<b>Products of the selected observations</b>"),
-                filters,
+                widgets.HTML("<b>Files of the selected observations</b>"),
+                self.preview,
+                widgets.HBox([self.calib, self.types, widgets.VBox([self.extension, self.ticks])]),
                 self.summary,
+                self.table.grid,
                 widgets.HBox([self.source, self.button]),
                 self.dest,
                 self.status,
+                self.export,
                 self.progress,
             ]
         )
@@ -92,22 +117,26 @@ class ImportPanel(widgets.VBox):
         """A new selection: list its products (one look-up for all its observations)."""
         self.observations = frame
         self._listed = None
+        self.preview.set_observations(frame)
         self.refresh()
 
     def refresh(self) -> None:
-        """Count the selected observations' products that pass the filters. The list is
-        asked of MAST once per selection; changing a filter only filters it again."""
+        """List the selected observations' files that pass the filters, ticked as the
+        Tick switch says. MAST is asked once per selection; filters filter that list."""
         self._generation += 1
         generation = self._generation
         self.products = pd.DataFrame()
         self.button.disabled = True
+        self.export.set_enabled(False)
         if self.observations.empty:
-            self.summary.say("Select observations in the table to see their products.")
+            self.table.show(pd.DataFrame(columns=list(mast.PRODUCT_COLUMNS)), [], [])
+            self.summary.say("Select observations in the table to see their files.")
             return
         count = len(self.observations)
         observations, filters, listed = self.observations, self.filters(), self._listed
+        mrp = TICKS[self.ticks.value] == "mrp"
         if listed is None:
-            self.summary.say(f"Listing the products of {count:,} observation(s)…", "busy")
+            self.summary.say(f"Listing the files of {count:,} observation(s)…", "busy")
 
         def work() -> tuple[pd.DataFrame, pd.DataFrame]:
             every = (
@@ -122,33 +151,56 @@ class ImportPanel(widgets.VBox):
                 return  # the selection (or a filter) changed meanwhile
             self._listed, products = answer
             self.products = products
-            size = int(products["size"].fillna(0).sum()) if len(products) else 0
-            self.summary.say(
-                f"{count:,} observation(s) selected: {len(products):,} product(s), "
-                f"{_megabytes(size)}.",
-                "ok" if len(products) else "info",
+            ticked = (
+                products["productGroupDescription"].eq(mast.MRP)
+                if mrp
+                else pd.Series(True, index=products.index)
             )
-            self.button.disabled = products.empty
+            clouds = observations.drop_duplicates("obsid").set_index("obsid")["in_cloud"]
+            self.table.show(products, ticked, products["obsid"].map(clouds).fillna(False))
 
         self._thread = in_background("products", work, done, self.summary)
 
+    def _summarise(self) -> None:
+        """Say how many files are ticked, how big, and what they need."""
+        ticked, listed, count = self.table.ticked, self.products, len(self.observations)
+        size = int(ticked["size"].fillna(0).sum()) if len(ticked) else 0
+        parts = [
+            f"{count:,} observation(s) selected: {len(ticked):,} product(s) ticked "
+            f"of {len(listed):,} listed, {_megabytes(size)}"
+        ]
+        here = int(ticked["on_disk"].notna().sum()) if len(ticked) else 0
+        if here:
+            parts.append(f"{here:,} here already (not fetched again)")
+        exclusive = int(ticked["proprietary"].sum()) if len(ticked) else 0
+        if exclusive:
+            parts.append(f"{exclusive:,} exclusive-access: they need a MAST token")
+        self.summary.say("; ".join(parts) + ".", "ok" if len(ticked) else "info")
+        self.button.disabled = ticked.empty
+        self.export.set_enabled(not ticked.empty)
+
     def start(self) -> None:
-        """Import the selected observations' filtered products (in the background)."""
+        """Import exactly the ticked files (in the background)."""
         if self.observations.empty:
             self.status.say("Select observations first.", "error")
             return
+        ticked = self.table.ticked
+        if ticked.empty:
+            self.status.say("Tick at least one file.", "error")
+            return
         self.button.disabled = True
         self.status.say("Looking up the files' S3 copies and starting the import…", "busy")
-        observations, filters = self.observations, self.filters()
+        observations = self.observations
         source, dest = SOURCES[self.source.value], self.dest.value.strip() or None
 
         def work():
-            return importer.import_observations(observations, dest, source=source, products=filters)
+            return importer.import_observations(observations, dest, source=source, products=ticked)
 
         def done(job) -> None:
             files = len(job.transfer.state.files)
             folder = shown_path(job.transfer.state.dest_dir, self.settings)
-            self.status.say(f"Import {job.id} started: {files} file(s) to {folder}.", "ok")
+            here = f" ({len(job.already):,} here already)" if job.already else ""
+            self.status.say(f"Import {job.id} started: {files} file(s) to {folder}{here}.", "ok")
             self.progress.children = (ProgressView(job), *self.progress.children[:2])
             if self._on_job is not None:
                 self._on_job(job)
@@ -158,5 +210,5 @@ class ImportPanel(widgets.VBox):
             work,
             done,
             self.status,
-            finally_=lambda: setattr(self.button, "disabled", self.products.empty),
+            finally_=lambda: setattr(self.button, "disabled", self.table.ticked.empty),
         )

@@ -8,12 +8,13 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 import pandas as pd
-from ipyaggrid import Grid
-from ipyaggrid.util import Util
-from traitlets import Dict
 
 from .. import mast
 from ._background import Status, in_background
+from ._grid import TICK_BOXES, column, grid
+
+#: Several rows selected by ticking or clicking them.
+_SELECTION = {"rowSelection": "multiple", "rowMultiSelectWithClick": True}
 
 GRID_COLUMNS = {
     "target_name": "Target",
@@ -44,14 +45,6 @@ MODES = {
     "Criteria": ("", False),
 }
 COLLECTIONS = ["any", "JWST", "HST", "TESS", "HLA", "GALEX", "Kepler", "K2", "IUE", "SWIFT"]
-
-
-class _ResultsGrid(Grid):
-    """ipyaggrid's grid, whose rows travel to the page once. The page's answers (the
-    selected rows) are not echoed back to it: ipywidgets 8 echoes every state change a
-    page makes, which for a grid costs the page's whole upload again, uncompressed."""
-
-    _grid_data_up = Dict({}).tag(sync=True, from_json=Util.data_from_json, echo_update=False)
 
 
 def _grid_rows(frame: pd.DataFrame) -> list[dict]:
@@ -135,19 +128,10 @@ class SearchPanel(widgets.VBox):
         self.button = widgets.Button(description="Search", button_style="primary", icon="search")
         self.status = Status()
         self.count = widgets.HTML()
-        self.grid = _ResultsGrid(
-            grid_data=[],
-            grid_options=self._grid_options(),
-            quick_filter=True,
-            theme="ag-theme-balham-dark" if theme == "dark" else "ag-theme-balham",
-            height=380,
-            columns_fit="size_to_fit",
-            export_mode="auto",  # the selected rows come back as they are ticked
-            sync_grid=False,  # but not every row after each search (a second copy)
-            # ipyaggrid loads AG Grid Enterprise unless told "community"; unlicensed, it
-            # logs a licence banner and, on a page not served from localhost, watermarks.
-            license=grid_license or "community",
+        self.grid = grid(
+            self._columns(), theme=theme, license=grid_license, height=380, **_SELECTION
         )
+        self.grid.add_class("mw-results")
         self.mode.observe(self._mode_changed, names="value")
         self.button.on_click(lambda _: self.search())
         self.query.observe(lambda _: self.search(), names="value")  # Enter (no live updates)
@@ -157,33 +141,10 @@ class SearchPanel(widgets.VBox):
         self._thread: threading.Thread | None = None
 
     @staticmethod
-    def _grid_options() -> dict:
-        columns = [
-            {
-                "headerName": title,
-                "field": field,
-                "sortable": True,
-                "filter": True,
-                "resizable": True,
-                "headerTooltip": title,
-                "tooltipField": field,
-                **_WIDTHS.get(field, {}),
-            }
-            for field, title in GRID_COLUMNS.items()
-        ]
-        # The header's box selects the rows the filters leave (all of them when unfiltered).
-        columns[0].update(
-            checkboxSelection=True,
-            headerCheckboxSelection=True,
-            headerCheckboxSelectionFilteredOnly=True,
-        )
-        return {
-            "columnDefs": columns,
-            "rowSelection": "multiple",
-            "rowMultiSelectWithClick": True,
-            "enableSorting": True,
-            "enableFilter": True,
-        }
+    def _columns() -> list[dict]:
+        columns = [column(f, title, **_WIDTHS.get(f, {})) for f, title in GRID_COLUMNS.items()]
+        columns[0].update(TICK_BOXES)
+        return columns
 
     def on_select(self, callback: Callable[[pd.DataFrame], None]) -> None:
         self._listeners.append(callback)

@@ -189,7 +189,8 @@ def shot(page, name):
 
 def select_rows(page, obs_ids):
     for obs_id in obs_ids:
-        page.locator(".ag-row", has_text=obs_id).first.locator(".ag-selection-checkbox").click()
+        row = page.locator(".mw-results .ag-row", has_text=obs_id).first
+        row.locator(".ag-selection-checkbox").click()
 
 
 def search(page, target, found=None):

@@ -40,7 +40,16 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
     search(page, "M16")
     page.wait_for_selector("text=observations found", timeout=60_000)
     select_rows(page, HST_M16)
-    page.wait_for_selector("text=2 observation(s) selected: 6 product(s)", timeout=60_000)
+    page.wait_for_selector("text=2 observation(s) selected: 2 product(s) ticked", timeout=60_000)
+    page.click("button:has-text('All listed')")  # MAST's recommended files, then every one
+    page.wait_for_selector("text=12 product(s) ticked of 12 listed", timeout=60_000)
+    page.locator(".mw-products .ag-row", has_text="icdm01010_drz.png").locator(
+        ".ag-selection-checkbox"
+    ).click()
+    page.locator(".mw-products .ag-row", has_text="icdm01020_drz.png").locator(
+        ".ag-selection-checkbox"
+    ).click()
+    page.wait_for_selector("text=10 product(s) ticked of 12 listed", timeout=60_000)
     shot(page, "03-selected")
     page.click("button:has-text('HTTP only')")  # the sandbox throttles HTTP, not S3
     mast_sandbox.set_faults(Faults(throttle=40_000))  # slow enough to watch the bars move
@@ -55,20 +64,20 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
     finally:
         mast_sandbox.set_faults(None)
     statuses = page.locator(".mw-file-status").evaluate_all("els => els.map(e => e.dataset.status)")
-    assert statuses == ["done"] * 6
+    assert statuses == ["done"] * 10
     shot(page, "05-done")
     data = voila["home"] / "data" / "HST"
     files = sorted(data.rglob("*.fits"))
-    assert len(files) == 6
+    assert len(files) == 10 and not list(data.rglob("*.png"))
     for path in files:
         assert (
             path.read_bytes() == mast_sandbox.path_of(f"mast:HST/product/{path.name}").read_bytes()
         )
     with Catalog(path=voila["home"] / "catalog.sqlite") as catalog:
         assert {r["obs_id"] for r in catalog.records()} == set(HST_M16)
-        assert catalog.count() == 6
+        assert catalog.count() == 10
     page.click("text=Catalog")
-    page.wait_for_selector("text=6 file(s) in the catalog", timeout=60_000)
+    page.wait_for_selector("text=10 file(s) in the catalog", timeout=60_000)
     shot(page, "06-catalog")
     assert page.console_errors == []
 
@@ -78,7 +87,9 @@ def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox
     search(page, "M16")
     page.wait_for_selector("text=observations found", timeout=60_000)
     select_rows(page, ["icdm02010"])
-    page.wait_for_selector("text=1 observation(s) selected: 3 product(s)", timeout=60_000)
+    page.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
+    page.click("button:has-text('All listed')")
+    page.wait_for_selector("text=6 product(s) ticked of 6 listed", timeout=60_000)
     page.click("button:has-text('HTTP only')")
     mast_sandbox.set_faults(Faults(throttle=10_000))  # ~6 s per file: time to kill
     try:
@@ -101,7 +112,7 @@ def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox
     page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
     shot(page, "08-resumed")
     files = sorted((voila["home"] / "data" / "HST" / "icdm02010").glob("*.fits"))
-    assert len(files) == 3
+    assert len(files) == 5  # and the preview PNG
     for path in files:
         assert (
             path.read_bytes() == mast_sandbox.path_of(f"mast:HST/product/{path.name}").read_bytes()

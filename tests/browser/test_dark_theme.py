@@ -25,6 +25,19 @@ CONTRAST = """el => {
 }"""
 
 
+#: The mean luminance (0-1) of an image element's pixels.
+MEAN_LUMINANCE = """img => {
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
+  return sum / (data.length / 4) / 255;
+}"""
+
+
 def assert_dark_and_readable(page, selector):
     colours = page.locator(selector).first.evaluate(CONTRAST)
     assert colours["background"] < 0.2, f"{selector} is not on a dark background"
@@ -59,6 +72,18 @@ def test_dark_theme_page_and_grid_are_dark_and_readable(browser, dark_app, reque
         readable.append("input[placeholder='Filter...']")
         for selector in readable:
             assert_dark_and_readable(page, selector)
+        page.fill("input[placeholder='Filter...']", "")
+        page.locator(".mw-results .ag-row .ag-selection-checkbox").first.click()
+        page.wait_for_selector("text=ticked of", timeout=60_000)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('.mw-footprints');"
+            " return i && i.complete && i.naturalWidth > 100; }",
+            timeout=60_000,
+        )
+        for selector in (".mw-products .ag-center-cols-container .ag-cell", ".mw-facts td"):
+            assert_dark_and_readable(page, selector)
+        assert page.locator(".mw-footprints").evaluate(MEAN_LUMINANCE) < 0.3  # a dark figure
+        shot(page, "dark-theme-files")
         search(page, "Nowhere Nebula")
         page.wait_for_selector(".mw-error", timeout=60_000)
         assert_dark_and_readable(page, ".mw-error")

@@ -46,16 +46,17 @@ def test_the_catalog_tab_pages_through_thousands_of_records(full_catalog):
     panel = App().catalog
     show(panel)
     assert "5,000 file(s) in the catalog; showing 1–50, newest first." in panel.status.value
-    assert len(panel.files.options) == 50 and panel.previous.disabled and not panel.next.disabled
+    assert len(panel.records) == 50 and panel.previous.disabled and not panel.next.disabled
+    assert len(panel.grid.grid_data_in) == 50
     newest = full_catalog[-1]
-    assert panel.files.options[0][1] == newest["key"]
+    assert panel.records[0]["key"] == newest["key"]
     panel.next.click()
     panel._thread.join(timeout=60)
     assert "showing 51–100" in panel.status.value and not panel.previous.disabled
     show(panel, 10_000)  # past the end: the last page
     assert "showing 4,951–5,000" in panel.status.value and panel.next.disabled
-    assert panel.files.options[-1][1] == full_catalog[0]["key"]
-    panel.files.value = panel.files.options[-1][1]
+    assert panel.records[-1]["key"] == full_catalog[0]["key"]
+    panel.show_record(panel.records[-1]["key"])
     assert "f00000_flt.fits" in panel.header.value
 
     panel.field.value, panel.text.value = "target", "ngc*"  # Enter: a wildcard search
@@ -67,4 +68,4 @@ def test_the_catalog_tab_pages_through_thousands_of_records(full_catalog):
     assert "125 file(s) in the catalog with obs_id = icdm07010; showing 1–50" in (
         panel.status.value
     )
-    assert len(panel.files.options) == 50 and not panel.next.disabled
+    assert len(panel.records) == 50 and not panel.next.disabled

@@ -22,12 +22,23 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox):
     )
     app.search.select(["icdm01010", "icdm01020"])
     wait_for_threads()
-    assert "2 observation(s) selected: 6 product(s)" in app.imports.summary.value
+    # every file but the auxiliary ones is listed; MAST's recommended ones are ticked
+    summary = app.imports.summary.value
+    assert "2 observation(s) selected: 2 product(s) ticked of 12 listed" in summary
+    assert sorted(app.imports.table.ticked["productFilename"]) == [
+        "icdm01010_drz.fits",
+        "icdm01020_drz.fits",
+    ]
     assert not app.imports.button.disabled
 
-    app.imports.types.value = ["SCIENCE", "PREVIEW"]
+    app.imports.calib.value = [2, 3]
+    app.imports.ticks.value = "All listed"
     wait_for_threads()
-    assert "8 product(s)" in app.imports.summary.value
+    assert "8 product(s) ticked of 8 listed" in app.imports.summary.value
+    dropped = "icdm01aaq_flt.fits"
+    keep = app.imports.table.products
+    app.imports.table.tick(keep.loc[keep["productFilename"] != dropped, "dataURI"])
+    assert "7 product(s) ticked of 8 listed" in app.imports.summary.value
 
     app.imports.start()
     wait_for_threads()
@@ -36,7 +47,8 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox):
     assert result.ok
     view.render(view.job.snapshot())
     assert "done" in view.title.value and view.total.value == 1.0
-    assert len(view.rows.children) == 8
+    assert len(view.rows.children) == 7
+    assert dropped not in {f.path.name for f in result.transfer.files}
     assert all('data-status="done"' in row.text.value for row in view.rows.children)
     for f in result.transfer.files:
         uri = f"mast:HST/product/{f.path.name}"
@@ -49,9 +61,13 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox):
     )
     app.catalog.refresh()
     wait_for_threads()
-    assert len(app.catalog.files.options) == mw.Catalog().count() == 8
-    app.catalog.files.value = "mast:HST/product/icdm01010_drz.fits"
+    assert len(app.catalog.records) == mw.Catalog().count() == 7
+    assert len(app.catalog.grid.grid_data_in) == 7
+    app.catalog.show_record("mast:HST/product/icdm01010_drz.fits")
     assert "TARGNAME" in app.catalog.header.value and "SCI" in app.catalog.header.value
+    wait_for_threads()
+    assert bytes(app.catalog.look.value).startswith(b"\x89PNG")
+    assert "image of SCI" in app.catalog.look_status.value
 
 
 def test_nothing_selected_means_no_import(sandbox_env):
@@ -88,16 +104,16 @@ def test_the_products_of_a_15000_file_observation_and_of_1000_rows_in_one_look_u
     asked = [r for r in scaled_sandbox.requests_since(mark) if r[1] == "/api/v0/invoke"]
     assert len(asked) == 1
     every = scaled_sandbox.big_observations[big]
-    # SCIENCE at levels 2-4 (the defaults): all but the preview and 2 uncalibrated files
     assert every == 15_008
-    assert "1 observation(s) selected: 15,005 product(s)" in app.imports.summary.value
+    summary = app.imports.summary.value
+    assert f"1 observation(s) selected: 3 product(s) ticked of {every:,} listed" in summary
+    assert len(app.imports.table.grid.grid_data_in) == every
     mark = scaled_sandbox.served
     app.imports.types.value = ["SCIENCE", "PREVIEW"]
+    app.imports.calib.value = [2, 3, 4]  # all but 2 uncalibrated files
+    app.imports.ticks.value = "All listed"
     wait_for_threads()
-    assert "15,006 product(s)" in app.imports.summary.value
-    app.imports.calib.value = [1, 2, 3, 4]
-    wait_for_threads()
-    assert f"{every:,} product(s)" in app.imports.summary.value
+    assert "15,006 product(s) ticked of 15,006 listed" in app.imports.summary.value
     assert scaled_sandbox.requests_since(mark) == []  # filters never ask MAST again
 
     run_search(app.search, "Criteria", collection="TESS")
@@ -107,4 +123,5 @@ def test_the_products_of_a_15000_file_observation_and_of_1000_rows_in_one_look_u
     wait_for_threads()
     asked = [r for r in scaled_sandbox.requests_since(mark) if r[1] == "/api/v0/invoke"]
     assert len(asked) == 1  # one batched look-up, not one per row
-    assert "1,000 observation(s) selected: 2,000 product(s)" in app.imports.summary.value
+    summary = app.imports.summary.value
+    assert "1,000 observation(s) selected: 2,000 product(s) ticked of 2,000 listed" in summary

@@ -1,6 +1,7 @@
 """The scientist's selection in the real page: tick files, preview, footprints, exports."""
 
 import base64
+from pathlib import Path
 
 from .conftest import search, select_rows, shot
 
@@ -62,7 +63,7 @@ def test_exports_are_saved_from_the_page(page, voila, mast_sandbox):
             link.click()
         saved = saving.value
         assert saved.suggested_filename == name
-        assert expected in open(saved.path()).read()
+        assert expected in Path(saved.path()).read_text()
     shown = page.locator(".mw-app textarea").last.input_value()
     assert "mw.import_observations(products=products)" in shown
     href = page.locator("a.mw-download").get_attribute("href")

@@ -133,6 +133,9 @@ class CatalogPanel(widgets.VBox):
         )
         self.grid.add_class("mw-catalog")
         self.grid.observe(self._picked, names="grid_data_out")
+        # The grid joins the page when it first has rows, with its tab shown: AG Grid
+        # cannot fit columns to a hidden tab's zero width (and says so in the console).
+        self._grid_box = widgets.VBox()
         self.look = widgets.Image(format="png", layout=widgets.Layout(max_width="480px"))
         self.look.add_class("mw-quicklook")
         self.look_status = Status()
@@ -150,7 +153,7 @@ class CatalogPanel(widgets.VBox):
             [
                 widgets.HBox([self.field, self.text, self.button]),
                 widgets.HBox([self.status, self.previous, self.next]),
-                self.grid,
+                self._grid_box,
                 widgets.HBox(
                     [widgets.VBox([self.look_status, self.look]), self.header],
                     layout=widgets.Layout(align_items="flex-start"),
@@ -183,6 +186,7 @@ class CatalogPanel(widgets.VBox):
             self.records = records
             self._records = {r["key"]: r for r in records}
             self.grid.update_grid_data(_grid_rows(records, settings))
+            self._grid_box.children = (self.grid,)
             first = self.page * PAGE
             shown = (
                 f"; showing {first + 1:,}–{first + len(records):,}, newest first"

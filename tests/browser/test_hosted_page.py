@@ -195,7 +195,7 @@ def test_jobs_and_catalog_tabs_show_only_the_root(visit, hosted):
     shot(page, "hosted-jobs")
     page.click("text=Catalog")
     page.wait_for_selector("text=file(s) in the catalog", timeout=60_000)
-    page.wait_for_selector(".mw-catalog .ag-row", timeout=60_000)
+    page.wait_for_selector(".mw-catalog .ag-center-cols-container .ag-row", timeout=60_000)
     rows = page.locator(".mw-catalog .ag-center-cols-container .ag-row").all_inner_texts()
     assert any("icdm01020" in row for row in rows)
     assert not any("icdm02020" in row for row in rows)

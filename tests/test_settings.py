@@ -81,9 +81,9 @@ def test_every_astroquery_url_follows_the_settings(sandbox_env, mast_sandbox):
     assert PortalAPI.MAST_DOWNLOAD_URL.startswith(base)
     paths = [path for _, path, _ in mast_sandbox.requests]
     assert any(p.startswith("/Santa-war/query") for p in paths)  # the hard-coded resolver host
-    before = len(mast_sandbox.requests)
+    before = mast_sandbox.served
     mw.list_products("icdm01010")
-    later = [path for _, path, _ in mast_sandbox.requests[before:]]
+    later = [path for _, path, _ in mast_sandbox.requests_since(before)]
     assert any(p.startswith("/api/v0.1/path_lookup/") for p in later)  # the hard-coded host
 
 

@@ -411,6 +411,8 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
                 cloud_path=cloud(obs_id, f"{obs_id}_cat.ecsv"),
             ),
         ]
+    if obs_id in GUIDE_STAR_OBSERVATIONS:
+        products += _guide_stars(row, program, obs_no, date)
     header = {
         "TELESCOP": "JWST",
         "INSTRUME": instrument.split("/")[0],
@@ -426,6 +428,25 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
         "BUNIT": "MJy/sr",
     }
     return Observation(row, target, header, tuple(products))
+
+
+#: JWST observations listed with guide-star files (AUXILIARY), ten times their science
+#: files as in MAST, so that hiding them by default is tested where it matters.
+GUIDE_STAR_OBSERVATIONS = ("jw02739-o001_t001_nircam_clear-f090w",)
+_GUIDE_STAR_MODES = ("gs-id", "gs-acq1", "gs-acq2", "gs-track", "gs-fg")
+
+
+def _guide_stars(row: dict, program: str, obs_no: int, date: str) -> list[Product]:
+    """Guide-star files of an observation: each mode at 16 times, every 2 minutes."""
+    start = datetime.fromisoformat(date)
+    found = []
+    for step in range(16):
+        stamp = (start + timedelta(minutes=2 * step)).strftime("%Y%j%H%M%S")
+        for mode in _GUIDE_STAR_MODES:
+            name = f"jw{program}{obs_no:03d}001_{mode}_{stamp}_cal.fits"
+            description = f"Guide star {mode[3:].upper()} data"
+            found.append(_product(row, name, "AUXILIARY", mode.upper(), description, 2, "image"))
+    return found
 
 
 #: The files of one JWST exposure: (subgroup, calibration level, description).

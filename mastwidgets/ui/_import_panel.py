@@ -105,6 +105,7 @@ class ImportPanel(widgets.VBox):
         self._thread: threading.Thread | None = None
         self._listed: pd.DataFrame | None = None  # the selection's products, unfiltered
         self._generation = 0
+        self._lock = threading.Lock()
 
     def filters(self) -> dict:
         found: dict = {"calib_level": list(self.calib.value), "productType": list(self.types.value)}
@@ -123,8 +124,9 @@ class ImportPanel(widgets.VBox):
     def refresh(self) -> None:
         """List the selected observations' files that pass the filters, ticked as the
         Tick switch says. MAST is asked once per selection; filters filter that list."""
-        self._generation += 1
-        generation = self._generation
+        with self._lock:  # a listing being shown finishes first, then is outdated
+            self._generation += 1
+            generation = self._generation
         self.products = pd.DataFrame()
         self.button.disabled = True
         self.export.set_enabled(False)
@@ -147,9 +149,12 @@ class ImportPanel(widgets.VBox):
             return every, mast.filter_products(every, **filters)
 
         def done(answer: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-            if generation != self._generation:
-                return  # the selection (or a filter) changed meanwhile
-            self._listed, products = answer
+            with self._lock:
+                if generation == self._generation:  # else the selection or a filter changed
+                    show(*answer)
+
+        def show(every: pd.DataFrame, products: pd.DataFrame) -> None:
+            self._listed = every
             self.products = products
             ticked = (
                 products["productGroupDescription"].eq(mast.MRP)

@@ -69,13 +69,13 @@ def test_every_escape_is_refused_before_anything_is_written(hosted, mast_sandbox
     root, outside = hosted
     dest = escapes(root, outside)[kind]
     before_root, before_outside = files_under(root), files_under(outside)
-    requests_before = len(mast_sandbox.requests)
+    requests_before = mast_sandbox.served
     with pytest.raises(UnsafeDestination, match="Refusing the folder") as refused:
         mw.import_observations([OBS], dest)
     assert "\n" not in str(refused.value).strip()  # one line, fit for the page
     assert files_under(root) == before_root and files_under(outside) == before_outside
     assert not list(mw.get_settings().state_dir.glob("*.json"))  # no job was started
-    assert len(mast_sandbox.requests) == requests_before  # MAST was not even asked
+    assert mast_sandbox.served == requests_before  # MAST was not even asked
 
 
 def test_inside_the_root_imports_as_usual(hosted, mast_sandbox):
@@ -88,7 +88,9 @@ def test_inside_the_root_imports_as_usual(hosted, mast_sandbox):
         (str(root / "abs"), root / "abs"),
         ("shortcut/deep", root / "projects" / "deep"),
     ]:
-        result = mw.import_observations([OBS], dest).wait(timeout=120)
+        # each folder gets its own copy (not "here already" from the folder before)
+        job = mw.import_observations([OBS], dest, skip_existing=False)
+        result = job.wait(timeout=120)
         assert result.ok, (dest, result.errors)
         files = sorted(p.name for p in (where / "HST" / OBS).glob("*.fits"))
         assert len(files) == 3, dest

@@ -161,6 +161,26 @@ def test_auxiliary_files_are_hidden_unless_asked_for(sandbox_env):
     assert "6 product(s)" in test_cli.run(["products", "icdm01010"]).stdout
 
 
+def test_jwst_guide_star_files_outnumber_the_science_tenfold_and_stay_hidden(sandbox_env):
+    obs_id = "jw02739-o001_t001_nircam_clear-f090w"
+    shown = mw.list_products(obs_id, cloud=False)
+    every = mw.list_products(obs_id, cloud=False, auxiliary=True)
+    guide = every[every["productType"] == "AUXILIARY"]
+    science = shown[shown["productType"] == "SCIENCE"]
+    assert len(guide) >= 8 * len(science) and len(guide) == 80
+    assert guide["productFilename"].str.contains("_gs-").all()
+    assert not shown["productFilename"].str.contains("_gs-").any()
+    assert set(guide["productSubGroupDescription"]) == {
+        "GS-ID",
+        "GS-ACQ1",
+        "GS-ACQ2",
+        "GS-TRACK",
+        "GS-FG",
+    }
+    tracks = mw.list_products(obs_id, cloud=False, product_subgroup="GS-TRACK", auxiliary=True)
+    assert len(tracks) == 16
+
+
 def test_a_manifest_lists_where_each_file_is_and_writes_csv_and_ecsv(
     sandbox_env, mast_sandbox, tmp_path, monkeypatch
 ):

@@ -103,10 +103,10 @@ def test_unknown_target_is_target_not_found(sandbox_env, name):
 
 @pytest.mark.parametrize("bad", ["M8", "", "270 -100", "12:00:00 +95:00:00", "1 2 3", "abc def"])
 def test_malformed_coordinates_are_invalid_coordinates(sandbox_env, mast_sandbox, bad):
-    before = len(mast_sandbox.requests)
+    before = mast_sandbox.served
     with pytest.raises(InvalidCoordinates, match="sky coordinates"):
         mw.search_region(bad)
-    assert len(mast_sandbox.requests) == before, "nothing may be sent to MAST"
+    assert mast_sandbox.served == before, "nothing may be sent to MAST"
 
 
 @pytest.mark.parametrize("radius", ["-1 arcmin", 0, "45 deg", "3 parsec", "wide", float("nan")])

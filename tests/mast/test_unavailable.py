@@ -28,9 +28,9 @@ def test_a_short_outage_is_ridden_out_by_retries(sandbox_env, mast_sandbox):
 
 def test_throttling_with_retry_after_is_respected(sandbox_env, mast_sandbox):
     mast_sandbox.set_faults(Faults(fail_requests={1}, fail_status=429, retry_after=1, scope="api"))
-    before = len(mast_sandbox.requests)
+    before = mast_sandbox.served
     assert len(mw.search_obs_id("icdm01010")) == 1
-    assert [r[2] for r in mast_sandbox.requests[before:]].count(429) == 1
+    assert [r[2] for r in mast_sandbox.requests_since(before)].count(429) == 1
 
 
 def test_nothing_listening_is_mast_unavailable(sandbox_env, monkeypatch, free_port):

@@ -129,7 +129,7 @@ def test_cloud_uris_and_cloud_downloads(obs, astroquery_cloud, mast_sandbox, tmp
         "s3://stpubdata/hst/public/icdm/icdm01020/icdm01020_drz.fits"
     )
     assert uris["mast:HST/product/icdm01020_drz.png"] is None
-    before = len(mast_sandbox.requests)
+    before = mast_sandbox.served
     local = tmp_path / "icdm01020_drz.fits"
     status, _, _ = obs.download_file("mast:HST/product/icdm01020_drz.fits", local_path=str(local))
     assert status == "COMPLETE"
@@ -137,7 +137,7 @@ def test_cloud_uris_and_cloud_downloads(obs, astroquery_cloud, mast_sandbox, tmp
         local.read_bytes()
         == mast_sandbox.path_of("mast:HST/product/icdm01020_drz.fits").read_bytes()
     )
-    new = [path for _, path, _ in mast_sandbox.requests[before:]]
+    new = [path for _, path, _ in mast_sandbox.requests_since(before)]
     assert not any(p.startswith("/api/v0.1/Download/file") for p in new), "should come from S3"
 
 

@@ -50,7 +50,7 @@ def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb,
     specs = [blobs["large.fits"].spec(s3=False)] + [
         {"name": n, "http": h, "size": len(d)} for n, (h, d) in small.items()
     ]
-    before = len(sb.requests)
+    before = sb.served
     sb.set_faults(Faults(fail_requests=set(range(10, 40, 3)), fail_status=429, retry_after=0.2))
     result = transfer.download(specs, **dirs, chunk_size=64 * 1024, retry=FAST_RETRY)
     assert result.ok, [(f.name, f.error) for f in result.failed]
@@ -59,7 +59,7 @@ def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb,
         assert f.path.read_bytes() == want, f.name
     total = len(blobs["large.fits"].data) + sum(len(d) for _, d in small.values())
     assert result.bytes_transferred == total
-    refused = [r for r in sb.requests[before:] if r[2] == 429]
+    refused = [r for r in sb.requests_since(before) if r[2] == 429]
     assert len(refused) == 10
 
 

@@ -10,6 +10,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,7 +22,12 @@ from .errors import (
     ObservationNotFound,
     TransferError,
 )
+from .layouts import LAYOUTS
 
+_LAYOUT_HELP = (
+    "folders: observation (<collection>/<obs_id>/, the default), flat, or astroquery "
+    "(mastDownload/<collection>/<obs_id>/); default: MASTWIDGETS_LAYOUT"
+)
 _SEARCH_COLUMNS = [
     "obs_id",
     "target_name",
@@ -73,11 +79,17 @@ def _sandbox(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from . import mast
 
-    given = [a for a in (args.target, args.coordinates, args.obs_id) if a]
+    given = [a for a in (args.target, args.coordinates, args.obs_id, args.targets) if a]
     criteria = dict(pair.split("=", 1) for pair in args.criteria)
     if len(given) > 1:
-        raise InvalidQuery("Give one of --target, --coordinates or --obs-id.")
-    if args.target:
+        raise InvalidQuery("Give one of --target, --coordinates, --obs-id or --targets.")
+    columns = _SEARCH_COLUMNS
+    if args.targets:
+        frame = mast.search_targets(Path(args.targets), args.radius, **criteria)
+        columns = ["target", *_SEARCH_COLUMNS]
+        for target, why in frame.attrs.get("failed", {}).items():
+            print(f"mastwidgets: {target}: {why}", file=sys.stderr)
+    elif args.target:
         frame = mast.search_target(args.target, args.radius, **criteria)
     elif args.coordinates:
         frame = mast.search_region(args.coordinates, args.radius, **criteria)
@@ -91,7 +103,7 @@ def _search(args: argparse.Namespace) -> int:
     with pd.option_context(
         "display.width", 200, "display.max_columns", 20, "display.max_rows", 500
     ):
-        print(frame[_SEARCH_COLUMNS].to_string(index=False))
+        print(frame[columns].to_string(index=False))
     print(f"{len(frame)} observation(s)")
     return 0
 
@@ -152,6 +164,14 @@ def _products(args: argparse.Namespace) -> int:
     )
     if not frame.empty:
         print(f"{len(frame)} product(s), {int(frame['size'].sum()):,} bytes")
+        if args.script:
+            from .curl_script import download_script
+
+            download_script(frame, args.script, layout=args.layout)
+            print(f"Download script: {args.script} (run it with bash where the files go)")
+        if args.manifest:
+            mast.manifest(frame).write(args.manifest, overwrite=True)
+            print(f"Manifest: {args.manifest}")
     return 0
 
 
@@ -197,7 +217,11 @@ def _import(args: argparse.Namespace) -> int:
         source=args.source,
         products=_product_filters(args),
         parallel=args.parallel,
+        layout=args.layout,
+        skip_existing=not args.refetch,
     )
+    if job.already:
+        print(f"{len(job.already)} file(s) here already (imported before, unchanged); skipped.")
     return _run_job(job)
 
 
@@ -327,6 +351,11 @@ def _parser() -> argparse.ArgumentParser:
     products = commands.add_parser("products", help="list observations' data products")
     products.add_argument("obs_id", nargs="+")
     product_options(products, everything=False)
+    products.add_argument(
+        "--script", metavar="FILE", help="also write a bash script that downloads them with curl"
+    )
+    products.add_argument("--manifest", metavar="FILE", help="also write a manifest (.csv/.ecsv)")
+    products.add_argument("--layout", choices=list(LAYOUTS), default=None, help=_LAYOUT_HELP)
     products.set_defaults(run=_products)
 
     imports = commands.add_parser(
@@ -337,6 +366,12 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument("--dest", default=None, help="folder (default: MASTWIDGETS_DATA_DIR)")
     imports.add_argument("--source", choices=["auto", "s3", "http"], default="auto")
     imports.add_argument("--parallel", type=int, default=3)
+    imports.add_argument("--layout", choices=list(LAYOUTS), default=None, help=_LAYOUT_HELP)
+    imports.add_argument(
+        "--refetch",
+        action="store_true",
+        help="fetch files even if imported before and unchanged on disk (default: skip them)",
+    )
     product_options(imports, everything=True)
     imports.set_defaults(run=_import)
 
@@ -402,6 +437,9 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--target", help="a target name, e.g. M8")
     search.add_argument("--coordinates", help="e.g. '270.904 -24.387' or '18:03:37 -24:23:13'")
     search.add_argument("--obs-id", nargs="+", help="one or more observation IDs")
+    search.add_argument(
+        "--targets", metavar="FILE", help="a list of targets: one a line, or CSV (target or ra,dec)"
+    )
     search.add_argument("--radius", default="3 arcmin")
     search.add_argument(
         "criteria",

@@ -172,3 +172,29 @@ def test_import_outside_the_data_root_and_over_the_limit(sandbox_env, monkeypatc
     over = run(["import", "icdm01010", "--dest", "m16"])
     assert over.returncode == 2 and "at most 1.0 kB per import" in over.stderr
     assert not (tmp_path / "root" / "m16").exists()
+
+
+def test_layouts_files_here_already_scripts_manifests_and_target_lists(sandbox_env, tmp_path):
+    first = run(["import", "icdm02010", "--layout", "astroquery", "--dest", str(tmp_path / "a")])
+    assert first.returncode == 0, first.stderr
+    assert len(list((tmp_path / "a" / "mastDownload" / "HST" / "icdm02010").glob("*.fits"))) == 3
+    again = run(["import", "icdm02010", "--dest", str(tmp_path / "b")])
+    assert again.returncode == 0 and "3 file(s) here already" in again.stdout
+    assert not (tmp_path / "b" / "HST").exists()
+    refetched = run(["import", "icdm02010", "--refetch", "--dest", str(tmp_path / "c")])
+    assert refetched.returncode == 0
+    assert len(list((tmp_path / "c" / "HST" / "icdm02010").glob("*.fits"))) == 3
+
+    script, listing = tmp_path / "get.sh", tmp_path / "files.ecsv"
+    made = run(
+        ["products", "icdm02010", "--mrp", "--script", str(script), "--manifest", str(listing)]
+    )
+    assert made.returncode == 0, made.stderr
+    assert "fetch HST/icdm02010/icdm02010_drz.fits" in script.read_text()
+    assert "mast:HST/product/icdm02010_drz.fits" in listing.read_text()
+
+    targets = tmp_path / "targets.csv"
+    targets.write_text("target\nM16\nNowhere Nebula\n")
+    found = run(["search", "--targets", str(targets), "--radius", "5 arcmin"])
+    assert found.returncode == 0, found.stderr
+    assert "M16" in found.stdout.splitlines()[1] and "Nowhere Nebula" in found.stderr

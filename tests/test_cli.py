@@ -198,3 +198,4 @@ def test_layouts_files_here_already_scripts_manifests_and_target_lists(sandbox_e
     found = run(["search", "--targets", str(targets), "--radius", "5 arcmin"])
     assert found.returncode == 0, found.stderr
     assert "M16" in found.stdout.splitlines()[1] and "Nowhere Nebula" in found.stderr
+    assert "'target'" not in found.stderr  # the header is not a target

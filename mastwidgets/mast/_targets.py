@@ -60,7 +60,7 @@ def read_targets(targets) -> list[str]:
         lines = [line for line in targets.splitlines() if line.strip()]
         head = lines[0].lower().replace(" ", "") if lines else ""
         words = set(head.split(","))
-        if "," in head and (words & set(_NAME_COLUMNS) or {"ra", "dec"} <= words):
+        if words & set(_NAME_COLUMNS) or {"ra", "dec"} <= words:  # a CSV header
             found = _from_rows(list(csv.DictReader(io.StringIO("\n".join(lines)))))
         else:
             found = [line.strip() for line in lines if not line.lstrip().startswith("#")]

@@ -17,6 +17,7 @@ from ._grid import TICK_BOXES, column, grid
 _SELECTION = {"rowSelection": "multiple", "rowMultiSelectWithClick": True}
 
 GRID_COLUMNS = {
+    "searched": "Searched for",
     "target_name": "Target",
     "obs_id": "Observation ID",
     "obs_collection": "Mission",
@@ -31,6 +32,7 @@ GRID_COLUMNS = {
 # Room for whole observation IDs (JWST's run to 35 characters) and dates; the grid
 # fits the columns to its width without going below these.
 _WIDTHS = {
+    "searched": {"minWidth": 110},
     "target_name": {"minWidth": 110},
     "obs_id": {"minWidth": 270},
     "obs_date": {"minWidth": 140},
@@ -42,12 +44,17 @@ MODES = {
     "Target name": ("M8", True),
     "Coordinates": ("270.904 -24.387", True),
     "Observation ID": ("jw02739-o001_t001_nircam_clear-f090w", False),
+    "Target list": ("", True),
     "Criteria": ("", False),
 }
+#: The largest target list file a page may upload (a list of 1,000 targets is ~30 kB).
+MAX_LIST_BYTES = 256 * 1024
 COLLECTIONS = ["any", "JWST", "HST", "TESS", "HLA", "GALEX", "Kepler", "K2", "IUE", "SWIFT"]
 
 
-def _grid_rows(frame: pd.DataFrame) -> list[dict]:
+def _grid_rows(frame: pd.DataFrame, what: str = "") -> list[dict]:
+    """The grid's rows; ``searched``: each row's target in a list search, else ``what``."""
+    frame = frame.assign(searched=frame.get("target", what))
     shown = frame.loc[:, list(GRID_COLUMNS)].copy()
     shown["obs_date"] = shown["obs_date"].dt.strftime("%Y-%m-%d %H:%M")
     shown["distance"] = shown["distance"].round(1)
@@ -125,6 +132,15 @@ class SearchPanel(widgets.VBox):
         )
         self.criteria = _CriteriaForm()
         self.criteria.layout.display = "none"
+        self.targets = widgets.Textarea(
+            placeholder="One target a line: a name (M16, NGC 6543) or a position "
+            "(274.70 -13.81), or a CSV with a 'target' or 'ra,dec' header",
+            layout=widgets.Layout(width="520px", height="110px"),
+        )
+        self.upload = widgets.FileUpload(accept=".csv,.txt", description="CSV file…")
+        self.upload.observe(self._uploaded, names="value")
+        self.target_list = widgets.HBox([self.targets, self.upload])
+        self.target_list.layout.display = "none"
         self.button = widgets.Button(description="Search", button_style="primary", icon="search")
         self.status = Status()
         self.count = widgets.HTML()
@@ -137,7 +153,17 @@ class SearchPanel(widgets.VBox):
         self.query.observe(lambda _: self.search(), names="value")  # Enter (no live updates)
         self.grid.observe(self._grid_selection, names="grid_data_out")
         form = widgets.HBox([self.query, self.radius, self.button])
-        super().__init__([self.mode, form, self.criteria, self.status, self.count, self.grid])
+        super().__init__(
+            [
+                self.mode,
+                self.target_list,
+                form,
+                self.criteria,
+                self.status,
+                self.count,
+                self.grid,
+            ]
+        )
         self._thread: threading.Thread | None = None
 
     @staticmethod
@@ -152,15 +178,19 @@ class SearchPanel(widgets.VBox):
     def _mode_changed(self, change) -> None:
         example, positional = MODES[change["new"]]
         criteria = change["new"] == "Criteria"
+        listed = change["new"] == "Target list"
         self.query.description = change["new"].split()[0]
         self.query.placeholder = example
-        self.query.layout.display = "none" if criteria else None
+        self.query.layout.display = "none" if criteria or listed else None
+        self.target_list.layout.display = None if listed else "none"
         self.radius.layout.display = None if positional else "none"
         self.criteria.layout.display = None if criteria else "none"
 
     def search(self) -> None:
         """Run the search in the background (the button and Enter call this)."""
         mode, text = self.mode.value, self.query.value.strip()
+        if mode == "Target list":
+            text = self.targets.value.strip()
         if mode != "Criteria" and not text:
             self.status.say("Type what to search for.", "error")
             return
@@ -168,6 +198,9 @@ class SearchPanel(widgets.VBox):
             return
         self.button.disabled = True
         what = text or "your criteria"
+        if mode == "Target list":
+            count = len([line for line in text.splitlines() if line.strip()])
+            what = f"a list of {count:,} line(s)"
         self.status.say(f"Searching MAST for {what}…", "busy")
         radius = self.radius.value
         criteria = self.criteria.criteria()
@@ -179,14 +212,22 @@ class SearchPanel(widgets.VBox):
                 return mast.search_region(text, radius)
             if mode == "Observation ID":
                 return mast.search_obs_id([t.strip() for t in text.split(",")])
+            if mode == "Target list":
+                return mast.search_targets(text, radius)
             return mast.search_criteria(**criteria)
 
         def done(frame: pd.DataFrame) -> None:
             self.show(frame, what)
             count = len(frame)
+            failed = frame.attrs.get("failed") or {}
+            unknown = (
+                f" Not searched: {', '.join(failed)} ({next(iter(failed.values()))})"
+                if failed
+                else ""
+            )
             self.status.say(
-                f"{count:,} observation{'s' if count != 1 else ''} found for {what}.",
-                "ok" if count else "info",
+                f"{count:,} observation{'s' if count != 1 else ''} found for {what}.{unknown}",
+                "ok" if count and not failed else "info",
             )
 
         self._thread = in_background(
@@ -201,10 +242,32 @@ class SearchPanel(widgets.VBox):
         """Put these results in the grid; ``what`` names the search they answer (the
         grid keeps them after a later search fails, and must not seem to answer it)."""
         self.results = frame
-        self.grid.update_grid_data(_grid_rows(frame))
+        self.grid.update_grid_data(_grid_rows(frame, what))
         label = f" · results for {html.escape(what)}" if what else ""
         self.count.value = f"<small>{len(frame):,} rows{label}</small>"
         self.select([])
+
+    def _uploaded(self, change) -> None:
+        """A target list file from the page: text only, of a bounded size."""
+        files = change["new"] or ()
+        if not files:
+            return
+        upload = files[0]
+        content = bytes(upload["content"])
+        self.upload.value = ()  # the same file may be chosen again; the kernel keeps no copy
+        if len(content) > MAX_LIST_BYTES:
+            self.status.say(
+                f"{upload['name']} is {len(content):,} bytes; a target list may have at most "
+                f"{MAX_LIST_BYTES:,}.",
+                "error",
+            )
+            return
+        try:
+            self.targets.value = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.status.say(f"{upload['name']} is not a text (CSV) file.", "error")
+            return
+        self.status.say(f"{upload['name']}: {len(self.targets.value.splitlines()):,} line(s).")
 
     def select(self, obs_ids: list[str]) -> None:
         """Select these observations (the grid does this as rows are ticked)."""

@@ -29,6 +29,7 @@ def test_pasted_text_and_csv_files(sandbox_env, tmp_path):
     assert mw.read_targets(pasted) == ["M16", "268.39583, 66.63306"]
     (tmp_path / "names.csv").write_text("Target,Note\nM16,eagle\nNGC 6543,cat's eye\n")
     assert mw.read_targets(str(tmp_path / "names.csv")) == ["M16", "NGC 6543"]
+    assert mw.read_targets("target\nM16\n") == ["M16"]  # one column, no comma
     (tmp_path / "positions.csv").write_text("ra,dec\n274.700,-13.807\n268.39583,66.63306\n")
     found = mw.search_targets(tmp_path / "positions.csv", radius="5 arcmin")
     assert list(dict.fromkeys(found["target"])) == ["274.700 -13.807", "268.39583 66.63306"]

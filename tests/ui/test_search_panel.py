@@ -101,3 +101,38 @@ def test_a_big_search_fills_the_grid_and_one_too_big_asks_to_narrow_it(scaled_en
     assert "more than the 5,000" in panel.status.value and "Narrow it" in panel.status.value
     assert "Traceback" not in panel.status.value
     assert len(panel.results) == rows  # the TESS rows stay, labelled as such
+
+
+def uploaded(name, content):
+    """A file as ipywidgets' FileUpload gives it once the page has sent it."""
+    import datetime
+
+    when = datetime.datetime.now(datetime.UTC)
+    return (
+        {
+            "name": name,
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": when,
+        },
+    )
+
+
+def test_a_pasted_or_uploaded_target_list(sandbox_env):
+    panel = App().search
+    panel.mode.value = "Target list"
+    panel.radius.value = "5 arcmin"
+    panel.upload.value = uploaded("targets.csv", b"target\nM16\nNowhere Nebula\n")
+    assert panel.targets.value.splitlines()[1] == "M16"
+    panel.search()
+    panel._thread.join(timeout=60)
+    assert set(panel.results["target"]) == {"M16"} and len(panel.results) == 13
+    assert {row["searched"] for row in panel.grid.grid_data_in} == {"M16"}
+    assert "13 observations found for a list of 3 line(s)" in panel.status.value
+    assert "Not searched: Nowhere Nebula (MAST&#x27;s name resolver" in panel.status.value
+
+    panel.upload.value = uploaded("big.csv", b"M16\n" * 70_000)
+    assert "at most 262,144" in panel.status.value and panel.targets.value.count("\n") == 3
+    panel.upload.value = uploaded("x.csv", b"\xff\xfe\x00bad")
+    assert "is not a text (CSV) file" in panel.status.value

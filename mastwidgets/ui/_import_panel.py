@@ -92,7 +92,8 @@ class ImportPanel(widgets.VBox):
             [
                 widgets.HTML("<b>Files of the selected observations</b>"),
                 self.preview,
-                widgets.HBox([self.calib, self.types, widgets.VBox([self.extension, self.ticks])]),
+                widgets.HBox([self.calib, self.types, self.extension]),
+                self.ticks,
                 self.summary,
                 self.table.grid,
                 widgets.HBox([self.source, self.button]),

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import transfer as transfer_api
-from .catalog import Catalog, make_record, on_disk
+from .catalog import Catalog, make_record
 from .data_root import DataRoot, destination
 from .errors import (
     CatalogUnavailable,
@@ -301,15 +301,6 @@ def _with_observations(products: pd.DataFrame, observations) -> pd.DataFrame:
     return products
 
 
-def _already_here(uris, catalog: Catalog, settings: Settings) -> dict[str, str]:
-    """dataURI -> path of the files imported before and unchanged on disk."""
-    try:
-        return on_disk(catalog, uris, under=settings.data_root)
-    except CatalogUnavailable as error:
-        log.warning("cannot tell which files are here already (%s); fetching all", error)
-        return {}
-
-
 def _token_headers(settings: Settings) -> dict:
     from .mast._client import token_for
 
@@ -394,7 +385,12 @@ def import_observations(
         rows = _product_rows(observations, filters, settings)
     rows = _with_observations(rows.drop_duplicates("dataURI", ignore_index=True), observations)
     catalog = catalog or Catalog()
-    here = _already_here(rows["dataURI"], catalog, settings) if skip_existing else {}
+    here = {}
+    if skip_existing:  # a catalog that cannot answer: everything is fetched
+        from .mast._products import mark_on_disk
+
+        marked = mark_on_disk(rows, catalog, settings)
+        here = {u: p for u, p in zip(marked["dataURI"], marked["on_disk"], strict=True) if p}
     specs, kept, skipped, already = [], {}, [], []
     for row in rows.to_dict("records"):
         name = file_name(pattern, row)

@@ -191,6 +191,7 @@ def mark_on_disk(products: pd.DataFrame, catalog, settings: Settings) -> pd.Data
     from ..catalog import Catalog, on_disk
     from ..errors import CatalogUnavailable
 
+    products["on_disk"] = None
     try:
         catalog = Catalog() if catalog is True else catalog
         here = on_disk(catalog, products["dataURI"], under=settings.data_root)

@@ -125,3 +125,27 @@ def test_copies_outside_the_data_root_are_not_here(sandbox_env, tmp_path):
     assert len(on_disk(catalog, uris, under=tmp_path / "mine")) == 3
     (tmp_path / "visitor").mkdir()
     assert on_disk(catalog, uris, under=tmp_path / "visitor") == {}
+
+
+class _CatalogDown(mw.Catalog.__mro__[0]):
+    """A catalog whose store does not answer (what CatalogUnavailable reports)."""
+
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def get_many(self, keys):
+        raise mw.errors.CatalogUnavailable("MongoDB did not answer")
+
+    upsert = upsert_many = get = find = delete = count = close = get_many
+
+
+def test_a_catalog_that_cannot_answer_costs_only_the_marks(sandbox_env, mast_sandbox, tmp_path):
+    listed = mw.list_products(["icdm02010"], catalog=_CatalogDown())
+    assert len(listed) and listed["on_disk"].isna().all()
+    assert "did not answer" in listed.attrs["catalog_error"]
+    fetched = mw.import_observations(["icdm02010"], catalog=mw.Catalog())
+    assert fetched.wait(timeout=120).ok
+    again = mw.import_observations(["icdm02010"], catalog=_CatalogDown(), dest=tmp_path / "b")
+    assert again.already == () and len(again.transfer.state.files) == 3  # fetched again
+    again.cancel()
+    again.wait(timeout=120)

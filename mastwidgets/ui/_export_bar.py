@@ -78,7 +78,8 @@ class ExportBar(widgets.VBox):
                 return "mast_download.sh", text.encode(), "text/x-shellscript", None
             if kind == "manifest":
                 buffer = io.StringIO()
-                mast.manifest(ticked).write(buffer, format="ascii.csv")
+                located = mast.locate(ticked, cloud=True)  # the S3 URIs, asked of MAST once
+                mast.manifest(located).write(buffer, format="ascii.csv")
                 return "mast_manifest.csv", buffer.getvalue().encode(), "text/csv", None
             text = python_snippet.snippet(search, ticked)
             return "mast_selection.py", text.encode(), "text/x-python", text

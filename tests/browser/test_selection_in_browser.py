@@ -54,7 +54,7 @@ def test_exports_are_saved_from_the_page(page, voila, mast_sandbox):
     page.wait_for_selector("text=1 product(s) ticked of 6 listed", timeout=60_000)
     for button, name, expected in (
         ("Download script", "mast_download.sh", "fetch HST/icdm01010/icdm01010_drz.fits"),
-        ("Manifest (CSV)", "mast_manifest.csv", "mast:HST/product/icdm01010_drz.fits"),
+        ("Manifest (CSV)", "mast_manifest.csv", "s3://stpubdata/hst/public/icdm/icdm01010"),
         ("Python snippet", "mast_selection.py", "mw.search_target('M16'"),
     ):
         page.click(f"button:has-text('{button}')")

@@ -49,6 +49,19 @@ def voila_environ(env: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
+#: The front-end extensions of jdaviz's Imviz (the optional "Open in Imviz", with
+#: mastwidgets[viz]); absent ones are simply not loaded.
+IMVIZ_EXTENSIONS = (
+    "jupyter-vuetify",
+    "jupyter-vue",
+    "jupyter-vuedraggable",
+    "bqplot",
+    "bqplot-image-gl",
+    "bqplot-linlog",
+    "jupyter-golden-layout",
+    "jupyter-splitpanes",
+)
+
 # How Voila serves the app as a web page. `mastwidgets app` passes it on the command
 # line; `write_voila_config` writes it as the voila.json that Voila's server extension
 # reads (Binder's /voila/render/... pages).
@@ -70,6 +83,7 @@ VOILA_CONFIG = {
             "@jupyter-widgets/jupyterlab-manager",
             "@voila-dashboards/widgets-manager8",
             "ipyaggrid",
+            *IMVIZ_EXTENSIONS,
         ],
     },
     # Kernels of open pages are kept, however long they sit idle. A closed page's kernel

@@ -4,6 +4,8 @@ one picked."""
 from __future__ import annotations
 
 import html
+import importlib.util
+import logging
 
 import ipywidgets as widgets
 import pandas as pd
@@ -14,6 +16,8 @@ from ..quicklook import quicklook
 from ..settings import get_settings
 from ._background import Status, in_background
 from ._grid import column, grid
+
+log = logging.getLogger(__name__)
 
 KEYWORDS = (
     "TELESCOP",
@@ -66,6 +70,11 @@ def header_html(record: dict, path: str | None = None) -> str:
             else ""
         )
     )
+
+
+def imviz_available() -> bool:
+    """Whether jdaviz (``pip install mastwidgets[viz]``) is installed."""
+    return importlib.util.find_spec("jdaviz") is not None
 
 
 #: Records listed at once; the store pages through the rest.
@@ -140,6 +149,13 @@ class CatalogPanel(widgets.VBox):
         self.look.add_class("mw-quicklook")
         self.look_status = Status()
         self.header = widgets.HTML(layout=widgets.Layout(width="55%"))
+        # jdaviz's Imviz, when installed (mastwidgets[viz]) and the page is not hosted
+        # for others: Imviz's own Import dialog would open any file of the server.
+        self.imviz = None
+        self.open_imviz = widgets.Button(description="Open in Imviz", icon="external-link")
+        self.open_imviz.on_click(lambda _: self.open_in_imviz())
+        self.open_imviz.layout.display = "none"
+        self.viewer = widgets.VBox()
         self.records: list[dict] = []
         self._records: dict[str, dict] = {}
         self.page, self.total = 0, 0
@@ -155,11 +171,13 @@ class CatalogPanel(widgets.VBox):
                 widgets.HBox([self.status, self.previous, self.next]),
                 self._grid_box,
                 widgets.HBox(
-                    [widgets.VBox([self.look_status, self.look]), self.header],
+                    [widgets.VBox([self.look_status, self.look, self.open_imviz]), self.header],
                     layout=widgets.Layout(align_items="flex-start"),
                 ),
+                self.viewer,
             ]
         )
+        self._shown: dict | None = None
 
     def refresh(self) -> None:
         """List the first page of the records matching the search box."""
@@ -241,5 +259,33 @@ class CatalogPanel(widgets.VBox):
             self.look.value = look.png
             what = "image" if look.kind == "image" else "plot"
             self.look_status.say(f"{record.get('filename')}: {what} of {look.extension}.", "ok")
+            self._shown = record
+            imviz = look.kind == "image" and imviz_available() and settings.data_root is None
+            self.open_imviz.layout.display = None if imviz else "none"
 
+        self.open_imviz.layout.display = "none"
         in_background("quick-look", work, done, self.look_status)
+
+    def open_in_imviz(self) -> None:
+        """Show the picked image in jdaviz's Imviz, below (replacing an earlier one)."""
+        record = self._shown
+        if record is None or not imviz_available() or get_settings().data_root is not None:
+            return
+        self.look_status.say(f"Opening {record.get('filename')} in Imviz…", "busy")
+        try:
+            from jdaviz import Imviz
+
+            imviz = Imviz()
+            imviz.load(record["path"])
+        except Exception as error:  # jdaviz's own failure: a message, not a traceback
+            log.exception("Imviz could not open %s", record.get("path"))
+            self.look_status.say(
+                f"Imviz could not open {record.get('filename')} ({type(error).__name__}).",
+                "error",
+            )
+            return
+        self.imviz = imviz
+        # Imviz's widget, as imviz.show() puts it in a notebook cell ("functionally
+        # equivalent to displaying viz._app", jdaviz 5; viz.app before), here in the panel.
+        self.viewer.children = (getattr(imviz, "_app", None) or imviz.app,)
+        self.look_status.say(f"{record.get('filename')} is open in Imviz below.", "ok")

@@ -1,6 +1,8 @@
 """The scientist's selection in the real page: tick files, preview, footprints, exports."""
 
 import base64
+import subprocess
+import sys
 from pathlib import Path
 
 from .conftest import search, select_rows, shot
@@ -74,6 +76,15 @@ def test_exports_are_saved_from_the_page(page, voila, mast_sandbox):
 
 
 def test_the_catalog_tab_shows_a_quick_look_and_the_header(page, voila):
+    imported = subprocess.run(  # the page's own import may have run before, or not
+        [sys.executable, "-m", "mastwidgets", "import", "icdm01010", "--mrp"],
+        env=voila["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
     page.click("text=Catalog")
     page.wait_for_selector("text=file(s) in the catalog", timeout=60_000)
     page.locator(".mw-catalog .ag-row", has_text="icdm01010_drz.fits").first.click()
@@ -97,3 +108,14 @@ def test_the_catalog_tab_shows_a_quick_look_and_the_header(page, voila):
     assert "TARGNAME" in page.locator(".mw-record").first.inner_text()
     shot(page, "selection-04-quicklook")
     assert page.console_errors == []
+    # jdaviz's solara probes /voila/files/solara/readyz, which Voila refuses (403): that
+    # probe is jdaviz's, and the only failure its viewer may cause here
+    probes = []
+    page.on("response", lambda r: probes.append(r.url) if r.status == 403 else None)
+    page.click("button:has-text('Open in Imviz')")
+    page.wait_for_selector("text=is open in Imviz below", timeout=120_000)
+    page.wait_for_selector("text=imviz-0", timeout=120_000)  # Imviz's viewer, rendered
+    shot(page, "selection-05-imviz")
+    assert all(url.endswith("/solara/readyz") for url in probes)
+    refused = "Failed to load resource: the server responded with a status of 403 (Forbidden)"
+    assert [e for e in page.console_errors if e != refused] == []

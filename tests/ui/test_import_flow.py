@@ -68,6 +68,10 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox):
     wait_for_threads()
     assert bytes(app.catalog.look.value).startswith(b"\x89PNG")
     assert "image of SCI" in app.catalog.look_status.value
+    assert app.catalog.open_imviz.layout.display is None  # jdaviz is installed (the test extra)
+    app.catalog.open_in_imviz()
+    assert list(app.catalog.imviz.datasets) == ["icdm01010_drz[SCI,1]"]
+    assert "open in Imviz below" in app.catalog.look_status.value
 
 
 def test_nothing_selected_means_no_import(sandbox_env):
@@ -125,3 +129,19 @@ def test_the_products_of_a_15000_file_observation_and_of_1000_rows_in_one_look_u
     assert len(asked) == 1  # one batched look-up, not one per row
     summary = app.imports.summary.value
     assert "1,000 observation(s) selected: 2,000 product(s) ticked of 2,000 listed" in summary
+
+
+def test_a_hosted_page_offers_no_imviz(sandbox_env, monkeypatch, tmp_path):
+    """Imviz's own Import dialog would open any file of the server: not for visitors."""
+    monkeypatch.setenv("MASTWIDGETS_DATA_ROOT", str(tmp_path / "root"))
+    monkeypatch.delenv("MASTWIDGETS_DATA_DIR")
+    assert mw.import_observations(["icdm01010"], products={"mrp_only": True}).wait(120).ok
+    app = App()
+    app.catalog.refresh()
+    wait_for_threads()
+    app.catalog.show_record("mast:HST/product/icdm01010_drz.fits")
+    wait_for_threads()
+    assert "image of SCI" in app.catalog.look_status.value  # the quick look is for everyone
+    assert app.catalog.open_imviz.layout.display == "none"
+    app.catalog.open_in_imviz()  # and a click that reaches the kernel anyway does nothing
+    assert app.catalog.imviz is None and app.catalog.viewer.children == ()

@@ -23,6 +23,11 @@
   beside the same search in Python alone (``mw.search_region``); and the
   biggest message the page received (the grid's rows).
 
+- ``files``: the files grid of the 15,008-product observation in Chromium: from
+  ticking the observation to its files listed (MAST's 3 recommended ticked), to
+  every file ticked ("All listed"), and one file unticked (the page sends the
+  ticked rows back); the biggest message each way.
+
 Prints a Markdown table per scenario (median of ``--runs``).
 """
 
@@ -44,7 +49,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _page import start_voila
 from run import MONGO_CHILD, median_of
 
-SCENARIOS = ("sandbox", "search", "products", "catalog", "grid")
+SCENARIOS = ("sandbox", "search", "products", "catalog", "grid", "files")
+#: The sandbox's 15,008-product observation (index 0 of every scaled sky).
+BIG = "jw09990-o001_t001_nircam_clear-f444w-grismr"
 LMC = (80.89375, -69.75611)
 M31 = "10.68471 41.26875"
 
@@ -378,6 +385,95 @@ def grid_table(args, settings, server) -> list[str]:
     return [*lines, ""]
 
 
+def _until(page, text: str) -> float:
+    began = time.perf_counter()
+    page.wait_for_selector(f"text={text}", timeout=300_000)
+    return time.perf_counter() - began
+
+
+def _files_run(url: str) -> dict[str, tuple[float, int, int]]:
+    """One run of the files grid's steps: seconds, biggest message down, biggest up."""
+    from playwright.sync_api import sync_playwright
+
+    found: dict[str, tuple[float, int, int]] = {}
+    down: list[int] = []
+    up: list[int] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 1400})
+
+        def watch(ws) -> None:
+            ws.on("framereceived", lambda f: down.append(len(f)))
+            ws.on("framesent", lambda f: up.append(len(f)))
+
+        def step(name: str, action, text: str) -> None:
+            down.clear()
+            up.clear()
+            began = time.perf_counter()
+            action()
+            page.wait_for_selector(f"text={text}", timeout=300_000)
+            found[name] = (time.perf_counter() - began, max(down, default=0), max(up, default=0))
+
+        page.on("websocket", watch)
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector("text=Search by", timeout=120_000)
+        page.click("button:has-text('Observation ID')")
+        page.fill("input[placeholder^='jw02739']", BIG)
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=1 observation found", timeout=120_000)
+        first_file = page.locator(".mw-products .ag-center-cols-container .ag-row").first
+        step(
+            "tick the observation → its files listed, 3 ticked",
+            lambda: (
+                page.locator(".mw-results .ag-row", has_text=BIG)
+                .first.locator(".ag-selection-checkbox")
+                .click()
+            ),
+            "3 product(s) ticked of 15,008 listed",
+        )
+        first_file.wait_for(timeout=120_000)
+        step(
+            '"All listed" → every file ticked',
+            lambda: page.click("button:has-text('All listed')"),
+            "15,008 product(s) ticked of 15,008 listed",
+        )
+        step(
+            "untick one file (the page sends the ticked rows)",
+            lambda: first_file.locator(".ag-selection-checkbox").click(),
+            "15,007 product(s) ticked of 15,008 listed",
+        )
+        browser.close()
+    return found
+
+
+def files_table(args, server) -> list[str]:
+    lines = [
+        f"#### The files grid of a 15,008-file observation (Chromium, Voila; median of "
+        f"{args.runs})",
+        "",
+        "| step | seconds | biggest message to the page (kB) | from the page (kB) |",
+        "|---|---:|---:|---:|",
+    ]
+    runs: list[dict[str, tuple[float, int, int]]] = []
+    for _ in range(args.runs):
+        home = Path(tempfile.mkdtemp(prefix="mastwidgets-files-"))
+        voila, url = start_voila(home, MASTWIDGETS_MAST_URL=server.url)
+        try:
+            runs.append(_files_run(url))
+        finally:
+            voila.terminate()
+            voila.wait(timeout=30)
+    for name in runs[0]:
+        seconds = statistics.median(run[name][0] for run in runs)
+        lines.append(
+            f"| {name} | {seconds:.2f} | {max(run[name][1] for run in runs) / 1e3:,.0f} "
+            f"| {max(run[name][2] for run in runs) / 1e3:,.0f} |"
+        )
+    return [*lines, ""]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -389,7 +485,7 @@ def main() -> None:
         out += sandbox_table(args)
     if "catalog" in wanted:
         out += catalog_table(args)
-    if wanted & {"search", "products", "grid"}:
+    if wanted & {"search", "products", "grid", "files"}:
         from mastwidgets.settings import get_settings
 
         server = SandboxProcess(100_000)
@@ -403,6 +499,8 @@ def main() -> None:
                 out += products_table(args, settings)
             if "grid" in wanted:
                 out += grid_table(args, settings, server)
+            if "files" in wanted:
+                out += files_table(args, server)
         finally:
             server.stop()
     print("\n".join(out))

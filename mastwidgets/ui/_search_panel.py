@@ -17,7 +17,6 @@ from ._grid import TICK_BOXES, column, grid
 _SELECTION = {"rowSelection": "multiple", "rowMultiSelectWithClick": True}
 
 GRID_COLUMNS = {
-    "searched": "Searched for",
     "target_name": "Target",
     "obs_id": "Observation ID",
     "obs_collection": "Mission",
@@ -28,6 +27,7 @@ GRID_COLUMNS = {
     "calib_level": "Level",
     "in_cloud": "In cloud",
     "distance": "Distance (arcsec)",
+    "searched": "Searched for",  # the target of each row in a target-list search
 }
 # Room for whole observation IDs (JWST's run to 35 characters) and dates; the grid
 # fits the columns to its width without going below these.

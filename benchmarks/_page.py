@@ -41,3 +41,13 @@ def start_voila(home: Path, **variables: str) -> tuple[subprocess.Popen, str]:
     # Keep reading Voila's output: a full pipe would freeze it mid-measurement.
     threading.Thread(target=voila.stdout.read, daemon=True).start()
     return voila, f"http://127.0.0.1:{port}/"
+
+
+def open_observation(page, url: str, obs_id: str) -> None:
+    """Load the app's page and search for one observation by its ID."""
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector("text=Search by", timeout=120_000)
+    page.click("button:has-text('Observation ID')")
+    page.fill("input[placeholder^='jw02739']", obs_id)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=1 observation found", timeout=120_000)

@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _page import start_voila
+from _page import open_observation, start_voila
 from run import MONGO_CHILD, median_of
 
 SCENARIOS = ("sandbox", "search", "products", "catalog", "grid", "files")
@@ -417,12 +417,7 @@ def _files_run(url: str) -> dict[str, tuple[float, int, int]]:
             found[name] = (time.perf_counter() - began, max(down, default=0), max(up, default=0))
 
         page.on("websocket", watch)
-        page.goto(url, timeout=120_000)
-        page.wait_for_selector("text=Search by", timeout=120_000)
-        page.click("button:has-text('Observation ID')")
-        page.fill("input[placeholder^='jw02739']", BIG)
-        page.keyboard.press("Enter")
-        page.wait_for_selector("text=1 observation found", timeout=120_000)
+        open_observation(page, url, BIG)
         first_file = page.locator(".mw-products .ag-center-cols-container .ag-row").first
         step(
             "tick the observation → its files listed, 3 ticked",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from _page import start_voila
+from _page import open_observation, start_voila
 
 from mastwidgets.sandbox import Faults, Sandbox
 
@@ -63,12 +63,7 @@ def main() -> None:
                     executable_path="/usr/bin/chromium", args=FLAGS
                 )
                 page = browser.new_page(viewport={"width": 1300, "height": 1400})
-                page.goto(url, timeout=120_000)
-                page.wait_for_selector("text=Search by", timeout=120_000)
-                page.click("button:has-text('Observation ID')")
-                page.fill("input[placeholder^='jw02739']", obs_id)
-                page.keyboard.press("Enter")
-                page.wait_for_selector("text=1 observation found", timeout=60_000)
+                open_observation(page, url, obs_id)
                 page.locator(".ag-row", has_text=obs_id).first.locator(
                     ".ag-selection-checkbox"
                 ).click()

@@ -36,6 +36,7 @@ const tickAsSent = () => gridOptions.api.forEachNode((node) => {
 });
 tickAsSent();
 gridOptions.api.addEventListener('rowDataChanged', tickAsSent);
+gridOptions.api.addEventListener('rowDataUpdated', tickAsSent);
 """
 #: The most rows ticked in the page itself; past it, the kernel's selection stands (all
 #: listed files) and the page shows no ticks (a tick there starts a new selection).
@@ -103,7 +104,7 @@ class ProductsTable:
         ticked = pd.Series(list(ticked), dtype=bool)
         self.products = products
         self.unshown_ticks = int(ticked.sum()) > MAX_PAGE_TICKS
-        in_page = ticked & ~self.unshown_ticks
+        in_page = ticked & (not self.unshown_ticks)
         self.grid.update_grid_data(_rows(products, in_page, pd.Series(list(in_cloud))))
         self._set_ticked(products.loc[ticked.to_numpy()] if len(products) else products)
 

@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from .errors import ConfigurationError
+from .layouts import LAYOUTS
 
 __all__ = ["DEFAULT_MAST_URL", "DEFAULT_RESOLVER_URL", "Settings", "get_settings"]
 
@@ -85,8 +86,6 @@ _ENV = {
 }
 
 THEMES = ("light", "dark")
-#: The names of :data:`mastwidgets.layouts.LAYOUTS` (a setting takes a name, not a pattern).
-LAYOUT_NAMES = ("observation", "flat", "astroquery")
 
 
 def _user_dir(name: str) -> Path:
@@ -256,9 +255,7 @@ def get_settings(**overrides: object) -> Settings:
             raise ConfigurationError(f"theme must be one of {', '.join(THEMES)}, not {value!r}")
         values["theme"] = str(value).lower()
     if (value := pick("layout")) is not None:
-        if str(value).lower() not in LAYOUT_NAMES:
-            raise ConfigurationError(
-                f"layout must be one of {', '.join(LAYOUT_NAMES)}, not {value!r}"
-            )
+        if str(value).lower() not in LAYOUTS:  # a setting takes a name, not a pattern
+            raise ConfigurationError(f"layout must be one of {', '.join(LAYOUTS)}, not {value!r}")
         values["layout"] = str(value).lower()
     return Settings(**values)

@@ -302,10 +302,9 @@ def _with_observations(products: pd.DataFrame, observations) -> pd.DataFrame:
 
 
 def _token_headers(settings: Settings) -> dict:
-    from .mast._client import token_for
+    from .mast._client import token_headers  # astroquery loads on first use only
 
-    token = token_for(settings)
-    return {"Authorization": f"token {token}"} if token else {}
+    return token_headers(settings)
 
 
 def import_observations(

@@ -189,6 +189,12 @@ def token_for(settings: Settings) -> str | None:
     return settings.mast_token or _keyring_token()
 
 
+def token_headers(settings: Settings) -> dict:
+    """The HTTP header that carries the MAST token to MAST (none without a token)."""
+    token = token_for(settings)
+    return {"Authorization": f"token {token}"} if token else {}
+
+
 def _login(token: str | None) -> None:
     global _logged_in_with
     if token == _logged_in_with:

@@ -10,7 +10,7 @@ import requests
 
 from ..errors import MastUnavailable
 from ..settings import Settings, get_settings
-from ._client import token_for, translate_errors
+from ._client import token_headers, translate_errors
 
 #: The largest preview fetched (MAST's previews are tens to hundreds of kB).
 MAX_PREVIEW_BYTES = 10 * 2**20
@@ -49,10 +49,7 @@ def preview_image(observation, *, settings: Settings | None = None) -> bytes | N
     url = preview_url(row.get("jpegURL"), settings)
     if url is None:
         return None
-    token = token_for(settings)
-    headers = (
-        {"Authorization": f"token {token}"} if token and url.startswith(settings.mast_url) else {}
-    )
+    headers = token_headers(settings) if url.startswith(settings.mast_url) else {}
     with (
         translate_errors(),
         requests.get(url, headers=headers, timeout=settings.timeout, stream=True) as answer,

@@ -8,14 +8,13 @@ import importlib.util
 import logging
 
 import ipywidgets as widgets
-import pandas as pd
 
 from ..catalog import Catalog
 from ..data_root import shown_path
 from ..quicklook import quicklook
 from ..settings import get_settings
 from ._background import Status, in_background
-from ._grid import column, grid
+from ._grid import column, grid, page_selection
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +155,7 @@ class CatalogPanel(widgets.VBox):
         self.open_imviz.on_click(lambda _: self.open_in_imviz())
         self.open_imviz.layout.display = "none"
         self.viewer = widgets.VBox()
-        self.records: list[dict] = []
-        self._records: dict[str, dict] = {}
+        self.records: list[dict] = []  # the page shown
         self.page, self.total = 0, 0
         self._thread = None
         self._generation = 0
@@ -202,7 +200,6 @@ class CatalogPanel(widgets.VBox):
         def done(answer) -> None:
             self.total, self.page, records = answer
             self.records = records
-            self._records = {r["key"]: r for r in records}
             self.grid.update_grid_data(_grid_rows(records, settings))
             self._grid_box.children = (self.grid,)
             first = self.page * PAGE
@@ -223,20 +220,13 @@ class CatalogPanel(widgets.VBox):
         self._thread = in_background("catalog", work, done, self.status)
 
     def _picked(self, change) -> None:
-        rows = (change["new"] or {}).get("rows")
-        if not isinstance(rows, pd.DataFrame) or rows.empty:
-            return
-        try:
-            position = int(rows.index.get_level_values(0)[0])
-            record = self.records[position]
-        except (ValueError, IndexError):
-            return
-        if record.get("filename") == rows.iloc[0].get("file"):
-            self.show_record(record["key"])
+        answer = page_selection(change, [r.get("filename") for r in self.records], "file")
+        if answer is not None and answer[0]:
+            self.show_record(self.records[answer[0][0]]["key"])
 
     def show_record(self, key: str) -> None:
         """Show this record's headers, and a quick look at its file (in the background)."""
-        record = self._records.get(key)
+        record = next((r for r in self.records if r["key"] == key), None)
         if record is None:
             self.header.value = ""
             return

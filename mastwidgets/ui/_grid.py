@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from ipyaggrid import Grid
 from ipyaggrid.util import Util
 from traitlets import Dict
@@ -58,3 +59,25 @@ def grid(columns: list[dict], *, theme: str, license: str | None, height: int, *
         # logs a licence banner and, on a page not served from localhost, watermarks.
         license=license or "community",
     )
+
+
+def page_selection(change, sent: list, field: str) -> tuple[list[int] | None, list] | None:
+    """What the page reports selected (a ``grid_data_out`` change): the rows' positions
+    in the rows last sent, and their ``field`` values as the page shows them.
+
+    ipyaggrid sends the selected rows' shown columns indexed by AG Grid's row ids,
+    which are the rows' positions in what was sent; ``sent`` (the ``field`` of each row
+    sent) checks that. Positions are None when the check fails (the values still say
+    which rows); the whole answer is None when the page reports no rows.
+    """
+    rows = (change["new"] or {}).get("rows")
+    if not isinstance(rows, pd.DataFrame):
+        return None
+    shown = list(rows[field]) if field in rows else []
+    try:
+        positions = [int(i) for i in rows.index.get_level_values(0)]
+        if [sent[p] for p in positions] == shown:
+            return positions, shown
+    except (ValueError, IndexError):
+        pass
+    return None, shown

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ._grid import TICK_BOXES, column, grid
+from ._grid import TICK_BOXES, column, grid, page_selection
 
 COLUMNS = {
     "file": "File",
@@ -119,18 +119,14 @@ class ProductsTable:
             callback(self.ticked)
 
     def _page_ticked(self, change) -> None:
-        """The page's ticked rows: it sends their shown columns, indexed by AG Grid's
-        row ids (the rows' positions in what was sent), which name the products."""
-        rows = (change["new"] or {}).get("rows")
-        if not isinstance(rows, pd.DataFrame) or self.products.empty:
+        """The page's ticked rows become the selection."""
+        answer = page_selection(change, list(self.products.get("productFilename", [])), "file")
+        if answer is None or self.products.empty:
             return
-        try:
-            positions = [int(i) for i in rows.index.get_level_values(0)]
+        positions, names = answer
+        if positions is not None:
             picked = self.products.iloc[positions]
-        except (ValueError, IndexError):
-            picked = None
-        names = list(rows["file"]) if "file" in rows else []
-        if picked is None or list(picked["productFilename"]) != names:  # by name, then
+        else:  # by name, then
             picked = self.products[self.products["productFilename"].isin(set(names))]
         self.unshown_ticks = False  # the page's ticks are the selection now
         self._set_ticked(picked)

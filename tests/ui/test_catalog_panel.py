@@ -62,7 +62,7 @@ def test_the_catalog_tab_pages_through_thousands_of_records(full_catalog):
     panel.field.value, panel.text.value = "target", "ngc*"  # Enter: a wildcard search
     panel._thread.join(timeout=60)
     assert "1,250 file(s) in the catalog with target = ngc*" in panel.status.value
-    assert {r["target"] for r in panel._records.values()} == {"NGC 6543"}
+    assert {r["target"] for r in panel.records} == {"NGC 6543"}
     panel.field.value, panel.text.value = "obs_id", "icdm07010"
     panel._thread.join(timeout=60)
     assert "125 file(s) in the catalog with obs_id = icdm07010; showing 1–50" in (

@@ -14,7 +14,7 @@ from ..data_root import shown_path
 from ..quicklook import quicklook
 from ..settings import get_settings
 from ._background import Status, in_background
-from ._grid import column, grid, page_selection
+from ._grid import column, grid
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class CatalogPanel(widgets.VBox):
             columns, theme=theme, license=grid_license, height=320, rowSelection="single"
         )
         self.grid.add_class("mw-catalog")
-        self.grid.observe(self._picked, names="grid_data_out")
+        self.grid.on_pick(self._picked)
         # The grid joins the page when it first has rows, with its tab shown: AG Grid
         # cannot fit columns to a hidden tab's zero width (and says so in the console).
         self._grid_box = widgets.VBox()
@@ -200,7 +200,7 @@ class CatalogPanel(widgets.VBox):
         def done(answer) -> None:
             self.total, self.page, records = answer
             self.records = records
-            self.grid.update_grid_data(_grid_rows(records, settings))
+            self.grid.show_rows(_grid_rows(records, settings))
             self._grid_box.children = (self.grid,)
             first = self.page * PAGE
             shown = (
@@ -219,10 +219,9 @@ class CatalogPanel(widgets.VBox):
 
         self._thread = in_background("catalog", work, done, self.status)
 
-    def _picked(self, change) -> None:
-        answer = page_selection(change, [r.get("filename") for r in self.records], "file")
-        if answer is not None and answer[0]:
-            self.show_record(self.records[answer[0][0]]["key"])
+    def _picked(self, positions: list[int]) -> None:
+        if positions:
+            self.show_record(self.records[positions[0]]["key"])
 
     def show_record(self, key: str) -> None:
         """Show this record's headers, and a quick look at its file (in the background)."""

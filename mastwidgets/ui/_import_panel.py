@@ -175,11 +175,6 @@ class ImportPanel(widgets.VBox):
             f"{count:,} observation(s) selected: {len(ticked):,} product(s) ticked "
             f"of {len(listed):,} listed, {_megabytes(size)}"
         ]
-        if self.table.unshown_ticks:
-            parts.append(
-                "too many to tick one by one in the page: all are imported (narrow the "
-                "filters to pick single files)"
-            )
         here = int(ticked["on_disk"].notna().sum()) if len(ticked) else 0
         if here:
             parts.append(f"{here:,} here already (not fetched again)")

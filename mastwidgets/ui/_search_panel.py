@@ -151,7 +151,7 @@ class SearchPanel(widgets.VBox):
         self.mode.observe(self._mode_changed, names="value")
         self.button.on_click(lambda _: self.search())
         self.query.observe(lambda _: self.search(), names="value")  # Enter (no live updates)
-        self.grid.observe(self._grid_selection, names="grid_data_out")
+        self.grid.on_pick(self._grid_selection)
         form = widgets.HBox([self.query, self.radius, self.button])
         super().__init__(
             [
@@ -242,7 +242,7 @@ class SearchPanel(widgets.VBox):
         """Put these results in the grid; ``what`` names the search they answer (the
         grid keeps them after a later search fails, and must not seem to answer it)."""
         self.results = frame
-        self.grid.update_grid_data(_grid_rows(frame, what))
+        self.grid.show_rows(_grid_rows(frame, what))
         label = f" · results for {html.escape(what)}" if what else ""
         self.count.value = f"<small>{len(frame):,} rows{label}</small>"
         self.select([])
@@ -276,8 +276,5 @@ class SearchPanel(widgets.VBox):
         for callback in self._listeners:
             callback(self.selected)
 
-    def _grid_selection(self, change) -> None:
-        rows = (change["new"] or {}).get("rows")
-        if isinstance(rows, pd.DataFrame):
-            ids = list(rows["obs_id"]) if "obs_id" in rows else []
-            self.select(ids)
+    def _grid_selection(self, positions: list[int]) -> None:
+        self.select(list(self.results["obs_id"].iloc[positions]))

@@ -31,11 +31,12 @@ def exposures(page) -> list[float]:
 def test_a_20000_row_result_sorts_filters_and_selects_500_rows(browser, scaled_voila):
     context = browser.new_context(viewport={"width": 1300, "height": 1400})
     page = context.new_page()
-    received, sent = [], []
+    received, sent, picks = [], [], []
 
     def watch(ws):
         ws.on("framereceived", lambda f: received.append(len(f)))
         ws.on("framesent", lambda f: sent.append(len(f)))
+        ws.on("framesent", lambda f: picks.append(f) if "picked" in str(f) else None)
 
     page.on("websocket", watch)
     page.goto(scaled_voila, timeout=120_000)
@@ -79,6 +80,9 @@ def test_a_20000_row_result_sorts_filters_and_selects_500_rows(browser, scaled_v
     )
     selected = int(summary.inner_text().split()[0].replace(",", ""))
     assert 500 <= selected < 1_000  # the rows the filter left, no more
+    # told to the kernel once, as positions (ipyaggrid's own report sent every selected
+    # row's columns once per row ticked: n messages, n^2 rows)
+    assert len(picks) == 1 and len(picks[0]) < 20 * selected, [len(p) for p in picks]
     shot(page, "scale-20000-rows")
     assert "Traceback" not in page.content()
     print(json.dumps({"rows": rows, "largest_message": biggest, "selected": selected}))

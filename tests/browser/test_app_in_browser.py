@@ -59,6 +59,7 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
         page.wait_for_selector(r"text=/ [1-9][0-9.]* kB \/ 63.4 kB/", timeout=60_000)
         # A file row with its speed and ETA, as the engine measures them.
         page.wait_for_selector(r"text=/63.4 kB · [0-9.]+ kB\/s · ETA 0m0[0-9]s/", timeout=60_000)
+        page.locator(".mw-file-status").last.scroll_into_view_if_needed()  # the bars
         shot(page, "04-downloading")
         page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
     finally:

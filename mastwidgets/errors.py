@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "AuthenticationError",
     "CatalogUnavailable",
+    "ClusterUnavailable",
     "ConfigurationError",
     "DiskFull",
     "InvalidCoordinates",
@@ -140,3 +141,7 @@ class JobRunning(TransferError):
 
 class CatalogUnavailable(MastWidgetsError, ConnectionError):
     """The catalog store (MongoDB) cannot be reached."""
+
+
+class ClusterUnavailable(MastWidgetsError, ConnectionError):
+    """The Dask scheduler an import was pointed at cannot be reached."""

@@ -26,6 +26,7 @@ from .catalog import Catalog, make_record
 from .data_root import DataRoot, destination
 from .errors import (
     CatalogUnavailable,
+    ConfigurationError,
     InvalidQuery,
     NoProductsFound,
     TransferError,
@@ -317,6 +318,7 @@ def import_observations(
     catalog: Catalog | None = None,
     layout: str | None = None,
     skip_existing: bool = True,
+    executor=None,
     settings: Settings | None = None,
     **transfer_options,
 ) -> ImportJob:
@@ -356,6 +358,12 @@ def import_observations(
     skip_existing
         Skip the files the catalog holds unchanged on disk already (wherever they
         are): ``result.already`` lists them. No network is needed to tell.
+    executor
+        A ``dask.distributed.Client`` or a Dask scheduler's address: the files are
+        split into shards fetched and recorded by the cluster's workers (default:
+        the ``dask_scheduler`` setting; unset, this process). The destination and
+        the state folder must be on a filesystem every worker shares, and the
+        catalog must be MongoDB. The job's handle is the same.
 
     Returns
     -------
@@ -369,12 +377,21 @@ def import_observations(
     LimitExceeded
         The import is over the host's ``max_import_bytes`` or
         ``max_concurrent_imports``.
+    ConfigurationError, ClusterUnavailable
+        With a cluster: the catalog is not MongoDB, Dask is not installed, or the
+        scheduler does not answer.
     """
     if source not in SOURCES:
         raise InvalidQuery(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     settings = settings or get_settings()
     pattern = layout_pattern(layout or settings.layout)
     folder = destination(dest, settings)  # refused before MAST is asked anything
+    cluster = _cluster(executor, settings)
+    catalog = catalog or Catalog()
+    if cluster is not None:
+        from .cluster import check_catalog
+
+        check_catalog(catalog)
     if isinstance(products, pd.DataFrame):
         rows = _given_rows(products, source, settings)
     elif observations is None:
@@ -383,7 +400,6 @@ def import_observations(
         filters = DEFAULT_PRODUCTS if products is None else dict(products)
         rows = _product_rows(observations, filters, settings)
     rows = _with_observations(rows.drop_duplicates("dataURI", ignore_index=True), observations)
-    catalog = catalog or Catalog()
     here = {}
     if skip_existing:  # a catalog that cannot answer: everything is fetched
         from .mast._products import mark_on_disk
@@ -426,6 +442,22 @@ def import_observations(
         "already": len(already),
     }
     with import_slot(settings):
+        if cluster is not None:
+            from .cluster import ClusterImportJob, start_import
+
+            transfer = start_import(
+                cluster,
+                specs,
+                folder,
+                products=kept,
+                meta=meta,
+                catalog=catalog,
+                settings=settings,
+                parallel=parallel,
+                headers=_token_headers(settings),
+                **transfer_options,
+            )
+            return ClusterImportJob(transfer, kept, catalog, skipped, already)
         job = transfer_api.start(
             specs,
             folder,
@@ -443,14 +475,21 @@ def resume(
     job_id: str,
     *,
     catalog: Catalog | None = None,
+    executor=None,
     settings: Settings | None = None,
     **transfer_options,
 ) -> ImportJob:
     """Continue an interrupted, paused or failed import (files and records).
 
+    An import that ran on a Dask cluster runs there again: on ``executor`` (a
+    ``distributed.Client`` or a scheduler's address) or the ``dask_scheduler``
+    setting; each shard continues from its own state.
+
     Raises
     ------
     JobNotFound, JobRunning
+    ConfigurationError, ClusterUnavailable
+        A cluster import, with no cluster given or reachable.
     UnsafeDestination
         With a data root: the job writes outside it.
     LimitExceeded
@@ -468,6 +507,8 @@ def resume(
                 "resumed from here."
             )
         root.resolve(state.dest_dir)  # and no link on the way leads out now
+    if state.meta.get("cluster"):
+        return _resume_on_cluster(state, catalog, executor, settings, transfer_options)
     with import_slot(settings):
         job = transfer_api.resume_start(
             job_id,
@@ -477,6 +518,38 @@ def resume(
             **transfer_options,
         )
     return ImportJob(job, state.meta.get("products", {}), catalog or Catalog(), [])
+
+
+def _cluster(executor, settings: Settings):
+    """The Dask client an import runs on, or None (this process)."""
+    if executor is None and not settings.dask_scheduler:
+        return None
+    from .cluster import cluster_client
+
+    return cluster_client(executor, settings)
+
+
+def _resume_on_cluster(state, catalog, executor, settings, transfer_options) -> ImportJob:
+    from .cluster import ClusterImportJob, resume_import, whole_state
+
+    cluster = _cluster(executor, settings)
+    if cluster is None:
+        raise ConfigurationError(
+            f"Job {state.job_id} ran on a Dask cluster; resume it there: give "
+            "executor=<Client or scheduler address>, or set MASTWIDGETS_DASK_SCHEDULER."
+        )
+    catalog = catalog or Catalog()
+    state = whole_state(state, settings.state_dir)
+    with import_slot(settings):
+        transfer = resume_import(
+            cluster,
+            state,
+            catalog=catalog,
+            settings=settings,
+            headers=_token_headers(settings),
+            **transfer_options,
+        )
+    return ClusterImportJob(transfer, state.meta.get("products", {}), catalog, [])
 
 
 def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -498,6 +571,10 @@ def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
             continue
         if root is not None and not root.contains(state.dest_dir):
             continue
+        if state.meta.get("cluster"):  # its files' news is in its shards' states
+            from .cluster import whole_state
+
+            state = whole_state(state, settings.state_dir)
         running = transfer_api.is_running(path)
         status = state.status
         if running:

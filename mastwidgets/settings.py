@@ -36,6 +36,8 @@ setting                     environment variable                    default
                                                                     more asks to be narrowed
 ``layout``                  ``MASTWIDGETS_LAYOUT``                  ``observation``; ``flat`` or
                                                                     ``astroquery`` (see layouts)
+``dask_scheduler``          ``MASTWIDGETS_DASK_SCHEDULER``          ``None`` (imports run here); a
+                                                                    Dask scheduler's address
 ==========================  ======================================  ==============================
 
 With a data root (a page served to others: Voila for a group, Binder), every
@@ -80,6 +82,7 @@ _ENV = {
     "max_concurrent_imports": "MASTWIDGETS_MAX_CONCURRENT_IMPORTS",
     "ag_grid_license": "MASTWIDGETS_AG_GRID_LICENSE",
     "app_token": "MASTWIDGETS_APP_TOKEN",
+    "dask_scheduler": "MASTWIDGETS_DASK_SCHEDULER",
     "connections": "MASTWIDGETS_CONNECTIONS",
     "max_search_rows": "MASTWIDGETS_MAX_SEARCH_ROWS",
     "layout": "MASTWIDGETS_LAYOUT",
@@ -122,6 +125,7 @@ class Settings:
     connections: int = 16
     max_search_rows: int = 100_000
     layout: str = "observation"
+    dask_scheduler: str | None = None
 
     @property
     def download_url(self) -> str:
@@ -221,6 +225,7 @@ def get_settings(**overrides: object) -> Settings:
         "mongodb_collection",
         "ag_grid_license",
         "app_token",
+        "dask_scheduler",
     ):
         if (value := pick(name)) is not None:
             values[name] = str(value)

@@ -41,6 +41,7 @@ class MongoCatalog(Catalog):
             tz_aware=True,
         )
         self.database, self.collection_name = database, collection
+        self._uri = uri  # for other processes of an import (Dask workers); never shown
         self._records = self._client[database][collection]
         with _Translated():
             self._records.create_index("key", unique=True, name="key_unique")
@@ -50,6 +51,11 @@ class MongoCatalog(Catalog):
                 [("imported_at", pymongo.DESCENDING), ("key", pymongo.ASCENDING)], name="newest"
             )
             self._records.create_index("path", name="path_1")
+
+    def connection(self) -> tuple[str, str, str]:
+        """URI, database and collection: what another process needs to reach these
+        records (the URI may hold a password: keep it out of logs)."""
+        return self._uri, self.database, self.collection_name
 
     def upsert(self, record: dict) -> None:
         with _Translated():

@@ -12,7 +12,6 @@ life cycle, the workers' steps and what happens when a step fails.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import os
@@ -22,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._units import human_bytes
-from ..errors import DiskFull, JobRunning
+from ..errors import DiskFull
 from ._commit import Durability
 from ._events import JobSnapshot, Subscribers, TransferEvent
 from ._files import PART_SUFFIX, RunFile, free_bytes
@@ -51,6 +50,7 @@ from ._state import (
     QUEUED,
     JobState,
     boot_id,
+    take_lock,
 )
 from ._tally import Tally
 
@@ -248,15 +248,7 @@ class TransferJob:
         self._reporter.tick(self._bytes_this_run, active, self._tally)
 
     def _take_lock(self) -> None:
-        lock_path = self.state_file.with_suffix(".lock")
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise JobRunning(f"Job {self.id} is already running in another process.") from None
-        self._lock_fd = fd
+        self._lock_fd = take_lock(self.state_file, self.id)
 
     def _release_lock(self) -> None:
         if self._lock_fd is not None:

@@ -18,13 +18,14 @@ password are refused.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import JobNotFound
+from ..errors import JobNotFound, JobRunning
 from ._ranges import ByteRanges
 
 STATE_VERSION = 2  # 2: a snapshot with a journal beside it (see _journal.py)
@@ -171,3 +172,23 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def take_lock(state_file: Path, job_id: str) -> int:
+    """Hold the job's lock (a ``.lock`` beside its state file) for this process: the
+    open descriptor, closed to release it (the kernel releases it if the process dies).
+
+    Raises
+    ------
+    JobRunning
+        Another process holds it.
+    """
+    lock_path = Path(state_file).with_suffix(".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JobRunning(f"Job {job_id} is already running in another process.") from None
+    return fd

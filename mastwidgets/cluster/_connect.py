@@ -1,0 +1,55 @@
+"""Which Dask cluster an import runs on: a client given, an address, or the setting."""
+
+from __future__ import annotations
+
+import threading
+
+from ..errors import ClusterUnavailable, ConfigurationError
+from ..settings import Settings
+
+#: How long to wait for a scheduler to answer.
+CONNECT_TIMEOUT = 10.0
+_clients: dict[str, object] = {}
+_clients_lock = threading.Lock()
+
+
+def cluster_client(executor, settings: Settings):
+    """A ``distributed.Client`` for ``executor`` (a Client, or a scheduler's address),
+    else for the ``dask_scheduler`` setting; None when neither is given (the import
+    runs in this process).
+
+    Raises
+    ------
+    ConfigurationError
+        Dask is not installed, or ``executor`` is neither a Client nor an address.
+    ClusterUnavailable
+        The scheduler does not answer.
+    """
+    if executor is None and not settings.dask_scheduler:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigurationError(
+            "Imports on a Dask cluster need Dask's distributed scheduler: "
+            "pip install 'mastwidgets[dask]'."
+        ) from None
+    if isinstance(executor, Client):
+        return executor
+    address = executor if executor is not None else settings.dask_scheduler
+    if not isinstance(address, str):
+        raise ConfigurationError(
+            f"executor must be a dask.distributed.Client or a scheduler address, not {address!r}"
+        )
+    with _clients_lock:
+        client = _clients.get(address)
+        if client is not None and client.status == "running":
+            return client
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise ClusterUnavailable(
+                f"Cannot reach the Dask scheduler at {address}: {error}"
+            ) from None
+        _clients[address] = client
+        return client

@@ -1,0 +1,253 @@
+"""Shards of an import and what a Dask worker does with one.
+
+A shard is a part of an import's files with everything a worker needs to fetch
+and record them: the transfer engine runs it as a job of its own (its state in
+``<state_dir>/<job>.shards/``, so that a shard run again, on this worker or
+another, continues from its last byte), and the worker records each verified
+file in MongoDB. Progress goes to the client as Dask events (``log_event``);
+pause and cancel come from it as Dask ``Event``s.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..transfer._state import CANCELLED, FAILED, PAUSED, state_path
+
+#: How often a worker sends its shard's progress, and looks for a pause or cancel.
+TICK = 0.25
+
+
+class Secret:
+    """A value that never shows itself (a token, a MongoDB URI with a password): Dask
+    may log a task's arguments when it fails."""
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "Secret(****)" if self.value else "Secret(None)"
+
+
+@dataclass(frozen=True)
+class Shard:
+    """What one worker fetches and records."""
+
+    index: int
+    parent: str  # the import's job ID
+    dest_dir: str
+    state_dir: str  # the shards' folder, shared by every worker
+    specs: tuple[dict, ...]  # FileSpec fields; used only when the shard starts afresh
+    products: dict  # file name -> product fields (for the records)
+    parallel: int
+    options: dict  # further TransferConfig fields (timeout, retry, chunk_size ...)
+    s3_endpoint: str | None
+    headers: Secret = field(default_factory=lambda: Secret(None))
+    catalog: tuple[Secret, str, str] = field(default_factory=lambda: (Secret(None), "", ""))
+
+    @property
+    def job_id(self) -> str:
+        return f"{self.parent}.s{self.index:04d}"
+
+    @property
+    def topic(self) -> str:
+        return progress_topic(self.parent)
+
+
+@dataclass(frozen=True)
+class ShardOutcome:
+    """What a worker reports when its shard's run ends."""
+
+    index: int
+    status: str
+    files: tuple[tuple, ...]  # (name, status, size, source, md5, error)
+    records: tuple[str, ...]
+    errors: tuple[tuple[str, str], ...]
+    bytes_transferred: int
+    seconds: float
+    worker: str = ""
+
+
+def progress_topic(job_id: str) -> str:
+    return f"mastwidgets-progress-{job_id}"
+
+
+def stop_event_name(job_id: str, kind: str) -> str:
+    return f"mastwidgets-{kind}-{job_id}"
+
+
+def shards_folder(state_dir: str | Path, job_id: str) -> Path:
+    return Path(state_dir) / f"{job_id}.shards"
+
+
+def plan(sizes: list[int | None], count: int) -> list[list[int]]:
+    """The files' positions split into at most ``count`` shards of about equal bytes
+    (the biggest file first into the lightest shard), each shard in listed order."""
+    count = max(1, min(count, len(sizes)))
+    loads = [0] * count
+    shards: list[list[int]] = [[] for _ in range(count)]
+    order = sorted(range(len(sizes)), key=lambda i: -(sizes[i] or 0))
+    for position in order:
+        lightest = min(range(count), key=lambda s: (loads[s], len(shards[s])))
+        shards[lightest].append(position)
+        loads[lightest] += sizes[position] or 0
+    return [sorted(s) for s in shards if s]
+
+
+# -- on the worker --------------------------------------------------------------------------------
+
+_catalogs: dict[tuple, object] = {}
+_catalogs_lock = threading.Lock()
+
+
+def _catalog(shard: Shard):
+    """This worker process's MongoDB catalog for the shard (one client, reused)."""
+    from ..catalog.mongo_store import MongoCatalog
+
+    uri, database, collection = shard.catalog
+    key = (uri.value, database, collection)
+    with _catalogs_lock:
+        if key not in _catalogs:
+            _catalogs[key] = MongoCatalog(uri.value, database=database, collection=collection)
+        return _catalogs[key]
+
+
+def _ended(shard: Shard, status: str, error: str | None, began: float, worker: str):
+    files = tuple(
+        (spec["name"], status, spec.get("size"), None, None, error) for spec in shard.specs
+    )
+    errors = tuple((spec["name"], error) for spec in shard.specs) if error else ()
+    return ShardOutcome(shard.index, status, files, (), errors, 0, time.monotonic() - began, worker)
+
+
+class _Forwarder:
+    """Sends the shard's progress to the client every :data:`TICK`: the files whose
+    status changed, and the shard's latest progress (bytes, speed, active files)."""
+
+    def __init__(self, shard: Shard, worker) -> None:
+        self.shard, self.worker = shard, worker
+        self.lock = threading.Lock()
+        self.changed: dict[str, tuple] = {}
+        self.progress: tuple | None = None
+
+    def on_event(self, event) -> None:
+        with self.lock:
+            if event.kind == "file_status":
+                self.changed[event.file.name] = _file_tuple(event.file)
+            elif event.kind == "progress" and event.job is not None:
+                job = event.job
+                self.progress = (
+                    job.bytes_done,
+                    job.speed,
+                    [_file_tuple(f) for f in job.files],
+                )
+
+    def send(self) -> None:
+        with self.lock:
+            changed, self.changed = list(self.changed.values()), {}
+            progress, self.progress = self.progress, None
+        if changed or progress is not None:
+            message = {"shard": self.shard.index, "files": changed, "progress": progress}
+            self.worker.log_event(self.shard.topic, message)
+
+
+def _file_tuple(snap) -> tuple:
+    return (
+        snap.name,
+        snap.status,
+        snap.bytes_done,
+        snap.total,
+        snap.speed,
+        snap.source,
+        snap.error,
+    )
+
+
+def run_shard(shard: Shard) -> ShardOutcome:
+    """Fetch and record the shard's files on this worker (a Dask task); returns when
+    they are done, failed, paused or cancelled. Run again, it continues from the
+    shard's state."""
+    from distributed import Event, get_worker
+
+    from .. import transfer as transfer_api
+    from ..importer import ImportJob
+
+    began = time.monotonic()
+    worker = get_worker()
+    where = worker.address
+    for folder in (shard.dest_dir, Path(shard.state_dir).parent):
+        if not Path(folder).is_dir():
+            return _ended(
+                shard,
+                FAILED,
+                f"{folder} is not visible on the Dask worker {where}: the destination and "
+                "the state folder must be on a filesystem every worker shares",
+                began,
+                where,
+            )
+    pause = Event(stop_event_name(shard.parent, PAUSED))
+    cancel = Event(stop_event_name(shard.parent, CANCELLED))
+    if cancel.is_set():
+        return _ended(shard, CANCELLED, None, began, where)
+    if pause.is_set():
+        return _ended(shard, PAUSED, None, began, where)
+    Path(shard.state_dir).mkdir(parents=True, exist_ok=True)
+    options = dict(shard.options, s3_endpoint=shard.s3_endpoint)
+    headers = dict(shard.headers.value or {})
+    if state_path(Path(shard.state_dir), shard.job_id).exists():  # a run before this one
+        transfer = transfer_api.resume_start(
+            shard.job_id, state_dir=shard.state_dir, http_headers=headers, **options
+        )
+    else:
+        transfer = transfer_api.start(
+            list(shard.specs),
+            shard.dest_dir,
+            job_id=shard.job_id,
+            state_dir=shard.state_dir,
+            parallel=shard.parallel,
+            http_headers=headers,
+            meta={"kind": "import-shard", "parent": shard.parent},
+            **options,
+        )
+    forwarder = _Forwarder(shard, worker)
+    job = ImportJob(transfer, shard.products, _catalog(shard), [])
+    job.subscribe(forwarder.on_event)
+    stopping = False
+    while job.wait(TICK) is None:
+        forwarder.send()
+        if not stopping and cancel.is_set():
+            job.cancel()
+            stopping = True
+        elif not stopping and pause.is_set():
+            job.pause()
+            stopping = True
+    forwarder.send()
+    result = job.result
+    files = tuple(
+        (f.name, f.status, f.size, f.source, f.md5, f.error) for f in result.transfer.files
+    )
+    return ShardOutcome(
+        shard.index,
+        result.status,
+        files,
+        result.records,
+        result.errors,
+        result.transfer.bytes_transferred,
+        time.monotonic() - began,
+        where,
+    )
+
+
+__all__ = [
+    "Secret",
+    "Shard",
+    "ShardOutcome",
+    "plan",
+    "progress_topic",
+    "run_shard",
+    "shards_folder",
+    "stop_event_name",
+]

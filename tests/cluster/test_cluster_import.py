@@ -1,0 +1,186 @@
+"""Imports on a real Dask cluster (LocalCluster, two worker processes) against the
+sandbox, with records in MongoDB (SecantusDB over TCP)."""
+
+import os
+import signal
+import threading
+import uuid
+
+import pymongo
+import pytest
+
+import mastwidgets as mw
+from mastwidgets.errors import ConfigurationError
+from mastwidgets.sandbox import Faults
+
+from ..catalog.conftest import mongodb_uri  # noqa: F401 - the SecantusDB server fixture
+
+distributed = pytest.importorskip("distributed")
+
+PRIVATE = "jw06543-o001_t001_nirspec_g395h-f290lp"  # exclusive access (needs the token)
+HST_M16 = ["icdm01010", "icdm01020", "icdm02010", "icdm02020"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+def cluster_env(sandbox_env, monkeypatch, mongodb_uri):  # noqa: F811
+    database = f"test_{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("MASTWIDGETS_MONGODB_URI", mongodb_uri)
+    monkeypatch.setenv("MASTWIDGETS_MONGODB_DB", database)
+    records = pymongo.MongoClient(mongodb_uri)[database]["records"]
+    yield records
+    records.database.client.close()
+
+
+def same_as_sandbox(mast_sandbox, result) -> None:
+    for f in result.transfer.files:
+        collection = "JWST" if f.name.split("/")[-1].startswith("jw") else "HST"
+        original = mast_sandbox.path_of(f"mast:{collection}/product/{f.name.split('/')[-1]}")
+        assert f.path.read_bytes() == original.read_bytes(), f.name
+
+
+def each_recorded_once(records, result) -> None:
+    keys = [doc["key"] for doc in records.find({}, {"key": 1})]
+    assert len(keys) == len(set(keys)) == len(result.transfer.files)
+    paths = {doc["path"] for doc in records.find({}, {"path": 1})}
+    assert paths == {str(f.path) for f in result.transfer.files}
+
+
+def test_an_import_runs_on_two_workers_and_records_each_file_once(
+    client, cluster_env, mast_sandbox, tmp_path
+):
+    found = mw.search_target("M16")
+    events = []
+    job = mw.import_observations(found, tmp_path / "data", products={}, executor=client)
+    assert isinstance(job, mw.importer.ImportJob)
+    job.subscribe(lambda event: events.append(event))
+    result = job.wait(timeout=180)
+    assert result.ok and len(result.transfer.files) == 132 and len(result.records) == 132
+    same_as_sandbox(mast_sandbox, result)
+    each_recorded_once(cluster_env, result)
+    assert len({o.worker for o in job.transfer.outcomes}) == 2  # both workers took shards
+    snap = job.snapshot()
+    assert snap.counts == {"done": 132} and snap.bytes_done == snap.total == 6_747_809
+    assert any(e.kind == "progress" for e in events) and events[-1].job.status == "done"
+    jobs = mw.list_jobs()  # one job, not its shards
+    assert list(jobs["id"]) == [job.id]
+    assert jobs.loc[0, "status"] == "done" and jobs.loc[0, "bytes_done"] == 6_747_809
+
+
+def test_the_embedded_catalog_is_refused(client, sandbox_env, tmp_path):
+    with pytest.raises(ConfigurationError, match="MongoDB"):
+        mw.import_observations(["icdm01010"], tmp_path, executor=client)
+    assert not list(sandbox_env.state_dir.glob("*.json"))
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(cluster_env, sandbox_env, monkeypatch):
+    monkeypatch.setenv("MASTWIDGETS_DASK_SCHEDULER", "tcp://127.0.0.1:9")
+    with pytest.raises(mw.errors.ClusterUnavailable, match=r"127\.0\.0\.1:9"):
+        mw.import_observations(["icdm01010"])
+
+
+def _when(job, condition) -> threading.Event:
+    reached = threading.Event()
+
+    def check(event):
+        if event.kind == "progress" and condition(job.snapshot()):
+            reached.set()
+
+    job.subscribe(check)
+    return reached
+
+
+def test_a_worker_killed_mid_import_the_job_still_completes(
+    client, cluster_env, mast_sandbox, tmp_path
+):
+    mast_sandbox.set_faults(Faults(throttle=60_000))
+    job = mw.import_observations(
+        HST_M16, tmp_path / "data", products={}, executor=client, connections=2, parallel=2
+    )
+    assert _when(job, lambda s: s.counts.get("done", 0) >= 3).wait(120)
+    done_before = {f.name for f in job.snapshot().files if f.status == "done"}
+    running = {w: keys for w, keys in client.processing().items() if keys}
+    address, keys = next(iter(running.items()))
+    shard = int(str(keys[0]).split(".s")[1][:4])  # its task: <job>.sNNNN-<time>
+    victim = client.run(os.getpid, workers=[address])[address]
+    mark = mast_sandbox.served
+    os.kill(victim, signal.SIGKILL)
+    result = job.wait(timeout=180)
+    assert job.transfer.outcomes[shard].worker != address  # run again elsewhere
+    mast_sandbox.set_faults(None)
+    assert result.ok, result.errors
+    same_as_sandbox(mast_sandbox, result)
+    each_recorded_once(cluster_env, result)
+    again = {path.rsplit("uri=", 1)[-1] for _, path, _ in mast_sandbox.requests_since(mark)}
+    assert not {n for n in done_before if any(a.endswith(n.split("/")[-1]) for a in again)}
+
+
+def test_pause_and_resume_across_workers(client, cluster_env, mast_sandbox, tmp_path):
+    mast_sandbox.set_faults(Faults(throttle=60_000))
+    job = mw.import_observations(
+        HST_M16, tmp_path / "data", products={}, executor=client, connections=2, parallel=2
+    )
+    assert _when(job, lambda s: s.bytes_done > 0).wait(120)
+    job.pause()
+    paused = job.wait(timeout=120)
+    assert paused.status == "paused"
+    row = mw.list_jobs().set_index("id").loc[job.id]
+    assert row["status"] == "paused" and 0 < row["bytes_done"] < row["bytes_total"]
+    mast_sandbox.set_faults(None)
+    result = mw.resume(job.id, executor=client).wait(timeout=180)
+    assert result.ok, result.errors
+    same_as_sandbox(mast_sandbox, result)
+    each_recorded_once(cluster_env, result)
+    assert mw.list_jobs().set_index("id").loc[job.id, "status"] == "done"
+
+
+def test_cancel_across_workers_leaves_no_part_files(client, cluster_env, mast_sandbox, tmp_path):
+    mast_sandbox.set_faults(Faults(throttle=60_000))
+    job = mw.import_observations(
+        HST_M16, tmp_path / "data", products={}, executor=client, connections=2, parallel=2
+    )
+    assert _when(job, lambda s: s.bytes_done > 0).wait(120)
+    job.cancel()
+    result = job.wait(timeout=120)
+    mast_sandbox.set_faults(None)
+    assert result.status == "cancelled"
+    assert not list((tmp_path / "data").rglob("*.part"))
+    done = {str(f.path) for f in result.transfer.files if f.status == "done"}
+    assert len(done) < 24
+    assert {doc["path"] for doc in cluster_env.find({}, {"path": 1})} == done
+
+
+def test_a_cluster_job_resumes_only_on_a_cluster(client, cluster_env, mast_sandbox, tmp_path):
+    mast_sandbox.set_faults(Faults(throttle=60_000))
+    job = mw.import_observations(
+        ["icdm01010"], tmp_path / "data", products={}, executor=client, connections=2
+    )
+    assert _when(job, lambda s: s.bytes_done > 0).wait(120)
+    job.pause()
+    job.wait(timeout=120)
+    mast_sandbox.set_faults(None)
+    with pytest.raises(ConfigurationError, match="Dask cluster"):
+        mw.resume(job.id)
+
+
+def test_the_token_reaches_the_workers_but_no_file(
+    client, cluster_env, mast_sandbox, tmp_path, monkeypatch
+):
+    token = mast_sandbox.token
+    monkeypatch.setenv("MAST_API_TOKEN", token)
+    result = mw.import_observations([PRIVATE], tmp_path / "data", executor=client).wait(180)
+    assert result.ok and result.records  # exclusive-access files: the workers sent it
+    for path in [*tmp_path.rglob("*"), *mw.get_settings().state_dir.rglob("*")]:
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), path
+    assert token not in str(list(cluster_env.find({})))

@@ -208,6 +208,13 @@ def _run_job(job) -> int:
     return 0 if result.ok else 1
 
 
+_DASK_HELP = (
+    "run on the Dask cluster of this scheduler (tcp://host:8786; default: "
+    "MASTWIDGETS_DASK_SCHEDULER): its workers fetch and record the files; the folder "
+    "and state folder must be shared, the catalog MongoDB"
+)
+
+
 def _import(args: argparse.Namespace) -> int:
     from .importer import import_observations
 
@@ -219,6 +226,7 @@ def _import(args: argparse.Namespace) -> int:
         parallel=args.parallel,
         layout=args.layout,
         skip_existing=not args.refetch,
+        executor=args.dask,
     )
     if job.already:
         print(f"{len(job.already)} file(s) here already (imported before, unchanged); skipped.")
@@ -228,7 +236,7 @@ def _import(args: argparse.Namespace) -> int:
 def _resume(args: argparse.Namespace) -> int:
     from .importer import resume
 
-    return _run_job(resume(args.job_id))
+    return _run_job(resume(args.job_id, executor=args.dask))
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -372,11 +380,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fetch files even if imported before and unchanged on disk (default: skip them)",
     )
+    imports.add_argument("--dask", metavar="ADDRESS", default=None, help=_DASK_HELP)
     product_options(imports, everything=True)
     imports.set_defaults(run=_import)
 
     resume = commands.add_parser("resume", help="continue an interrupted or paused import")
     resume.add_argument("job_id")
+    resume.add_argument("--dask", metavar="ADDRESS", default=None, help=_DASK_HELP)
     resume.set_defaults(run=_resume)
 
     jobs = commands.add_parser("jobs", help="list import jobs and their status")

@@ -91,6 +91,9 @@ class ImportJob:
     """A running import: ``wait()``, ``cancel()``, ``pause()``, ``snapshot()``,
     ``subscribe()``; ``result`` once it has ended."""
 
+    #: Whether a Dask cluster's workers run it (see :mod:`mastwidgets.cluster`).
+    on_cluster = False
+
     def __init__(
         self,
         transfer: TransferJob,

@@ -95,6 +95,7 @@ class ClusterTransfer:
         self._lock_fd: int | None = None
         self._began = time.monotonic()
         self._topic = shards[0].topic if shards else ""
+        self._lost: str | None = None  # why the job stopped following its shards
 
     # -- the handle -----------------------------------------------------------------------------
     def subscribe(self, callback):
@@ -172,19 +173,24 @@ class ClusterTransfer:
 
         resubmitted: Counter = Counter()
         pending = dict(futures)
-        finished = as_completed(list(futures))
+        ticked = time.monotonic()
         try:
+            finished = as_completed(list(futures), loop=self.client.loop)
             while pending:
+                with contextlib.suppress(queue.Empty):
+                    self._handle(self._messages.get(timeout=TICK))
                 self._drain()
-                self._emit_progress()
                 for future in finished.next_batch(block=False) if finished.has_ready() else []:
                     shard = pending.pop(future)
                     outcome = self._outcome_of(future, shard, resubmitted, pending, finished)
                     if outcome is not None:
                         self._apply_outcome(outcome)
-                if pending:
-                    with contextlib.suppress(queue.Empty):
-                        self._handle(self._messages.get(timeout=TICK))
+                if time.monotonic() - ticked >= TICK:
+                    ticked = time.monotonic()
+                    self._emit_progress()
+        except Exception as error:
+            log.exception("following the cluster job %s failed", self.id)
+            self._lost = f"lost touch with the Dask cluster: {type(error).__name__}: {error}"
         finally:
             try:
                 self.client.unsubscribe_topic(self._topic)
@@ -314,6 +320,14 @@ class ClusterTransfer:
             for name, file_status, size, source, md5, error in outcome.files:
                 path = self.dest_dir / name
                 files.append(FileResult(name, path, file_status, size, source, md5, error))
+        for index, shard in self._shards.items():
+            if index not in self._outcomes:  # never heard of again
+                error = self._lost or "the Dask cluster did not run this shard"
+                for spec in shard.specs:
+                    path = self.dest_dir / spec["name"]
+                    files.append(
+                        FileResult(spec["name"], path, FAILED, spec.get("size"), None, None, error)
+                    )
         self._save(status)
         self._release()
         with self._lock:
@@ -365,6 +379,8 @@ def _snapshot(item) -> FileSnapshot:
 class ClusterImportJob(ImportJob):
     """The :class:`~mastwidgets.ImportJob` of an import on a Dask cluster: the same
     handle; the records were written by the workers, so this gathers their outcome."""
+
+    on_cluster = True
 
     def _on_event(self, event) -> None:  # the workers record
         if event.kind == "job_status" and event.job.status not in (QUEUED, DOWNLOADING):

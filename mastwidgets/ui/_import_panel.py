@@ -206,7 +206,10 @@ class ImportPanel(widgets.VBox):
             files = len(job.transfer.state.files)
             folder = shown_path(job.transfer.state.dest_dir, self.settings)
             here = f" ({len(job.already):,} here already)" if job.already else ""
-            self.status.say(f"Import {job.id} started: {files} file(s) to {folder}{here}.", "ok")
+            where = " on the Dask cluster" if job.on_cluster else ""
+            self.status.say(
+                f"Import {job.id} started: {files} file(s) to {folder}{where}{here}.", "ok"
+            )
             self.progress.children = (ProgressView(job), *self.progress.children[:2])
             if self._on_job is not None:
                 self._on_job(job)

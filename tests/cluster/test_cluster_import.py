@@ -14,6 +14,7 @@ from mastwidgets.errors import ConfigurationError
 from mastwidgets.sandbox import Faults
 
 from ..catalog.conftest import mongodb_uri  # noqa: F401 - the SecantusDB server fixture
+from ..test_cli import run
 
 distributed = pytest.importorskip("distributed")
 
@@ -184,3 +185,47 @@ def test_the_token_reaches_the_workers_but_no_file(
         if path.is_file():
             assert token.encode() not in path.read_bytes(), path
     assert token not in str(list(cluster_env.find({})))
+
+
+def test_the_command_line_imports_on_the_cluster(client, cluster_env, sandbox_env, mast_sandbox):
+    address = client.scheduler.address
+    imported = run(["import", "icdm01010", "icdm01020", "--dask", address])
+    assert imported.returncode == 0, imported.stderr
+    assert "done; 6/6 file(s)" in imported.stdout and "6 catalog record(s)" in imported.stdout
+    drz = sandbox_env.data_dir / "HST" / "icdm01010" / "icdm01010_drz.fits"
+    assert (
+        drz.read_bytes() == mast_sandbox.path_of("mast:HST/product/icdm01010_drz.fits").read_bytes()
+    )
+    assert cluster_env.count_documents({}) == 6
+
+
+def test_the_app_imports_on_the_cluster_of_its_setting(
+    client, cluster_env, mast_sandbox, monkeypatch
+):
+    from mastwidgets.ui import App
+
+    from ..ui.test_import_flow import wait_for_threads
+    from ..ui.test_search_panel import run_search
+
+    monkeypatch.setenv("MASTWIDGETS_DASK_SCHEDULER", client.scheduler.address)
+    app = App()
+    run_search(app.search, "Target name", "M16")
+    app.search.select(["icdm01010", "icdm01020"])
+    wait_for_threads()
+    app.imports.ticks.value = "All listed"
+    wait_for_threads()
+    app.imports.start()
+    wait_for_threads()
+    assert "on the Dask cluster" in app.imports.status.value
+    (view,) = app.imports.progress.children
+    result = view.job.wait(timeout=120)
+    assert result.ok and view.job.on_cluster and len(result.records) == 12
+    view.render(view.job.snapshot())  # the progress view, unchanged, shows the cluster's job
+    assert "done" in view.title.value and view.total.value == 1.0
+    assert all('data-status="done"' in row.text.value for row in view.rows.children)
+    assert cluster_env.count_documents({}) == 12
+    app.jobs.refresh()
+    assert any(
+        view.job.id in row.children[0].value and 'data-status="done"' in row.children[0].value
+        for row in app.jobs.table.children[1:]
+    )

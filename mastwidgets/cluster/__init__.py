@@ -12,6 +12,7 @@ extra: ``pip install 'mastwidgets[dask]'``.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from ..errors import ConfigurationError
@@ -23,9 +24,13 @@ from ._connect import cluster_client
 from ._job import ClusterImportJob, ClusterTransfer, whole_state
 from ._shards import Secret, Shard, plan, shards_folder
 
-#: Shards per worker thread: more than one, so that a lost worker's share is small
-#: and a fast worker takes on more.
+#: Shards per worker thread at most: more than one, so that a lost worker's share is
+#: smaller and a fast worker takes on more...
 SHARDS_PER_THREAD = 2
+#: ...once the import is big enough for a shard's fixed cost (a job's start and its
+#: tail, ~0.1 s measured) not to show: a shard for each of these, one per thread at least.
+SHARD_BYTES = 2 * 10**9
+SHARD_FILES = 2_000
 
 __all__ = [
     "ClusterImportJob",
@@ -78,8 +83,7 @@ def start_import(
     """Write the import's state, then run its shards on the cluster."""
     connection = check_catalog(catalog)
     checked = [to_spec(spec) for spec in specs]
-    threads = sum(client.nthreads().values()) or 1
-    shards = plan([spec.size for spec in checked], SHARDS_PER_THREAD * threads)
+    shards = plan([spec.size for spec in checked], shard_count(client, checked))
     job_id = new_job_id()
     state = JobState(
         job_id=job_id,
@@ -100,6 +104,15 @@ def start_import(
         meta={**meta, "cluster": {"shards": shards}},
     )
     return _run(client, state, settings, connection, headers, dict(options, chunk_size=chunk_size))
+
+
+def shard_count(client, specs) -> int:
+    """How many shards: one per worker thread, up to :data:`SHARDS_PER_THREAD` a thread
+    for big imports."""
+    threads = sum(client.nthreads().values()) or 1
+    size = sum(spec.size or 0 for spec in specs)
+    wanted = max(math.ceil(size / SHARD_BYTES), math.ceil(len(specs) / SHARD_FILES))
+    return max(threads, min(SHARDS_PER_THREAD * threads, wanted))
 
 
 def resume_import(

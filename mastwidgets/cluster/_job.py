@@ -169,20 +169,19 @@ class ClusterTransfer:
     def _follow(self, futures: dict) -> None:
         """Until every shard has its outcome: the workers' messages as events, a
         progress event every tick; then the import's state and its last event."""
-        from distributed import as_completed
-
         resubmitted: Counter = Counter()
         pending = dict(futures)
         ticked = time.monotonic()
         try:
-            finished = as_completed(list(futures), loop=self.client.loop)
+            for future in futures:  # a shard's end wakes this loop at once
+                future.add_done_callback(self._wake)
             while pending:
                 with contextlib.suppress(queue.Empty):
                     self._handle(self._messages.get(timeout=TICK))
                 self._drain()
-                for future in finished.next_batch(block=False) if finished.has_ready() else []:
+                for future in [f for f in pending if f.done()]:
                     shard = pending.pop(future)
-                    outcome = self._outcome_of(future, shard, resubmitted, pending, finished)
+                    outcome = self._outcome_of(future, shard, resubmitted, pending)
                     if outcome is not None:
                         self._apply_outcome(outcome)
                 if time.monotonic() - ticked >= TICK:
@@ -198,7 +197,7 @@ class ClusterTransfer:
                 log.debug("unsubscribing from %s: %r", self._topic, error)
             self._finish()
 
-    def _outcome_of(self, future, shard, resubmitted, pending, finished) -> ShardOutcome | None:
+    def _outcome_of(self, future, shard, resubmitted, pending) -> ShardOutcome | None:
         from distributed import KilledWorker
 
         try:
@@ -213,7 +212,7 @@ class ClusterTransfer:
                     run_shard, shard, pure=False, key=f"{shard.job_id}-{time.time_ns()}"
                 )
                 pending[again] = shard
-                finished.add(again)
+                again.add_done_callback(self._wake)
                 return None
             message = f"the Dask workers running it were lost: {error}"
         except Exception as error:  # noqa: BLE001 - whatever the task raised, reported
@@ -226,6 +225,9 @@ class ClusterTransfer:
         return ShardOutcome(shard.index, FAILED, files, (), errors, 0, 0.0)
 
     # -- progress -------------------------------------------------------------------------------
+    def _wake(self, _future) -> None:
+        self._messages.put(None)
+
     def _drain(self) -> None:
         while True:
             try:

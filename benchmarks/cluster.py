@@ -6,8 +6,9 @@ The same files (``--files`` of ``--size-mb``, random bytes named ``.fits``) from
 loopback nginx, imported with their records in MongoDB (SecantusDB in its own
 process): by the engine in this process (``transfer.start`` + the importer's
 recording, what ``import_observations`` runs after its product look-up), and by a
-``LocalCluster`` of one and of two worker processes (``mastwidgets.cluster``,
-what ``import_observations(executor=...)`` runs). Twice: from nginx limiting each
+Dask cluster of one and of two worker processes (``dask scheduler`` and ``dask
+worker``, each in its own process; ``mastwidgets.cluster``, what
+``import_observations(executor=...)`` runs), in turns. Twice: from nginx limiting each
 connection (``limit_rate``, where a second worker's connections add throughput,
 as a second machine's would), and unthrottled (where the cluster's cost shows).
 """
@@ -15,15 +16,19 @@ as a second machine's would), and unthrottled (where the cluster's cost shows).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from run import MB, MONGO_CHILD, Nginx, make_files, median_of
+from run import MB, MONGO_CHILD, Nginx, make_files
 
 
 def _catalog(uri: str):
@@ -40,6 +45,35 @@ def in_process(specs, dest: Path, state: Path, uri: str) -> None:
     job = ImportJob(transfer.start(specs, dest, state_dir=state), {}, catalog, [])
     _check(job.wait(), len(specs))
     catalog.close()
+
+
+class Child:
+    """A process without Dask that runs :func:`in_process` for each request, warm like a
+    worker after the first (a Dask client's threads beside the engine slow it)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--child"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, specs, dest: Path, state: Path, uri: str) -> float:
+        self.process.stdin.write(json.dumps([specs, str(dest), str(state), uri]) + "\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
+    def stop(self) -> None:
+        self.process.communicate("")
+
+
+def _child() -> None:
+    for line in sys.stdin:
+        specs, dest, state, uri = json.loads(line)
+        began = time.perf_counter()
+        in_process(specs, Path(dest), Path(state), uri)
+        print(time.perf_counter() - began, flush=True)
 
 
 def on_cluster(client, specs, dest: Path, state: Path, uri: str) -> None:
@@ -63,6 +97,38 @@ def on_cluster(client, specs, dest: Path, state: Path, uri: str) -> None:
     catalog.close()
 
 
+class Cluster:
+    """A scheduler and ``workers`` worker processes (one thread each) started with
+    Dask's own commands, each in its process as on a real cluster; and a client."""
+
+    def __init__(self, folder: Path, workers: int):
+        from distributed import Client
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.workers = workers
+        where = str(folder / "scheduler.json")
+        dask = str(Path(sys.executable).with_name("dask"))
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.processes = [
+            subprocess.Popen(
+                [dask, "scheduler", "--port", "0", "--dashboard-address", ":0",
+                 "--scheduler-file", where], **quiet,
+            ),
+            subprocess.Popen(
+                [dask, "worker", "--scheduler-file", where, "--nworkers", str(workers),
+                 "--nthreads", "1", "--dashboard-address", ":0"], **quiet,
+            ),
+        ]  # fmt: skip
+        self.client = Client(scheduler_file=where, timeout=60)
+        self.client.wait_for_workers(workers, timeout=60)
+
+    def stop(self) -> None:
+        self.client.close()
+        for process in reversed(self.processes):
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def _check(result, count: int) -> None:
     if result.status != "done" or len(result.records) != count:
         raise RuntimeError(f"{result.status}: {len(result.records)} of {count} recorded")
@@ -74,9 +140,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--size-mb", type=int, default=100)
     parser.add_argument("--rate-mb", type=int, default=20, help="limit_rate per connection")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from distributed import Client, LocalCluster
-
+    if args.child:
+        _child()
+        return
     work = Path(tempfile.mkdtemp(prefix="mastwidgets-cluster-bench-"))
     work.chmod(0o755)  # nginx started by root serves as "nobody"
     names = {f"file{i:02d}.fits": args.size_mb * MB for i in range(args.files)}
@@ -96,33 +164,34 @@ def main() -> None:
 
     total = sum(names.values())
     rows: dict[str, dict[str, float]] = {}
+    clusters, child = [], Child()
     try:
         uri = mongo.stdout.readline().strip()
+        clusters = [Cluster(work / f"cluster-{n}", n) for n in (1, 2)]
         for label, slow in (("throttled", True), ("unthrottled", False)):
             specs = [
                 {"name": n, "http": nginx.url(n, slow=slow), "size": s} for n, s in names.items()
             ]
-            rows.setdefault("one process (the engine, as today)", {})[label] = median_of(
-                args.runs, lambda specs=specs: in_process(specs, dest, state, uri), clean
-            )
-            for workers in (1, 2):
-                with (
-                    LocalCluster(
-                        n_workers=workers,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=":0",
-                    ) as cluster,
-                    Client(cluster) as client,
-                ):
-                    rows.setdefault(f"Dask, {workers} worker(s)", {})[label] = median_of(
-                        args.runs,
-                        lambda specs=specs, client=client: on_cluster(
-                            client, specs, dest, state, uri
-                        ),
-                        clean,
-                    )
+            contenders = {"one process (the engine, as today)": partial(child.run, specs)}
+            for cluster in clusters:
+                contenders[f"Dask, {cluster.workers} worker(s)"] = partial(
+                    on_cluster, cluster.client, specs
+                )
+            times: dict[str, list[float]] = {name: [] for name in contenders}
+            for run in range(args.runs + 1):  # in turns (the machine drifts); one warm-up
+                for name, work_of in contenders.items():
+                    clean()
+                    began = time.perf_counter()
+                    seconds = work_of(dest, state, uri) or time.perf_counter() - began
+                    if run:
+                        times[name].append(seconds)
+            clean()
+            for name, measured in times.items():
+                rows.setdefault(name, {})[label] = statistics.median(measured)
     finally:
+        child.stop()
+        for cluster in clusters:
+            cluster.stop()
         mongo.communicate("")
         nginx.stop()
     base = rows["one process (the engine, as today)"]

@@ -39,6 +39,7 @@ SCENARIOS = (
     "latency",
     "import",
     "archive",
+    "cluster",
 )
 NGINX_CONF = """
 worker_processes 2;
@@ -340,7 +341,7 @@ def main() -> None:
     if args.skip_throttled:
         wanted.discard("throttled")
     files.mkdir(parents=True, exist_ok=True)
-    if wanted - {"many", "many-rss", "latency", "import", "archive"}:  # big files, also in S3
+    if wanted - {"many", "many-rss", "latency", "import", "archive", "cluster"}:  # big files
         make_files(files, {name: size for name in big})
         (files / "stpubdata").mkdir(exist_ok=True)
         for name in big:
@@ -384,15 +385,23 @@ def main() -> None:
             out += latency_table(args, dest, state, clean)
         if "import" in wanted:
             out += import_table(args, work, dest, state, clean)
-        if "archive" in wanted:  # the sandbox, searches, grid and catalog at 100,000
-            scale = Path(__file__).with_name("archive_scale.py")
-            done = subprocess.run(
-                [sys.executable, str(scale), "--runs", str(args.runs)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            out += done.stdout.splitlines()
+        for name, script in (
+            ("archive", "archive_scale.py"),  # the sandbox, searches, grid and catalog at 100,000
+            ("cluster", "cluster.py"),  # imports on a Dask cluster against one process
+        ):
+            if name in wanted:
+                done = subprocess.run(
+                    [
+                        sys.executable,
+                        str(Path(__file__).with_name(script)),
+                        "--runs",
+                        str(args.runs),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                out += done.stdout.splitlines()
     finally:
         nginx.stop()
     print("\n".join(out))

@@ -229,3 +229,49 @@ def test_the_app_imports_on_the_cluster_of_its_setting(
         view.job.id in row.children[0].value and 'data-status="done"' in row.children[0].value
         for row in app.jobs.table.children[1:]
     )
+
+
+def test_a_worker_that_cannot_see_the_destination_says_so(client, tmp_path):
+    from mastwidgets.cluster._shards import Shard, run_shard
+
+    shard = Shard(
+        index=0,
+        parent="20260101T000000Z-abcdef",
+        dest_dir=str(tmp_path / "not-on-this-worker"),
+        state_dir=str(tmp_path / "jobs" / "x.shards"),
+        specs=({"name": "a.fits", "http": "http://127.0.0.1:9/a.fits", "size": 10},),
+        products={},
+        parallel=1,
+        options={},
+        s3_endpoint=None,
+    )
+    outcome = client.submit(run_shard, shard, pure=False).result(timeout=60)
+    assert outcome.status == "failed"
+    ((name, error),) = outcome.errors
+    assert name == "a.fits" and "not visible on the Dask worker" in error
+    assert "filesystem every worker shares" in error
+
+
+def test_a_shard_dask_gave_up_on_is_submitted_again(cluster_env, mast_sandbox, tmp_path, caplog):
+    import dask
+
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as impatient,
+    ):
+        mast_sandbox.set_faults(Faults(throttle=60_000))
+        job = mw.import_observations(
+            HST_M16, tmp_path / "data", products={}, executor=impatient, connections=2
+        )
+        assert _when(job, lambda s: s.bytes_done > 0).wait(120)
+        address = next(w for w, keys in impatient.processing().items() if keys)
+        os.kill(impatient.run(os.getpid, workers=[address])[address], signal.SIGKILL)
+        result = job.wait(timeout=180)
+        mast_sandbox.set_faults(None)
+    assert result.ok, result.errors  # KilledWorker at once; submitted again, completed
+    assert "submitting it again" in caplog.text
+    same_as_sandbox(mast_sandbox, result)
+    each_recorded_once(cluster_env, result)

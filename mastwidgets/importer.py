@@ -555,6 +555,26 @@ def _resume_on_cluster(state, catalog, executor, settings, transfer_options) -> 
     return ClusterImportJob(transfer, state.meta.get("products", {}), catalog, [])
 
 
+def job_state(job_id: str, *, settings: Settings | None = None):
+    """A job's stored state as it is now; for a cluster import, each file as its
+    shard's state has it (the job's own file is rewritten from them when its run ends).
+
+    Raises
+    ------
+    JobNotFound
+    """
+    settings = settings or get_settings()
+    return _current(transfer_api.load(job_id, settings.state_dir), settings)
+
+
+def _current(state, settings: Settings):
+    if not state.meta.get("cluster"):
+        return state
+    from .cluster import whole_state
+
+    return whole_state(state, settings.state_dir)
+
+
 def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
     """The jobs in the state directory, newest first; with a data root, only the
     jobs that write inside it.
@@ -574,10 +594,7 @@ def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
             continue
         if root is not None and not root.contains(state.dest_dir):
             continue
-        if state.meta.get("cluster"):  # its files' news is in its shards' states
-            from .cluster import whole_state
-
-            state = whole_state(state, settings.state_dir)
+        state = _current(state, settings)
         running = transfer_api.is_running(path)
         status = state.status
         if running:

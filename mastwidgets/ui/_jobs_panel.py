@@ -12,7 +12,6 @@ from .. import importer
 from .._units import human_bytes
 from ..data_root import shown_path
 from ..settings import get_settings
-from ..transfer import load
 from ._background import Status, in_background
 from ._progress_view import ProgressView
 
@@ -102,7 +101,7 @@ class JobsPanel(widgets.VBox):
 
     def show_files(self, job_id: str) -> None:
         settings = get_settings()
-        state = load(job_id, settings.state_dir)
+        state = importer.job_state(job_id, settings=settings)
         folder = Path(state.dest_dir)
         lines = [f"<b>{html.escape(shown_path(folder, settings))}</b>"]
         for f in state.files:

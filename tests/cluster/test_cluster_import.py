@@ -229,6 +229,8 @@ def test_the_app_imports_on_the_cluster_of_its_setting(
         view.job.id in row.children[0].value and 'data-status="done"' in row.children[0].value
         for row in app.jobs.table.children[1:]
     )
+    app.jobs.show_files(view.job.id)  # the job's files, as its shards left them
+    assert app.jobs.detail.children[0].value.count("✓") == 12
 
 
 def test_a_worker_that_cannot_see_the_destination_says_so(client, tmp_path):

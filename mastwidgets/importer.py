@@ -36,7 +36,7 @@ from .layouts import LAYOUTS, file_name, layout_pattern
 from .limits import check_import_size, import_slot
 from .settings import Settings, get_settings
 from .transfer import TransferEvent, TransferJob, TransferResult
-from .transfer._state import DONE, FINISHED
+from .transfer._state import DONE, FAILED, FINISHED
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,18 @@ class ImportJob:
             self._queue.put(None)  # the transfer has ended
 
     def _record_all(self) -> None:
+        """:meth:`_recording`, and a result whatever happens (a waiter never hangs)."""
+        try:
+            self._recording()
+        except Exception as error:  # reported in the result, and logged
+            log.exception("recording the files of import %s failed", self.id)
+            result = self.transfer.wait()
+            self._errors.append(("", f"recording stopped: {type(error).__name__}: {error}"))
+            self._result = ImportResult(
+                self.id, FAILED, result, tuple(self._recorded), tuple(self._errors), self.already
+            )
+
+    def _recording(self) -> None:
         """Record files as they are verified, in batches (one catalog write each); at
         the end, any done file still unrecorded (a resumed job's earlier files)."""
         ended = False
@@ -210,7 +222,11 @@ class ImportJob:
         """The batch's records, read by the reader processes (in this process if
         they cannot start or have broken)."""
         jobs = [(path, product, source, self.id) for _, source, path, product in batch]
-        if len(self.transfer.state.files) < READERS_FROM:
+        if (
+            len(self.transfer.state.files) < READERS_FROM
+            or multiprocessing.current_process().daemon
+        ):
+            # a daemonic process (a Dask worker's) may not start processes of its own
             return [_read_record(job) for job in jobs]
         try:
             return list(_reader_pool().map(_read_record, jobs, chunksize=16))

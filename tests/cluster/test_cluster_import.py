@@ -277,3 +277,39 @@ def test_a_shard_dask_gave_up_on_is_submitted_again(cluster_env, mast_sandbox, t
     assert "submitting it again" in caplog.text
     same_as_sandbox(mast_sandbox, result)
     each_recorded_once(cluster_env, result)
+
+
+def test_a_big_shard_records_every_file_on_a_daemonic_worker(
+    client, cluster_env, mast_sandbox, tmp_path
+):
+    """Past READERS_FROM files an import reads its records in reader processes, which a
+    Dask worker (a daemonic process) may not start: the shard hung, done but unrecorded."""
+    from mastwidgets.cluster._shards import Secret, Shard, run_shard
+    from mastwidgets.importer import READERS_FROM
+
+    products = mw.list_products(mw.search_target("M16"), auxiliary=True, catalog=False)
+    assert len(products) > READERS_FROM
+    uri = os.environ["MASTWIDGETS_MONGODB_URI"]
+    database = os.environ["MASTWIDGETS_MONGODB_DB"]
+    names = [f"{r.obs_id}/{r.productFilename}" for r in products.itertuples()]
+    shard = Shard(
+        index=0,
+        parent="20260101T000000Z-b16b16",
+        dest_dir=str(tmp_path),
+        state_dir=str(tmp_path / "jobs" / "x.shards"),
+        specs=tuple(
+            {"name": n, "http": r.url, "size": int(r.size)}
+            for n, r in zip(names, products.itertuples(), strict=True)
+        ),
+        products={
+            n: {"dataURI": r.dataURI} for n, r in zip(names, products.itertuples(), strict=True)
+        },
+        parallel=3,
+        options={},
+        s3_endpoint=None,
+        catalog=(Secret(uri), database, "records"),
+    )
+    (tmp_path / "jobs").mkdir()
+    outcome = client.submit(run_shard, shard, pure=False).result(timeout=300)
+    assert outcome.status == "done" and len(outcome.records) == len(products)
+    assert cluster_env.count_documents({}) == len(products)

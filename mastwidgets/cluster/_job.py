@@ -21,7 +21,8 @@ from pathlib import Path
 
 from ..importer import ImportJob, ImportResult
 from ..transfer._engine import FileResult, TransferResult
-from ..transfer._events import FileSnapshot, JobSnapshot, Subscribers, TransferEvent, eta
+from ..transfer._events import FileSnapshot, JobSnapshot, TransferEvent, eta
+from ..transfer._handle import JobHandle
 from ..transfer._journal import StateWriter, load_state
 from ..transfer._state import (
     CANCELLED,
@@ -60,17 +61,17 @@ def whole_state(state: JobState, state_dir: str | Path) -> JobState:
     return state
 
 
-class ClusterTransfer:
+class ClusterTransfer(JobHandle):
     """The transfer of an import on a Dask cluster, with a transfer job's handle."""
 
     def __init__(self, client, state: JobState, state_file: Path, shards: list[Shard]):
+        super().__init__()
         self.client = client
         self.state = state
         self.id = state.job_id
         self.state_file = Path(state_file)
         self.dest_dir = Path(state.dest_dir)
         self._shards = {shard.index: shard for shard in shards}
-        self._subscribers = Subscribers()
         self._lock = threading.Lock()
         self._files: dict[str, FileSnapshot] = {}
         self._counts: Counter = Counter()
@@ -89,21 +90,12 @@ class ClusterTransfer:
         self._outcomes: dict[int, ShardOutcome] = {}
         self._messages: queue.Queue = queue.Queue()
         self._status = DOWNLOADING
-        self._done = threading.Event()
-        self._result: TransferResult | None = None
-        self._final_event: TransferEvent | None = None
         self._lock_fd: int | None = None
         self._began = time.monotonic()
         self._topic = shards[0].topic if shards else ""
         self._lost: str | None = None  # why the job stopped following its shards
 
     # -- the handle -----------------------------------------------------------------------------
-    def subscribe(self, callback):
-        unsubscribe = self._subscribers.add(callback)
-        if self._final_event is not None:
-            callback(self._final_event)
-        return unsubscribe
-
     def pause(self) -> None:
         """Every worker stops its shard keeping its bytes; shards not started stay so."""
         self._stop(PAUSED)
@@ -115,14 +107,6 @@ class ClusterTransfer:
     def wait(self, timeout: float | None = None) -> TransferResult | None:
         if not self._done.wait(timeout):
             return None
-        return self._result
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    @property
-    def result(self) -> TransferResult | None:
         return self._result
 
     @property

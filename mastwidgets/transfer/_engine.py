@@ -23,8 +23,9 @@ from pathlib import Path
 from .._units import human_bytes
 from ..errors import DiskFull
 from ._commit import Durability
-from ._events import JobSnapshot, Subscribers, TransferEvent
+from ._events import JobSnapshot
 from ._files import PART_SUFFIX, RunFile, free_bytes
+from ._handle import JobHandle
 from ._journal import StateWriter
 from ._ranges import ByteRanges
 from ._reporter import Reporter
@@ -108,7 +109,7 @@ class TransferResult:
         return tuple(f for f in self.files if f.status == FAILED)
 
 
-class TransferJob:
+class TransferJob(JobHandle):
     """A running (or finished) job: ``wait()``, ``cancel()``, ``pause()``,
     ``snapshot()``, ``subscribe()``. Create it with :func:`mastwidgets.transfer.start`."""
 
@@ -119,6 +120,7 @@ class TransferJob:
         config: TransferConfig,
         http_headers: dict | None = None,
     ):
+        super().__init__()
         self.state = state
         self.id = state.job_id
         self.state_file = Path(state_file)
@@ -126,7 +128,6 @@ class TransferJob:
         self.dest_dir = Path(state.dest_dir)
         self._headers = dict(http_headers or {})
         self._files = [RunFile(i, f, self.dest_dir / f.name) for i, f in enumerate(state.files)]
-        self._subscribers = Subscribers()
         self._reporter = Reporter(state, self._files, self._subscribers)
         self._durable = Durability(StateWriter(self.state_file, state), batch=config.commit_batch)
         self._tally = Tally(())  # counted when the job starts
@@ -141,31 +142,17 @@ class TransferJob:
         self._cond = self._sched.cond  # guards the files' scheduling fields
         self._stop = threading.Event()
         self._stop_status: str | None = None
-        self._done = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock_fd: int | None = None
         self._bytes_this_run = 0
         self._count_lock = threading.Lock()
         self._started = 0.0
-        self._result: TransferResult | None = None
         self._http: HttpSource | None = None
         self._s3: S3Source | None = None
         self._boot = boot_id()
         self._running = 0
-        self._final_event: TransferEvent | None = None
 
     # -- public handle --------------------------------------------------------------------------
-    def subscribe(self, callback) -> callable:
-        """Call ``callback(TransferEvent)`` for every event; returns an unsubscribe function.
-
-        A subscriber that arrives after the job has ended still gets its final
-        ``job_status`` event (perhaps twice if it arrives just as the job ends).
-        """
-        unsubscribe = self._subscribers.add(callback)
-        if self._final_event is not None:
-            callback(self._final_event)
-        return unsubscribe
-
     def cancel(self) -> None:
         """Stop within about one buffer; unfinished ``.part`` files are removed."""
         self._request_stop(CANCELLED)
@@ -180,14 +167,6 @@ class TransferJob:
             return None
         for thread in self._threads:
             thread.join()
-        return self._result
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    @property
-    def result(self) -> TransferResult | None:
         return self._result
 
     def snapshot(self) -> JobSnapshot:

@@ -126,12 +126,18 @@ def test_a_worker_killed_mid_import_the_job_still_completes(
     assert not {n for n in done_before if any(a.endswith(n.split("/")[-1]) for a in again)}
 
 
-def test_pause_and_resume_across_workers(client, cluster_env, mast_sandbox, tmp_path):
+def _moving(client, mast_sandbox, folder, obs_ids=HST_M16):
+    """An import on the cluster, from a slow sandbox, once its first bytes are in."""
     mast_sandbox.set_faults(Faults(throttle=60_000))
     job = mw.import_observations(
-        HST_M16, tmp_path / "data", products={}, executor=client, connections=2, parallel=2
+        obs_ids, folder, products={}, executor=client, connections=2, parallel=2
     )
     assert _when(job, lambda s: s.bytes_done > 0).wait(120)
+    return job
+
+
+def test_pause_and_resume_across_workers(client, cluster_env, mast_sandbox, tmp_path):
+    job = _moving(client, mast_sandbox, tmp_path / "data")
     job.pause()
     paused = job.wait(timeout=120)
     assert paused.status == "paused"
@@ -146,11 +152,7 @@ def test_pause_and_resume_across_workers(client, cluster_env, mast_sandbox, tmp_
 
 
 def test_cancel_across_workers_leaves_no_part_files(client, cluster_env, mast_sandbox, tmp_path):
-    mast_sandbox.set_faults(Faults(throttle=60_000))
-    job = mw.import_observations(
-        HST_M16, tmp_path / "data", products={}, executor=client, connections=2, parallel=2
-    )
-    assert _when(job, lambda s: s.bytes_done > 0).wait(120)
+    job = _moving(client, mast_sandbox, tmp_path / "data")
     job.cancel()
     result = job.wait(timeout=120)
     mast_sandbox.set_faults(None)
@@ -162,11 +164,7 @@ def test_cancel_across_workers_leaves_no_part_files(client, cluster_env, mast_sa
 
 
 def test_a_cluster_job_resumes_only_on_a_cluster(client, cluster_env, mast_sandbox, tmp_path):
-    mast_sandbox.set_faults(Faults(throttle=60_000))
-    job = mw.import_observations(
-        ["icdm01010"], tmp_path / "data", products={}, executor=client, connections=2
-    )
-    assert _when(job, lambda s: s.bytes_done > 0).wait(120)
+    job = _moving(client, mast_sandbox, tmp_path / "data", ["icdm01010"])
     job.pause()
     job.wait(timeout=120)
     mast_sandbox.set_faults(None)

@@ -42,9 +42,12 @@ def cluster_client(executor, settings: Settings):
             f"executor must be a dask.distributed.Client or a scheduler address, not {address!r}"
         )
     with _clients_lock:
-        client = _clients.get(address)
+        client = _clients.pop(address, None)
         if client is not None and client.status == "running":
+            _clients[address] = client
             return client
+        if client is not None:  # its scheduler went away
+            client.close()
         try:
             client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as error:
@@ -53,3 +56,13 @@ def cluster_client(executor, settings: Settings):
             ) from None
         _clients[address] = client
         return client
+
+
+def close_clients() -> None:
+    """Close the clients this process opened for addresses (a client left open keeps
+    trying to reach a scheduler that has gone, in the background)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()

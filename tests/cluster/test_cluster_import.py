@@ -10,6 +10,7 @@ import pymongo
 import pytest
 
 import mastwidgets as mw
+from mastwidgets.cluster._connect import close_clients
 from mastwidgets.errors import ConfigurationError
 from mastwidgets.sandbox import Faults
 
@@ -31,6 +32,7 @@ def client():
         distributed.Client(cluster) as client,
     ):
         yield client
+        close_clients()  # those the tests opened by address, before their scheduler goes
 
 
 @pytest.fixture

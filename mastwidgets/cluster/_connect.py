@@ -7,7 +7,7 @@ import threading
 from ..errors import ClusterUnavailable, ConfigurationError
 from ..settings import Settings
 
-#: How long to wait for a scheduler to answer.
+#: How long to wait for a scheduler to answer, at most (the ``timeout`` setting if shorter).
 CONNECT_TIMEOUT = 10.0
 _clients: dict[str, object] = {}
 _clients_lock = threading.Lock()
@@ -49,7 +49,8 @@ def cluster_client(executor, settings: Settings):
         if client is not None:  # its scheduler went away
             client.close()
         try:
-            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+            timeout = min(CONNECT_TIMEOUT, settings.timeout)
+            client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as error:
             raise ClusterUnavailable(
                 f"Cannot reach the Dask scheduler at {address}: {error}"

@@ -88,6 +88,7 @@ def test_the_embedded_catalog_is_refused(client, sandbox_env, tmp_path):
 
 def test_an_unreachable_scheduler_is_a_clear_error(cluster_env, sandbox_env, monkeypatch):
     monkeypatch.setenv("MASTWIDGETS_DASK_SCHEDULER", "tcp://127.0.0.1:9")
+    monkeypatch.setenv("MASTWIDGETS_TIMEOUT", "1")  # how long it waits for an answer
     with pytest.raises(mw.errors.ClusterUnavailable, match=r"127\.0\.0\.1:9"):
         mw.import_observations(["icdm01010"])
 

@@ -368,9 +368,8 @@ class ClusterImportJob(ImportJob):
 
     on_cluster = True
 
-    def _on_event(self, event) -> None:  # the workers record
-        if event.kind == "job_status" and event.job.status not in (QUEUED, DOWNLOADING):
-            self._queue.put(None)
+    def _on_event(self, event) -> None:
+        """Nothing to record here: the workers have recorded their files."""
 
     def _record_all(self) -> None:
         result = self.transfer.wait()

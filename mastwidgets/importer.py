@@ -406,10 +406,10 @@ def import_observations(
     pattern = layout_pattern(layout or settings.layout)
     folder = destination(dest, settings)  # refused before MAST is asked anything
     cluster = _cluster(executor, settings)
-    catalog = catalog or Catalog()
-    if cluster is not None:
+    if cluster is not None:  # refused before MAST is asked anything, too
         from .cluster import check_catalog
 
+        catalog = catalog or Catalog()
         check_catalog(catalog)
     if isinstance(products, pd.DataFrame):
         rows = _given_rows(products, source, settings)
@@ -419,6 +419,7 @@ def import_observations(
         filters = DEFAULT_PRODUCTS if products is None else dict(products)
         rows = _product_rows(observations, filters, settings)
     rows = _with_observations(rows.drop_duplicates("dataURI", ignore_index=True), observations)
+    catalog = catalog or Catalog()
     here = {}
     if skip_existing:  # a catalog that cannot answer: everything is fetched
         from .mast._products import mark_on_disk
@@ -541,15 +542,13 @@ def resume(
 
 def _cluster(executor, settings: Settings):
     """The Dask client an import runs on, or None (this process)."""
-    if executor is None and not settings.dask_scheduler:
-        return None
-    from .cluster import cluster_client
+    from .cluster import cluster_client  # Dask itself loads only when asked for
 
     return cluster_client(executor, settings)
 
 
 def _resume_on_cluster(state, catalog, executor, settings, transfer_options) -> ImportJob:
-    from .cluster import ClusterImportJob, resume_import, whole_state
+    from .cluster import ClusterImportJob, resume_import
 
     cluster = _cluster(executor, settings)
     if cluster is None:
@@ -558,7 +557,7 @@ def _resume_on_cluster(state, catalog, executor, settings, transfer_options) -> 
             "executor=<Client or scheduler address>, or set MASTWIDGETS_DASK_SCHEDULER."
         )
     catalog = catalog or Catalog()
-    state = whole_state(state, settings.state_dir)
+    state = _current(state, settings)
     with import_slot(settings):
         transfer = resume_import(
             cluster,

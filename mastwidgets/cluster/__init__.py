@@ -17,9 +17,9 @@ from pathlib import Path
 
 from ..errors import ConfigurationError
 from ..settings import Settings
-from ..transfer._api import new_job_id, to_spec
+from ..transfer._api import file_states, new_job_id
 from ..transfer._journal import StateWriter
-from ..transfer._state import FileState, JobState, state_path
+from ..transfer._state import JobState, state_path
 from ._connect import cluster_client
 from ._job import ClusterImportJob, ClusterTransfer, whole_state
 from ._shards import Secret, Shard, plan, shards_folder
@@ -82,23 +82,12 @@ def start_import(
 ) -> ClusterTransfer:
     """Write the import's state, then run its shards on the cluster."""
     connection = check_catalog(catalog)
-    checked = [to_spec(spec) for spec in specs]
-    shards = plan([spec.size for spec in checked], shard_count(client, checked))
-    job_id = new_job_id()
+    files = file_states(specs, folder)
+    shards = plan([f.size for f in files], shard_count(client, files))
     state = JobState(
-        job_id=job_id,
+        job_id=new_job_id(),
         dest_dir=str(folder.resolve()),
-        files=[
-            FileState(
-                name=s.name,
-                s3=s.s3,
-                http=s.http,
-                size=s.size,
-                size_given=s.size is not None,
-                md5=s.md5,
-            )
-            for s in checked
-        ],
+        files=files,
         parallel=parallel,
         chunk_size=chunk_size,
         meta={**meta, "cluster": {"shards": shards}},
@@ -106,12 +95,12 @@ def start_import(
     return _run(client, state, settings, connection, headers, dict(options, chunk_size=chunk_size))
 
 
-def shard_count(client, specs) -> int:
+def shard_count(client, files) -> int:
     """How many shards: one per worker thread, up to :data:`SHARDS_PER_THREAD` a thread
     for big imports."""
     threads = sum(client.nthreads().values()) or 1
-    size = sum(spec.size or 0 for spec in specs)
-    wanted = max(math.ceil(size / SHARD_BYTES), math.ceil(len(specs) / SHARD_FILES))
+    size = sum(f.size or 0 for f in files)
+    wanted = max(math.ceil(size / SHARD_BYTES), math.ceil(len(files) / SHARD_FILES))
     return max(threads, min(SHARDS_PER_THREAD * threads, wanted))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import threading
 import time
@@ -35,7 +36,15 @@ from ..transfer._state import (
     state_path,
     take_lock,
 )
-from ._shards import TICK, Shard, ShardOutcome, run_shard, shards_folder, stop_event_name
+from ._shards import (
+    TICK,
+    Shard,
+    ShardOutcome,
+    run_shard,
+    shard_job_id,
+    shards_folder,
+    stop_event_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +59,7 @@ def whole_state(state: JobState, state_dir: str | Path) -> JobState:
     folder = shards_folder(state_dir, state.job_id)
     latest = {}
     for index in range(len(state.meta.get("cluster", {}).get("shards", []))):
-        path = state_path(folder, f"{state.job_id}.s{index:04d}")
+        path = state_path(folder, shard_job_id(state.job_id, index))
         if path.exists():
             try:
                 latest.update({f.name: f for f in load_state(path).files})
@@ -202,11 +211,7 @@ class ClusterTransfer(JobHandle):
         except Exception as error:  # noqa: BLE001 - whatever the task raised, reported
             message = f"the Dask task failed: {type(error).__name__}: {error}"
         log.warning("shard %s: %s", shard.job_id, message)
-        files = tuple(
-            (spec["name"], FAILED, spec.get("size"), None, None, message) for spec in shard.specs
-        )
-        errors = tuple((spec["name"], message) for spec in shard.specs)
-        return ShardOutcome(shard.index, FAILED, files, (), errors, 0, 0.0)
+        return ShardOutcome.untouched(shard, FAILED, message)
 
     # -- progress -------------------------------------------------------------------------------
     def _wake(self, _future) -> None:
@@ -293,9 +298,12 @@ class ClusterTransfer(JobHandle):
             self._speeds.pop(outcome.index, None)
 
     def _finish(self) -> None:
+        with self._lock:
+            for index, shard in self._shards.items():
+                if index not in self._outcomes:  # never heard of again
+                    error = self._lost or "the Dask cluster did not run this shard"
+                    self._outcomes[index] = ShardOutcome.untouched(shard, FAILED, error)
         statuses = {o.status for o in self._outcomes.values()}
-        if len(self._outcomes) < len(self._shards):
-            statuses.add(FAILED)
         for status in (CANCELLED, PAUSED, FAILED):
             if status in statuses:
                 break
@@ -306,14 +314,6 @@ class ClusterTransfer(JobHandle):
             for name, file_status, size, source, md5, error in outcome.files:
                 path = self.dest_dir / name
                 files.append(FileResult(name, path, file_status, size, source, md5, error))
-        for index, shard in self._shards.items():
-            if index not in self._outcomes:  # never heard of again
-                error = self._lost or "the Dask cluster did not run this shard"
-                for spec in shard.specs:
-                    path = self.dest_dir / spec["name"]
-                    files.append(
-                        FileResult(spec["name"], path, FAILED, spec.get("size"), None, None, error)
-                    )
         self._save(status)
         self._release()
         with self._lock:
@@ -347,8 +347,6 @@ class ClusterTransfer(JobHandle):
             log.warning("could not write the state of job %s: %s", self.id, error)
 
     def _release(self) -> None:
-        import os
-
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None

@@ -50,7 +50,7 @@ class Shard:
 
     @property
     def job_id(self) -> str:
-        return f"{self.parent}.s{self.index:04d}"
+        return shard_job_id(self.parent, self.index)
 
     @property
     def topic(self) -> str:
@@ -69,6 +69,23 @@ class ShardOutcome:
     bytes_transferred: int
     seconds: float
     worker: str = ""
+
+    @classmethod
+    def untouched(
+        cls, shard: Shard, status: str, error: str | None = None, *, seconds=0.0, worker=""
+    ) -> ShardOutcome:
+        """A shard whose files this run did not fetch: stopped before it began, refused,
+        or never heard of again; with ``error``, each file's."""
+        files = tuple(
+            (spec["name"], status, spec.get("size"), None, None, error) for spec in shard.specs
+        )
+        errors = tuple((spec["name"], error) for spec in shard.specs) if error else ()
+        return cls(shard.index, status, files, (), errors, 0, seconds, worker)
+
+
+def shard_job_id(parent: str, index: int) -> str:
+    """A shard's job ID: its state is ``<shards folder>/<this>.json``."""
+    return f"{parent}.s{index:04d}"
 
 
 def progress_topic(job_id: str) -> str:
@@ -113,14 +130,6 @@ def _catalog(shard: Shard):
         if key not in _catalogs:
             _catalogs[key] = MongoCatalog(uri.value, database=database, collection=collection)
         return _catalogs[key]
-
-
-def _ended(shard: Shard, status: str, error: str | None, began: float, worker: str):
-    files = tuple(
-        (spec["name"], status, spec.get("size"), None, None, error) for spec in shard.specs
-    )
-    errors = tuple((spec["name"], error) for spec in shard.specs) if error else ()
-    return ShardOutcome(shard.index, status, files, (), errors, 0, time.monotonic() - began, worker)
 
 
 class _Forwarder:
@@ -180,20 +189,21 @@ def run_shard(shard: Shard) -> ShardOutcome:
     where = worker.address
     for folder in (shard.dest_dir, Path(shard.state_dir).parent):
         if not Path(folder).is_dir():
-            return _ended(
+            return ShardOutcome.untouched(
                 shard,
                 FAILED,
                 f"{folder} is not visible on the Dask worker {where}: the destination and "
                 "the state folder must be on a filesystem every worker shares",
-                began,
-                where,
+                seconds=time.monotonic() - began,
+                worker=where,
             )
     pause = Event(stop_event_name(shard.parent, PAUSED))
     cancel = Event(stop_event_name(shard.parent, CANCELLED))
-    if cancel.is_set():
-        return _ended(shard, CANCELLED, None, began, where)
-    if pause.is_set():
-        return _ended(shard, PAUSED, None, began, where)
+    for event, status in ((cancel, CANCELLED), (pause, PAUSED)):
+        if event.is_set():
+            return ShardOutcome.untouched(
+                shard, status, seconds=time.monotonic() - began, worker=where
+            )
     Path(shard.state_dir).mkdir(parents=True, exist_ok=True)
     options = dict(shard.options, s3_endpoint=shard.s3_endpoint)
     headers = dict(shard.headers.value or {})
@@ -248,6 +258,7 @@ __all__ = [
     "plan",
     "progress_topic",
     "run_shard",
+    "shard_job_id",
     "shards_folder",
     "stop_event_name",
 ]

@@ -148,6 +148,27 @@ def safe_target(dest_dir: Path, name: str) -> Path:
     return target
 
 
+def file_states(sources: Iterable[str | FileSpec | Mapping], dest: Path) -> list[FileState]:
+    """A new job's files: each source checked (:func:`to_spec`), its name kept inside
+    ``dest`` (:func:`safe_target`), no two written to one name.
+
+    Raises
+    ------
+    TransferError, UnsafeDestination
+    """
+    specs = [to_spec(item) for item in sources]
+    names = [safe_target(dest, spec.name).relative_to(dest.resolve()).as_posix() for spec in specs]
+    duplicates = [name for name, count in Counter(names).items() if count > 1]
+    if duplicates:
+        raise TransferError(f"two files would be written to {sorted(duplicates)[0]!r}")
+    return [
+        FileState(
+            name=n, s3=s.s3, http=s.http, size=s.size, size_given=s.size is not None, md5=s.md5
+        )
+        for n, s in zip(names, specs, strict=True)
+    ]
+
+
 def new_job_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
@@ -191,23 +212,13 @@ def start(
     """
     dest = Path(dest_dir).expanduser()
     dest.mkdir(parents=True, exist_ok=True)
-    specs = [to_spec(item) for item in sources]
-    names = [safe_target(dest, spec.name).relative_to(dest.resolve()).as_posix() for spec in specs]
-    duplicates = [name for name, count in Counter(names).items() if count > 1]
-    if duplicates:
-        raise TransferError(f"two files would be written to {sorted(duplicates)[0]!r}")
+    files = file_states(sources, dest)
     config = _config(parallel, chunk_size, **options)
     job_id = job_id or new_job_id()
     folder = Path(state_dir).expanduser() if state_dir else get_settings().state_dir
     path = state_path(folder, job_id)
     if path.exists():
         raise TransferError(f"job {job_id} exists already; resume it with resume({job_id!r})")
-    files = [
-        FileState(
-            name=n, s3=s.s3, http=s.http, size=s.size, size_given=s.size is not None, md5=s.md5
-        )
-        for n, s in zip(names, specs, strict=True)
-    ]
     state = JobState(
         job_id=job_id,
         dest_dir=str(dest.resolve()),

@@ -135,12 +135,7 @@ class ClusterTransfer(JobHandle):
             for kind in (PAUSED, CANCELLED):  # a stop asked of an earlier run is over
                 Event(stop_event_name(self.id, kind), client=self.client).clear()
             self.client.subscribe_topic(self._topic, self._messages.put)
-            futures = {
-                self.client.submit(
-                    run_shard, shard, pure=False, key=f"{shard.job_id}-{time.time_ns()}"
-                ): shard
-                for shard in self._shards.values()
-            }
+            futures = {self._submit(shard): shard for shard in self._shards.values()}
         except BaseException:
             self._release()
             raise
@@ -149,6 +144,15 @@ class ClusterTransfer(JobHandle):
             target=self._follow, args=(futures,), name="mastwidgets-cluster", daemon=True
         ).start()
         return self
+
+    def _submit(self, shard: Shard):
+        """The shard's task (a new key each time: a run again is a new task); its end
+        wakes the follower at once."""
+        future = self.client.submit(
+            run_shard, shard, pure=False, key=f"{shard.job_id}-{time.time_ns()}"
+        )
+        future.add_done_callback(self._wake)
+        return future
 
     def _stop(self, kind: str) -> None:
         from distributed import Event
@@ -166,8 +170,6 @@ class ClusterTransfer(JobHandle):
         pending = dict(futures)
         ticked = time.monotonic()
         try:
-            for future in futures:  # a shard's end wakes this loop at once
-                future.add_done_callback(self._wake)
             while pending:
                 with contextlib.suppress(queue.Empty):
                     self._handle(self._messages.get(timeout=TICK))
@@ -201,11 +203,7 @@ class ClusterTransfer(JobHandle):
                 log.warning(
                     "shard %s lost its workers (%s); submitting it again", shard.job_id, error
                 )
-                again = self.client.submit(
-                    run_shard, shard, pure=False, key=f"{shard.job_id}-{time.time_ns()}"
-                )
-                pending[again] = shard
-                again.add_done_callback(self._wake)
+                pending[self._submit(shard)] = shard
                 return None
             message = f"the Dask workers running it were lost: {error}"
         except Exception as error:  # noqa: BLE001 - whatever the task raised, reported

@@ -7,8 +7,10 @@ Two rules keep a crash from ever losing a byte the state claims:
   journaled without a flush (a ``kill -9`` loses only the chunks in flight);
   every flush interval, the open part files are flushed (``fdatasync``) and
   their ranges journaled as durable (what a power cut keeps).
-* **Group commit**: a verified file waits for the next commit, which makes a
-  group final together: each file's bytes flushed, then its rename, then one
+* **Group commit**: a verified file's bytes are flushed and its part file
+  closed by the worker that verified it (the workers flush their files side by
+  side, and a file waiting for its commit holds no descriptor); it then waits
+  for the next commit, which makes a group final together: the renames, one
   fsync per folder, then one durable journal write saying they are done. Only
   then is a file reported done (and recorded in the catalog); a crash in
   between leaves renamed files that resume finds verified on disk.
@@ -42,7 +44,7 @@ class Durability:
         self.batch = batch
         self.lock = threading.RLock()  # journal writes and part file closes
         self._open: set[RunFile] = set()  # files whose ranges move
-        self._queue: list[RunFile] = []
+        self._queue: list[tuple[RunFile, str | None]] = []  # (file, why it cannot be made final)
         self._queue_lock = threading.Lock()
         self._commit_lock = threading.Lock()  # one commit at a time
 
@@ -109,12 +111,20 @@ class Durability:
 
     # -- group commit ---------------------------------------------------------------------------
     def enqueue(self, f: RunFile) -> bool:
-        """``f`` is verified: it waits for the next commit. True when a batch is full
-        (then commit now: never more open part files than a batch and the slots)."""
+        """``f`` is verified: its bytes flushed and its part file closed now, on the
+        caller's (a worker's) thread; then it waits for the next commit. True when a
+        batch is full (then commit now)."""
+        problem = None
+        try:
+            os.fdatasync(f.fd)
+        except OSError as error:
+            problem = f"could not finish the file: {error}"
         with self.lock:
             self._open.discard(f)  # complete: checkpoints have nothing more to record
+            os.close(f.fd)  # its ranges are journaled by the commit
+            f.fd = None
         with self._queue_lock:
-            self._queue.append(f)
+            self._queue.append((f, problem))
             return len(self._queue) >= self.batch
 
     def commit(
@@ -129,9 +139,11 @@ class Durability:
             if not batch:
                 return [], []
             renamed, failed, folders = [], [], {}
-            for f in batch:
+            for f, problem in batch:
+                if problem is not None:
+                    failed.append((f, problem))
+                    continue
                 try:
-                    os.fdatasync(f.fd)
                     os.replace(f.part, f.target)
                 except OSError as error:
                     failed.append((f, f"could not finish the file: {error}"))

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._units import human_bytes
-from .errors import InvalidQuery
-from .layouts import file_name, layout_pattern
-from .settings import Settings, get_settings
-from .transfer import safe_name
+from .._units import human_bytes
+from ..errors import InvalidQuery
+from ..imports.layouts import file_name, layout_pattern
+from ..settings import Settings, get_settings
+from ..transfer import safe_name
 
 __all__ = ["download_script"]
 
@@ -114,8 +114,8 @@ def download_script(
     UnsafeDestination
         A file name would land outside the folder.
     """
-    from . import __version__
-    from .mast import locate
+    from .. import __version__
+    from ..mast import locate
 
     if not isinstance(products, pd.DataFrame) or "dataURI" not in products:
         raise InvalidQuery("Give the products as list_products returns them (a DataFrame).")

@@ -15,7 +15,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..transfer._state import CANCELLED, FAILED, PAUSED, state_path
+from ...transfer import (
+    FileSnapshot,
+    FileState,
+    JobSnapshot,
+    Status,
+    TransferSubscriber,
+    state_path,
+)
 
 #: How often a worker sends its shard's progress, and looks for a pause or cancel.
 TICK = 0.25
@@ -40,7 +47,7 @@ class Shard:
     parent: str  # the import's job ID
     dest_dir: str
     state_dir: str  # the shards' folder, shared by every worker
-    specs: tuple[dict, ...]  # FileSpec fields; used only when the shard starts afresh
+    files: tuple[FileState, ...]  # names checked; used only when the shard starts afresh
     products: dict  # file name -> product fields (for the records)
     parallel: int
     options: dict  # further TransferConfig fields (timeout, retry, chunk_size ...)
@@ -76,10 +83,8 @@ class ShardOutcome:
     ) -> ShardOutcome:
         """A shard whose files this run did not fetch: stopped before it began, refused,
         or never heard of again; with ``error``, each file's."""
-        files = tuple(
-            (spec["name"], status, spec.get("size"), None, None, error) for spec in shard.specs
-        )
-        errors = tuple((spec["name"], error) for spec in shard.specs) if error else ()
+        files = tuple((f.name, status, f.size, None, None, error) for f in shard.files)
+        errors = tuple((f.name, error) for f in shard.files) if error else ()
         return cls(shard.index, status, files, (), errors, 0, seconds, worker)
 
 
@@ -122,7 +127,7 @@ _catalogs_lock = threading.Lock()
 
 def _catalog(shard: Shard):
     """This worker process's MongoDB catalog for the shard (one client, reused)."""
-    from ..catalog.mongo_store import MongoCatalog
+    from ...catalog.mongo_store import MongoCatalog
 
     uri, database, collection = shard.catalog
     key = (uri.value, database, collection)
@@ -132,7 +137,7 @@ def _catalog(shard: Shard):
         return _catalogs[key]
 
 
-class _Forwarder:
+class _Forwarder(TransferSubscriber):
     """Sends the shard's progress to the client every :data:`TICK`: the files whose
     status changed, and the shard's latest progress (bytes, speed, active files)."""
 
@@ -142,17 +147,13 @@ class _Forwarder:
         self.changed: dict[str, tuple] = {}
         self.progress: tuple | None = None
 
-    def on_event(self, event) -> None:
+    def on_file_status(self, *, file: FileSnapshot, **kwargs) -> None:
         with self.lock:
-            if event.kind == "file_status":
-                self.changed[event.file.name] = _file_tuple(event.file)
-            elif event.kind == "progress" and event.job is not None:
-                job = event.job
-                self.progress = (
-                    job.bytes_done,
-                    job.speed,
-                    [_file_tuple(f) for f in job.files],
-                )
+            self.changed[file.name] = _file_tuple(file)
+
+    def on_progress(self, *, job: JobSnapshot, **kwargs) -> None:
+        with self.lock:
+            self.progress = (job.bytes_done, job.speed, [_file_tuple(f) for f in job.files])
 
     def send(self) -> None:
         with self.lock:
@@ -181,8 +182,8 @@ def run_shard(shard: Shard) -> ShardOutcome:
     shard's state."""
     from distributed import Event, get_worker
 
-    from .. import transfer as transfer_api
-    from ..importer import ImportJob
+    from ... import transfer
+    from .._job import ImportJob
 
     began = time.monotonic()
     worker = get_worker()
@@ -191,15 +192,15 @@ def run_shard(shard: Shard) -> ShardOutcome:
         if not Path(folder).is_dir():
             return ShardOutcome.untouched(
                 shard,
-                FAILED,
+                Status.FAILED,
                 f"{folder} is not visible on the Dask worker {where}: the destination and "
                 "the state folder must be on a filesystem every worker shares",
                 seconds=time.monotonic() - began,
                 worker=where,
             )
-    pause = Event(stop_event_name(shard.parent, PAUSED))
-    cancel = Event(stop_event_name(shard.parent, CANCELLED))
-    for event, status in ((cancel, CANCELLED), (pause, PAUSED)):
+    pause = Event(stop_event_name(shard.parent, Status.PAUSED))
+    cancel = Event(stop_event_name(shard.parent, Status.CANCELLED))
+    for event, status in ((cancel, Status.CANCELLED), (pause, Status.PAUSED)):
         if event.is_set():
             return ShardOutcome.untouched(
                 shard, status, seconds=time.monotonic() - began, worker=where
@@ -208,12 +209,12 @@ def run_shard(shard: Shard) -> ShardOutcome:
     options = dict(shard.options, s3_endpoint=shard.s3_endpoint)
     headers = dict(shard.headers.value or {})
     if state_path(Path(shard.state_dir), shard.job_id).exists():  # a run before this one
-        transfer = transfer_api.resume_start(
+        job = transfer.resume_start(
             shard.job_id, state_dir=shard.state_dir, http_headers=headers, **options
         )
     else:
-        transfer = transfer_api.start(
-            list(shard.specs),
+        job = transfer.start(
+            list(shard.files),
             shard.dest_dir,
             job_id=shard.job_id,
             state_dir=shard.state_dir,
@@ -223,8 +224,8 @@ def run_shard(shard: Shard) -> ShardOutcome:
             **options,
         )
     forwarder = _Forwarder(shard, worker)
-    job = ImportJob(transfer, shard.products, _catalog(shard), [])
-    job.subscribe(forwarder.on_event)
+    job = ImportJob(job, shard.products, _catalog(shard), [])
+    job.subscribe(forwarder)
     stopping = False
     while job.wait(TICK) is None:
         forwarder.send()

@@ -7,7 +7,7 @@ import pprint
 
 import pandas as pd
 
-from .errors import InvalidQuery
+from ..errors import InvalidQuery
 
 __all__ = ["snippet"]
 

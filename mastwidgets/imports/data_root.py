@@ -24,10 +24,10 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePath
 
-from .errors import UnsafeDestination
-from .settings import Settings
+from ..errors import UnsafeDestination, quoted
+from ..settings import Settings
 
-__all__ = ["DataRoot", "destination", "shown_path"]
+__all__ = ["DataRoot", "destination", "resumable_here", "shown_path"]
 
 
 class DataRoot:
@@ -130,8 +130,41 @@ def destination(dest: str | os.PathLike | None, settings: Settings) -> Path:
         With a data root, for anything that would land outside it.
     """
     if settings.data_root is None:
-        return Path(dest).expanduser() if dest else settings.data_dir
+        folder = Path(dest).expanduser() if dest else settings.data_dir
+        _check_folder(folder)
+        return folder
     return DataRoot(settings.data_root).resolve(dest or settings.data_dir)
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a folder that is a file, or lies under one (nothing could be written)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                what = "is" if path == folder else f"lies under {quoted(str(path))}, which is"
+                raise UnsafeDestination(
+                    f"Refusing the folder {quoted(str(folder))}: it {what} a file, not a "
+                    "folder. Give a folder (it is created if it does not exist)."
+                )
+            return
+
+
+def resumable_here(state, settings: Settings) -> None:
+    """Refuse to resume, on a hosted page, a job that writes outside the data root.
+
+    Raises
+    ------
+    UnsafeDestination
+    """
+    if settings.data_root is None:
+        return
+    root = DataRoot(settings.data_root)
+    if not root.contains(state.dest_dir):
+        raise UnsafeDestination(
+            f"Job {state.job_id} writes to a folder outside the data root; it cannot be "
+            "resumed from here."
+        )
+    root.resolve(state.dest_dir)  # and no link on the way leads out now
 
 
 def shown_path(path: str | os.PathLike, settings: Settings) -> str:

@@ -6,10 +6,13 @@ import threading
 
 from tqdm.auto import tqdm
 
-from .transfer import TransferEvent
+from ..transfer import FileSnapshot, JobSnapshot, Status, TransferEvent, TransferSubscriber
+
+_STOPPED = (Status.DONE, Status.FAILED, Status.CANCELLED, Status.PAUSED)
+_MARKS = {Status.DONE: "✓", Status.FAILED: "✗"}
 
 
-class TqdmProgress:
+class TqdmProgress(TransferSubscriber):
     """Subscribe an instance to a job: one bar for the whole job (with its files done
     and failed) and one per file while it downloads. A line per finished file for jobs
     of up to ``list_files`` files; bigger jobs list only the failures (a 20,000-file
@@ -41,12 +44,18 @@ class TqdmProgress:
 
     def __call__(self, event: TransferEvent) -> None:
         with self._lock:
-            if event.kind in ("progress", "job_status"):
-                self._progress(event.job)
-            elif event.kind == "file_status":
-                self._status(event.file)
+            super().__call__(event)
 
-    def _progress(self, job) -> None:
+    def on_progress(self, *, job: JobSnapshot, **kwargs) -> None:
+        self._progress(job)
+
+    def on_job_status(self, *, job: JobSnapshot, **kwargs) -> None:
+        self._progress(job)
+
+    def on_file_status(self, *, file: FileSnapshot, **kwargs) -> None:
+        self._status(file)
+
+    def _progress(self, job: JobSnapshot) -> None:
         if job.total is not None:
             self._total.total = job.total
         self._count = job.file_count
@@ -64,9 +73,9 @@ class TqdmProgress:
                 bar.set_postfix_str(snap.source or "", refresh=False)
                 bar.refresh()
 
-    def _status(self, snap) -> None:
+    def _status(self, snap: FileSnapshot) -> None:
         bar = self._bars.get(snap.name)
-        if snap.status == "downloading" and bar is None:
+        if snap.status == Status.DOWNLOADING and bar is None:
             self._bars[snap.name] = tqdm(
                 desc=snap.name.rsplit("/", 1)[-1][:40],
                 total=snap.total,
@@ -77,13 +86,13 @@ class TqdmProgress:
                 file=self._file,
                 dynamic_ncols=True,
             )
-        elif snap.status in ("done", "failed", "cancelled", "paused") and bar is not None:
+        elif snap.status in _STOPPED and bar is not None:
             bar.n = snap.bytes_done
             bar.close()
             del self._bars[snap.name]
-            if snap.status == "done" and (self._count or 0) > self._list_files:
+            if snap.status == Status.DONE and (self._count or 0) > self._list_files:
                 return  # a big job: the total bar counts them
-            word = {"done": "✓", "failed": "✗"}.get(snap.status, snap.status)
+            word = _MARKS.get(snap.status, str(snap.status))
             note = f" ({snap.error})" if snap.error else ""
             self._total.write(f"{word} {snap.name} via {snap.source or '-'}{note}", file=self._file)
 

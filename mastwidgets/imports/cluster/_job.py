@@ -13,29 +13,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from ..importer import ImportJob, ImportResult
-from ..transfer._engine import FileResult, TransferResult
-from ..transfer._events import FileSnapshot, JobSnapshot, TransferEvent, eta
-from ..transfer._handle import JobHandle
-from ..transfer._journal import StateWriter, load_state
-from ..transfer._state import (
-    CANCELLED,
-    DONE,
-    DOWNLOADING,
-    FAILED,
-    PAUSED,
-    QUEUED,
+from ...transfer import (
+    FileResult,
+    FileSnapshot,
+    FileStatusChanged,
+    JobHandle,
+    JobLock,
+    JobSnapshot,
     JobState,
+    JobStatusChanged,
+    Progress,
+    Status,
+    TransferEvent,
+    TransferResult,
+    eta,
+    load_state,
+    save_state,
     state_path,
-    take_lock,
 )
+from .._job import ImportJob, ImportResult
 from ._shards import (
     TICK,
     Shard,
@@ -86,20 +88,26 @@ class ClusterTransfer(JobHandle):
         self._counts: Counter = Counter()
         self._bytes = 0
         for f in state.files:
-            done = f.status == DONE
+            done = f.status == Status.DONE
             bytes_done = (f.size or 0) if done else f.ranges.total
             self._files[f.name] = FileSnapshot(
-                f.name, DONE if done else QUEUED, bytes_done, f.size, 0.0, None, f.source
+                f.name,
+                Status.DONE if done else Status.QUEUED,
+                bytes_done,
+                f.size,
+                0.0,
+                None,
+                f.source,
             )
-            self._counts[DONE if done else QUEUED] += 1
+            self._counts[Status.DONE if done else Status.QUEUED] += 1
             self._bytes += bytes_done
         sizes = [f.size for f in state.files]
         self._total = None if any(s is None for s in sizes) else sum(sizes)
         self._speeds: dict[int, tuple[float, tuple[FileSnapshot, ...]]] = {}
         self._outcomes: dict[int, ShardOutcome] = {}
         self._messages: queue.Queue = queue.Queue()
-        self._status = DOWNLOADING
-        self._lock_fd: int | None = None
+        self._status = Status.DOWNLOADING
+        self._job_lock: JobLock | None = None
         self._began = time.monotonic()
         self._topic = shards[0].topic if shards else ""
         self._lost: str | None = None  # why the job stopped following its shards
@@ -107,11 +115,11 @@ class ClusterTransfer(JobHandle):
     # -- the handle -----------------------------------------------------------------------------
     def pause(self) -> None:
         """Every worker stops its shard keeping its bytes; shards not started stay so."""
-        self._stop(PAUSED)
+        self._stop(Status.PAUSED)
 
     def cancel(self) -> None:
         """Every worker stops its shard and removes its unfinished ``.part`` files."""
-        self._stop(CANCELLED)
+        self._stop(Status.CANCELLED)
 
     def wait(self, timeout: float | None = None) -> TransferResult | None:
         if not self._done.wait(timeout):
@@ -130,16 +138,16 @@ class ClusterTransfer(JobHandle):
     def start(self) -> ClusterTransfer:
         from distributed import Event
 
-        self._lock_fd = take_lock(self.state_file, self.id)
+        self._job_lock = JobLock(self.state_file, self.id)
         try:
-            for kind in (PAUSED, CANCELLED):  # a stop asked of an earlier run is over
+            for kind in (Status.PAUSED, Status.CANCELLED):  # a stop asked of an earlier run is over
                 Event(stop_event_name(self.id, kind), client=self.client).clear()
             self.client.subscribe_topic(self._topic, self._messages.put)
             futures = {self._submit(shard): shard for shard in self._shards.values()}
         except BaseException:
             self._release()
             raise
-        self._emit(TransferEvent("job_status", self.id, job=self.snapshot()))
+        self._emit(JobStatusChanged(job_id=self.id, job=self.snapshot()))
         threading.Thread(
             target=self._follow, args=(futures,), name="mastwidgets-cluster", daemon=True
         ).start()
@@ -158,7 +166,7 @@ class ClusterTransfer(JobHandle):
         from distributed import Event
 
         with self._lock:
-            if self._done.is_set() or self._status != DOWNLOADING:
+            if self._done.is_set() or self._status != Status.DOWNLOADING:
                 return
             self._status = kind
         Event(stop_event_name(self.id, kind), client=self.client).set()
@@ -198,7 +206,7 @@ class ClusterTransfer(JobHandle):
         try:
             return future.result()
         except KilledWorker as error:
-            if resubmitted[shard.index] < RESUBMITS and self._status == DOWNLOADING:
+            if resubmitted[shard.index] < RESUBMITS and self._status == Status.DOWNLOADING:
                 resubmitted[shard.index] += 1
                 log.warning(
                     "shard %s lost its workers (%s); submitting it again", shard.job_id, error
@@ -209,7 +217,7 @@ class ClusterTransfer(JobHandle):
         except Exception as error:  # noqa: BLE001 - whatever the task raised, reported
             message = f"the Dask task failed: {type(error).__name__}: {error}"
         log.warning("shard %s: %s", shard.job_id, message)
-        return ShardOutcome.untouched(shard, FAILED, message)
+        return ShardOutcome.untouched(shard, Status.FAILED, message)
 
     # -- progress -------------------------------------------------------------------------------
     def _wake(self, _future) -> None:
@@ -246,7 +254,7 @@ class ClusterTransfer(JobHandle):
             before = self._files.get(snap.name)
             if before is None:
                 return
-            if before.status == DONE and snap.status != DONE:
+            if before.status == Status.DONE and snap.status != Status.DONE:
                 return  # a finished file stays finished (a late progress message)
             self._files[snap.name] = snap
             self._bytes += snap.bytes_done - before.bytes_done
@@ -255,15 +263,18 @@ class ClusterTransfer(JobHandle):
                 self._counts[before.status] -= 1
                 self._counts[snap.status] += 1
         if changed:
-            self._emit(TransferEvent("file_status", self.id, file=snap))
+            self._emit(FileStatusChanged(job_id=self.id, file=snap))
 
     def _emit_progress(self) -> None:
         with self._lock:
             active = tuple(
-                f for _, moving in self._speeds.values() for f in moving if f.status == DOWNLOADING
+                f
+                for _, moving in self._speeds.values()
+                for f in moving
+                if f.status == Status.DOWNLOADING
             )
             snap = self._job_snapshot(active, partial=True)
-        self._emit(TransferEvent("progress", self.id, job=snap))
+        self._emit(Progress(job_id=self.id, job=snap))
 
     def _job_snapshot(self, files: tuple[FileSnapshot, ...], *, partial: bool) -> JobSnapshot:
         speed = sum(s for s, _ in self._speeds.values())
@@ -289,7 +300,7 @@ class ClusterTransfer(JobHandle):
         self._drain()
         for name, status, size, source, _md5, error in outcome.files:
             before = self._files.get(name)
-            done = (size or 0) if status == DONE else (before.bytes_done if before else 0)
+            done = (size or 0) if status == Status.DONE else (before.bytes_done if before else 0)
             self._update(FileSnapshot(name, status, done, size, 0.0, None, source, error))
         with self._lock:
             self._outcomes[outcome.index] = outcome
@@ -300,13 +311,13 @@ class ClusterTransfer(JobHandle):
             for index, shard in self._shards.items():
                 if index not in self._outcomes:  # never heard of again
                     error = self._lost or "the Dask cluster did not run this shard"
-                    self._outcomes[index] = ShardOutcome.untouched(shard, FAILED, error)
+                    self._outcomes[index] = ShardOutcome.untouched(shard, Status.FAILED, error)
         statuses = {o.status for o in self._outcomes.values()}
-        for status in (CANCELLED, PAUSED, FAILED):
+        for status in (Status.CANCELLED, Status.PAUSED, Status.FAILED):
             if status in statuses:
                 break
         else:
-            status = DONE
+            status = Status.DONE
         files = []
         for outcome in self.outcomes:
             for name, file_status, size, source, md5, error in outcome.files:
@@ -324,9 +335,8 @@ class ClusterTransfer(JobHandle):
                 time.monotonic() - self._began,
                 self.state_file,
             )
-            final = TransferEvent(
-                "job_status",
-                self.id,
+            final = JobStatusChanged(
+                job_id=self.id,
                 job=self._job_snapshot(tuple(self._files.values()), partial=False),
             )
         self._final_event = final
@@ -338,16 +348,13 @@ class ClusterTransfer(JobHandle):
         try:
             state = whole_state(self.state, Path(self.state_file).parent)
             state.status = status
-            writer = StateWriter(self.state_file, state)
-            writer.compact()
-            writer.close()
+            save_state(self.state_file, state)
         except OSError as error:
             log.warning("could not write the state of job %s: %s", self.id, error)
 
     def _release(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._job_lock is not None:
+            self._job_lock.release()
 
 
 def _snapshot(item) -> FileSnapshot:

@@ -12,7 +12,7 @@ from astropy.io import fits
 from astropy.visualization import AsinhStretch, ImageNormalize, ZScaleInterval
 from matplotlib.figure import Figure
 
-from .errors import MastWidgetsError
+from ..errors import MastWidgetsError
 
 #: Pixels per side drawn at most (bigger images are sampled, every n-th pixel).
 MAX_SIDE = 1_024

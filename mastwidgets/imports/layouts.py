@@ -12,13 +12,10 @@ the setting ``layout`` (``MASTWIDGETS_LAYOUT``) takes a name only.
 
 from __future__ import annotations
 
-from .errors import InvalidQuery
+from ..errors import InvalidQuery
+from ..settings import LAYOUTS
 
-LAYOUTS = {
-    "observation": "{obs_collection}/{obs_id}/{productFilename}",
-    "flat": "{productFilename}",
-    "astroquery": "mastDownload/{obs_collection}/{obs_id}/{productFilename}",
-}
+__all__ = ["LAYOUTS", "file_name", "layout_pattern"]
 
 
 def layout_pattern(layout: str) -> str:

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import transfer
-from ._units import human_bytes
-from .errors import LimitExceeded
-from .settings import Settings
+from .. import transfer
+from .._units import human_bytes
+from ..errors import LimitExceeded
+from ..settings import Settings
 
 __all__ = ["check_import_size", "import_slot", "running_imports"]
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..errors import ConfigurationError
-from ..settings import Settings
-from ..transfer._api import file_states, new_job_id
-from ..transfer._journal import StateWriter
-from ..transfer._state import JobState, state_path
+from ...errors import ConfigurationError
+from ...settings import Settings
+from ...transfer import FileState, JobState, new_job_id, save_state, state_path
 from ._connect import cluster_client
 from ._job import ClusterImportJob, ClusterTransfer, whole_state
 from ._shards import Secret, Shard, plan, shards_folder
@@ -55,7 +53,7 @@ def check_catalog(catalog) -> tuple[str, str, str]:
     ConfigurationError
         The catalog is the embedded SQLite file (one machine's, one writer's).
     """
-    from ..catalog.mongo_store import MongoCatalog
+    from ...catalog.mongo_store import MongoCatalog
 
     if not isinstance(catalog, MongoCatalog):
         raise ConfigurationError(
@@ -68,10 +66,9 @@ def check_catalog(catalog) -> tuple[str, str, str]:
 
 def start_import(
     client,
-    specs: list[dict],
+    files: list[FileState],
     folder: Path,
     *,
-    products: dict,
     meta: dict,
     catalog,
     settings: Settings,
@@ -80,9 +77,10 @@ def start_import(
     chunk_size: int = 5 * 2**20,
     **options,
 ) -> ClusterTransfer:
-    """Write the import's state, then run its shards on the cluster."""
+    """Write the import's state, then run its shards on the cluster. ``files``: made
+    by :func:`mastwidgets.transfer.file_state` (names checked)."""
     connection = check_catalog(catalog)
-    files = file_states(specs, folder)
+    files = list(files)
     shards = plan([f.size for f in files], shard_count(client, files))
     state = JobState(
         job_id=new_job_id(),
@@ -122,9 +120,7 @@ def _run(client, state, settings, connection, headers, options) -> ClusterTransf
     shard_dir = shards_folder(state_dir, state.job_id)
     shard_dir.mkdir(parents=True, exist_ok=True)
     if not state_file.exists():
-        writer = StateWriter(state_file, state)
-        writer.compact()
-        writer.close()
+        save_state(state_file, state)
     products = state.meta.get("products", {})
     uri, database, collection = connection
     shards = []
@@ -136,10 +132,7 @@ def _run(client, state, settings, connection, headers, options) -> ClusterTransf
                 parent=state.job_id,
                 dest_dir=str(folder),
                 state_dir=str(shard_dir),
-                specs=tuple(
-                    {"name": f.name, "s3": f.s3, "http": f.http, "size": f.size, "md5": f.md5}
-                    for f in files
-                ),
+                files=tuple(_fresh(f) for f in files),
                 products={f.name: products.get(f.name, {}) for f in files},
                 parallel=state.parallel,
                 options=options,
@@ -149,3 +142,10 @@ def _run(client, state, settings, connection, headers, options) -> ClusterTransf
             )
         )
     return ClusterTransfer(client, state, state_file, shards).start()
+
+
+def _fresh(f: FileState) -> FileState:
+    """The file as a shard starting afresh takes it: where from and how big."""
+    return FileState(
+        name=f.name, s3=f.s3, http=f.http, size=f.size, size_given=f.size_given, md5=f.md5
+    )

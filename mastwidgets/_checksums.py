@@ -1,0 +1,33 @@
+"""Checksums of a file on disk, in one pass: the one hashing helper of the package
+(the transfer's verification and the catalog's records both use it, so a file is
+read once)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import NamedTuple
+
+#: Bytes read at a time, into one reused buffer.
+BLOCK = 8 * 2**20
+
+
+class Digests(NamedTuple):
+    """A file's MD5 and SHA-256, in hex."""
+
+    md5: str
+    sha256: str
+
+
+def file_digests(path: str | os.PathLike) -> Digests:
+    """MD5 and SHA-256 of the file, read into one reused buffer: a fresh 8 MiB
+    ``bytes`` a read is a fresh mapping (and page faults) a read where
+    ``MALLOC_TRIM_THRESHOLD_`` is set, as Dask's nanny sets it for every worker
+    (measured: 15% of a cluster import's time)."""
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    buffer = memoryview(bytearray(BLOCK))
+    with open(path, "rb", buffering=0) as data:
+        while count := data.readinto(buffer):
+            md5.update(buffer[:count])
+            sha256.update(buffer[:count])
+    return Digests(md5.hexdigest(), sha256.hexdigest())

@@ -7,7 +7,7 @@ loopback nginx, imported with their records in MongoDB (SecantusDB in its own
 process): by the engine in this process (``transfer.start`` + the importer's
 recording, what ``import_observations`` runs after its product look-up), and by a
 Dask cluster of one and of two worker processes (``dask scheduler`` and ``dask
-worker``, each in its own process; ``mastwidgets.cluster``, what
+worker``, each in its own process; ``mastwidgets.imports.cluster``, what
 ``import_observations(executor=...)`` runs), in turns. Twice: from nginx limiting each
 connection (``limit_rate``, where a second worker's connections add throughput,
 as a second machine's would), and unthrottled (where the cluster's cost shows).
@@ -39,7 +39,7 @@ def _catalog(uri: str):
 
 def in_process(specs, dest: Path, state: Path, uri: str) -> None:
     from mastwidgets import transfer
-    from mastwidgets.importer import ImportJob
+    from mastwidgets.imports import ImportJob
 
     catalog = _catalog(uri)
     job = ImportJob(transfer.start(specs, dest, state_dir=state), {}, catalog, [])
@@ -77,23 +77,23 @@ def _child() -> None:
 
 
 def on_cluster(client, specs, dest: Path, state: Path, uri: str) -> None:
-    from mastwidgets.cluster import ClusterImportJob, start_import
+    from mastwidgets import transfer
+    from mastwidgets.imports.cluster import ClusterImportJob, start_import
     from mastwidgets.settings import get_settings
 
     catalog = _catalog(uri)
     dest.mkdir(parents=True, exist_ok=True)
-    transfer = start_import(
+    job = start_import(
         client,
-        specs,
+        transfer.file_states(specs, dest),
         dest,
-        products={},
         meta={"kind": "import"},
         catalog=catalog,
         settings=get_settings(state_dir=str(state)),
         parallel=3,
         headers={},
     )
-    _check(ClusterImportJob(transfer, {}, catalog, []).wait(), len(specs))
+    _check(ClusterImportJob(job, {}, catalog, []).wait(), len(specs))
     catalog.close()
 
 

@@ -18,7 +18,6 @@ _FROM_MAST = (
     "RESULT_COLUMNS",
     "filter_products",
     "list_products",
-    "manifest",
     "preview_image",
     "read_targets",
     "resolve_target",
@@ -29,17 +28,15 @@ _FROM_MAST = (
     "search_targets",
 )
 
-_FROM_IMPORTER = ("import_observations", "list_jobs", "resume")
-_FROM_SCRIPT = ("download_script",)
-_FROM_SNIPPET = ("snippet",)
+_FROM_IMPORTS = ("import_observations", "list_jobs", "resume")
+_FROM_EXPORTS = ("download_script", "manifest", "snippet")
 _FROM_CATALOG = ("Catalog",)
 _FROM_UI = ("App",)  # the widgets load only when the App is asked for
 
 __all__ = [
     *_FROM_MAST,
-    *_FROM_IMPORTER,
-    *_FROM_SCRIPT,
-    *_FROM_SNIPPET,
+    *_FROM_IMPORTS,
+    *_FROM_EXPORTS,
     *_FROM_CATALOG,
     *_FROM_UI,
     "MastWidgetsError",
@@ -53,9 +50,8 @@ __all__ = [
 def __getattr__(name: str):
     for module, names in (
         (".mast", _FROM_MAST),
-        (".importer", _FROM_IMPORTER),
-        (".curl_script", _FROM_SCRIPT),
-        (".python_snippet", _FROM_SNIPPET),
+        (".imports", _FROM_IMPORTS),
+        (".exports", _FROM_EXPORTS),
         (".catalog", _FROM_CATALOG),
         (".ui", _FROM_UI),
     ):

@@ -22,7 +22,7 @@ from .errors import (
     ObservationNotFound,
     TransferError,
 )
-from .layouts import LAYOUTS
+from .settings import LAYOUTS
 
 _LAYOUT_HELP = (
     "folders: observation (<collection>/<obs_id>/, the default), flat, or astroquery "
@@ -165,19 +165,22 @@ def _products(args: argparse.Namespace) -> int:
     if not frame.empty:
         print(f"{len(frame)} product(s), {int(frame['size'].sum()):,} bytes")
         if args.script:
-            from .curl_script import download_script
+            from .exports import download_script
 
             download_script(frame, args.script, layout=args.layout)
             print(f"Download script: {args.script} (run it with bash where the files go)")
         if args.manifest:
-            mast.manifest(frame).write(args.manifest, overwrite=True)
+            from .exports import manifest
+
+            manifest(frame).write(args.manifest, overwrite=True)
             print(f"Manifest: {args.manifest}")
     return 0
 
 
 def _run_job(job) -> int:
     """Show the job's progress until it ends; Ctrl-C pauses it, resumable."""
-    from .progress import TqdmProgress
+    from .transfer import Status
+    from .views.progress import TqdmProgress
 
     bars = None
     try:
@@ -197,13 +200,13 @@ def _run_job(job) -> int:
     for name, error in result.errors:
         print(f"  {name}: {error}", file=sys.stderr)
     files = result.transfer.files
-    done = sum(1 for f in files if f.status == "done")
+    done = sum(1 for f in files if f.status == Status.DONE)
     print(
         f"Job {job.id}: {result.status}; {done}/{len(files)} file(s) in "
         f"{job.transfer.state.dest_dir}; "
         f"{len(result.records)} catalog record(s)."
     )
-    if result.status != "done":
+    if result.status != Status.DONE:
         print(f"Continue with: mastwidgets resume {job.id}", file=sys.stderr)
     return 0 if result.ok else 1
 
@@ -216,7 +219,7 @@ _DASK_HELP = (
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .importer import import_observations
+    from .imports import import_observations
 
     job = import_observations(
         args.obs_id,
@@ -234,13 +237,13 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _resume(args: argparse.Namespace) -> int:
-    from .importer import resume
+    from .imports import resume
 
     return _run_job(resume(args.job_id, executor=args.dask))
 
 
 def _jobs(args: argparse.Namespace) -> int:
-    from .importer import list_jobs
+    from .imports import list_jobs
 
     _print_frame(
         list_jobs(),

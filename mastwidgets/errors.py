@@ -145,3 +145,13 @@ class CatalogUnavailable(MastWidgetsError, ConnectionError):
 
 class ClusterUnavailable(MastWidgetsError, ConnectionError):
     """The Dask scheduler an import was pointed at cannot be reached."""
+
+
+def quoted(text: object, limit: int = 80) -> str:
+    """What a user typed, quoted for a message: at most ``limit`` characters of it (a
+    10,000-character target name is not echoed back whole)."""
+    text = str(text)
+    if len(text) > limit:
+        head = limit // 2
+        text = f"{text[:head]}…{text[-(limit - head - 1) :]}"
+    return repr(text)

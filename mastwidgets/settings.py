@@ -42,7 +42,7 @@ setting                     environment variable                    default
 
 With a data root (a page served to others: Voila for a group, Binder), every
 destination is resolved inside it or refused, and the Jobs and Catalog views
-show only what lies under it; see :mod:`mastwidgets.data_root`.
+show only what lies under it; see :mod:`mastwidgets.imports.data_root`.
 """
 
 from __future__ import annotations
@@ -55,9 +55,17 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from .errors import ConfigurationError
-from .layouts import LAYOUTS
 
-__all__ = ["DEFAULT_MAST_URL", "DEFAULT_RESOLVER_URL", "Settings", "get_settings"]
+__all__ = ["DEFAULT_MAST_URL", "DEFAULT_RESOLVER_URL", "LAYOUTS", "Settings", "get_settings"]
+
+#: The folder layouts an import may use, by name: where each file goes under the
+#: destination (see :mod:`mastwidgets.imports.layouts`). The ``layout`` setting takes
+#: one of these names.
+LAYOUTS = {
+    "observation": "{obs_collection}/{obs_id}/{productFilename}",
+    "flat": "{productFilename}",
+    "astroquery": "mastDownload/{obs_collection}/{obs_id}/{productFilename}",
+}
 
 DEFAULT_MAST_URL = "https://mast.stsci.edu"
 DEFAULT_RESOLVER_URL = "http://mastresolver.stsci.edu"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandas as pd
+
+from ..errors import CatalogUnavailable
 from ._store import Catalog
+
+log = logging.getLogger(__name__)
 
 
 def on_disk(
@@ -41,3 +47,22 @@ def on_disk(
             continue
         found[uri] = path
     return found
+
+
+def mark_on_disk(
+    products: pd.DataFrame, catalog: Catalog | bool, *, under: str | os.PathLike | None = None
+) -> pd.DataFrame:
+    """``products`` (a DataFrame of :func:`mastwidgets.list_products` rows) with its
+    ``on_disk`` column filled from :func:`on_disk` (``catalog`` True: the default
+    catalog); a catalog that cannot answer leaves it empty, and
+    ``attrs["catalog_error"]`` says why."""
+    products["on_disk"] = None
+    try:
+        catalog = Catalog() if catalog is True else catalog
+        here = on_disk(catalog, products["dataURI"], under=under)
+    except CatalogUnavailable as error:
+        log.warning("cannot tell which files are here already: %s", error)
+        products.attrs["catalog_error"] = str(error)
+        return products
+    products["on_disk"] = [here.get(u) for u in products["dataURI"]]
+    return products

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .._checksums import Digests, file_digests
 from .fits_meta import is_fits, read_metadata
 
 #: Top-level fields every record has (``header``/``extensions`` hold the rest).
@@ -38,26 +38,13 @@ RECORD_FIELDS = (
 INDEXED = ("obs_id", "target", "instrument", "filters", "date_obs", "telescope", "job_id")
 
 
-def _digests(path: Path) -> tuple[str, str]:
-    """MD5 and SHA-256 of the file, read into one buffer: a fresh 8 MiB ``bytes`` a
-    read is a fresh mapping (and page faults) a read where ``MALLOC_TRIM_THRESHOLD_``
-    is set, as Dask's nanny sets it for every worker (measured: 15% of a cluster
-    import's time)."""
-    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
-    buffer = memoryview(bytearray(8 * 2**20))
-    with open(path, "rb", buffering=0) as data:
-        while count := data.readinto(buffer):
-            md5.update(buffer[:count])
-            sha256.update(buffer[:count])
-    return md5.hexdigest(), sha256.hexdigest()
-
-
 def make_record(
     path: str | Path,
     *,
     product: dict | None = None,
     source: str | None = None,
     job_id: str | None = None,
+    digests: Digests | None = None,
 ) -> dict:
     """The catalog record of one downloaded file.
 
@@ -70,12 +57,15 @@ def make_record(
         obs_collection, productType, calib_level, filters ...), if known.
     source
         ``"s3"``, ``"http"`` or ``"existing"``.
+    digests
+        The file's MD5 and SHA-256 if they are known (the transfer verified the file
+        with them): the file is not read again for them.
 
     A FITS file that cannot be read still gets a record, with ``error`` set.
     """
     path = Path(path)
     product = product or {}
-    md5, sha256 = _digests(path)
+    md5, sha256 = digests or file_digests(path)
     stat = path.stat()
     record = {
         "key": product.get("dataURI") or str(path.resolve()),

@@ -5,8 +5,8 @@ without it, :func:`mastwidgets.get_settings` reads the ``MASTWIDGETS_*``
 environment variables.
 """
 
+from ._client import token_headers
 from ._coords import parse_coordinates, parse_radius
-from ._manifest import MANIFEST_COLUMNS, manifest
 from ._preview import preview_image
 from ._products import MRP, PRODUCT_COLUMNS, filter_products, list_products, locate
 from ._search import (
@@ -24,7 +24,6 @@ from ._targets import MAX_TARGETS, read_targets, search_targets
 __all__ = [
     "CLOUD_COLLECTIONS",
     "DEFAULT_RADIUS",
-    "MANIFEST_COLUMNS",
     "MAX_TARGETS",
     "MRP",
     "PRODUCT_COLUMNS",
@@ -32,7 +31,6 @@ __all__ = [
     "filter_products",
     "list_products",
     "locate",
-    "manifest",
     "parse_coordinates",
     "parse_radius",
     "preview_image",
@@ -43,4 +41,5 @@ __all__ = [
     "search_region",
     "search_target",
     "search_targets",
+    "token_headers",
 ]

@@ -164,7 +164,9 @@ def _urls(uris, settings: Settings) -> list[str]:
     return [f"{settings.download_url}?uri={quote(str(u), safe=':/')}" for u in uris]
 
 
-def locate(products: pd.DataFrame, *, cloud: bool = True, settings: Settings | None = None):
+def locate(
+    products: pd.DataFrame, *, cloud: bool = True, settings: Settings | None = None
+) -> pd.DataFrame:
     """``products`` with the locations it lacks: ``url`` (MAST's download URL) and,
     with ``cloud``, ``s3_uri`` (looked up in MAST's bucket where no row has one).
     A failed look-up leaves ``s3_uri`` empty (``attrs["cloud_error"]`` says why)."""
@@ -182,24 +184,6 @@ def locate(products: pd.DataFrame, *, cloud: bool = True, settings: Settings | N
             products.attrs["cloud_error"] = str(error)
         else:
             products["s3_uri"] = [found.get(u) for u in products["dataURI"]]
-    return products
-
-
-def mark_on_disk(products: pd.DataFrame, catalog, settings: Settings) -> pd.DataFrame:
-    """Fill ``on_disk`` from the catalog (see :func:`mastwidgets.catalog.on_disk`); a
-    catalog that cannot answer leaves it empty (``attrs["catalog_error"]`` says why)."""
-    from ..catalog import Catalog, on_disk
-    from ..errors import CatalogUnavailable
-
-    products["on_disk"] = None
-    try:
-        catalog = Catalog() if catalog is True else catalog
-        here = on_disk(catalog, products["dataURI"], under=settings.data_root)
-    except CatalogUnavailable as error:
-        log.warning("cannot tell which files are here already: %s", error)
-        products.attrs["catalog_error"] = str(error)
-        return products
-    products["on_disk"] = [here.get(u) for u in products["dataURI"]]
     return products
 
 
@@ -273,5 +257,7 @@ def list_products(
         products = products.loc[shown].reset_index(drop=True)
     products = locate(filter_products(products, **filters), cloud=cloud, settings=settings)
     if catalog is not False and len(products):
-        products = mark_on_disk(products, catalog, settings)
+        from ..catalog import mark_on_disk  # the catalog answers "is it here?"
+
+        products = mark_on_disk(products, catalog, under=settings.data_root)
     return products

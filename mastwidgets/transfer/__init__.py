@@ -19,8 +19,11 @@ Examples
 from ._api import (
     FileSpec,
     download,
+    file_state,
+    file_states,
     is_running,
     load,
+    new_job_id,
     resume,
     resume_start,
     safe_name,
@@ -28,27 +31,59 @@ from ._api import (
     start,
 )
 from ._engine import FileResult, TransferConfig, TransferJob, TransferResult
-from ._events import FileSnapshot, JobSnapshot, TransferEvent
+from ._events import (
+    FileSnapshot,
+    FileStatusChanged,
+    JobSnapshot,
+    JobStatusChanged,
+    Progress,
+    Subscriber,
+    TransferEvent,
+    TransferSubscriber,
+    eta,
+)
+from ._handle import JobHandle
+from ._journal import StateWriter, load_state, save_state
 from ._ranges import ByteRanges
 from ._retry import RetryPolicy
+from ._state import FINISHED, FileState, JobLock, JobState, Status, state_path
 
 __all__ = [
+    "FINISHED",
     "ByteRanges",
     "FileResult",
     "FileSnapshot",
     "FileSpec",
+    "FileState",
+    "FileStatusChanged",
+    "JobHandle",
+    "JobLock",
     "JobSnapshot",
+    "JobState",
+    "JobStatusChanged",
+    "Progress",
     "RetryPolicy",
+    "StateWriter",
+    "Status",
+    "Subscriber",
     "TransferConfig",
     "TransferEvent",
     "TransferJob",
     "TransferResult",
+    "TransferSubscriber",
     "download",
+    "eta",
+    "file_state",
+    "file_states",
     "is_running",
     "load",
+    "load_state",
+    "new_job_id",
     "resume",
     "resume_start",
     "safe_name",
     "safe_target",
+    "save_state",
     "start",
+    "state_path",
 ]

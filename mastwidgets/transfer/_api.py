@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import secrets
 from collections import Counter
@@ -18,7 +17,7 @@ from ._engine import TransferConfig, TransferJob, TransferResult
 from ._events import Subscriber
 from ._journal import load_state
 from ._sources import parse_s3_uri
-from ._state import FileState, JobState, state_path
+from ._state import FileState, JobLock, JobState, state_path
 
 
 @dataclass(frozen=True)
@@ -138,8 +137,12 @@ def safe_target(dest_dir: Path, name: str) -> Path:
     UnsafeDestination
         Empty, absolute, ``..``, control characters, or a symlink leading out.
     """
+    return _inside(Path(dest_dir).resolve(), name)
+
+
+def _inside(root: Path, name: str) -> Path:
+    """``root / name`` (``root`` resolved), refused if it would land outside ``root``."""
     pure = safe_name(name)
-    root = dest_dir.resolve()
     target = root.joinpath(*pure.parts)
     if target.is_symlink() or not target.resolve().is_relative_to(root):
         raise UnsafeDestination(
@@ -148,25 +151,44 @@ def safe_target(dest_dir: Path, name: str) -> Path:
     return target
 
 
-def file_states(sources: Iterable[str | FileSpec | Mapping], dest: Path) -> list[FileState]:
-    """A new job's files: each source checked (:func:`to_spec`), its name kept inside
-    ``dest`` (:func:`safe_target`), no two written to one name.
+def file_state(item: str | FileSpec | Mapping, dest: str | os.PathLike) -> FileState:
+    """One new file of a job: its source checked (:func:`to_spec`), its name kept
+    inside ``dest`` (:func:`safe_target`) and made relative to it.
 
     Raises
     ------
     TransferError, UnsafeDestination
     """
-    specs = [to_spec(item) for item in sources]
-    names = [safe_target(dest, spec.name).relative_to(dest.resolve()).as_posix() for spec in specs]
-    duplicates = [name for name, count in Counter(names).items() if count > 1]
+    return _file_state(to_spec(item), Path(dest).resolve())
+
+
+def _file_state(spec: FileSpec, root: Path) -> FileState:
+    name = _inside(root, spec.name).relative_to(root).as_posix()
+    given = spec.size is not None
+    return FileState(
+        name=name, s3=spec.s3, http=spec.http, size=spec.size, size_given=given, md5=spec.md5
+    )
+
+
+def file_states(
+    sources: Iterable[str | FileSpec | Mapping | FileState], dest: str | os.PathLike
+) -> list[FileState]:
+    """A new job's files (each as :func:`file_state` makes it; a :class:`FileState` is
+    taken as it is: :func:`file_state` made it), no two written to one name.
+
+    Raises
+    ------
+    TransferError, UnsafeDestination
+    """
+    root = Path(dest).resolve()
+    files = [
+        item if isinstance(item, FileState) else _file_state(to_spec(item), root)
+        for item in sources
+    ]
+    duplicates = [name for name, count in Counter(f.name for f in files).items() if count > 1]
     if duplicates:
         raise TransferError(f"two files would be written to {sorted(duplicates)[0]!r}")
-    return [
-        FileState(
-            name=n, s3=s.s3, http=s.http, size=s.size, size_given=s.size is not None, md5=s.md5
-        )
-        for n, s in zip(names, specs, strict=True)
-    ]
+    return files
 
 
 def new_job_id() -> str:
@@ -186,7 +208,7 @@ def _config(parallel: int, chunk_size: int, **options) -> TransferConfig:
 
 
 def start(
-    sources: Iterable[str | FileSpec | Mapping],
+    sources: Iterable[str | FileSpec | Mapping | FileState],
     dest_dir: str | os.PathLike,
     *,
     job_id: str | None = None,
@@ -200,8 +222,11 @@ def start(
 ) -> TransferJob:
     """Start a job in background threads and return its handle at once.
 
-    Parameters are those of :func:`download`. ``http_headers`` (e.g. an
-    ``Authorization`` header) are used for this run only and never stored.
+    Parameters are those of :func:`download`; ``sources`` may also hold
+    :class:`FileState` objects made by :func:`file_state` (checked already, so a front
+    end that sorts files out before starting checks each name once).
+    ``http_headers`` (e.g. an ``Authorization`` header) are used for this run only and
+    never stored.
     ``options`` are further :class:`TransferConfig` fields (``split``,
     ``timeout``, ``retry``, ``s3_endpoint`` ...).
 
@@ -304,19 +329,7 @@ def _wait(job: TransferJob) -> TransferResult:
 
 def is_running(state_file: str | os.PathLike) -> bool:
     """Whether some process holds the job's lock (is running it) right now."""
-    lock = Path(state_file).with_suffix(".lock")
-    if not lock.exists():
-        return False
-    fd = os.open(lock, os.O_RDWR)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    return JobLock.held(state_file)
 
 
 def load(job_id: str, state_dir: str | os.PathLike | None = None) -> JobState:

@@ -12,7 +12,6 @@ life cycle, the workers' steps and what happens when a step fails.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -20,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._checksums import file_digests
 from .._units import human_bytes
 from ..errors import DiskFull
 from ._commit import Durability
@@ -49,9 +49,9 @@ from ._state import (
     FINISHED,
     PAUSED,
     QUEUED,
+    JobLock,
     JobState,
     boot_id,
-    take_lock,
 )
 from ._tally import Tally
 
@@ -73,7 +73,7 @@ class TransferConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     flush_interval: float = 1.0
     progress_interval: float = 0.25  # also how often verified files are committed
-    commit_batch: int = 256  # files committed at once at most (each holds an open file)
+    commit_batch: int = 256  # verified files made final (renamed, journaled) at once at most
     s3_endpoint: str | None = None
 
 
@@ -143,7 +143,7 @@ class TransferJob(JobHandle):
         self._stop = threading.Event()
         self._stop_status: str | None = None
         self._threads: list[threading.Thread] = []
-        self._lock_fd: int | None = None
+        self._lock: JobLock | None = None
         self._bytes_this_run = 0
         self._count_lock = threading.Lock()
         self._started = 0.0
@@ -227,12 +227,11 @@ class TransferJob(JobHandle):
         self._reporter.tick(self._bytes_this_run, active, self._tally)
 
     def _take_lock(self) -> None:
-        self._lock_fd = take_lock(self.state_file, self.id)
+        self._lock = JobLock(self.state_file, self.id)
 
     def _release_lock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            self._lock.release()
 
     def _prepare_files(self) -> None:
         """Reconcile the state with what is on disk (after a crash, nothing is trusted)."""
@@ -554,11 +553,10 @@ class TransferJob(JobHandle):
         if state.size is not None and size != state.size:
             return False
         if state.md5:
-            digest = hashlib.md5(usedforsecurity=False)
-            with open(path, "rb") as data:
-                while block := data.read(8 * 2**20):
-                    digest.update(block)
-            return digest.hexdigest() == state.md5
+            digests = file_digests(path)  # the SHA-256 too: the catalog's record needs it
+            if digests.md5 != state.md5:
+                return False
+            state.sha256 = digests.sha256
         return True
 
     # -- failures -------------------------------------------------------------------------------

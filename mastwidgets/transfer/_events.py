@@ -12,6 +12,9 @@ import math
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ._state import Status
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +24,7 @@ class FileSnapshot:
     """One file at one moment. ``speed`` in bytes/s (smoothed), ``eta`` in seconds."""
 
     name: str
-    status: str
+    status: Status
     bytes_done: int
     total: int | None
     speed: float
@@ -32,7 +35,7 @@ class FileSnapshot:
     @property
     def fraction(self) -> float | None:
         if not self.total:
-            return 1.0 if self.status == "done" else None
+            return 1.0 if self.status == Status.DONE else None
         return min(1.0, self.bytes_done / self.total)
 
 
@@ -48,7 +51,7 @@ class JobSnapshot:
     """
 
     job_id: str
-    status: str
+    status: Status
     bytes_done: int
     total: int | None
     speed: float
@@ -60,25 +63,86 @@ class JobSnapshot:
 
     @property
     def files_done(self) -> int:
-        return self.counts.get("done", 0)
+        return self.counts.get(Status.DONE, 0)
 
     @property
     def files_failed(self) -> int:
-        return self.counts.get("failed", 0)
+        return self.counts.get(Status.FAILED, 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TransferEvent:
-    """What subscribers receive.
+    """What subscribers receive: one of :class:`Progress`, :class:`FileStatusChanged`
+    and :class:`JobStatusChanged` (``isinstance`` tells which, or a
+    :class:`TransferSubscriber` sorts them).
 
-    ``kind`` is ``"progress"`` (periodic, ``job`` set), ``"file_status"`` (a
-    file changed status, ``file`` set) or ``"job_status"`` (``job`` set).
+    ``kind`` (``"progress"``, ``"file_status"``, ``"job_status"``) names the class for
+    subscribers that dispatch on it; ``job`` and ``file`` are ``None`` where the kind
+    has none.
     """
 
-    kind: str
+    kind: ClassVar[str] = "event"
     job_id: str
     job: JobSnapshot | None = None
     file: FileSnapshot | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progress(TransferEvent):
+    """Every ``progress_interval`` while the job runs: ``job`` with only the files moving
+    bytes now (``job.partial``)."""
+
+    kind: ClassVar[str] = "progress"
+    job: JobSnapshot
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileStatusChanged(TransferEvent):
+    """A file changed status: ``file``."""
+
+    kind: ClassVar[str] = "file_status"
+    file: FileSnapshot
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobStatusChanged(TransferEvent):
+    """The job started or ended: ``job``, every file included."""
+
+    kind: ClassVar[str] = "job_status"
+    job: JobSnapshot
+
+
+class TransferSubscriber:
+    """A subscriber with one method per event, each a no-op until overridden (like
+    s3transfer's ``BaseSubscriber``). They take ``**kwargs``, so a field added to an
+    event later never breaks a subscriber written before it.
+
+    Examples
+    --------
+    >>> class Done(TransferSubscriber):
+    ...     def on_file_status(self, *, file, **kwargs):
+    ...         if file.status == "done":
+    ...             print(file.name)
+    >>> job.subscribe(Done())  # doctest: +SKIP
+    """
+
+    def __call__(self, event: TransferEvent) -> None:
+        fields = {"job_id": event.job_id, "job": event.job, "file": event.file}
+        if isinstance(event, Progress):
+            self.on_progress(**fields)
+        elif isinstance(event, FileStatusChanged):
+            self.on_file_status(**fields)
+        elif isinstance(event, JobStatusChanged):
+            self.on_job_status(**fields)
+
+    def on_progress(self, *, job: JobSnapshot, **kwargs) -> None:
+        """Progress of the job: ``job`` holds only the files moving now."""
+
+    def on_file_status(self, *, file: FileSnapshot, **kwargs) -> None:
+        """A file changed status."""
+
+    def on_job_status(self, *, job: JobSnapshot, **kwargs) -> None:
+        """The job started or ended."""
 
 
 Subscriber = Callable[[TransferEvent], None]

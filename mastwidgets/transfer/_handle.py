@@ -4,8 +4,9 @@ or a Dask cluster's workers): events, with the last one replayed to latecomers."
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
-from ._events import Subscribers, TransferEvent
+from ._events import Subscriber, Subscribers, TransferEvent
 
 
 class JobHandle:
@@ -18,8 +19,9 @@ class JobHandle:
         self._result = None
         self._final_event: TransferEvent | None = None
 
-    def subscribe(self, callback) -> callable:
-        """Call ``callback(TransferEvent)`` for every event; returns an unsubscribe function.
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(event)`` for every :class:`TransferEvent` (a
+        :class:`TransferSubscriber` sorts them by kind); returns an unsubscribe function.
 
         A subscriber that arrives after the job has ended still gets its final
         ``job_status`` event (perhaps twice if it arrives just as the job ends).

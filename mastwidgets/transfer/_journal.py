@@ -172,6 +172,13 @@ class StateWriter:
             self._fd = None
 
 
+def save_state(state_file: str | os.PathLike, job: JobState) -> None:
+    """Write the whole job as a new snapshot (and an empty journal), durably."""
+    writer = StateWriter(state_file, job)
+    writer.compact()
+    writer.close()
+
+
 def _write_all(fd: int, payload: bytes) -> None:
     view = memoryview(payload)
     while view:

@@ -15,7 +15,17 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from ._events import FileSnapshot, JobSnapshot, Meter, Subscribers, TransferEvent, eta
+from ._events import (
+    FileSnapshot,
+    FileStatusChanged,
+    JobSnapshot,
+    JobStatusChanged,
+    Meter,
+    Progress,
+    Subscribers,
+    TransferEvent,
+    eta,
+)
 from ._files import RunFile
 from ._state import DONE, DOWNLOADING, JobState
 from ._tally import Tally
@@ -89,12 +99,12 @@ class Reporter:
     # -- events ---------------------------------------------------------------------------------
     def emit_file(self, f: RunFile) -> None:
         self._subscribers.emit(
-            TransferEvent("file_status", self._state.job_id, file=self.file_snapshot(f))
+            FileStatusChanged(job_id=self._state.job_id, file=self.file_snapshot(f))
         )
 
-    def job_event(self) -> TransferEvent:
+    def job_event(self) -> JobStatusChanged:
         """A ``job_status`` event of the whole job now (not sent: see :meth:`emit`)."""
-        return TransferEvent("job_status", self._state.job_id, job=self.snapshot())
+        return JobStatusChanged(job_id=self._state.job_id, job=self.snapshot())
 
     def emit(self, event: TransferEvent) -> None:
         self._subscribers.emit(event)
@@ -106,9 +116,7 @@ class Reporter:
         for f in active:
             if f.state.status == DOWNLOADING:
                 f.meter.update(now, f.written.total)
-        event = TransferEvent(
-            "progress", self._state.job_id, job=self.progress_snapshot(active, tally)
-        )
+        event = Progress(job_id=self._state.job_id, job=self.progress_snapshot(active, tally))
         self._subscribers.emit(event)
 
     # -- the thread -----------------------------------------------------------------------------

@@ -23,17 +23,45 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
+from .._checksums import Digests
 from ..errors import JobNotFound, JobRunning
 from ._ranges import ByteRanges
 
 STATE_VERSION = 2  # 2: a snapshot with a journal beside it (see _journal.py)
 READABLE_VERSIONS = (1, 2)
 
-# File statuses, in the order a file goes through them.
-QUEUED, DOWNLOADING, VERIFYING, DONE = "queued", "downloading", "verifying", "done"
-FAILED, PAUSED, CANCELLED = "failed", "paused", "cancelled"
+
+class Status(StrEnum):
+    """A file's or a job's status, in the order a file goes through them.
+
+    A ``str``: ``Status.DONE == "done"``, and it is written to state files and JSON
+    as the plain word, so state files of every version read the same.
+    """
+
+    QUEUED = "queued"
+    DOWNLOADING = "downloading"
+    VERIFYING = "verifying"
+    DONE = "done"
+    FAILED = "failed"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        """Done, failed or cancelled: a run of the job will not change it."""
+        return self in FINISHED
+
+
+QUEUED, DOWNLOADING, VERIFYING, DONE = (
+    Status.QUEUED,
+    Status.DOWNLOADING,
+    Status.VERIFYING,
+    Status.DONE,
+)
+FAILED, PAUSED, CANCELLED = Status.FAILED, Status.PAUSED, Status.CANCELLED
 FINISHED = frozenset({DONE, FAILED, CANCELLED})
 
 
@@ -52,9 +80,10 @@ class FileState:
     size_given: bool = False  # the caller stated the size: servers must agree
     md5: str | None = None
     etag: str | None = None
+    sha256: str | None = None  # found when the file was read to check its MD5
     ranges: ByteRanges = field(default_factory=ByteRanges)
     durable: ByteRanges = field(default_factory=ByteRanges)
-    status: str = QUEUED
+    status: Status = QUEUED
     source: str | None = None  # the source in use, then the one that finished it
     s3_failed: str | None = None  # why S3 was given up for this file, if it was
     ranged: bool = True  # False: the HTTP server ignores Range
@@ -68,6 +97,7 @@ class FileState:
             "size": self.size,
             "md5": self.md5,
             "etag": self.etag,
+            "sha256": self.sha256,
             "ranges": self.ranges.to_json(),
             "durable": self.durable.to_json(),
             "status": self.status,
@@ -77,6 +107,13 @@ class FileState:
             "error": self.error,
             "verify_failures": self.verify_failures,
         }
+
+    def verified_digests(self) -> Digests | None:
+        """The finished file's MD5 and SHA-256, if the transfer read it to check its MD5
+        (then nobody needs to read it again for them)."""
+        if self.status == DONE and self.md5 and self.sha256:
+            return Digests(self.md5, self.sha256)
+        return None
 
     @classmethod
     def from_json(cls, data: dict) -> FileState:
@@ -88,9 +125,10 @@ class FileState:
             size=data.get("size"),
             md5=data.get("md5"),
             etag=data.get("etag"),
+            sha256=data.get("sha256"),
             ranges=ByteRanges(data.get("ranges") or []),
             durable=ByteRanges(data.get("durable") or []),
-            status=data.get("status", QUEUED),
+            status=Status(data.get("status", QUEUED)),
             source=data.get("source"),
             s3_failed=data.get("s3_failed"),
             ranged=data.get("ranged", True),
@@ -108,7 +146,7 @@ class JobState:
     files: list[FileState]
     parallel: int
     chunk_size: int
-    status: str = QUEUED
+    status: Status = QUEUED
     created: str = field(default_factory=now)
     updated: str = field(default_factory=now)
     meta: dict = field(default_factory=dict)  # the caller's own JSON-safe notes
@@ -139,7 +177,7 @@ class JobState:
             files=[FileState.from_json(f) for f in data["files"]],
             parallel=int(data["parallel"]),
             chunk_size=int(data["chunk_size"]),
-            status=data.get("status", QUEUED),
+            status=Status(data.get("status", QUEUED)),
             created=data.get("created", now()),
             updated=data.get("updated", now()),
             meta=data.get("meta") or {},
@@ -174,21 +212,50 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def take_lock(state_file: Path, job_id: str) -> int:
-    """Hold the job's lock (a ``.lock`` beside its state file) for this process: the
-    open descriptor, closed to release it (the kernel releases it if the process dies).
+class JobLock:
+    """A job's lock, held by the process running it: a ``.lock`` file beside its state
+    file, locked with ``flock`` (the kernel releases it if the process dies).
 
     Raises
     ------
     JobRunning
         Another process holds it.
     """
-    lock_path = Path(state_file).with_suffix(".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise JobRunning(f"Job {job_id} is already running in another process.") from None
-    return fd
+
+    def __init__(self, state_file: str | os.PathLike, job_id: str) -> None:
+        path = lock_path(state_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise JobRunning(f"Job {job_id} is already running in another process.") from None
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        """Let another process run the job (a second call does nothing)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    @staticmethod
+    def held(state_file: str | os.PathLike) -> bool:
+        """Whether some process holds the job's lock (is running it) right now."""
+        path = lock_path(state_file)
+        if not path.exists():
+            return False
+        fd = os.open(path, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        finally:
+            os.close(fd)
+
+
+def lock_path(state_file: str | os.PathLike) -> Path:
+    return Path(state_file).with_suffix(".lock")

@@ -10,9 +10,9 @@ import logging
 import ipywidgets as widgets
 
 from ..catalog import Catalog
-from ..data_root import shown_path
-from ..quicklook import quicklook
+from ..imports import shown_path
 from ..settings import get_settings
+from ..views.quicklook import quicklook
 from ._background import Status, in_background
 from ._grid import column, grid
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import curl_script, mast, python_snippet
+from .. import exports, mast
 from .._units import human_bytes
 from ._background import Status, in_background
 
@@ -74,14 +74,14 @@ class ExportBar(widgets.VBox):
 
         def work() -> tuple[str, bytes, str, str | None]:
             if kind == "script":
-                text = curl_script.download_script(ticked)
+                text = exports.download_script(ticked)
                 return "mast_download.sh", text.encode(), "text/x-shellscript", None
             if kind == "manifest":
                 buffer = io.StringIO()
                 located = mast.locate(ticked, cloud=True)  # the S3 URIs, asked of MAST once
-                mast.manifest(located).write(buffer, format="ascii.csv")
+                exports.manifest(located).write(buffer, format="ascii.csv")
                 return "mast_manifest.csv", buffer.getvalue().encode(), "text/csv", None
-            text = python_snippet.snippet(search, ticked)
+            text = exports.snippet(search, ticked)
             return "mast_selection.py", text.encode(), "text/x-python", text
 
         def done(answer) -> None:

@@ -7,8 +7,8 @@ import threading
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import importer, mast
-from ..data_root import shown_path
+from .. import imports, mast
+from ..imports import shown_path
 from ..settings import get_settings
 from ._background import Status, in_background
 from ._export_bar import ExportBar
@@ -200,7 +200,7 @@ class ImportPanel(widgets.VBox):
         source, dest = SOURCES[self.source.value], self.dest.value.strip() or None
 
         def work():
-            return importer.import_observations(observations, dest, source=source, products=ticked)
+            return imports.import_observations(observations, dest, source=source, products=ticked)
 
         def done(job) -> None:
             files = len(job.transfer.state.files)

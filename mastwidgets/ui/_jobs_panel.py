@@ -8,14 +8,17 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from .. import importer
+from .. import imports
 from .._units import human_bytes
-from ..data_root import shown_path
+from ..imports import shown_path
 from ..settings import get_settings
+from ..transfer import FINISHED, JobStatusChanged
+from ..transfer import Status as FileStatus
 from ._background import Status, in_background
 from ._progress_view import ProgressView
 
-RESUMABLE = ("interrupted", "paused", "failed", "cancelled")
+#: A job's statuses once its run is over.
+_ENDED = FINISHED | {FileStatus.PAUSED}
 
 
 class JobsPanel(widgets.VBox):
@@ -42,7 +45,7 @@ class JobsPanel(widgets.VBox):
         job.subscribe(
             lambda event: (
                 self.refresh()
-                if event.kind == "job_status" and event.job.status not in ("queued", "downloading")
+                if isinstance(event, JobStatusChanged) and event.job.status in _ENDED
                 else None
             )
         )
@@ -50,7 +53,7 @@ class JobsPanel(widgets.VBox):
 
     def refresh(self) -> None:
         try:
-            jobs = importer.list_jobs()
+            jobs = imports.list_jobs()
         except OSError as error:
             self.status.say(f"Cannot read the jobs folder: {error}", "error")
             return
@@ -78,7 +81,7 @@ class JobsPanel(widgets.VBox):
                 self._button("Pause", "pause", lambda: live.pause()),
                 self._button("Cancel", "stop", lambda: live.cancel()),
             ]
-        if job["status"] in RESUMABLE:
+        if job["status"] in imports.RESUMABLE:
             buttons.append(self._button("Resume", "play", lambda: self.resume(job["id"])))
         buttons.append(self._button("Files", "folder-open", lambda: self.show_files(job["id"])))
         return widgets.HBox([text, *buttons])
@@ -97,15 +100,15 @@ class JobsPanel(widgets.VBox):
             self.detail.children = (ProgressView(job),)
             self.track(job)
 
-        in_background("resume", lambda: importer.resume(job_id), done, self.status)
+        in_background("resume", lambda: imports.resume(job_id), done, self.status)
 
     def show_files(self, job_id: str) -> None:
         settings = get_settings()
-        state = importer.job_state(job_id, settings=settings)
+        state = imports.job_state(job_id, settings=settings)
         folder = Path(state.dest_dir)
         lines = [f"<b>{html.escape(shown_path(folder, settings))}</b>"]
         for f in state.files:
             where = folder / f.name
-            mark = "✓" if f.status == "done" and where.exists() else f.status
+            mark = "✓" if f.status == FileStatus.DONE and where.exists() else f.status
             lines.append(f"{mark} <code>{html.escape(f.name)}</code> ({human_bytes(f.size)})")
         self.detail.children = (widgets.HTML("<br>".join(lines)),)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import mast
 from ..errors import MastWidgetsError
-from ..footprints import footprints_png
+from ..views.footprints import footprints_png
 from ._background import Status, in_background
 
 #: Observations offered in the "Preview of" list (the footprints show up to 2,000).

@@ -18,12 +18,18 @@ from collections import OrderedDict
 import ipywidgets as widgets
 
 from .._units import human_bytes
-from ..transfer import FileSnapshot, JobSnapshot, TransferEvent
+from ..transfer import FileSnapshot, FileStatusChanged, JobSnapshot, Status, TransferEvent
 
 MAX_ROWS = 12
-_ACTIVE = ("downloading", "verifying")
-_RUNNING = ("queued", "downloading", "verifying")
-_STYLE = {"done": "success", "failed": "danger", "paused": "warning", "cancelled": "warning"}
+_ACTIVE = (Status.DOWNLOADING, Status.VERIFYING)
+_RUNNING = (Status.QUEUED, *_ACTIVE)
+_OVER = (Status.DONE, Status.FAILED)
+_STYLE = {
+    Status.DONE: "success",
+    Status.FAILED: "danger",
+    Status.PAUSED: "warning",
+    Status.CANCELLED: "warning",
+}
 
 
 def _eta(seconds: float | None) -> str:
@@ -88,10 +94,11 @@ class ProgressView(widgets.VBox):
             self.render(job.snapshot())
 
     def _event(self, event: TransferEvent) -> None:
-        if event.kind in ("progress", "job_status") and event.job is not None:
+        if isinstance(event, FileStatusChanged):
+            if event.file.status in _OVER:
+                self._remember(event.file)
+        elif event.job is not None:  # progress, or the job's status
             self.render(event.job)
-        elif event.kind == "file_status" and event.file.status in ("done", "failed"):
-            self._remember(event.file)
 
     def _remember(self, snap: FileSnapshot) -> None:
         with self._finished_lock:
@@ -110,7 +117,7 @@ class ProgressView(widgets.VBox):
         self.total_text.value = describe(snap)
         if not snap.partial and not self._finished:  # a job seen first part-way through
             for f in snap.files:
-                if f.status in ("done", "failed"):
+                if f.status in _OVER:
                     self._remember(f)
         active = [f for f in snap.files if f.status in _ACTIVE]
         with self._finished_lock:

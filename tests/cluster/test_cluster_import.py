@@ -10,9 +10,10 @@ import pymongo
 import pytest
 
 import mastwidgets as mw
-from mastwidgets.cluster._connect import close_clients
 from mastwidgets.errors import ConfigurationError
+from mastwidgets.imports.cluster._connect import close_clients
 from mastwidgets.sandbox import Faults
+from mastwidgets.transfer import FileState
 
 from ..catalog.conftest import mongodb_uri  # noqa: F401 - the SecantusDB server fixture
 from ..test_cli import run
@@ -65,7 +66,7 @@ def test_an_import_runs_on_two_workers_and_records_each_file_once(
     found = mw.search_target("M16")
     events = []
     job = mw.import_observations(found, tmp_path / "data", products={}, executor=client)
-    assert isinstance(job, mw.importer.ImportJob)
+    assert isinstance(job, mw.imports.ImportJob)
     job.subscribe(lambda event: events.append(event))
     result = job.wait(timeout=180)
     assert result.ok and len(result.transfer.files) == 132 and len(result.records) == 132
@@ -235,14 +236,14 @@ def test_the_app_imports_on_the_cluster_of_its_setting(
 
 
 def test_a_worker_that_cannot_see_the_destination_says_so(client, tmp_path):
-    from mastwidgets.cluster._shards import Shard, run_shard
+    from mastwidgets.imports.cluster._shards import Shard, run_shard
 
     shard = Shard(
         index=0,
         parent="20260101T000000Z-abcdef",
         dest_dir=str(tmp_path / "not-on-this-worker"),
         state_dir=str(tmp_path / "jobs" / "x.shards"),
-        specs=({"name": "a.fits", "http": "http://127.0.0.1:9/a.fits", "size": 10},),
+        files=(FileState("a.fits", http="http://127.0.0.1:9/a.fits", size=10),),
         products={},
         parallel=1,
         options={},
@@ -285,8 +286,8 @@ def test_a_big_shard_records_every_file_on_a_daemonic_worker(
 ):
     """Past READERS_FROM files an import reads its records in reader processes, which a
     Dask worker (a daemonic process) may not start: the shard hung, done but unrecorded."""
-    from mastwidgets.cluster._shards import Secret, Shard, run_shard
-    from mastwidgets.importer import READERS_FROM
+    from mastwidgets.imports import READERS_FROM
+    from mastwidgets.imports.cluster._shards import Secret, Shard, run_shard
 
     products = mw.list_products(mw.search_target("M16"), auxiliary=True, catalog=False)
     assert len(products) > READERS_FROM
@@ -298,8 +299,8 @@ def test_a_big_shard_records_every_file_on_a_daemonic_worker(
         parent="20260101T000000Z-b16b16",
         dest_dir=str(tmp_path),
         state_dir=str(tmp_path / "jobs" / "x.shards"),
-        specs=tuple(
-            {"name": n, "http": r.url, "size": int(r.size)}
+        files=tuple(
+            FileState(n, http=r.url, size=int(r.size))
             for n, r in zip(names, products.itertuples(), strict=True)
         ),
         products={

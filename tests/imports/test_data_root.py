@@ -6,8 +6,8 @@ import os
 import pytest
 
 import mastwidgets as mw
-from mastwidgets.data_root import DataRoot
 from mastwidgets.errors import UnsafeDestination
+from mastwidgets.imports.data_root import DataRoot
 from mastwidgets.sandbox import Faults
 
 OBS = "icdm02010"  # 3 calibrated science files

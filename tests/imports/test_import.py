@@ -142,7 +142,7 @@ def test_kill_9_then_resume_records_every_file_exactly_once(store_env, sandbox_e
         [
             sys.executable,
             "-m",
-            "tests.importer.child",
+            "tests.imports.child",
             json.dumps({"mode": "start", "obs_ids": ["jw02739-o001_t001_nircam_clear-f187n"]}),
         ],
         stdout=subprocess.PIPE,

@@ -9,7 +9,7 @@ import pytest
 
 import mastwidgets as mw
 from mastwidgets.errors import ConfigurationError, LimitExceeded
-from mastwidgets.importer import DEFAULT_PRODUCTS
+from mastwidgets.imports import DEFAULT_PRODUCTS
 from mastwidgets.sandbox import Faults
 
 OBS = "icdm02010"  # 3 calibrated science files

@@ -189,7 +189,7 @@ def test_a_manifest_lists_where_each_file_is_and_writes_csv_and_ecsv(
     monkeypatch.setenv("MAST_API_TOKEN", mast_sandbox.token)  # never in the manifest
     products = mw.list_products(["icdm01010", "j8ny01010"], productType="SCIENCE")
     table = mw.manifest(products)
-    assert table.colnames == list(mw.mast.MANIFEST_COLUMNS) and len(table) == len(products)
+    assert table.colnames == list(mw.exports.MANIFEST_COLUMNS) and len(table) == len(products)
     row = table[list(table["productFilename"]).index("icdm01010_drz.fits")]
     assert row["s3_uri"] == "s3://stpubdata/hst/public/icdm/icdm01010/icdm01010_drz.fits"
     assert row["size"] == mast_sandbox.path_of(row["dataURI"]).stat().st_size

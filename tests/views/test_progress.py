@@ -4,7 +4,7 @@ jobs only (a big import is not thousands of lines)."""
 import io
 
 from mastwidgets import transfer
-from mastwidgets.progress import TqdmProgress
+from mastwidgets.views.progress import TqdmProgress
 
 
 def run_with_bars(sb, tmp_path, count, list_files):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from ..errors import ClusterUnavailable, ConfigurationError
-from ..settings import Settings
+from ...errors import ClusterUnavailable, ConfigurationError
+from ...settings import Settings
 
 #: How long to wait for a scheduler to answer, at most (the ``timeout`` setting if shorter).
 CONNECT_TIMEOUT = 10.0

@@ -361,7 +361,7 @@ def _snapshot(item) -> FileSnapshot:
     name, status, bytes_done, total, speed, source, error = item
     remaining = None if total is None else total - bytes_done
     return FileSnapshot(
-        name, status, bytes_done, total, speed, eta(remaining, speed), source, error
+        name, Status(status), bytes_done, total, speed, eta(remaining, speed), source, error
     )
 
 

@@ -164,10 +164,11 @@ class _Forwarder(TransferSubscriber):
             self.worker.log_event(self.shard.topic, message)
 
 
-def _file_tuple(snap) -> tuple:
+def _file_tuple(snap: FileSnapshot) -> tuple:
+    """A file's snapshot as Dask's events carry it (msgpack: plain types only)."""
     return (
         snap.name,
-        snap.status,
+        str(snap.status),
         snap.bytes_done,
         snap.total,
         snap.speed,

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .catalogue import Catalogue, Observation, Product, build_catalogue, many_products
 from .faults import Faults, FaultSwitch
-from .files import TINY_IMAGE_SIDE, image_side_for, write_products
+from .files import TINY_IMAGE_SIDE, default_cache, image_side_for, write_products
 from .generated import GeneratedFiles
 from .portal import ROW_CAP, Portal
 from .s3 import S3Server
@@ -74,6 +74,11 @@ class Sandbox:
     row_cap
         The most rows one search may match; past it MAST (and the sandbox) refuses
         the search with an error.
+    cache
+        A folder where the product files are kept between runs (``True``: the user's
+        cache folder, :func:`~mastwidgets.sandbox.files.default_cache`; ``False``:
+        made anew each start). A cached file is made again when the code or the
+        libraries that make it change.
     """
 
     def __init__(
@@ -89,6 +94,7 @@ class Sandbox:
         scale: int = 0,
         seed: int = 0,
         row_cap: int = ROW_CAP,
+        cache: bool | str | Path = True,
     ):
         self.host = host
         self.port = port
@@ -98,6 +104,7 @@ class Sandbox:
         catalogue = build_catalogue(SyntheticSky(scale, seed) if scale else None)
         self.catalogue: Catalogue = catalogue.restricted_to(obs_ids) if obs_ids else catalogue
         self._files_dir = Path(files_dir) if files_dir else None
+        self._cache = default_cache() if cache is True else Path(cache) if cache else None
         self._tmp: str | None = None
         self.token = token or secrets.token_hex(16)
         self._switch = FaultSwitch()
@@ -113,7 +120,9 @@ class Sandbox:
             self._tmp = tempfile.mkdtemp(prefix="mast-sandbox-")
             self._files_dir = Path(self._tmp)
         try:
-            self.files = write_products(self.catalogue, self._files_dir, self.image_side)
+            self.files = write_products(
+                self.catalogue, self._files_dir, self.image_side, cache=self._cache
+            )
             sizes = {uri: path.stat().st_size for uri, path in self.files.items()}
             self.portal = Portal(
                 self.catalogue,
@@ -238,7 +247,7 @@ class Sandbox:
         observation = many_products(base, obsid, f"{like}-x{obsid}", count)
         grown = self.catalogue.with_observation(observation)
         paths = write_products(
-            Catalogue((observation,)), self._files_dir / "added", self.image_side
+            Catalogue((observation,)), self._files_dir / "added", self.image_side, cache=self._cache
         )
         self.portal.sizes.update({uri: path.stat().st_size for uri, path in paths.items()})
         self.files.update(paths)

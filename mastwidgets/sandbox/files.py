@@ -8,13 +8,18 @@ is what the file sizes scale with: 64 gives files of tens of kB for tests,
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
+import shutil
 import struct
 import zlib
 from pathlib import Path
 
+import astropy
 import numpy as np
+import platformdirs
 from astropy.io import fits
 from astropy.table import Table
 from astropy.time import Time
@@ -327,17 +332,66 @@ def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMA
 
 
 def write_products(
-    catalogue: Catalogue, directory: Path, image_side: int = TINY_IMAGE_SIDE
+    catalogue: Catalogue,
+    directory: Path,
+    image_side: int = TINY_IMAGE_SIDE,
+    *,
+    cache: Path | None = None,
 ) -> dict:
-    """Write every product of ``catalogue`` under ``directory``; return {uri: path}."""
+    """Write every product of ``catalogue`` under ``directory``; return {uri: path}.
+
+    With ``cache`` (a folder kept between runs, e.g. :func:`default_cache`), each
+    file is made once and copied from there afterwards: astropy takes about ten
+    seconds to write the curated FITS files, a copy a few milliseconds. A cached
+    file is named by what its bytes depend on (this module's code, astropy's and
+    numpy's versions, the product and its observation), so a change to any of them
+    makes it again.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}
+    version = _code_version(image_side) if cache is not None else ""
     for obs in catalogue.observations:
         for product in obs.products:
             path = directory / product.filename
             if not path.exists():
-                tmp = path.with_suffix(path.suffix + ".tmp")
-                tmp.write_bytes(product_bytes(obs, product, image_side))
-                tmp.replace(path)
+                if cache is None:
+                    _write(path, product_bytes(obs, product, image_side))
+                else:
+                    shutil.copyfile(_cached(cache, version, obs, product, image_side), path)
             paths[product.uri] = path
     return paths
+
+
+def default_cache() -> Path:
+    """Where the sandbox keeps the files it made (the user's cache folder)."""
+    return Path(platformdirs.user_cache_dir("mastwidgets")) / "sandbox-files"
+
+
+def _write(path: Path, data: bytes) -> None:
+    """``path`` with ``data``, whole or not at all (a unique temporary name, then a rename:
+    two processes making the same file both succeed)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def _cached(cache: Path, version: str, obs: Observation, product: Product, side: int) -> Path:
+    key = hashlib.sha256(f"{version}|{product!r}|{sorted(obs.row.items())!r}".encode()).hexdigest()[
+        :24
+    ]
+    path = cache / version / f"{key}-{product.filename}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, product_bytes(obs, product, side))
+    return path
+
+
+def _code_version(image_side: int) -> str:
+    """What every file's bytes depend on beyond its product: this module, the
+    catalogue's code and the libraries that write them."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("files.py", "catalogue.py"):
+        digest.update((here / name).read_bytes())
+    digest.update(f"{astropy.__version__}|{np.__version__}|{image_side}".encode())
+    return digest.hexdigest()[:16]

@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -21,6 +22,7 @@ from .errors import (
     NoProductsFound,
     ObservationNotFound,
     TransferError,
+    quoted,
 )
 from .settings import LAYOUTS
 
@@ -262,7 +264,7 @@ def _catalog(args: argparse.Namespace) -> int:
         if args.show:
             record = catalog.get(args.show)
             if record is None:
-                raise InvalidQuery(f"No record {args.show!r} in the catalog.")
+                raise InvalidQuery(f"No record {quoted(args.show)} in the catalog.")
             print(json.dumps(record, indent=1))
             return 0
         filters = {
@@ -311,9 +313,18 @@ def _app(args: argparse.Namespace) -> int:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one short line (argparse prints the whole usage,
+    and the whole of a bad value: a 10,000-character one, in full)."""
+
+    def error(self, message: str) -> NoReturn:
+        shown = message if len(message) <= 200 else f"{message[:120]}…{message[-60:]}"
+        self.exit(2, f"{self.prog}: {shown} (see: {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mastwidgets", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="mastwidgets", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sandbox = commands.add_parser("sandbox", help="run the offline MAST sandbox until Ctrl-C")
     sandbox.add_argument("--host", default="127.0.0.1")

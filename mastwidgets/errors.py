@@ -51,7 +51,7 @@ class TargetNotFound(InvalidQuery):
     def __init__(self, name: str):
         self.name = name
         super().__init__(
-            f"MAST's name resolver does not know the target {name!r}. Check the spelling, "
+            f"MAST's name resolver does not know the target {quoted(name)}. Check the spelling, "
             "try another designation (e.g. 'M 8' or 'NGC 6523'), or search by coordinates."
         )
 
@@ -85,7 +85,9 @@ class ObservationNotFound(MastWidgetsError, LookupError):
 
     def __init__(self, obs_ids: list[str]):
         self.obs_ids = list(obs_ids)
-        shown = ", ".join(self.obs_ids)
+        shown = ", ".join(quoted(i, 40) for i in self.obs_ids[:3])
+        if len(self.obs_ids) > 3:
+            shown += f" and {len(self.obs_ids) - 3} more"
         super().__init__(
             f"MAST has no observation with ID {shown}. Observation IDs look like "
             "'jw02739-o001_t001_nircam_clear-f090w' or 'ibxl51010'; "

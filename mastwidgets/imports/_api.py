@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import transfer
 from ..catalog import Catalog, mark_on_disk
-from ..errors import ConfigurationError, InvalidQuery, NoProductsFound, TransferError
+from ..errors import ConfigurationError, InvalidQuery, NoProductsFound, TransferError, quoted
 from ..settings import Settings, get_settings
 from ._job import ImportJob
 from ._listing import current_state
@@ -100,7 +100,7 @@ def import_observations(
         scheduler does not answer.
     """
     if source not in SOURCES:
-        raise InvalidQuery(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+        raise InvalidQuery(f"source must be one of {', '.join(SOURCES)}, not {quoted(source)}")
     settings = settings or get_settings()
     pattern = layout_pattern(layout or settings.layout)
     folder = destination(dest, settings)  # refused before MAST is asked anything

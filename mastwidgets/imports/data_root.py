@@ -61,7 +61,7 @@ class DataRoot:
         Folders that do not exist yet are not created here.
         """
         text = "" if dest is None else os.fspath(dest)
-        shown = repr(text)
+        shown = quoted(text)
         if any(ord(c) < 32 for c in text):
             raise UnsafeDestination(f"Refusing the folder {shown}: it has control characters.")
         if text.startswith("~"):

@@ -12,7 +12,7 @@ the setting ``layout`` (``MASTWIDGETS_LAYOUT``) takes a name only.
 
 from __future__ import annotations
 
-from ..errors import InvalidQuery
+from ..errors import InvalidQuery, quoted
 from ..settings import LAYOUTS
 
 __all__ = ["LAYOUTS", "file_name", "layout_pattern"]
@@ -23,7 +23,7 @@ def layout_pattern(layout: str) -> str:
     if layout in LAYOUTS:
         return LAYOUTS[layout]
     if "{" not in layout:
-        raise InvalidQuery(f"Unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}.")
+        raise InvalidQuery(f"Unknown layout {quoted(layout)}: use one of {', '.join(LAYOUTS)}.")
     return layout
 
 
@@ -33,5 +33,5 @@ def file_name(layout: str, row: dict) -> str:
         return layout_pattern(layout).format(**row)
     except (KeyError, IndexError, ValueError) as error:
         raise InvalidQuery(
-            f"The layout {layout!r} names an unknown product column: {error}"
+            f"The layout {quoted(layout)} names an unknown product column: {error}"
         ) from None

@@ -7,7 +7,7 @@ import math
 import astropy.units as u
 from astropy.coordinates import Angle, SkyCoord
 
-from ..errors import InvalidCoordinates, InvalidRadius
+from ..errors import InvalidCoordinates, InvalidRadius, quoted
 
 MAX_RADIUS = Angle(10, u.deg)
 _FRAMES = {"icrs", "fk5", "fk4", "galactic"}
@@ -67,8 +67,9 @@ def parse_coordinates(value: SkyCoord | str | tuple | list) -> SkyCoord:
         if not (math.isfinite(coord.ra.deg) and math.isfinite(coord.dec.deg)):
             raise ValueError("not finite")
     except (ValueError, TypeError, u.UnitsError) as error:
+        reason = f" ({error})" if len(str(error)) <= 60 else ""  # astropy's may echo it all
         raise InvalidCoordinates(
-            f"Could not read {value!r} as sky coordinates ({error}). {_HELP}"
+            f"Could not read {quoted(value)} as sky coordinates{reason}. {_HELP}"
         ) from None
     return coord
 
@@ -85,11 +86,11 @@ def parse_radius(value: Angle | u.Quantity | str | float) -> Angle:
         radius = Angle(value, u.deg) if isinstance(value, (int, float)) else Angle(value)
     except (ValueError, TypeError, u.UnitsError):
         raise InvalidRadius(
-            f"Could not read {value!r} as a radius: give an angle with units, e.g. "
+            f"Could not read {quoted(value)} as a radius: give an angle with units, e.g. "
             "'3 arcmin', '0.05 deg' or '20 arcsec' (a bare number means degrees)."
         ) from None
     if not radius.isscalar or not math.isfinite(radius.deg) or radius.deg <= 0:
-        raise InvalidRadius(f"The search radius must be a positive angle, not {value!r}.")
+        raise InvalidRadius(f"The search radius must be a positive angle, not {quoted(value)}.")
     if radius > MAX_RADIUS:
         raise InvalidRadius(
             f"A radius of {radius.deg:g} degrees is too large: MAST cone searches are "

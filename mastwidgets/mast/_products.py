@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from ..errors import InvalidCriteria, InvalidQuery, MastUnavailable, NoProductsFound
+from ..errors import InvalidCriteria, InvalidQuery, MastUnavailable, NoProductsFound, quoted
 from ..settings import Settings, get_settings
 from ._client import session
 from ._cloud import cloud_uris
@@ -95,7 +95,7 @@ def _matches(series: pd.Series, wanted) -> pd.Series:
         try:
             numbers = [float(v) for v in values]
         except (TypeError, ValueError):
-            raise InvalidCriteria(f"{series.name} takes numbers, not {wanted!r}") from None
+            raise InvalidCriteria(f"{series.name} takes numbers, not {quoted(wanted)}") from None
         return series.astype("float64").isin(numbers)
     lowered = {
         str(v).lower().lstrip(".") if series.name == "extension" else str(v).lower() for v in values
@@ -133,7 +133,8 @@ def filter_products(
         column = next((c for c in products.columns if c.lower() == key.lower()), None)
         if column is None:
             raise InvalidCriteria(
-                f"Products cannot be filtered by {key!r}; use one of: productType, calib_level, "
+                f"Products cannot be filtered by {quoted(key)}; use one of: productType, "
+                "calib_level, "
                 "productSubGroupDescription (product_subgroup), extension, dataproduct_type, "
                 "productFilename, or mrp_only=True."
             )

@@ -11,7 +11,13 @@ from astropy.coordinates import Angle, SkyCoord
 from astropy.table import Table
 from astropy.time import Time
 
-from ..errors import InvalidCriteria, InvalidQuery, ObservationNotFound, TooManyResults
+from ..errors import (
+    InvalidCriteria,
+    InvalidQuery,
+    ObservationNotFound,
+    TooManyResults,
+    quoted,
+)
 from ..settings import Settings, get_settings
 from ._client import session
 from ._coords import parse_coordinates, parse_radius
@@ -164,7 +170,7 @@ def _mjd(value) -> float:
         return float(Time(value.isoformat() if isinstance(value, date) else value).mjd)
     except (ValueError, TypeError):
         raise InvalidCriteria(
-            f"Could not read {value!r} as a date: use ISO ('2022-07-12') or MJD."
+            f"Could not read {quoted(value)} as a date: use ISO ('2022-07-12') or MJD."
         ) from None
 
 

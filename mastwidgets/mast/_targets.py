@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InvalidCoordinates, InvalidQuery, TooManyResults
+from ..errors import InvalidCoordinates, InvalidQuery, TooManyResults, quoted
 from ..settings import Settings, get_settings
 from ._coords import parse_coordinates, parse_radius
 from ._search import (
@@ -54,7 +54,7 @@ def read_targets(targets) -> list[str]:
         try:
             text = Path(targets).read_text()
         except OSError as error:
-            raise InvalidQuery(f"Cannot read the target list {str(targets)!r}: {error}") from None
+            raise InvalidQuery(f"Cannot read the target list {quoted(targets)}: {error}") from None
         found = read_targets(text)
     elif isinstance(targets, str):
         lines = [line for line in targets.splitlines() if line.strip()]

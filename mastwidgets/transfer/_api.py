@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..errors import JobNotFound, TransferError, UnsafeDestination
+from ..errors import JobNotFound, TransferError, UnsafeDestination, quoted
 from ..settings import get_settings
 from ._engine import TransferConfig, TransferJob, TransferResult
 from ._events import Subscriber
@@ -62,7 +62,7 @@ def _check_url(url: str | None, scheme: str) -> str | None:
     if scheme == "s3":
         parse_s3_uri(url)
     elif parts.scheme not in ("http", "https") or not parts.netloc:
-        raise TransferError(f"not an http(s) URL: {url!r}")
+        raise TransferError(f"not an http(s) URL: {quoted(url)}")
     if parts.username or parts.password:
         raise TransferError(
             "URLs with a user name or password are not accepted (they would be "
@@ -97,9 +97,9 @@ def to_spec(item: str | FileSpec | Mapping) -> FileSpec:
             md5=item.get("md5"),
         )
     else:
-        raise TransferError(f"cannot download {item!r}: give a URL, a FileSpec or a dict")
+        raise TransferError(f"cannot download {quoted(item)}: give a URL, a FileSpec or a dict")
     if not spec.s3 and not spec.http:
-        raise TransferError(f"{spec.name or item!r}: no s3 or http location given")
+        raise TransferError(f"{quoted(spec.name or item)}: no s3 or http location given")
     if spec.size is not None and spec.size < 0:
         raise TransferError(f"{spec.name}: size must not be negative")
     return replace(
@@ -118,7 +118,7 @@ def safe_name(name: str) -> PurePosixPath:
     UnsafeDestination
         Empty, absolute, ``..``, or control characters.
     """
-    shown = repr(name)
+    shown = quoted(name)
     if not name or "\x00" in name or any(ord(c) < 32 for c in name):
         raise UnsafeDestination(f"Refusing the file name {shown}: empty or control characters.")
     pure = PurePosixPath(name.replace("\\", "/"))
@@ -146,7 +146,8 @@ def _inside(root: Path, name: str) -> Path:
     target = root.joinpath(*pure.parts)
     if target.is_symlink() or not target.resolve().is_relative_to(root):
         raise UnsafeDestination(
-            f"Refusing the file name {name!r}: it leads outside {root} through a symbolic link."
+            f"Refusing the file name {quoted(name)}: it leads outside {root} through a "
+            "symbolic link."
         )
     return target
 

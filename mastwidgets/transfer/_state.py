@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from .._checksums import Digests
-from ..errors import JobNotFound, JobRunning
+from ..errors import JobNotFound, JobRunning, quoted
 from ._ranges import ByteRanges
 
 STATE_VERSION = 2  # 2: a snapshot with a journal beside it (see _journal.py)
@@ -192,7 +192,9 @@ _JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 def state_path(state_dir: Path, job_id: str) -> Path:
     """The job's state file; a job ID that is not a plain name is refused."""
     if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
-        raise JobNotFound(f"{job_id!r} is not a job ID (letters, digits, '.', '_' and '-' only).")
+        raise JobNotFound(
+            f"{quoted(job_id)} is not a job ID (letters, digits, '.', '_' and '-' only)."
+        )
     return Path(state_dir) / f"{job_id}.json"
 
 

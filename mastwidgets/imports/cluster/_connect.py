@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from ...errors import ClusterUnavailable, ConfigurationError
+from ...errors import ClusterUnavailable, ConfigurationError, quoted
 from ...settings import Settings
 
 #: How long to wait for a scheduler to answer, at most (the ``timeout`` setting if shorter).
@@ -39,7 +39,8 @@ def cluster_client(executor, settings: Settings):
     address = executor if executor is not None else settings.dask_scheduler
     if not isinstance(address, str):
         raise ConfigurationError(
-            f"executor must be a dask.distributed.Client or a scheduler address, not {address!r}"
+            "executor must be a dask.distributed.Client or a scheduler address, not "
+            f"{quoted(address)}"
         )
     with _clients_lock:
         client = _clients.pop(address, None)

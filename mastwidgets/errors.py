@@ -85,7 +85,7 @@ class ObservationNotFound(MastWidgetsError, LookupError):
 
     def __init__(self, obs_ids: list[str]):
         self.obs_ids = list(obs_ids)
-        shown = ", ".join(quoted(i, 40) for i in self.obs_ids[:3])
+        shown = ", ".join(shortened(str(i), 40) for i in self.obs_ids[:3])
         if len(self.obs_ids) > 3:
             shown += f" and {len(self.obs_ids) - 3} more"
         super().__init__(
@@ -149,11 +149,15 @@ class ClusterUnavailable(MastWidgetsError, ConnectionError):
     """The Dask scheduler an import was pointed at cannot be reached."""
 
 
+def shortened(text: str, limit: int = 80) -> str:
+    """``text`` cut to at most ``limit`` characters in its middle (a 10,000-character
+    target name is not echoed back whole)."""
+    if len(text) <= limit:
+        return text
+    head = limit // 2
+    return f"{text[:head]}…{text[-(limit - head - 1) :]}"
+
+
 def quoted(text: object, limit: int = 80) -> str:
-    """What a user typed, quoted for a message: at most ``limit`` characters of it (a
-    10,000-character target name is not echoed back whole)."""
-    text = str(text)
-    if len(text) > limit:
-        head = limit // 2
-        text = f"{text[:head]}…{text[-(limit - head - 1) :]}"
-    return repr(text)
+    """What a user typed, quoted for a message: at most ``limit`` characters of it."""
+    return repr(shortened(str(text), limit))

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs into ./.venv and runs the whole suite:
 # the install check (pip resolves this project beside lightkurve and jdaviz), the
-# linter, then every test (real astroquery against the MAST sandbox on loopback).
-# Extra arguments go to pytest, e.g. scripts/test.sh -k sandbox
+# linter, then every test (real astroquery against the MAST sandbox on loopback),
+# in two pytest workers.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k sandbox, or the quick loop:
+#   scripts/test.sh -m "not slow"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +18,21 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 source scripts/_venv.sh
-step "installing mastwidgets (editable) with the test requirements"
-.venv/bin/python -m pip install --quiet --editable ".[test]"
-step "checking that pip resolves mastwidgets beside lightkurve and jdaviz"
-scripts/check_installs.sh
+step "checking, beside the install, that pip resolves mastwidgets next to lightkurve and jdaviz"
+checks=$(mktemp)
+scripts/check_installs.sh >"$checks" 2>&1 &
+checker=$!
+step "installing mastwidgets (editable) with the test requirements (uv; the versions of requirements/test-constraints.txt)"
+.venv/bin/python -m pip install --quiet "uv>=0.5"
+.venv/bin/uv pip install --python .venv/bin/python --quiet --editable ".[test]" \
+  --constraint requirements/test-constraints.txt
 step "linting"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+if ! wait "$checker"; then
+  cat "$checks" >&2
+  exit 1
+fi
+cat "$checks"
+rm -f "$checks"
 exec .venv/bin/python -m pytest "$@"

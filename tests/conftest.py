@@ -39,3 +39,43 @@ def small_disk(tmp_path):
     yield mount
     for folder in mounts:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+#: Tests that take seconds each (browsers, servers in processes, Dask clusters, crash
+#: loops, the archive-sized sandbox): ``scripts/test.sh -m "not slow"`` leaves them out
+#: for a quick loop while working; CI runs everything.
+SLOW_PATHS = (
+    "tests/browser/",
+    "tests/cluster/",
+    "notebooks/",
+    "tests/transfer/test_crash.py",
+    "tests/test_cli.py",
+    "tests/ui/test_app_command.py",
+    "tests/imports/test_limits.py",
+)
+SLOW_NAMES = (
+    "scale",
+    "many_",
+    "2000",
+    "15000",
+    "thousands",
+    "hundreds",
+    "_command_itself",
+    "the_command_line_takes",
+    "_and_watch",
+    "one_import_away",
+    "need_no_boto3",
+    "auxiliary_files_are_hidden",
+)
+SLOW_FIXTURES = {"scaled_sandbox", "scaled_env", "mongodb_uri", "store_env"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        where = item.nodeid
+        if (
+            any(part in where for part in SLOW_PATHS)
+            or any(part in item.name for part in SLOW_NAMES)
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
+            item.add_marker(pytest.mark.slow)

@@ -15,6 +15,7 @@ import pytest
 
 import mastwidgets as mw
 from mastwidgets import errors, transfer
+from mastwidgets.cli import main
 from mastwidgets.ui import App
 
 HUGE = "M" + "x" * 9_999  # a 10,000-character "target name"
@@ -140,18 +141,29 @@ CLI_CASES = [
 ]
 
 
-def test_the_command_line_prints_one_line_and_writes_nothing(untouched, a_file):
+def test_the_command_line_prints_one_line_and_writes_nothing(untouched, a_file, capsys):
+    """``mastwidgets.cli.main``, what the command runs, in this process (tests/test_cli.py
+    runs the command itself; a process a case would cost seconds of imports each)."""
     cases = [*CLI_CASES, (["import", "icdm01010", "--dest", str(a_file)], "not a folder")]
     for args, message in cases:
-        done = subprocess.run(
-            [sys.executable, "-m", "mastwidgets", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 2, (args[:2], done.stderr[-500:])
-        assert message in one_line(done.stderr), (args[:2], done.stderr)
-        assert done.stdout == ""
+        try:
+            code = main(args)
+        except SystemExit as exit:  # argparse's usage errors
+            code = exit.code
+        out, err = capsys.readouterr()
+        assert code == 2, (args[:2], err[-500:])
+        assert message in one_line(err), (args[:2], err)
+        assert out == ""
+
+
+def test_the_command_itself_prints_one_line_for_a_usage_error():
+    done = subprocess.run(
+        [sys.executable, "-m", "mastwidgets", "import", "icdm01010", "--layout", HUGE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "invalid choice" in one_line(done.stderr)
 
 
 def _join_ui_threads():

@@ -29,6 +29,9 @@ from ..settings import Settings
 
 __all__ = ["DataRoot", "destination", "resumable_here", "shown_path"]
 
+#: The most of a path a message quotes (more than a typed word: a path is read whole).
+PATH = 160
+
 
 class DataRoot:
     """A folder that destinations must stay inside (symbolic links followed)."""
@@ -61,7 +64,7 @@ class DataRoot:
         Folders that do not exist yet are not created here.
         """
         text = "" if dest is None else os.fspath(dest)
-        shown = quoted(text)
+        shown = quoted(text, PATH)
         if any(ord(c) < 32 for c in text):
             raise UnsafeDestination(f"Refusing the folder {shown}: it has control characters.")
         if text.startswith("~"):
@@ -141,9 +144,9 @@ def _check_folder(folder: Path) -> None:
     for path in (folder, *folder.parents):
         if path.exists():
             if not path.is_dir():
-                what = "is" if path == folder else f"lies under {quoted(str(path))}, which is"
+                what = "is" if path == folder else f"lies under {quoted(path, PATH)}, which is"
                 raise UnsafeDestination(
-                    f"Refusing the folder {quoted(str(folder))}: it {what} a file, not a "
+                    f"Refusing the folder {quoted(folder, PATH)}: it {what} a file, not a "
                     "folder. Give a folder (it is created if it does not exist)."
                 )
             return

@@ -24,8 +24,12 @@ scripts/check_installs.sh >"$checks" 2>&1 &
 checker=$!
 step "installing mastwidgets (editable) with the test requirements (uv; the versions of requirements/test-constraints.txt)"
 .venv/bin/python -m pip install --quiet "uv>=0.5"
-.venv/bin/uv pip install --python .venv/bin/python --quiet --editable ".[test]" \
-  --constraint requirements/test-constraints.txt
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set (as on these machines), a
+# package installed without its .pyc files is compiled again by every process that
+# imports it (astropy, pandas, Jupyter...: seconds for each kernel, server and child).
+.venv/bin/uv pip install --python .venv/bin/python --quiet --compile-bytecode \
+  --editable ".[test]" --constraint requirements/test-constraints.txt
+.venv/bin/python -m compileall -q mastwidgets  # this project's own, likewise
 step "linting"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -16,7 +16,6 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._checksums import file_digests
@@ -28,8 +27,9 @@ from ._files import PART_SUFFIX, RunFile, free_bytes
 from ._handle import JobHandle
 from ._journal import StateWriter
 from ._ranges import ByteRanges
+from ._reconcile import Action, decide
 from ._reporter import Reporter
-from ._retry import RetryPolicy
+from ._results import FileResult, TransferConfig, TransferResult
 from ._scheduler import CHUNK, FINISH, PREPARE, WHOLE, Scheduler, Task
 from ._sources import (
     Buffer,
@@ -58,55 +58,6 @@ from ._tally import Tally
 __all__ = ["PART_SUFFIX", "FileResult", "TransferConfig", "TransferJob", "TransferResult"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TransferConfig:
-    """Limits and timings of a job; see :func:`mastwidgets.transfer.download`."""
-
-    parallel: int = 3  # big files at once (and connections on big files)
-    chunk_size: int = 5 * 2**20
-    connections: int = 16  # files of one chunk or less at once: a polite per-host cap
-    split: bool = True
-    buffer_size: int = 8 * 2**20
-    timeout: float = 60.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    flush_interval: float = 1.0
-    progress_interval: float = 0.25  # also how often verified files are committed
-    commit_batch: int = 256  # verified files made final (renamed, journaled) at once at most
-    s3_endpoint: str | None = None
-
-
-@dataclass(frozen=True)
-class FileResult:
-    name: str
-    path: Path
-    status: str
-    size: int | None
-    source: str | None
-    md5: str | None
-    error: str | None
-
-
-@dataclass(frozen=True)
-class TransferResult:
-    """The outcome of a job run: ``status`` is done, failed, paused or cancelled."""
-
-    job_id: str
-    status: str
-    files: tuple[FileResult, ...]
-    bytes_transferred: int
-    seconds: float
-    state_file: Path
-    state_bytes: int = 0  # written to the state's snapshot and journal in this run
-
-    @property
-    def ok(self) -> bool:
-        return self.status == DONE
-
-    @property
-    def failed(self) -> tuple[FileResult, ...]:
-        return tuple(f for f in self.files if f.status == FAILED)
 
 
 class TransferJob(JobHandle):
@@ -235,33 +186,25 @@ class TransferJob(JobHandle):
 
     def _prepare_files(self) -> None:
         """Reconcile the state with what is on disk (after a crash, nothing is trusted)."""
+        same_boot = self._boot is not None and self.state.boot_id == self._boot
         for f in self._files:
             state = f.state
-            if state.status == DONE:
-                if f.target.exists() and (
-                    state.size is None or f.target.stat().st_size == state.size
-                ):
-                    continue
-                state.status, state.ranges = QUEUED, ByteRanges()
-            if state.status != QUEUED:
-                state.status, state.error = QUEUED, None
-            if (
-                not f.part.exists()
-                and f.target.exists()
-                and state.size is not None
-                and self._verified(f, f.target)
-            ):
+            decision = decide(
+                state,
+                target_size=_size_of(f.target),
+                part_size=_size_of(f.part),
+                same_boot=same_boot,
+            )
+            if decision.action == Action.KEEP:
+                continue
+            state.status, state.error = QUEUED, None
+            if decision.action == Action.CHECK and self._verified(f, f.target):
                 # Already here and verified: a crash between the rename and the state
                 # write, or a file imported before. Not downloaded again.
                 state.status, state.source = DONE, state.source or "existing"
                 state.ranges = ByteRanges([(0, state.size)])
                 continue
-            if self.state.boot_id != self._boot or self._boot is None:
-                state.ranges = ByteRanges(state.durable.intervals)  # a reboot since: flushed only
-            on_disk = f.part.stat().st_size if f.part.exists() else 0
-            state.ranges.clip(on_disk)
-            if not state.ranged or state.size is None:
-                state.ranges = ByteRanges()  # fetched whole, or size unknown: from byte 0
+            state.ranges = decision.ranges
             f.written = ByteRanges(state.ranges)
 
     def _check_space(self) -> None:
@@ -384,8 +327,8 @@ class TransferJob(JobHandle):
     def _do_chunk(self, task: Task, buffer: Buffer) -> None:
         f, start, end = task.file, task.start, task.end
         name, source, location = self._source(f)
-        before = f.written.total
-        try:
+
+        def fetch() -> None:
             if source is None:
                 raise SourceUnavailable("no source left")
             copied, total = source.fetch(
@@ -398,28 +341,9 @@ class TransferJob(JobHandle):
             wanted = max(0, min(end, f.size) - start)
             if copied < wanted:
                 raise TransientError(f"{name}: the response ended after {copied} of {wanted} bytes")
-            f.failures = 0
             self._durable.checkpoint_file(f)  # a kill now loses no finished chunk
-        except Stopped:
-            pass
-        except RangeIgnored as error:
-            if name == "s3":
-                self._give_up_source(f, name, str(error))
-            else:
-                log.info("%s: %s; downloading it whole", f.state.name, error)
-                with self._cond:
-                    f.state.ranged = False
-        except SourceUnavailable as error:
-            self._give_up_source(f, name, str(error))
-        except TransientError as error:
-            if f.written.total > before:
-                f.failures = 0
-            self._release(task)
-            self._backoff(f, name, error)
-            return
-        except DiskFull as error:
-            self._fail(f, str(error))
-        self._release(task)
+
+        self._step(task, name, fetch)
 
     def _resize(self, f: RunFile, size: int) -> None:
         log.info("%s: the server says %d bytes, not %s", f.state.name, size, f.size)
@@ -434,7 +358,8 @@ class TransferJob(JobHandle):
         ``Content-Range`` tells the size (no HEAD); the rest is then fetched in chunks.
         A server that ignores Range answers 200 with the whole file, taken as it comes."""
         f = task.file
-        try:
+
+        def fetch() -> None:
             with f.lock:
                 f.written = ByteRanges()
             copied, size, ranged = self._http.fetch_first(
@@ -451,31 +376,16 @@ class TransferJob(JobHandle):
             with f.lock:
                 f.written.clip(size)  # a server that sent more than it says the file has
             f.reserve()
-            f.failures = 0
             self._durable.checkpoint_file(f)
-        except Stopped:
-            pass
-        except RangeIgnored as error:
-            log.info("%s: %s; downloading it whole", f.state.name, error)
-            with self._cond:
-                f.state.ranged = False
-        except SourceUnavailable as error:
-            self._give_up_source(f, "http", str(error))
-        except TransientError as error:
-            with f.lock:
-                f.written = ByteRanges()  # nothing to resume from: the size is still unknown
-            self._release(task, whole=True)
-            self._backoff(f, "http", error)
-            return
-        except DiskFull as error:
-            self._fail(f, str(error))
-        self._release(task, whole=True)
+
+        self._step(task, "http", fetch, whole=True)
 
     def _do_whole(self, task: Task, buffer: Buffer) -> None:
         """The whole file in one stream, for a server that ignores Range."""
         f = task.file
         name, source, location = self._source(f)
-        try:
+
+        def fetch() -> None:
             if name != "http":
                 raise SourceUnavailable("whole-file download needs HTTP")
             with f.lock:
@@ -488,20 +398,46 @@ class TransferJob(JobHandle):
                 raise TransientError(
                     f"http: the response ended after {copied} of {f.state.size} bytes"
                 )
+
+        self._step(task, name, fetch, whole=True)
+
+    def _step(self, task: Task, name: str | None, fetch, *, whole: bool = False) -> None:
+        """Run one fetch of a worker's task, and act on how it ended: the one place a
+        step's errors become actions. ``whole``: the task streams the file from byte 0
+        (a failed attempt keeps none of its bytes)."""
+        f = task.file
+        before = f.written.total
+        try:
+            fetch()
             f.failures = 0
         except Stopped:
-            pass
+            pass  # paused or cancelled: the bytes written so far stay
+        except RangeIgnored as error:
+            self._range_ignored(f, name, error)
         except SourceUnavailable as error:
             self._give_up_source(f, name, str(error))
         except TransientError as error:
-            with f.lock:
-                f.written = ByteRanges()
-            self._release(task, whole=True)
+            if whole:
+                with f.lock:
+                    f.written = ByteRanges()  # nothing to resume from
+            elif f.written.total > before:
+                f.failures = 0  # it moved: the count is of attempts in a row that did not
+            self._release(task, whole=whole)
             self._backoff(f, name, error)
             return
         except DiskFull as error:
             self._fail(f, str(error))
-        self._release(task, whole=True)
+        self._release(task, whole=whole)
+
+    def _range_ignored(self, f: RunFile, name: str | None, error: RangeIgnored) -> None:
+        """A server sent the whole file to a ranged request: an S3 object that does is
+        given up; an HTTP server's files are then fetched whole."""
+        if name == "s3":
+            self._give_up_source(f, name, str(error))
+            return
+        log.info("%s: %s; downloading it whole", f.state.name, error)
+        with self._cond:
+            f.state.ranged = False
 
     def _release(self, task: Task, *, claim: bool = True, whole: bool = False) -> None:
         f = task.file
@@ -661,3 +597,11 @@ class TransferJob(JobHandle):
         self._reporter.emit(self._final_event)
         self._done.set()
         self._sched.wake()
+
+
+def _size_of(path: Path) -> int | None:
+    """The length of the file at ``path``, ``None`` if there is none."""
+    try:
+        return path.stat().st_size
+    except OSError:  # absent, or a path through a file: as Path.exists() says
+        return None

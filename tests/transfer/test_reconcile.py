@@ -1,0 +1,57 @@
+"""The start-up decision for each file (keep / check / fetch, and from which bytes),
+as a pure function of the state and what is on disk: no network, no files."""
+
+import pytest
+
+from mastwidgets.transfer import ByteRanges, FileState, Status
+from mastwidgets.transfer._reconcile import Action, decide
+
+
+def state(status=Status.QUEUED, size=100, ranges=(), durable=(), ranged=True):
+    return FileState(
+        "a.fits",
+        size=size,
+        status=status,
+        ranges=ByteRanges(ranges),
+        durable=ByteRanges(durable),
+        ranged=ranged,
+    )
+
+
+def test_a_done_file_on_disk_as_recorded_is_kept():
+    decision = decide(state(Status.DONE), target_size=100, part_size=None, same_boot=True)
+    assert decision.action == Action.KEEP
+
+
+@pytest.mark.parametrize("target_size", [None, 99])
+def test_a_done_file_gone_or_changed_is_fetched_from_byte_0(target_size):
+    s = state(Status.DONE, ranges=[(0, 100)], durable=[(0, 100)])
+    decision = decide(s, target_size=target_size, part_size=None, same_boot=True)
+    assert decision.action == (Action.FETCH if target_size is None else Action.CHECK)
+    assert decision.ranges.intervals == []
+
+
+def test_bytes_the_state_claims_beyond_the_part_file_are_dropped():
+    s = state(ranges=[(0, 60), (80, 100)])
+    decision = decide(s, target_size=None, part_size=70, same_boot=True)
+    assert decision.action == Action.FETCH and decision.ranges.intervals == [(0, 60)]
+
+
+def test_after_a_reboot_only_flushed_bytes_count():
+    s = state(ranges=[(0, 90)], durable=[(0, 40)])
+    decision = decide(s, target_size=None, part_size=90, same_boot=False)
+    assert decision.ranges.intervals == [(0, 40)]
+
+
+@pytest.mark.parametrize(("size", "ranged"), [(None, True), (100, False)])
+def test_a_file_fetched_whole_or_of_unknown_size_starts_again(size, ranged):
+    s = state(size=size, ranges=[(0, 50)], ranged=ranged)
+    assert decide(s, target_size=None, part_size=50, same_boot=True).ranges.intervals == []
+
+
+def test_a_finished_file_without_a_part_file_is_checked_before_fetching():
+    """A crash between the rename and the state's write, or a file imported before."""
+    decision = decide(state(), target_size=100, part_size=None, same_boot=True)
+    assert decision.action == Action.CHECK
+    with_part = decide(state(), target_size=100, part_size=10, same_boot=True)
+    assert with_part.action == Action.FETCH

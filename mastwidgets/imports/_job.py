@@ -64,6 +64,7 @@ class ImportJob:
         self.transfer = transfer
         self.id = transfer.id
         self._products = products
+        self._files = {f.name: f for f in transfer.state.files}  # their checksums, once known
         self._catalog = catalog
         self._queue: queue.Queue = queue.Queue()
         self._recorded: dict[str, None] = {}  # keys recorded, in order
@@ -164,7 +165,6 @@ class ImportJob:
         """Records of these files, read by the readers and written to the catalog in
         batches; each with the checksums the transfer verified, if it did."""
         folder = Path(self.transfer.state.dest_dir)
-        files = {f.name: f for f in self.transfer.state.files}
         wanted: list[tuple[str, ToRead]] = []
         for name in names:
             product = self._products.get(name, {})
@@ -181,13 +181,13 @@ class ImportJob:
                 if existing is not None and existing.get("path") == str(path):
                     self._recorded[key] = None  # recorded by an earlier run of this job
                     continue
-            state = files.get(name)
+            state = self._files.get(name)
             verified = state.verified_digests() if state is not None else None
             source = state.source if state is not None else None
             wanted.append((name, ToRead(path, product, source, self.id, verified)))
         for start in range(0, len(wanted), RECORD_BATCH):
             batch = wanted[start : start + RECORD_BATCH]
-            read = read_records([item for _, item in batch], import_size=len(files))
+            read = read_records([item for _, item in batch], import_size=len(self._files))
             made = []
             for (name, _), outcome in zip(batch, read, strict=True):
                 if isinstance(outcome, OSError):

@@ -117,8 +117,10 @@ class ImportPanel(widgets.VBox):
 
     def set_observations(self, frame: pd.DataFrame) -> None:
         """A new selection: list its products (one look-up for all its observations)."""
-        self.observations = frame
-        self._listed = None
+        with self._lock:  # a listing of the last selection, arriving now, is outdated
+            self._generation += 1
+            self.observations = frame
+            self._listed = None
         self.preview.set_observations(frame)
         self.refresh()
 

@@ -8,10 +8,9 @@ The search functions load astroquery on first use, so ``import mastwidgets``
 from importlib import import_module
 
 from . import errors
+from ._version import __version__
 from .errors import MastWidgetsError
 from .settings import Settings, get_settings
-
-__version__ = "0.1.0"
 
 _FROM_MAST = (
     "PRODUCT_COLUMNS",

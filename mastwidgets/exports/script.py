@@ -114,7 +114,7 @@ def download_script(
     UnsafeDestination
         A file name would land outside the folder.
     """
-    from .. import __version__
+    from .._version import __version__
     from ..mast import locate
 
     if not isinstance(products, pd.DataFrame) or "dataURI" not in products:

@@ -2,8 +2,7 @@
 # mastwidgets installs beside the tools scientists already use: in a fresh virtual
 # environment, pip resolves `pip install <this project> lightkurve` (and jdaviz), exactly
 # as a user types it, in under a minute each (a dry run: resolution only). It took
-# minutes while boto3 was a dependency (see pyproject.toml). Run by scripts/test.sh; the
-# two resolutions run side by side, each timed on its own.
+# minutes while boto3 was a dependency (see pyproject.toml). Run by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=60
@@ -11,22 +10,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-
-resolve() {  # resolve PEER: one line saying how long, or the resolver's last words
-  local peer=$1 began=$SECONDS
+for peer in lightkurve jdaviz; do
+  SECONDS=0
   if ! timeout "$limit" "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
       --dry-run . "$peer" >"$work/$peer.log" 2>&1; then
-    echo "check_installs: 'pip install . $peer' did not resolve within ${limit} s:"
-    grep -v "^WARNING: Location" "$work/$peer.log" | tail -20
-    return 1
+    echo "check_installs: 'pip install . $peer' did not resolve within ${limit} s:" >&2
+    grep -v "^WARNING: Location" "$work/$peer.log" | tail -20 >&2
+    exit 1
   fi
-  echo "check_installs: 'pip install . $peer' resolves in $((SECONDS - began)) s (limit ${limit} s)"
-}
-
-failed=0
-resolve lightkurve >"$work/lightkurve.out" 2>&1 &
-first=$!
-resolve jdaviz >"$work/jdaviz.out" 2>&1 || failed=1
-wait "$first" || failed=1
-cat "$work/lightkurve.out" "$work/jdaviz.out"
-exit "$failed"
+  echo "check_installs: 'pip install . $peer' resolves in ${SECONDS} s (limit ${limit} s)"
+done

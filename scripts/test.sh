@@ -19,7 +19,7 @@ if ! command -v chromium >/dev/null; then
 fi
 source scripts/_venv.sh
 step "checking that pip resolves mastwidgets beside lightkurve and jdaviz"
-scripts/check_installs.sh  # first, alone: it is timed, and the install below takes both cores
+scripts/check_installs.sh  # first, alone: it is timed (beside the install, it took minutes)
 step "installing mastwidgets (editable) with the test requirements (uv; the versions of requirements/test-constraints.txt)"
 .venv/bin/python -m pip install --quiet "uv>=0.5"
 # --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set (as on these machines), a

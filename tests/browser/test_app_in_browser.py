@@ -52,7 +52,9 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
     page.wait_for_selector("text=10 product(s) ticked of 12 listed", timeout=60_000)
     shot(page, "03-selected")
     page.click("button:has-text('HTTP only')")  # the sandbox throttles HTTP, not S3
-    mast_sandbox.set_faults(Faults(throttle=40_000))  # slow enough to watch the bars move
+    # Slow enough to watch the bars move on a busy machine: ~4 s a file (at 40 kB/s, 1.6 s,
+    # the page once went from queued to done between two of its frames).
+    mast_sandbox.set_faults(Faults(throttle=16_000))
     try:
         page.click("button:has-text('Import')")
         page.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)

@@ -108,6 +108,22 @@ class FileState:
             "verify_failures": self.verify_failures,
         }
 
+    def locations(self) -> list[tuple[str, str]]:
+        """Where the file may still come from, preferred first: (source name, location)
+        pairs, the sources given up left out (S3 first: MAST's cloud copy)."""
+        found = [] if self.s3 is None or self.s3_failed else [("s3", self.s3)]
+        return found + ([("http", self.http)] if self.http else [])
+
+    def give_up(self, source: str, why: str) -> bool:
+        """Stop using ``source`` for this file; True if another one remains (then it
+        becomes the file's source)."""
+        if source == "s3":
+            self.s3_failed = why  # kept in the state: a resumed job does not try it again
+        rest = [name for name, _ in self.locations() if name != source]
+        if rest:
+            self.source = rest[0]
+        return bool(rest)
+
     def verified_digests(self) -> Digests | None:
         """The finished file's MD5 and SHA-256, if the transfer read it to check its MD5
         (then nobody needs to read it again for them)."""

@@ -112,20 +112,8 @@ class ClusterTransfer(JobHandle):
         self._topic = shards[0].topic if shards else ""
         self._lost: str | None = None  # why the job stopped following its shards
 
-    # -- the handle -----------------------------------------------------------------------------
-    def pause(self) -> None:
-        """Every worker stops its shard keeping its bytes; shards not started stay so."""
-        self._stop(Status.PAUSED)
-
-    def cancel(self) -> None:
-        """Every worker stops its shard and removes its unfinished ``.part`` files."""
-        self._stop(Status.CANCELLED)
-
-    def wait(self, timeout: float | None = None) -> TransferResult | None:
-        if not self._done.wait(timeout):
-            return None
-        return self._result
-
+    # -- the handle (pause: every worker stops its shard keeping its bytes, shards not
+    # started stay so; cancel: every worker removes its unfinished ``.part`` files) --------
     @property
     def outcomes(self) -> list[ShardOutcome]:
         return [self._outcomes[i] for i in sorted(self._outcomes)]
@@ -162,7 +150,7 @@ class ClusterTransfer(JobHandle):
         future.add_done_callback(self._wake)
         return future
 
-    def _stop(self, kind: str) -> None:
+    def _request_stop(self, kind: Status) -> None:
         from distributed import Event
 
         with self._lock:

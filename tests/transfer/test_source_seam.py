@@ -1,0 +1,124 @@
+"""The engine asks a source and never names one: a source plugs in by the registry
+(``_sources.SOURCES``) and its two flags, without touching the engine.
+
+These sources are not stand-ins for MAST or S3 (the sandbox serves those, in
+test_download.py and the others): they are sources of another kind, the way the
+next one (a read in place, a mirror) would plug in.
+"""
+
+import hashlib
+import random
+
+import pytest
+
+from mastwidgets import transfer
+from mastwidgets.transfer import _sources
+from mastwidgets.transfer._source import Probe, RangeIgnored, Source
+
+from .conftest import fast
+
+DATA = random.Random(7).randbytes(300_001)
+URL = "http://127.0.0.1:9/never/asked.fits"  # a port nobody listens on: no byte goes there
+
+
+class MemorySource:
+    """Files held in memory, by location; may ignore Range like some web servers."""
+
+    name = "http"
+
+    def __init__(self, *, probes_first=False, streams_whole=True, ignores_range=False):
+        self.probes_first, self.streams_whole = probes_first, streams_whole
+        self.ignores_range = ignores_range
+        self.asked: list[str] = []
+
+    def probe(self, location):
+        self.asked.append("probe")
+        return Probe(size=len(DATA), md5=hashlib.md5(DATA).hexdigest())
+
+    def fetch(self, location, start, end, sink, buffer, should_stop):
+        self.asked.append("fetch")
+        if self.ignores_range:
+            raise RangeIgnored("this source sends whole files only")
+        sink(start, memoryview(DATA[start:end]))
+        return len(DATA[start:end]), len(DATA)
+
+    def fetch_first(self, location, length, sink, buffer, should_stop):
+        self.asked.append("first")
+        if self.ignores_range:
+            raise RangeIgnored("this source sends whole files only")
+        sink(0, memoryview(DATA[:length]))
+        return min(length, len(DATA)), len(DATA), True
+
+    def fetch_whole(self, location, sink, buffer, should_stop):
+        self.asked.append("whole")
+        sink(0, memoryview(DATA))
+        return len(DATA)
+
+    def close(self):
+        self.asked.append("close")
+
+
+@pytest.fixture
+def plug(monkeypatch):
+    """Put a MemorySource in the registry's place of the HTTP source."""
+
+    def plugged(**flags):
+        source = MemorySource(**flags)
+        monkeypatch.setitem(_sources.SOURCES, "http", lambda **_: source)
+        return source
+
+    return plugged
+
+
+def test_both_real_sources_answer_the_protocol():
+    for cls in (_sources.HttpSource, _sources.S3Source):
+        for member in ("name", "probes_first", "streams_whole", "probe", "fetch"):
+            assert hasattr(cls, member), (cls, member)
+        for member in ("fetch_first", "fetch_whole", "close"):
+            assert callable(getattr(cls, member)), (cls, member)
+    assert set(Source.__annotations__) == {"name", "probes_first", "streams_whole"}
+
+
+@pytest.mark.parametrize("size_known", [True, False])
+def test_a_plugged_source_delivers_the_file_with_the_steps_its_flags_ask_for(
+    plug, tmp_path, size_known
+):
+    source = plug()
+    spec = {"name": "a.fits", "http": URL, "size": len(DATA) if size_known else None}
+    result = transfer.download(
+        [spec], tmp_path / "data", state_dir=tmp_path / "jobs", **fast(connections=2)
+    )
+    assert result.ok, result.files
+    assert (tmp_path / "data" / "a.fits").read_bytes() == DATA
+    assert "probe" not in source.asked  # probes_first=False: the first GET tells the size
+    assert ("first" in source.asked) != size_known
+    assert source.asked[-1] == "close"
+
+
+def test_a_source_probed_first_gives_the_size_and_the_md5_that_is_checked(plug, tmp_path):
+    source = plug(probes_first=True)
+    result = transfer.download(
+        [{"name": "b.fits", "http": URL}], tmp_path / "data", state_dir=tmp_path / "jobs", **fast()
+    )
+    assert result.ok, result.files
+    assert source.asked[0] == "probe"
+    assert result.files[0].md5 == hashlib.md5(DATA).hexdigest()
+    assert "first" not in source.asked
+
+
+def test_a_source_that_ignores_range_streams_the_file_whole_if_it_may(plug, tmp_path):
+    source = plug(ignores_range=True)
+    spec = {"name": "c.fits", "http": URL, "size": len(DATA)}
+    result = transfer.download([spec], tmp_path / "data", state_dir=tmp_path / "jobs", **fast())
+    assert result.ok, result.files
+    assert "whole" in source.asked
+    assert (tmp_path / "data" / "c.fits").read_bytes() == DATA
+
+
+def test_a_source_that_ignores_range_and_may_not_stream_whole_is_given_up(plug, tmp_path):
+    plug(ignores_range=True, streams_whole=False)
+    spec = {"name": "d.fits", "http": URL, "size": len(DATA)}
+    result = transfer.download([spec], tmp_path / "data", state_dir=tmp_path / "jobs", **fast())
+    assert not result.ok
+    assert "whole files only" in result.files[0].error
+    assert not (tmp_path / "data" / "d.fits").exists()

@@ -2,7 +2,7 @@
 # Installs everything the test suite needs into ./.venv and runs the whole suite:
 # the install check (pip resolves this project beside lightkurve and jdaviz), the
 # linter, then every test (real astroquery against the MAST sandbox on loopback),
-# in two pytest workers.
+# in two pytest workers (one per core).
 # Extra arguments go to pytest, e.g. scripts/test.sh -k sandbox, or the quick loop:
 #   scripts/test.sh -m "not slow"
 set -euo pipefail
@@ -31,4 +31,6 @@ step "installing mastwidgets (editable) with the test requirements (uv; the vers
 step "linting"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers, one test module each at a time (a module's servers are started once);
+# the suite keeps both cores busy. scripts/test.sh -n 0 runs it in one process.
+exec .venv/bin/python -m pytest -n 2 --dist loadscope "$@"

@@ -35,7 +35,7 @@ def in_background(
 
     def run() -> None:
         try:
-            result = work()
+            done(work())  # showing the result is part of the work: its errors too
         except MastWidgetsError as error:
             status.say(str(error), "error")
         except Exception as error:  # the UI boundary: a message, never a traceback
@@ -44,8 +44,6 @@ def in_background(
                 f"{name} failed unexpectedly ({type(error).__name__}); details are in the log.",
                 "error",
             )
-        else:
-            done(result)
         finally:
             if finally_ is not None:
                 finally_()

@@ -117,8 +117,9 @@ def running(command, *, env, name, cwd=None):
         log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One headless Chromium for the session (each test opens its own context)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
     from playwright.sync_api import sync_playwright
@@ -130,11 +131,13 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def voila(mast_sandbox, tmp_path_factory, free_port_module):
-    """Voila serving the app, pointed at the session's sandbox, with its own folders."""
+def voila(mast_sandbox, tmp_path_factory, free_port_module, request):
+    """Voila serving the app, pointed at the session's sandbox, with its own folders
+    (its log: test-artifacts/voila-<module>.log, its kernels' tracebacks included)."""
     home = tmp_path_factory.mktemp("voila-home")
     env = app_environ(home, mast_sandbox)
-    with running(voila_command(free_port_module), env=env, name="voila") as process:
+    name = f"voila-{request.module.__name__.rsplit('.', 1)[-1]}"
+    with running(voila_command(free_port_module), env=env, name=name) as process:
         yield {
             "url": f"http://127.0.0.1:{free_port_module}/",
             "process": process,

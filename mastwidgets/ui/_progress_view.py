@@ -1,12 +1,12 @@
 """Per-file and total progress bars for a job, fed by its events.
 
 Widgets are only touched on the job's reporter thread (``progress`` and
-``job_status`` events, four times a second), never on the threads that move
-bytes; at most ``MAX_ROWS`` file rows are shown (active files first, then the
-most recent), the rest are summarised. A tick costs the same for three files
-or twenty thousand: progress events carry only the active files and the counts,
-and the view keeps only the last ``MAX_ROWS`` finished files (told by
-``file_status`` events).
+``job_status`` events, four times a second) and, once, by the thread that makes
+the view (one at a time), never on the threads that move bytes; at most
+``MAX_ROWS`` file rows are shown (active files first, then the most recent), the
+rest are summarised. A tick costs the same for three files or twenty thousand:
+progress events carry only the active files and the counts, and the view keeps
+only the last ``MAX_ROWS`` finished files (told by ``file_status`` events).
 """
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ class ProgressView(widgets.VBox):
         # events, which come from the threads that finish files: hence the lock.
         self._finished: OrderedDict[str, FileSnapshot] = OrderedDict()
         self._finished_lock = threading.Lock()
+        # The view is drawn by the thread that makes it and by the job's reporter
+        # thread: one at a time (ipywidgets' state syncing is not thread-safe).
+        self._render_lock = threading.RLock()
         super().__init__(
             [self.title, widgets.HBox([self.total, self.total_text]), self.rows, self.more]
         )
@@ -108,6 +111,10 @@ class ProgressView(widgets.VBox):
                 self._finished.popitem(last=False)
 
     def render(self, snap: JobSnapshot) -> None:
+        with self._render_lock:
+            self._render(snap)
+
+    def _render(self, snap: JobSnapshot) -> None:
         self.title.value = (
             f"<b>Import {html.escape(snap.job_id)}</b> — "
             f'<span class="mw-job-status">{snap.status}</span>'

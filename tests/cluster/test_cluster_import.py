@@ -221,6 +221,12 @@ def test_the_app_imports_on_the_cluster_of_its_setting(
     assert "on the Dask cluster" in app.imports.status.value
     (view,) = app.imports.progress.children
     result = view.job.wait(timeout=120)
+    # Not over in two minutes (once in a run beside the other pytest worker): say where.
+    assert result is not None, (
+        view.job.snapshot(),
+        client.processing(),
+        view.job.transfer.outcomes,
+    )
     assert result.ok and view.job.on_cluster and len(result.records) == 12
     view.render(view.job.snapshot())  # the progress view, unchanged, shows the cluster's job
     assert "done" in view.title.value and view.total.value == 1.0

@@ -7,9 +7,6 @@ import io
 import math
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.patches import Ellipse, Polygon
-from matplotlib.ticker import MaxNLocator
 
 #: The most footprints drawn in one figure (the rest are counted in its title).
 MAX_DRAWN = 2_000
@@ -69,6 +66,11 @@ def footprints_png(
     ]
     if not points:
         return None
+    # matplotlib when a figure is drawn, not when the app starts (a second of every kernel)
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Ellipse, Polygon
+    from matplotlib.ticker import MaxNLocator
+
     ras = np.concatenate(points)
     centre = math.degrees(np.angle(np.exp(1j * np.radians(ras)).mean())) % 360.0
     figure = Figure(figsize=size, dpi=100, facecolor=colours["face"])

@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from astropy.io import fits
-from astropy.visualization import AsinhStretch, ImageNormalize, ZScaleInterval
-from matplotlib.figure import Figure
 
 from ..errors import MastWidgetsError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Pixels per side drawn at most (bigger images are sampled, every n-th pixel).
 MAX_SIDE = 1_024
@@ -42,6 +44,9 @@ class QuickLook:
 
 
 def _figure(theme: str) -> tuple[Figure, object, tuple[str, str, str]]:
+    # matplotlib when a quick look is drawn, not when the app starts (a second of every kernel)
+    from matplotlib.figure import Figure
+
     face, ink, line = _INK.get(theme, _INK["light"])
     figure = Figure(figsize=(5.0, 4.0), dpi=100, facecolor=face)
     axes = figure.add_subplot()
@@ -64,6 +69,8 @@ def _image(data: np.ndarray, title: str, theme: str) -> bytes:
         data = data[0]  # a cube or a stack: its first plane
     step = max(1, int(np.ceil(max(data.shape) / MAX_SIDE)))
     data = np.asarray(data[::step, ::step], dtype="float32")
+    from astropy.visualization import AsinhStretch, ImageNormalize, ZScaleInterval
+
     figure, axes, (face, ink, _) = _figure(theme)
     finite = data[np.isfinite(data)]
     norm = ImageNormalize(

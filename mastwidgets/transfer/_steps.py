@@ -156,8 +156,6 @@ class Steps:
         source, location = self.source_of(f)
 
         def fetch() -> None:
-            if source is None:
-                raise SourceUnavailable("no source left")
             copied, total = source.fetch(
                 location, start, end, self._sink(f), buffer, self._stop.is_set
             )
@@ -190,8 +188,6 @@ class Steps:
         source, location = self.source_of(f)
 
         def fetch() -> None:
-            if source is None:
-                raise SourceUnavailable("no source left")
             with f.lock:
                 f.written = ByteRanges()
             copied, size, ranged = source.fetch_first(
@@ -220,8 +216,8 @@ class Steps:
         source, location = self.source_of(f)
 
         def fetch() -> None:
-            if source is None or not source.streams_whole:
-                raise SourceUnavailable("no source left that sends a file whole")
+            if not source.streams_whole:
+                raise SourceUnavailable(f"{source.name} does not send a file whole")
             with f.lock:
                 f.written = ByteRanges()
             copied = source.fetch_whole(location, self._sink(f), buffer, self._stop.is_set)
@@ -273,6 +269,8 @@ class Steps:
         f = task.file
         before = f.written.total
         try:
+            if source is None:  # every source given up meanwhile (by another worker)
+                raise SourceUnavailable("no source left")
             fetch()
             f.failures = 0
         except Stopped:
@@ -314,18 +312,15 @@ class Steps:
 
     def _give_up(self, f: RunFile, source: Source | None, why: str) -> bool:
         """Stop using ``source`` for this file; True if another source remains."""
-        if source is not None:
-            with self._cond:
-                others = f.state.give_up(source.name, why)
-                if others:
-                    f.failures = 0
+        with self._cond:
+            others = source is not None and f.state.give_up(source.name, why)
             if others:
-                log.info(
-                    "%s: %s failed (%s); trying %s", f.state.name, source.name, why, f.state.source
-                )
-                return True
-        self.fail(f, why)
-        return False
+                f.failures = 0
+        if not others:
+            self.fail(f, why)
+            return False
+        log.info("%s: %s failed (%s); trying %s", f.state.name, source.name, why, f.state.source)
+        return True
 
     def _backoff(self, f: RunFile, source: Source | None, error: TransientError) -> bool:
         f.failures += 1

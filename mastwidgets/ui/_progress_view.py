@@ -115,13 +115,9 @@ class ProgressView(widgets.VBox):
             self._render(snap)
 
     def _render(self, snap: JobSnapshot) -> None:
-        self.title.value = (
-            f"<b>Import {html.escape(snap.job_id)}</b> — "
-            f'<span class="mw-job-status">{snap.status}</span>'
-        )
-        self.total.value = (snap.bytes_done / snap.total) if snap.total else 0.0
-        self.total.bar_style = _STYLE.get(snap.status, "info")
-        self.total_text.value = describe(snap)
+        # The files first, the job's status last: the page applies the updates in the
+        # order they are sent, and a job shown "done" must never sit above a file row
+        # still shown "downloading" (a browser test once read the rows in between).
         if not snap.partial and not self._finished:  # a job seen first part-way through
             for f in snap.files:
                 if f.status in _OVER:
@@ -142,4 +138,11 @@ class ProgressView(widgets.VBox):
         self.more.value = (
             f"<small>{snap.file_count} files: {summary}"
             f"{f' ({hidden} not shown)' if hidden else ''}</small>"
+        )
+        self.total.value = (snap.bytes_done / snap.total) if snap.total else 0.0
+        self.total.bar_style = _STYLE.get(snap.status, "info")
+        self.total_text.value = describe(snap)
+        self.title.value = (
+            f"<b>Import {html.escape(snap.job_id)}</b> — "
+            f'<span class="mw-job-status">{snap.status}</span>'
         )

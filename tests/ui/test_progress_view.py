@@ -26,3 +26,26 @@ def test_hundreds_of_files_show_a_dozen_rows_and_a_summary(mast_sandbox, tmp_pat
     last = {f.path.name for f in sorted(result.files, key=lambda f: f.path.stat().st_mtime_ns)[-3:]}
     names = " ".join(row.name.value for row in view.rows.children)
     assert all(name in names for name in last)
+
+
+def test_a_job_is_shown_done_only_after_its_file_rows(mast_sandbox, tmp_path):
+    """The page applies widget updates in the order the kernel sends them: the moment the
+    job's status reads "done", no file row may still read "downloading"."""
+    urls = [
+        mast_sandbox.add_file(f"order_{i}.fits", bytes([i]) * 5_000, in_s3=False)[0]
+        for i in range(5)
+    ]
+    job = transfer.start(urls, tmp_path / "data", state_dir=tmp_path / "jobs")
+    view = ProgressView(job)
+    seen_with_done = []
+
+    def title_changed(change):
+        if 'mw-job-status">done<' in change["new"]:
+            seen_with_done.append([row.text.value for row in view.rows.children])
+
+    view.title.observe(title_changed, "value")
+    assert job.wait(timeout=120).ok
+    view.render(job.snapshot())
+    assert seen_with_done
+    for rows in seen_with_done:
+        assert len(rows) == 5 and all('data-status="done"' in text for text in rows), rows

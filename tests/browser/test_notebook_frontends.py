@@ -62,23 +62,35 @@ def run_first_cell(page, cell, prompt):
     raise AssertionError("the first cell never ran")
 
 
-@pytest.fixture(params=list(FRONTENDS))
-def frontend(request, mast_sandbox, tmp_path, free_port):
-    """A front end on a copy of the app notebook (autosave must not touch the repo);
-    yields the URL that opens it and its `Frontend`."""
-    frontend = FRONTENDS[request.param]
-    pytest.importorskip(frontend.package)
-    work = tmp_path / "lab"
+@pytest.fixture(scope="module")
+def jupyter_server(mast_sandbox, tmp_path_factory, free_port_module):
+    """One Jupyter server for the three front ends (each is an extension of it, at its
+    own path: /lab, /notebooks, /nbclassic), as `jupyter lab` or `jupyter notebook`
+    would start it; yields its address and its folder."""
+    home = tmp_path_factory.mktemp("jupyter")
+    work = home / "lab"
     work.mkdir()
-    shutil.copy(ROOT / "notebooks" / "mast_import_app.ipynb", work / "mast_import_app.ipynb")
-    env = app_environ(tmp_path, mast_sandbox, JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"))
+    env = app_environ(home, mast_sandbox, JUPYTER_CONFIG_DIR=str(home / "cfg"))
     command = [
-        *(sys.executable, "-m", "jupyter", request.param, "--no-browser", "--allow-root"),
-        *(f"--port={free_port}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={work}"),
+        *(sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root"),
+        *(f"--port={free_port_module}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={work}"),
         *("--ServerApp.token=", "--ServerApp.password="),
     ]
-    with running(command, env=env, name=f"jupyter-{request.param}"):
-        yield f"http://127.0.0.1:{free_port}/{frontend.opening}/mast_import_app.ipynb", frontend
+    with running(command, env=env, name="jupyter-frontends"):
+        yield f"http://127.0.0.1:{free_port_module}", work
+
+
+@pytest.fixture(params=list(FRONTENDS))
+def frontend(request, jupyter_server):
+    """A front end on its own copy of the app notebook (autosave must not touch the
+    repo; a notebook of its own is a kernel of its own); yields the URL that opens it
+    and its `Frontend`."""
+    frontend = FRONTENDS[request.param]
+    pytest.importorskip(frontend.package)
+    address, work = jupyter_server
+    name = f"mast_import_app_{request.param}.ipynb"
+    shutil.copy(ROOT / "notebooks" / "mast_import_app.ipynb", work / name)
+    return f"{address}/{frontend.opening}/{name}", frontend
 
 
 def test_the_app_in_a_notebook_cell(browser, frontend, request):

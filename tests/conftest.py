@@ -20,6 +20,16 @@ def free_port():
 
 
 @pytest.fixture
+def isolated_glue(tmp_path, monkeypatch):
+    """jdaviz's Imviz runs on glue, which keeps its settings in ~/.glue: a test's go in a
+    folder of the test's. (glue's own pytest plugin did this for every pytest process,
+    at two seconds of imports each, used or not: pyproject.toml switches it off.)"""
+    from glue import config
+
+    monkeypatch.setattr(config, "CFG_DIR", str(tmp_path / "glue"))
+
+
+@pytest.fixture
 def small_disk(tmp_path):
     """``small_disk("1m")``: a folder on a tmpfs of that size (needs root; skips otherwise)."""
     mounts = []

@@ -51,7 +51,7 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
     first.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
     first.click("button:has-text('HTTP only')")
     importing = kernel_pids(voila["process"])
-    mast_sandbox.set_faults(Faults(throttle=2_000))  # ~30 s for its file: several culls
+    mast_sandbox.set_faults(Faults(throttle=3_000))  # ~21 s for its file: 2.5 cull timeouts
     try:
         first.click("button:has-text('Import')")
         first.wait_for_selector(".mw-file-status[data-status='downloading']", timeout=60_000)

@@ -13,7 +13,7 @@ def wait_for_threads(prefix="mastwidgets-ui"):
         thread.join(timeout=60)
 
 
-def test_select_import_and_watch(sandbox_env, mast_sandbox):
+def test_select_import_and_watch(sandbox_env, mast_sandbox, isolated_glue):
     app = App()
     run_search(
         app.search,

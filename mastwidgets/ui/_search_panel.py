@@ -143,6 +143,7 @@ class SearchPanel(widgets.VBox):
         self.target_list.layout.display = "none"
         self.button = widgets.Button(description="Search", button_style="primary", icon="search")
         self.status = Status()
+        self.status.add_class("mw-search-status")
         self.count = widgets.HTML()
         self.grid = grid(
             self._columns(), theme=theme, license=grid_license, height=380, **_SELECTION

@@ -171,18 +171,50 @@ def console_errors(page) -> list[str]:
     return errors
 
 
-@pytest.fixture
-def page(browser, voila, request):
+def open_app(browser, url):
+    """A fresh visitor's page of the app, loaded, with its console errors kept."""
     context = browser.new_context(viewport={"width": 1300, "height": 1500})
     page = context.new_page()
     page.console_errors = console_errors(page)
-    page.goto(voila["url"], timeout=120_000)
+    page.goto(url, timeout=120_000)
     page.wait_for_selector("text=Search by", timeout=120_000)
-    yield page
+    return page
+
+
+def end_shot(page, request):
     ARTIFACTS.mkdir(exist_ok=True)
     attempt = getattr(request.node, "execution_count", 1)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-end-{attempt}.png"), full_page=True)
-    context.close()
+
+
+@pytest.fixture
+def page(browser, voila, request):
+    """A page of its own: for a scenario that must start from a fresh page."""
+    page = open_app(browser, voila["url"])
+    yield page
+    end_shot(page, request)
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def module_page(browser, voila):
+    page = open_app(browser, voila["url"])
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def shared_page(module_page, voila, request):
+    """The module's one page, for scenarios that each begin with a new search (a page
+    load is ~12 CPU-seconds of Chromium, kernel and server): each starts on the first
+    tab, and a rerun of a failed scenario starts from a reloaded page."""
+    page = module_page
+    if getattr(request.node, "execution_count", 1) > 1:
+        page.reload()
+        page.wait_for_selector("text=Search by", timeout=120_000)
+    page.click("text=Search & import")
+    yield page
+    end_shot(page, request)
 
 
 def shot(page, name):
@@ -197,8 +229,27 @@ def select_rows(page, obs_ids):
 
 
 def search(page, target, found=None):
-    """Type a target name and press Enter; with ``found``, wait for that message."""
-    page.fill("input[placeholder='M8']", target)
-    page.keyboard.press("Enter")
-    if found:
-        page.wait_for_selector(f"text={found}", timeout=60_000)
+    """Type a target name and press Enter (or Search, if the box already held it: Enter
+    sends only a changed text), then wait until this search has begun (its
+    status replaced the one shown before) and, with ``found``, until it says that.
+    On a page that searched before, the old answer may read the same as the new one:
+    a marker put into the shown status tells them apart (an update replaces it)."""
+    page.locator(".mw-search-status .widget-html-content").evaluate(
+        "el => el.insertAdjacentHTML('beforeend', '<i class=\"mw-stale\"></i>')"
+    )
+    box = page.locator("input[placeholder='M8']")
+    again = box.input_value() == target
+    box.fill(target)
+    if again:  # Enter sends a changed text; the same text again takes the button
+        page.click("button:text-is('Search')")
+    else:
+        page.keyboard.press("Enter")
+    page.wait_for_function(
+        """found => {
+          const status = document.querySelector('.mw-search-status');
+          return !status.querySelector('.mw-stale')
+            && (!found || status.textContent.includes(found));
+        }""",
+        arg=found or "",
+        timeout=60_000,
+    )

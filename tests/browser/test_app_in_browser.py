@@ -1,4 +1,5 @@
-"""The scenarios a scientist goes through, in the real page."""
+"""The scenarios a scientist goes through, in the real page: the first three one after
+another in one page (as a scientist would), the killed kernel in a page of its own."""
 
 import shutil
 import signal
@@ -13,10 +14,10 @@ from .conftest import kernels_of, search, select_rows, shot
 HST_M16 = ["icdm01010", "icdm01020"]
 
 
-def test_page_loads_without_errors_and_search_fills_the_grid(page):
+def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
+    page = shared_page
     assert page.console_errors == []
-    search(page, "M16")
-    page.wait_for_selector("text=13 observations found for M16.", timeout=60_000)
+    search(page, "M16", found="13 observations found for M16.")
     assert page.locator(".ag-center-cols-container .ag-row").count() >= 10
     # Whole observation IDs are readable, JWST's long ones included (nothing cut off).
     cut = page.locator(".ag-center-cols-container .ag-cell[col-id='obs_id']").evaluate_all(
@@ -28,7 +29,8 @@ def test_page_loads_without_errors_and_search_fills_the_grid(page):
     assert page.console_errors == []
 
 
-def test_bad_target_gets_a_friendly_message(page):
+def test_bad_target_gets_a_friendly_message(shared_page):
+    page = shared_page
     search(page, "Nowhere Nebula")
     message = page.wait_for_selector(".mw-error", timeout=60_000).inner_text()
     assert "does not know the target 'Nowhere Nebula'" in message
@@ -36,11 +38,11 @@ def test_bad_target_gets_a_friendly_message(page):
     assert "Traceback" not in page.content()
 
 
-def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox):
+def test_select_import_progress_done_files_and_records(shared_page, voila, mast_sandbox):
+    page = shared_page
     for obs_id in HST_M16:  # a rerun imports them again, as the first run did
         shutil.rmtree(voila["home"] / "data" / "HST" / obs_id, ignore_errors=True)
-    search(page, "M16")
-    page.wait_for_selector("text=observations found", timeout=60_000)
+    search(page, "M16", found="observations found")
     select_rows(page, HST_M16)
     page.wait_for_selector("text=2 observation(s) selected: 2 product(s) ticked", timeout=60_000)
     page.click("button:has-text('All listed')")  # MAST's recommended files, then every one
@@ -89,8 +91,7 @@ def test_select_import_progress_done_files_and_records(page, voila, mast_sandbox
 
 def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox):
     shutil.rmtree(voila["home"] / "data" / "HST" / "icdm02010", ignore_errors=True)  # a rerun
-    search(page, "M16")
-    page.wait_for_selector("text=observations found", timeout=60_000)
+    search(page, "M16", found="observations found")
     select_rows(page, ["icdm02010"])
     page.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
     page.click("button:has-text('All listed')")

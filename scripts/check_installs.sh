@@ -5,8 +5,9 @@
 # dependency (see pyproject.toml). Run by scripts/test.sh, before anything else is
 # installed into ./.venv: its pip (the newest, as _venv.sh left it) resolves with
 # --ignore-installed, as in a fresh environment. The two resolves run side by side
-# (they wait on the package index, not on the CPU), each from its own copy of the
-# project (building its metadata writes into the source folder); each is timed alone.
+# (mostly waiting on the package index: 38 s for both, 64 s one after the other),
+# each from its own copy of the project (building its metadata writes into the
+# source folder); each is timed alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=60

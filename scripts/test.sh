@@ -27,7 +27,8 @@ step "installing mastwidgets (editable) with the test requirements (uv; the vers
 # Bytecode is written by the processes that import a module, the first time (where
 # PYTHONDONTWRITEBYTECODE is set, as on these machines, every process would compile
 # astropy, pandas and Jupyter again). Compiling all 22,000 installed files up front
-# (uv's --compile-bytecode) took 53 s; the ~2,800 the suite imports take about 8.
+# (uv's --compile-bytecode) took 53 s; writing the ~2,800 the suite imports costs its
+# first run about half a minute (processes starting side by side compile some twice).
 unset PYTHONDONTWRITEBYTECODE
 step "linting"
 .venv/bin/ruff check .

@@ -171,9 +171,9 @@ def console_errors(page) -> list[str]:
     return errors
 
 
-def open_app(browser, url):
+def open_app(browser, url, height=1500):
     """A fresh visitor's page of the app, loaded, with its console errors kept."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1500})
+    context = browser.new_context(viewport={"width": 1300, "height": height})
     page = context.new_page()
     page.console_errors = console_errors(page)
     page.goto(url, timeout=120_000)
@@ -204,7 +204,7 @@ def module_page(browser, voila):
 
 
 @pytest.fixture
-def shared_page(module_page, voila, request):
+def shared_page(module_page, request):
     """The module's one page, for scenarios that each begin with a new search (a page
     load is ~12 CPU-seconds of Chromium, kernel and server): each starts on the first
     tab, and a rerun of a failed scenario starts from a reloaded page."""

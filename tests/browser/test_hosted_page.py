@@ -13,7 +13,16 @@ import pytest
 from mastwidgets.app import voila_command
 from mastwidgets.catalog import Catalog
 
-from .conftest import HOSTED_NAME, app_environ, console_errors, running, search, select_rows, shot
+from .conftest import (
+    HOSTED_NAME,
+    app_environ,
+    console_errors,
+    open_app,
+    running,
+    search,
+    select_rows,
+    shot,
+)
 
 TOKEN = "visitor-token-for-tests"
 LIMIT = "300 kB"  # one HST observation's science files (~190 kB) pass, two (~380 kB) do not
@@ -94,17 +103,13 @@ def refusing_page(browser, hosted):
     """One visitor's page with M16 searched and one observation ticked, where the folders
     of the next test are typed one after another: each is refused, so the page stays as
     it was for the next (one page load, not five)."""
-    context = browser.new_context(viewport={"width": 1300, "height": 1400})
-    page = context.new_page()
-    page.console_errors = console_errors(page)
-    page.goto(hosted["url"] + f"?token={TOKEN}", timeout=120_000)
-    page.wait_for_selector("text=Search by", timeout=120_000)
+    page = open_app(browser, hosted["url"] + f"?token={TOKEN}", height=1400)
     search(page, "M16", found="observations found")
     select_rows(page, ["icdm02010"])
     page.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
     yield page
     assert page.console_errors == []
-    context.close()
+    page.context.close()
 
 
 def test_a_visit_without_the_token_is_refused(visit):

@@ -204,17 +204,18 @@ def module_page(browser, voila):
 
 
 @pytest.fixture
-def shared_page(module_page, request):
+def shared_page(module_page, browser, voila, request):
     """The module's one page, for scenarios that each begin with a new search (a page
     load is ~12 CPU-seconds of Chromium, kernel and server): each starts on the first
-    tab, and a rerun of a failed scenario starts from a reloaded page."""
-    page = module_page
-    if getattr(request.node, "execution_count", 1) > 1:
-        page.reload()
-        page.wait_for_selector("text=Search by", timeout=120_000)
+    tab. A rerun of a failed scenario gets a fresh page of its own (the shared one may
+    be mid-import; reloading it would log the refused shutdown of its kernel)."""
+    rerun = getattr(request.node, "execution_count", 1) > 1
+    page = open_app(browser, voila["url"]) if rerun else module_page
     page.click("text=Search & import")
     yield page
     end_shot(page, request)
+    if rerun:
+        page.context.close()
 
 
 def shot(page, name):

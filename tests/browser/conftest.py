@@ -4,6 +4,7 @@
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,30 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.flaky(reruns=1))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a scenario fails, the Python stacks of its server's kernels go to
+    test-artifacts/ (py-spy): a page that waits forever on its kernel (a progress view
+    that never came, twice in a hundred runs) leaves no traceback of its own."""
+    outcome = yield
+    report = outcome.get_result()
+    server = next(
+        (v["process"] for v in item.funcargs.values() if isinstance(v, dict) and "process" in v),
+        None,
+    )
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if report.when != "call" or not report.failed or server is None or not Path(spy).exists():
+        return
+    ARTIFACTS.mkdir(exist_ok=True)
+    attempt = getattr(item, "execution_count", 1)
+    for kernel in kernels_of(server):
+        dumped = subprocess.run(
+            [spy, "dump", "--pid", str(kernel.pid)], capture_output=True, text=True, timeout=60
+        )
+        path = ARTIFACTS / f"{item.name}-{attempt}-kernel-{kernel.pid}.txt"
+        path.write_text(dumped.stdout + dumped.stderr)
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -11,9 +11,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import NoReturn
-
-import pandas as pd
+from typing import TYPE_CHECKING, NoReturn
 
 from .errors import (
     ConfigurationError,
@@ -25,6 +23,9 @@ from .errors import (
     quoted,
 )
 from .settings import LAYOUTS
+
+if TYPE_CHECKING:  # pandas is imported by the commands that print tables (0.5 s)
+    import pandas as pd
 
 _LAYOUT_HELP = (
     "folders: observation (<collection>/<obs_id>/, the default), flat, or astroquery "
@@ -102,6 +103,8 @@ def _search(args: argparse.Namespace) -> int:
     if frame.empty:
         print("No observations found.")
         return 0
+    import pandas as pd
+
     with pd.option_context(
         "display.width", 200, "display.max_columns", 20, "display.max_rows", 500
     ):
@@ -133,6 +136,8 @@ def _print_frame(frame: pd.DataFrame, columns: list[str], empty: str) -> None:
     if frame.empty:
         print(empty)
         return
+    import pandas as pd
+
     with pd.option_context(
         "display.width",
         220,

@@ -22,9 +22,8 @@ def run(args, env=None, **kwargs):
     )
 
 
-@pytest.fixture
-def sandbox_process():
-    """``mastwidgets sandbox`` in the background; yields (process, exported variables)."""
+def start_sandbox():
+    """``mastwidgets sandbox`` in the background: (process, exported variables, banner)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "mastwidgets", "sandbox"],
         stdout=subprocess.PIPE,
@@ -40,10 +39,47 @@ def sandbox_process():
             if key == "MASTWIDGETS_S3_ENDPOINT":
                 break
     assert exported, "".join(lines)
-    yield process, exported, "".join(lines)
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    return process, exported, "".join(lines)
+
+
+@pytest.fixture(scope="module")
+def sandboxes():
+    """The module's ``mastwidgets sandbox`` (its S3 server takes seconds to start): one
+    for the tests that only ask it, started again for a test that finds it stopped."""
+    started = []
+
+    def running():
+        if not started or started[-1][0].poll() is not None:
+            started.append(start_sandbox())
+        return started[-1]
+
+    yield running
+    for process, _, _ in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def sandbox_process(sandboxes):
+    return sandboxes()
+
+
+def test_search_errors_are_one_line_without_traceback(sandbox_process):
+    _, exported, _ = sandbox_process
+    unknown = run(["search", "--target", "Nowhere Nebula"], env=exported)
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("mastwidgets: ") and unknown.stderr.count("\n") == 1
+    assert "Traceback" not in unknown.stderr
+    bad = run(["search", "--coordinates", "12:00 +99:00"], env=exported)
+    assert bad.returncode == 2 and "sky coordinates" in bad.stderr
+    down = run(
+        ["search", "--obs-id", "icdm01010"],
+        env={**exported, "MASTWIDGETS_MAST_URL": "http://127.0.0.1:9", "MASTWIDGETS_RETRIES": "0"},
+    )
+    assert (
+        down.returncode == 1 and "did not answer" in down.stderr and "Traceback" not in down.stderr
+    )
 
 
 def test_sandbox_command_then_search_from_a_plain_python(sandbox_process, tmp_path):
@@ -71,23 +107,6 @@ def test_sandbox_command_then_search_from_a_plain_python(sandbox_process, tmp_pa
     assert process.wait(timeout=30) == 0
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, "the sandbox left its S3 server running"
-
-
-def test_search_errors_are_one_line_without_traceback(sandbox_process):
-    _, exported, _ = sandbox_process
-    unknown = run(["search", "--target", "Nowhere Nebula"], env=exported)
-    assert unknown.returncode == 2
-    assert unknown.stderr.startswith("mastwidgets: ") and unknown.stderr.count("\n") == 1
-    assert "Traceback" not in unknown.stderr
-    bad = run(["search", "--coordinates", "12:00 +99:00"], env=exported)
-    assert bad.returncode == 2 and "sky coordinates" in bad.stderr
-    down = run(
-        ["search", "--obs-id", "icdm01010"],
-        env={**exported, "MASTWIDGETS_MAST_URL": "http://127.0.0.1:9", "MASTWIDGETS_RETRIES": "0"},
-    )
-    assert (
-        down.returncode == 1 and "did not answer" in down.stderr and "Traceback" not in down.stderr
-    )
 
 
 def test_help_for_each_command():

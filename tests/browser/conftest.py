@@ -36,10 +36,14 @@ def pytest_runtest_makereport(item, call):
         None,
     )
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    if report.when != "call" or not report.failed or server is None or not Path(spy).exists():
+    if report.when != "call" or not report.failed:
         return
     ARTIFACTS.mkdir(exist_ok=True)
     attempt = getattr(item, "execution_count", 1)
+    # A rerun that passes leaves only "1 rerun" in the log: the first failure is kept here.
+    (ARTIFACTS / f"{item.name}-{attempt}-failure.txt").write_text(report.longreprtext)
+    if server is None or not Path(spy).exists():
+        return
     for kernel in kernels_of(server):
         dumped = subprocess.run(
             [spy, "dump", "--pid", str(kernel.pid)], capture_output=True, text=True, timeout=60

@@ -26,9 +26,9 @@ def pytest_collection_modifyitems(items):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """When a scenario fails, the Python stacks of its server's kernels go to
-    test-artifacts/ (py-spy): a page that waits forever on its kernel (a progress view
-    that never came, twice in a hundred runs) leaves no traceback of its own."""
+    """When a scenario fails, its failure's text and the Python stacks of its server's
+    kernels go to test-artifacts/ (py-spy): a rerun that passes leaves only "1 rerun" in
+    the log, and a page that waits on its kernel leaves no traceback of its own."""
     outcome = yield
     report = outcome.get_result()
     server = next(
@@ -40,7 +40,6 @@ def pytest_runtest_makereport(item, call):
         return
     ARTIFACTS.mkdir(exist_ok=True)
     attempt = getattr(item, "execution_count", 1)
-    # A rerun that passes leaves only "1 rerun" in the log: the first failure is kept here.
     (ARTIFACTS / f"{item.name}-{attempt}-failure.txt").write_text(report.longreprtext)
     if server is None or not Path(spy).exists():
         return

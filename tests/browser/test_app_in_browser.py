@@ -65,7 +65,11 @@ def test_select_import_progress_done_files_and_records(shared_page, voila, mast_
         page.wait_for_selector(r"text=/ [1-9][0-9.]* kB \/ 63.4 kB/", timeout=60_000)
         # A file row with its speed and ETA, as the engine measures them.
         page.wait_for_selector(r"text=/63.4 kB · [0-9.]+ kB\/s · ETA 0m0[0-9]s/", timeout=60_000)
-        page.locator(".mw-file-status").last.scroll_into_view_if_needed()  # the bars
+        # The bars, in view. In one script: a row's status is redrawn with each update, so
+        # a handle found first may be gone by the time it is scrolled (that failed 1 in 10).
+        page.evaluate(
+            "() => [...document.querySelectorAll('.mw-file-status')].pop().scrollIntoView()"
+        )
         shot(page, "04-downloading")
         page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
     finally:

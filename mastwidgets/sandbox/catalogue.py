@@ -118,7 +118,7 @@ _FILTERS = {
     "F110W": (880.0, 1400.0, "INFRARED"), "F160W": (1400.0, 1700.0, "INFRARED"),
     "F435W": (360.0, 486.0, "OPTICAL"), "F555W": (458.0, 620.0, "OPTICAL"),
     "F814W": (700.0, 960.0, "OPTICAL"), "G395H;F290LP": (2870.0, 5270.0, "INFRARED"),
-    "TESS": (600.0, 1000.0, "OPTICAL"),
+    "TESS": (600.0, 1000.0, "Optical"),
 }
 
 # JWST: (target, program, obs number, instrument, detector suffix, filter, date, exptime, pi, title, rights)
@@ -297,6 +297,11 @@ def _product(
     )
 
 
+#: MAST's instrument_name for JWST: the instrument and its mode (MAST's tutorials: "Both HST
+#: and JWST use instrument configurations in this field", e.g. NIRISS/IMAGE).
+_JWST_MODES = {"NIRCAM": "NIRCAM/IMAGE", "MIRI": "MIRI/IMAGE"}
+
+
 def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     tname, program, obs_no, instrument, detector, filt, date, exptime, pi, title, rights = spec
     target = _TARGETS[tname]
@@ -315,7 +320,7 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     row = _base_row(
         obs_collection="JWST",
         provenance_name="CALJWST",
-        instrument_name=instrument,
+        instrument_name=_JWST_MODES.get(instrument, instrument),
         project="JWST",
         filters=filt,
         wavelength_region=band,
@@ -517,7 +522,7 @@ def _hst(ids: _Ids, index: int, spec: tuple) -> Observation:
             f"{obs_id}_{drz}.fits",
             "SCIENCE",
             drz.upper(),
-            "DADS DRZ file - Calibrated combined image",
+            "DADS DRZ file - Calibrated combined image ACS/WFC3/WFPC2/STIS",
             3,
             "image",
             mrp=True,
@@ -618,7 +623,7 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
         instrument_name="Photometer",
         project="TESS",
         filters="TESS",
-        wavelength_region="OPTICAL",
+        wavelength_region="Optical",
         target_name=str(tic),
         target_classification=target.classification,
         obs_id=obs_id,
@@ -632,14 +637,15 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
         t_exptime=120.0,
         em_min=600.0,
         em_max=1000.0,
-        obs_title="",
+        obs_title=None,
         t_obs_release=round(start + 60.0, 6),
         proposal_id="G011112_G011183",
-        proposal_type="GI",
+        proposal_type=None,
         sequence_number=sector,
         s_region=f"CIRCLE ICRS {target.ra:.8f} {target.dec:.8f} 0.00138889",
         obsid=ids("TESS"),
     )
+    row["dataURL"] = f"mast:TESS/product/{obs_id}_lc.fits"  # as MAST's SPOC rows give it
     digits = f"{tic:016d}"
     folder = (
         f"/tess/public/tid/s{sector:04d}/{digits[0:4]}/{digits[4:8]}/{digits[8:12]}/{digits[12:16]}"

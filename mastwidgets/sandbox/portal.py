@@ -314,10 +314,12 @@ class Portal:
             fields.append(("distance", "float"))
         synthetic = self.catalogue.synthetic
 
+        names = [name for name, _ in fields]
+
         def make(pair) -> dict:
             distance, source = pair
             row = source.row if isinstance(source, Observation) else synthetic.row(source)
-            return self._observation_row(row, distance)
+            return self._observation_row(row, distance, names)
 
         return _envelope(fields, chosen, page, pagesize, make)
 
@@ -362,13 +364,19 @@ class Portal:
         return [(float(distances[i]), int(i)) for i in indices]
 
     @staticmethod
-    def _observation_row(source: dict, distance: float | None) -> dict:
+    def _observation_row(source: dict, distance: float | None, names: list[str]) -> dict:
+        """The row in the answer's columns; ids are JSON numbers, as MAST sends them (its
+        fields call them strings)."""
         row = dict(source)
-        row["objID"] = str(int(row["obsid"]) + 1_000_000_000)
-        row["objID1"] = row["objID"]
+        row["obsid"] = int(row["obsid"])
+        row["objID"] = row["objID1"] = row["obsid"] + 1_000_000_000
         if distance is not None:
             row["distance"] = round(distance, 6)
-        return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+        values = (row.get(name) for name in names)
+        return {
+            name: None if isinstance(v, float) and np.isnan(v) else v
+            for name, v in zip(names, values, strict=True)
+        }
 
     def _products(self, obsids: str) -> list[dict]:
         rows = []
@@ -384,7 +392,7 @@ class Portal:
 
     def _product_row(self, obs: Observation, product: Product) -> dict:
         return {
-            "obsID": product.obsid,
+            "obsID": int(product.obsid),
             "obs_collection": product.collection,
             "dataproduct_type": product.dataproduct_type,
             "obs_id": product.obs_id,
@@ -400,7 +408,7 @@ class Portal:
             "proposal_id": product.proposal_id,
             "productFilename": product.filename,
             "size": self.size_of(obs, product),
-            "parent_obsid": obs.obsid,
+            "parent_obsid": int(obs.obsid),
             "dataRights": product.data_rights,
             "calib_level": product.calib_level,
             "filters": product.filters,

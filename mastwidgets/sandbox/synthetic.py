@@ -100,10 +100,10 @@ _CONFIGS = (
            ("1997-02-14", "2026-10-01"), "OPTICAL", (290, 1030)),
     Config("HST", "COS/FUV", ("G130M", "G160M"), "spectrum", (800, 5000), 0.0003, "CALCOS",
            ("2009-06-01", "2026-10-01"), "UV", (90, 180)),
-    Config("JWST", "NIRCAM", ("F090W", "F150W", "F200W", "F277W", "F356W", "F444W"), "image",
+    Config("JWST", "NIRCAM/IMAGE", ("F090W", "F150W", "F200W", "F277W", "F356W", "F444W"), "image",
            (500, 6500), 0.018, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (795, 4990)),
-    Config("JWST", "MIRI", ("F560W", "F770W", "F1000W", "F1500W", "F2100W"), "image", (300, 3000),
-           0.012, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (5000, 24000)),
+    Config("JWST", "MIRI/IMAGE", ("F560W", "F770W", "F1000W", "F1500W", "F2100W"), "image",
+           (300, 3000), 0.012, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (5000, 24000)),
     Config("JWST", "NIRSPEC/MSA", ("CLEAR;PRISM", "F170LP;G235M", "F290LP;G395M"), "spectrum",
            (800, 9000), 0.028, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (600, 5300)),
     Config("TESS", "Photometer", ("TESS",), "timeseries", (120, 120), 0.00138889, "SPOC",
@@ -133,7 +133,7 @@ _CLASSES = (
     "GALAXY;SPIRAL", "STAR;VARIABLE", "STAR CLUSTER", "NEBULA;HII REGION", "STAR;EXOPLANET HOST",
     "GALAXY;DWARF", "QSO", "FIELD",
 )  # fmt: skip
-_DETECTORS = {"NIRCAM": "nrcb1", "MIRI": "mirimage", "NIRSPEC/MSA": "nrs1"}
+_DETECTORS = {"NIRCAM/IMAGE": "nrcb1", "MIRI/IMAGE": "mirimage", "NIRSPEC/MSA": "nrs1"}
 _HST_LETTERS = {"WFC3": "i", "ACS": "j", "STIS": "o", "COS": "l"}
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -204,7 +204,7 @@ class SyntheticSky:
         self.pi = rng.integers(0, len(_PIS), count)
         self.klass = rng.integers(0, len(_CLASSES), count)
         # the two big observations: JWST NIRCam WFSS near the north ecliptic pole
-        nircam = next(i for i, c in enumerate(_CONFIGS) if c.instrument == "NIRCAM")
+        nircam = next(i for i, c in enumerate(_CONFIGS) if c.instrument == "NIRCAM/IMAGE")
         for big in range(len(BIG_PRODUCTS)):
             self.config[big], self.filter[big] = nircam, 5
             self.ra[big], self.dec[big] = 270.0 + 0.05 * big, 66.56071
@@ -231,9 +231,9 @@ class SyntheticSky:
         if name == "JWST":
             program, number = self._jwst_numbers(i)
             lower = filt.lower().replace(";", "_")
-            if config.instrument == "NIRCAM":
+            if config.instrument == "NIRCAM/IMAGE":
                 mode = f"nircam_clear-{lower}" + ("-grismr" if i < len(BIG_PRODUCTS) else "")
-            elif config.instrument == "MIRI":
+            elif config.instrument == "MIRI/IMAGE":
                 mode = f"miri_{lower}"
             else:
                 mode = f"nirspec_{lower}"
@@ -312,7 +312,8 @@ class SyntheticSky:
         return _base_row(
             obs_collection=name,
             provenance_name=config.provenance,
-            instrument_name=config.instrument,
+            # MAST names a JWST instrument with its mode: the big ones are NIRCam WFSS
+            instrument_name="NIRCAM/GRISM" if i < len(BIG_PRODUCTS) else config.instrument,
             project=name if name not in ("HLA", "PS1") else ("HST" if name == "HLA" else "PS1"),
             filters=filt,
             wavelength_region=config.band,

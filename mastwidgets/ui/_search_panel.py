@@ -95,8 +95,12 @@ class _CriteriaForm(widgets.HBox):
         found = {}
         if self.collection.value != "any":
             found["obs_collection"] = self.collection.value
-        if self.instrument.value.strip():
-            found["instrument_name"] = self.instrument.value.strip()
+        instrument = self.instrument.value.strip()
+        if instrument:
+            # MAST names JWST and HST instruments with their mode (MIRI/IMAGE, WFC3/IR): a
+            # bare name means every mode of it, as MAST's tutorials advise ("MIRI*")
+            bare = not any(c in instrument for c in "/*%")
+            found["instrument_name"] = f"{instrument}*" if bare else instrument
         if self.filters.value.strip():
             found["filters"] = [f.strip() for f in self.filters.value.split(",") if f.strip()]
         if self.date_from.value.strip() or self.date_to.value.strip():

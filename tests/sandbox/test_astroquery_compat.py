@@ -63,9 +63,13 @@ def test_searches_counts_and_paging(obs):
     assert list(paged["obs_id"]) == list(rows["obs_id"][2:4])
     near = obs.query_criteria(objectname="M16", radius="5 arcmin", filters=["F444W", "F160W"])
     assert sorted(near["filters"]) == ["F160W", "F444W"]
-    assert obs.query_criteria(Instrument_Name="MIRI", T_min=[59780, 59790])["obs_id"][0].startswith(
-        "jw02739"
-    )
+    miri = obs.query_criteria(Instrument_Name="MIRI/IMAGE", T_min=[59780, 59790])
+    assert miri["obs_id"][0].startswith("jw02739")
+    # MAST names JWST instruments with their mode: the form its tutorials use finds them,
+    # a bare name does not (they advise "NIRCAM*")
+    nircam = obs.query_criteria(obs_collection="JWST", instrument_name="NIRCAM/IMAGE")
+    assert len(nircam) == len(obs.query_criteria(obs_collection="JWST", instrument_name="NIRCAM*"))
+    assert len(nircam) >= 6 and len(obs.query_criteria(instrument_name="NIRCAM")) == 0
     assert obs.query_criteria_count() == len(
         obs.query_criteria(obs_collection=["JWST", "HST", "TESS"])
     )

@@ -62,7 +62,7 @@ __all__ = ["DEFAULT_MAST_URL", "DEFAULT_RESOLVER_URL", "LAYOUTS", "Settings", "g
 #: destination (see :mod:`mastwidgets.imports.layouts`). The ``layout`` setting takes
 #: one of these names.
 LAYOUTS = {
-    "observation": "{obs_collection}/{obs_id}/{productFilename}",
+    "observation": "{obs_collection}/{parent_obs_id}/{productFilename}",
     "flat": "{productFilename}",
     "astroquery": "mastDownload/{obs_collection}/{obs_id}/{productFilename}",
 }

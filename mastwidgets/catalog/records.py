@@ -69,7 +69,8 @@ def make_record(
     stat = path.stat()
     record = {
         "key": product.get("dataURI") or str(path.resolve()),
-        "obs_id": product.get("obs_id"),
+        # the observation imported (a JWST member exposure's file: its level-3 observation)
+        "obs_id": product.get("parent_obs_id") or product.get("obs_id"),
         "obsid": None if product.get("obsid") is None else str(product.get("obsid")),
         "filename": product.get("productFilename") or path.name,
         "dataURI": product.get("dataURI"),

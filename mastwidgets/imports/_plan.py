@@ -22,6 +22,7 @@ SOURCES = ("auto", "s3", "http")
 PRODUCT_FIELDS = (
     "dataURI",
     "obs_id",
+    "parent_obs_id",
     "obsid",
     "productFilename",
     "obs_collection",

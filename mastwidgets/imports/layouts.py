@@ -1,10 +1,12 @@
 """Where each imported file goes under the destination folder.
 
-- ``observation`` (the default): ``{obs_collection}/{obs_id}/{productFilename}``, one
-  folder per observation;
+- ``observation`` (the default): ``{obs_collection}/{parent_obs_id}/{productFilename}``,
+  one folder per observation imported (a JWST level-3 observation's member exposures'
+  files beside its own, as its association file names them);
 - ``flat``: ``{productFilename}``, every file in one folder;
 - ``astroquery``: ``mastDownload/{obs_collection}/{obs_id}/{productFilename}``, where
-  astroquery's ``download_products`` and lightkurve put them.
+  astroquery's ``download_products`` and lightkurve put them (MAST's ``obs_id`` of each
+  file: a JWST member exposure's files in a folder of the exposure's name).
 
 A pattern may also be given as is (Python format fields of product columns);
 the setting ``layout`` (``MASTWIDGETS_LAYOUT``) takes a name only.

@@ -19,9 +19,14 @@ log = logging.getLogger(__name__)
 #: case, e.g. 'fits'), ``proprietary``, ``s3_uri`` (None where MAST has no
 #: copy in its bucket), ``url`` (MAST's HTTP download URL) and ``on_disk`` (the
 #: local path of a copy imported before and unchanged, else None) are derived here.
+#: ``obs_id`` is MAST's: a JWST level-3 observation lists its member exposures' files
+#: under each exposure's name (where astroquery downloads them); ``parent_obs_id`` is the
+#: observation they were listed for (``obsid`` its number), where the default layout
+#: keeps them together.
 PRODUCT_COLUMNS = (
     "obs_id",
     "obsid",
+    "parent_obs_id",
     "productFilename",
     "extension",
     "size",
@@ -46,25 +51,31 @@ PRODUCT_COLUMNS = (
 )
 
 
-def _obsids(observations, settings: Settings) -> list[str]:
-    """MAST's numeric ``obsid`` of each observation given."""
+def _obsids(observations, settings: Settings) -> dict[str, str | None]:
+    """MAST's numeric ``obsid`` of each observation given, and its obs_id where known."""
     if isinstance(observations, pd.DataFrame):
         if "obsid" not in observations:
             raise InvalidQuery("The DataFrame has no 'obsid' column: pass a search result.")
-        return list(dict.fromkeys(str(v) for v in observations["obsid"] if pd.notna(v)))
+        names = observations["obs_id"] if "obs_id" in observations else [None] * len(observations)
+        return {
+            str(v): None if n is None or pd.isna(n) else str(n)
+            for v, n in zip(observations["obsid"], names, strict=True)
+            if pd.notna(v)
+        }
     if isinstance(observations, pd.Series):
         if "obsid" in observations.index:
-            return [str(observations["obsid"])]
+            return {str(observations["obsid"]): observations.get("obs_id")}
         return _obsids(list(observations), settings)
     items = [observations] if isinstance(observations, (str, int)) else list(observations)
     if not items:
         raise InvalidQuery("Give at least one observation.")
     if all(isinstance(i, pd.Series) for i in items):
-        return [str(i["obsid"]) for i in items]
-    obsids = [str(i) for i in items if isinstance(i, int)]
+        return {str(i["obsid"]): i.get("obs_id") for i in items}
+    obsids: dict[str, str | None] = {str(i): None for i in items if isinstance(i, int)}
     names = [str(i) for i in items if not isinstance(i, int)]
     if names:
-        obsids += list(search_obs_id(names, settings=settings)["obsid"])
+        found = search_obs_id(names, settings=settings)
+        obsids.update(zip(found["obsid"], found["obs_id"], strict=True))
     return obsids
 
 
@@ -142,7 +153,9 @@ def filter_products(
     return products.loc[keep].reset_index(drop=True)
 
 
-def _to_frame(table, settings: Settings) -> pd.DataFrame:
+def _to_frame(table, settings: Settings, names: dict | None = None) -> pd.DataFrame:
+    """MAST's product table as :data:`PRODUCT_COLUMNS`; ``names``: obsid -> obs_id of the
+    observations the products were listed for."""
     data = {name: _column(table, name) for name in table.colnames}
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(table)))
     frame["obsid"] = frame.get("parent_obsid", frame.get("obsID"))
@@ -150,6 +163,8 @@ def _to_frame(table, settings: Settings) -> pd.DataFrame:
         if name not in frame:
             frame[name] = None
     frame["obsid"] = frame["obsid"].map(lambda v: None if v is None else str(v))
+    parents = frame["obsid"].map((names or {}).get)
+    frame["parent_obs_id"] = parents.where(parents.notna(), frame["obs_id"])
     frame["size"] = pd.to_numeric(frame["size"], errors="coerce").astype("Int64")
     frame["calib_level"] = pd.to_numeric(frame["calib_level"], errors="coerce").astype("Int64")
     frame["extension"] = frame["productFilename"].fillna("").map(_extension)
@@ -252,7 +267,7 @@ def list_products(
             f"MAST lists no data products for {_describe(observations)}: they may not be "
             "processed yet, or have been withdrawn."
         )
-    products = _to_frame(table, settings)
+    products = _to_frame(table, settings, obsids)
     if not auxiliary and not _asks_for_auxiliary(filters):
         shown = products["productType"].fillna("").astype(str).str.upper() != "AUXILIARY"
         products = products.loc[shown].reset_index(drop=True)

@@ -73,6 +73,10 @@ class Product:
     data_rights: str
     proposal_id: str
     filters: str
+    #: The product group MAST lists the file under (``obsID``), where it is not the
+    #: observation's: a JWST exposure's files, listed with a level-3 observation, carry
+    #: the exposure's group and name (``obs_id``), as MAST's product lists do.
+    group_obsid: str | None = None
 
     @property
     def uri(self) -> str:
@@ -276,11 +280,15 @@ def _product(
     mrp: bool = False,
     cloud_path: str | None = None,
     in_s3: bool = True,
+    member: tuple[str, str] | None = None,
 ) -> Product:
+    """A product of ``obs_row``'s observation; ``member`` (group obsid, exposure name) for a
+    file of one of its member exposures."""
     return Product(
         filename=filename,
         obsid=obs_row["obsid"],
-        obs_id=obs_row["obs_id"],
+        obs_id=member[1] if member else obs_row["obs_id"],
+        group_obsid=member[0] if member else None,
         collection=obs_row["obs_collection"],
         dataproduct_type=obs_row["dataproduct_type"],
         product_type=product_type,
@@ -353,14 +361,14 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     def cloud(name_root: str, filename: str) -> str:
         return f"{folder}/{name_root}/{filename}"
 
+    exposures = list(jwst_exposures(program, obs_no, 2101 + 2 * index, detector))
     products = [
         _product(
             row, filename, "SCIENCE", sub, desc, level, "image",
             mrp=sub == "CAL", cloud_path=cloud(member, filename),
+            member=(member_obsid(row["obsid"], member, exposures), member),
         )
-        for member, filename, sub, level, desc in jwst_exposures(
-            program, obs_no, 2101 + 2 * index, detector
-        )
+        for member, filename, sub, level, desc in exposures
     ]  # fmt: skip
     day = datetime.fromisoformat(date).strftime("%Y%m%dt%H%M%S")
     level3 = "spec3" if spectrum else "image3"
@@ -471,6 +479,13 @@ def jwst_exposures(
         member = f"jw{program}{obs_no:03d}001_{exposure:05d}_{visit:05d}_{detector}"
         for sub, level, desc in _JWST_EXPOSURE_FILES:
             yield member, f"{member}_{sub.lower()}.fits", sub, level, desc
+
+
+def member_obsid(obsid: str, member: str, exposures: list[tuple]) -> str:
+    """The product group id of one member exposure of observation ``obsid``: distinct
+    from every observation's (MAST lists each exposure's files under its own obsID)."""
+    members = list(dict.fromkeys(entry[0] for entry in exposures))
+    return str(int(obsid) * 1000 + 1 + members.index(member))
 
 
 def _hst_cloud(filename: str) -> str:

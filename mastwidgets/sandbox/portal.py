@@ -392,7 +392,7 @@ class Portal:
 
     def _product_row(self, obs: Observation, product: Product) -> dict:
         return {
-            "obsID": int(product.obsid),
+            "obsID": int(product.group_obsid or product.obsid),
             "obs_collection": product.collection,
             "dataproduct_type": product.dataproduct_type,
             "obs_id": product.obs_id,

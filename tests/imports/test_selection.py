@@ -10,6 +10,7 @@ from mastwidgets.catalog import on_disk
 from mastwidgets.errors import InvalidQuery, NoProductsFound
 
 JWST = "jw02739-o001_t001_nircam_clear-f090w"
+JWST_EXPOSURES = ("jw02739001001_02101_00001_nrcb1", "jw02739001001_02101_00002_nrcb1")
 
 
 def downloads_since(sandbox, mark):
@@ -52,22 +53,28 @@ def test_bad_tables_of_products_are_refused(sandbox_env):
 
 
 @pytest.mark.parametrize(
-    ("layout", "folder"),
+    ("layout", "folders"),
     [
-        ("observation", f"JWST/{JWST}"),
-        ("flat", ""),
-        ("astroquery", f"mastDownload/JWST/{JWST}"),
+        ("observation", {f"JWST/{JWST}"}),  # the observation's own and its members' files
+        ("flat", {""}),
+        # astroquery's: each file in the folder of its MAST obs_id, a member exposure's
+        # under the exposure (as MAST's curl scripts and download_products put them)
+        ("astroquery", {f"mastDownload/JWST/{name}" for name in (JWST, *JWST_EXPOSURES)}),
     ],
 )
-def test_folder_layouts(sandbox_env, layout, folder):
+def test_folder_layouts(sandbox_env, layout, folders):
     result = mw.import_observations([JWST], products={"mrp_only": True}, layout=layout)
     result = result.wait(timeout=120)
     assert result.ok, result.errors
-    base = sandbox_env.data_dir / folder
-    assert sorted(p.name for p in base.iterdir() if p.is_file()) == sorted(
-        f.path.name for f in result.transfer.files
-    )
-    assert all(f.path.parent == base for f in result.transfer.files)
+    files = result.transfer.files
+    assert {f.path.parent.relative_to(sandbox_env.data_dir).as_posix() for f in files} == {
+        folder.strip("/") or "." for folder in folders
+    }
+    for folder in folders:
+        base = sandbox_env.data_dir / folder
+        assert sorted(p.name for p in base.iterdir() if p.is_file()) == sorted(
+            f.path.name for f in files if f.path.parent == base
+        )
 
 
 def test_layout_setting_and_bad_layouts(sandbox_env, monkeypatch):

@@ -18,7 +18,13 @@ def test_products_of_an_obs_id_with_the_documented_columns(sandbox_env, mast_san
     products = mw.list_products(F090W)
     assert list(products.columns) == list(mw.PRODUCT_COLUMNS)
     assert len(products) == 12
-    assert set(products["obs_id"]) == {F090W}
+    # MAST lists a member exposure's files under the exposure (JWST's recorded lists)
+    assert set(products["obs_id"]) == {
+        F090W,
+        "jw02739001001_02101_00001_nrcb1",
+        "jw02739001001_02101_00002_nrcb1",
+    }
+    assert set(products["parent_obs_id"]) == {F090W}  # the observation they were listed for
     i2d = products.set_index("productFilename").loc[f"{F090W}_i2d.fits"]
     assert i2d["productType"] == "SCIENCE" and i2d["calib_level"] == 3
     assert i2d["extension"] == "fits"

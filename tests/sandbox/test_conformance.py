@@ -205,14 +205,56 @@ def test_values_are_what_real_mast_gives(sandbox_rows):
             odd = sorted({str(v) for v in values} - {str(v) for v in real})[:4]
             lines.append(
                 f"{kind:12} {mission:5} {column:27} {len(values):6} {share:6.1f} %"
-                + (f"  not MAST's: {', '.join(odd)}" if odd else "")
+                + (f"  not in the recordings: {', '.join(odd)}" if odd else "")
             )
             if share < 100:
                 below[mission, column] = odd
-    table = "\n".join(["rows         mission column                     values   real", *lines])
+    measured = [line for line in lines if "(no recording)" not in line]
+    full = [line for line in measured if " 100.0 %" in line]
+    summary = (
+        f"{len(full)} of {len(measured)} recorded (mission, column) pairs at 100 %; "
+        f"{len(lines) - len(measured)} without any recording"
+    )
+    header = "rows         mission column                     values   real"
+    table = "\n".join([header, *lines, summary])
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "conformance.txt").write_text(table + "\n")
     print(table)
     assert sorted(below) == sorted(EXCEPTIONS), {
         key: values for key, values in below.items() if key not in EXCEPTIONS
     }
+
+
+#: A JWST exposure's name: program, observation, visit, group/activity, exposure, detector.
+EXPOSURE = re.compile(r"(jw\d{11}_\d{5}_\d{5}_[a-z0-9]+)_[a-z0-9_]+\.fits")
+
+
+def test_a_jwst_exposure_s_files_are_listed_under_the_exposure(sandbox_rows):
+    """MAST lists a level-3 observation's member files under their exposure: its own
+    obsID (one per exposure, in the recording) and its name as obs_id, which is the folder
+    astroquery downloads them to and the folder of MAST's curl scripts."""
+    recorded = recordings.load()["jwst_program_2733"]
+    groups = defaultdict(set)
+    for obsid, _, filename, _, _ in recorded["products"]["rows"]:
+        groups[EXPOSURE.fullmatch(filename).group(1)].add(obsid)
+    assert len(groups) == 16 and all(len(ids) == 1 for ids in groups.values())
+    assert len({ids.pop() for ids in groups.values()}) == 16  # one obsID per exposure
+    for download in [*recorded["downloads"], *recorded["bundle"]["rows"]]:
+        path = download.get("local_path") or download["file"]
+        exposure = EXPOSURE.fullmatch(path.rsplit("/", 1)[1]).group(1)
+        assert path.endswith(f"JWST/{exposure}/{path.rsplit('/', 1)[1]}")
+
+    members = [
+        row
+        for row in sandbox_rows["products"]["data"]
+        if row["obs_collection"] == "JWST" and EXPOSURE.fullmatch(row["productFilename"])
+    ]
+    assert members
+    by_exposure = defaultdict(set)
+    for row in members:
+        exposure = EXPOSURE.fullmatch(row["productFilename"]).group(1)
+        assert row["obs_id"] == exposure, row
+        assert row["obsID"] != row["parent_obsid"]
+        by_exposure[exposure].add(row["obsID"])
+    assert all(len(ids) == 1 for ids in by_exposure.values())
+    assert len({next(iter(ids)) for ids in by_exposure.values()}) == len(by_exposure)

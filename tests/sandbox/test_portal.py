@@ -85,7 +85,7 @@ def test_products_answer_has_real_mast_shape(mast_sandbox):
 def test_products_of_several_obsids_and_a_bad_obsid(mast_sandbox):
     first, second = (o.obsid for o in mast_sandbox.catalogue.observations[:2])
     answer = invoke(mast_sandbox, "Mast.Caom.Products", {"obsid": f"{first},{second}"})
-    assert {str(row["obsID"]) for row in answer["data"]} == {first, second}
+    assert {str(row["parent_obsid"]) for row in answer["data"]} == {first, second}
     bad = invoke(mast_sandbox, "Mast.Caom.Products", {"obsid": "icdm01010"})
     assert bad["status"] == "ERROR" and "bigint" in bad["msg"]
 

@@ -62,6 +62,8 @@ def _sandbox(args: argparse.Namespace) -> int:
         print(f"  MAST API and downloads: {sb.mast_url}")
         if sb.s3_endpoint:
             print(f"  S3 (bucket {sb.bucket}):    {sb.s3_endpoint}")
+        else:
+            print("  S3: none (--no-s3; its endpoint below answers nothing: files come over HTTP)")
         print(
             f"  {len(sb.catalogue.observations)} curated observations, "
             f"{sum(1 for _ in sb.catalogue.products)} products"

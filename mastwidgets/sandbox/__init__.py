@@ -192,11 +192,15 @@ class Sandbox:
         return f"{self.mast_url}{DOWNLOAD_PATH}?uri={uri}"
 
     def environ(self) -> dict[str, str]:
-        """The ``MASTWIDGETS_*`` variables that point mastwidgets at this sandbox."""
-        env = {"MASTWIDGETS_MAST_URL": self.mast_url}
-        if self.s3_endpoint:
-            env["MASTWIDGETS_S3_ENDPOINT"] = self.s3_endpoint
-        return env
+        """The ``MASTWIDGETS_*`` variables that point mastwidgets at this sandbox.
+
+        Without its S3 server (``s3=False``), S3 is a loopback port nobody listens on
+        (the discard port): look-ups fail at once and files come over HTTP, and nothing
+        leaves the machine (not even an attempt at AWS's endpoint)."""
+        return {
+            "MASTWIDGETS_MAST_URL": self.mast_url,
+            "MASTWIDGETS_S3_ENDPOINT": self.s3_endpoint or "http://127.0.0.1:9",
+        }
 
     def add_file(self, filename: str, data: bytes, *, in_s3: bool = True) -> tuple[str, str | None]:
         """Serve ``data`` as one more file, over HTTP and (if ``in_s3``) from the bucket.

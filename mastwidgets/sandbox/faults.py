@@ -32,6 +32,10 @@ class Faults:
     content_length_delta
         Announce ``Content-Length`` off by this many bytes: more than is sent
         (the connection is then closed), or fewer (the body is cut short).
+    no_content_length
+        Answer as MAST does for files it generates on request (astroquery #3290): the
+        whole file (``200``, ``Range`` ignored), no ``Content-Length``, the end of the
+        body marked by closing the connection.
     first_byte_delay
         Seconds to wait before the status line.
     redirect
@@ -50,6 +54,7 @@ class Faults:
     throttle: int | None = None
     ignore_range: bool = False
     content_length_delta: int = 0
+    no_content_length: bool = False
     first_byte_delay: float = 0.0
     redirect: bool = False
     scope: str = "download"

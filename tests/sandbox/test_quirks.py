@@ -1,0 +1,37 @@
+"""MAST's known quirks, from the trackers, reproduced by the sandbox and met by the client."""
+
+import logging
+
+import requests
+
+import mastwidgets as mw
+from mastwidgets.mast import _client
+from mastwidgets.sandbox import Faults
+
+
+def test_a_file_served_without_content_length_arrives_whole(sandbox_env, mast_sandbox, caplog):
+    """Files MAST generates on request come without Content-Length (astroquery #3290):
+    the whole body, its end the connection's close."""
+    uri = "mast:HST/product/icdm02010_drz.fits"
+    with mast_sandbox.faults(Faults(no_content_length=True)):
+        answer = requests.get(
+            mast_sandbox.download_url(uri), headers={"Range": "bytes=0-99"}, timeout=30
+        )
+        assert answer.status_code == 200 and "Content-Length" not in answer.headers
+        assert answer.content == mast_sandbox.path_of(uri).read_bytes()
+
+        result = mw.import_observations(["icdm02010"], source="http").wait(timeout=120)
+        assert result.ok, result.errors
+        assert len(result.transfer.files) == 3
+        for f in result.transfer.files:
+            expected = mast_sandbox.path_of(f"mast:HST/product/{f.path.name}").read_bytes()
+            assert f.path.read_bytes() == expected
+
+        # astroquery's own download of it (it cannot check the length)
+        with caplog.at_level(logging.WARNING):
+            status, message, _ = _client.observations(sandbox_env).download_file(
+                uri, local_path=str(sandbox_env.data_dir / "by-astroquery.fits")
+            )
+    assert status == "COMPLETE", message
+    copy = (sandbox_env.data_dir / "by-astroquery.fits").read_bytes()
+    assert copy == mast_sandbox.path_of(uri).read_bytes()

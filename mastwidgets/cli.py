@@ -215,6 +215,8 @@ def _run_job(job) -> int:
         f"{job.transfer.state.dest_dir}; "
         f"{len(result.records)} catalog record(s)."
     )
+    if result.transfer.note:
+        print(result.transfer.note, file=sys.stderr)
     if result.status != Status.DONE:
         print(f"Continue with: mastwidgets resume {job.id}", file=sys.stderr)
     return 0 if result.ok else 1
@@ -254,11 +256,15 @@ def _resume(args: argparse.Namespace) -> int:
 def _jobs(args: argparse.Namespace) -> int:
     from .imports import list_jobs
 
+    jobs = list_jobs()
     _print_frame(
-        list_jobs(),
+        jobs,
         ["id", "created", "status", "files", "bytes_done", "bytes_total", "observations"],
         "No jobs yet.",
     )
+    for job_id, note in zip(jobs["id"], jobs["note"], strict=True):
+        if note:  # why a job stopped by itself (the server was down)
+            print(f"{job_id}: {note}")
     return 0
 
 

@@ -40,6 +40,7 @@ COLUMNS = (
     "bytes_done",
     "bytes_total",
     "dest_dir",
+    "note",
 )
 
 
@@ -107,4 +108,5 @@ def _row(state: JobState, running: bool) -> dict:
         ),
         "bytes_total": None if any(s is None for s in sizes) else sum(sizes),
         "dest_dir": state.dest_dir,
+        "note": None if running else state.note,  # why it stopped by itself (server down)
     }

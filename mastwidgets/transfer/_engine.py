@@ -12,6 +12,7 @@ and the progress thread are :mod:`._reporter`'s; the handle's contract is
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -48,6 +49,8 @@ from ._tally import Tally
 from ._verify import verified
 
 __all__ = ["PART_SUFFIX", "FileResult", "TransferConfig", "TransferJob", "TransferResult"]
+
+log = logging.getLogger(__name__)
 
 
 class TransferJob(JobHandle):
@@ -122,10 +125,12 @@ class TransferJob(JobHandle):
             durable=self._durable,
             reporter=self._reporter,
             stop=self._stop,
+            server_down=self._server_down,
         )
         self._tally.recount(self._files)
         self._sched.queue(pending)
         self.state.status = DOWNLOADING if pending else DONE
+        self.state.note = None  # a new run: why the last one stopped is over
         self.state.boot_id = self._boot
         self._durable.save()
         self._reporter.emit(self._reporter.job_event())
@@ -209,6 +214,15 @@ class TransferJob(JobHandle):
             active = list(self._sched.active)
         self._reporter.tick(self._steps.bytes_moved, active, self._tally)
 
+    def _server_down(self, why: str) -> None:
+        """A worker found the server down for good: the job pauses, saying why."""
+        with self._cond:
+            if self._stop.is_set():
+                return
+            self.state.note = why
+        log.warning("job %s paused: %s", self.id, why)
+        self._request_stop(PAUSED)
+
     def _request_stop(self, status: Status) -> None:
         with self._cond:
             if self._done.is_set() or self._stop.is_set():
@@ -279,6 +293,7 @@ class TransferJob(JobHandle):
             seconds=time.monotonic() - self._started if self._started else 0.0,
             state_file=self.state_file,
             state_bytes=self._durable.bytes_written,
+            note=self.state.note,
         )
 
 

@@ -19,6 +19,7 @@ from ._source import (
     Buffer,
     Probe,
     RangeIgnored,
+    ServerDown,
     Sink,
     SourceError,
     SourceUnavailable,
@@ -48,6 +49,8 @@ def _retry_after(value: str | None) -> float | None:
 def _status_error(status: int, what: str, retry_after: str | None = None) -> SourceError:
     if status in (401, 403, 404, 410):
         return SourceUnavailable(f"{what}: HTTP {status}")
+    if status in (502, 503, 504):
+        return ServerDown(f"{what}: HTTP {status}", _retry_after(retry_after))
     if status == 429 or status >= 500:
         return TransientError(f"{what}: HTTP {status}", _retry_after(retry_after))
     return SourceUnavailable(f"{what}: unexpected HTTP {status}")

@@ -49,6 +49,7 @@ class TransferResult:
     seconds: float
     state_file: Path
     state_bytes: int = 0  # written to the state's snapshot and journal in this run
+    note: str | None = None  # why the job stopped by itself (paused: the server was down)
 
     @property
     def ok(self) -> bool:

@@ -31,6 +31,12 @@ class TransientError(SourceError):
         self.retry_after = retry_after
 
 
+class ServerDown(TransientError):
+    """The server as a whole says it is unavailable (502, 503, 504): maintenance or an
+    outage, not this file. Retried; when the retries run out and no other source has the
+    file, the job is paused (nothing marked failed), not given up."""
+
+
 class SourceUnavailable(SourceError):
     """This source does not have the file for us (404, 403, 401): try another."""
 

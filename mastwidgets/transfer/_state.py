@@ -168,6 +168,7 @@ class JobState:
     meta: dict = field(default_factory=dict)  # the caller's own JSON-safe notes
     boot_id: str | None = None  # the boot the ranges were written in
     generation: int = 0  # the snapshot's compaction count (see _journal.py)
+    note: str | None = None  # why the job stopped by itself (e.g. the server was down)
 
     def to_json(self) -> dict:
         return {
@@ -182,6 +183,7 @@ class JobState:
             "meta": self.meta,
             "boot_id": self.boot_id,
             "generation": self.generation,
+            "note": self.note,
             "files": [f.to_json() for f in self.files],
         }
 
@@ -199,6 +201,7 @@ class JobState:
             meta=data.get("meta") or {},
             boot_id=data.get("boot_id"),
             generation=int(data.get("generation") or 0),
+            note=data.get("note"),
         )
 
 

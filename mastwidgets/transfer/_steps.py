@@ -29,6 +29,7 @@ from ._source import (
     Buffer,
     Probe,
     RangeIgnored,
+    ServerDown,
     Source,
     SourceUnavailable,
     Stopped,
@@ -54,8 +55,10 @@ class Steps:
         durable: Durability,
         reporter: Reporter,
         stop: threading.Event,
+        server_down: Callable[[str], None] = lambda why: None,
     ):
         self.config = config
+        self._server_down = server_down  # pauses the job, saying why
         self.sources = sources
         self._sched = scheduler
         self._cond = scheduler.cond  # guards the files' scheduling fields
@@ -310,6 +313,10 @@ class Steps:
         if self._sched.release(f, task.start, task.end, claim=claim):
             self._durable.close(f)  # the last worker out of a finished file closes it
 
+    def _other_source(self, f: RunFile, source: Source | None) -> bool:
+        with self._cond:
+            return any(name != getattr(source, "name", None) for name, _ in f.state.locations())
+
     def _give_up(self, f: RunFile, source: Source | None, why: str) -> bool:
         """Stop using ``source`` for this file; True if another source remains."""
         with self._cond:
@@ -325,7 +332,18 @@ class Steps:
     def _backoff(self, f: RunFile, source: Source | None, error: TransientError) -> bool:
         f.failures += 1
         if self.config.retry.exhausted(f.failures):
-            return self._give_up(f, source, f"gave up after {f.failures} attempts: {error}")
+            why = f"gave up after {f.failures} attempts: {error}"
+            if isinstance(error, ServerDown) and not self._other_source(f, source):
+                # The server is down (maintenance, an outage), not the file missing: the
+                # job pauses with its bytes, to be resumed when the server is back.
+                f.failures = 0
+                self._server_down(
+                    f"{error} after {self.config.retry.attempts} attempts: the server is "
+                    "unavailable (MAST's maintenance windows answer so for minutes to hours). "
+                    "The import is paused with every byte kept; resume it when MAST is back."
+                )
+                return False
+            return self._give_up(f, source, why)
         delay = self.config.retry.delay(f.failures, error.retry_after)
         log.debug("%s: %s; retrying in %.2fs", f.state.name, error, delay)
         self._stop.wait(delay)

@@ -74,6 +74,11 @@ class JobsPanel(widgets.VBox):
             f"</code> · {job['created'][:19]} · <b>{status}</b> · {job['files']} files · "
             f"{human_bytes(job['bytes_done'])} / {human_bytes(job['bytes_total'])} · "
             f"{html.escape(job['observations'][:60])}</span>"
+            + (
+                f'<br><small class="mw-job-note">{html.escape(job["note"])}</small>'
+                if job.get("note")
+                else ""
+            )
         )
         buttons = []
         if job["status"] == "running" and live is not None:

@@ -142,7 +142,14 @@ class ProgressView(widgets.VBox):
         self.total.value = (snap.bytes_done / snap.total) if snap.total else 0.0
         self.total.bar_style = _STYLE.get(snap.status, "info")
         self.total_text.value = describe(snap)
+        transfer = getattr(self.job, "transfer", self.job)  # an import, or a transfer job
+        note = getattr(getattr(transfer, "state", None), "note", None)
+        why = (
+            f' <span class="mw-job-note">{html.escape(note)}</span>'
+            if note and snap.status == "paused"
+            else ""
+        )
         self.title.value = (
             f"<b>Import {html.escape(snap.job_id)}</b> — "
-            f'<span class="mw-job-status">{snap.status}</span>'
+            f'<span class="mw-job-status">{snap.status}</span>{why}'
         )

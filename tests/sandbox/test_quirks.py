@@ -35,3 +35,28 @@ def test_a_file_served_without_content_length_arrives_whole(sandbox_env, mast_sa
     assert status == "COMPLETE", message
     copy = (sandbox_env.data_dir / "by-astroquery.fits").read_bytes()
     assert copy == mast_sandbox.path_of(uri).read_bytes()
+
+
+def test_a_maintenance_window_pauses_the_import_and_resume_finishes_it(sandbox_env, mast_sandbox):
+    """MAST's maintenance windows answer every request 503 for minutes to hours (lightkurve
+    #1497): the import pauses saying why, no file is marked failed, and Resume finishes it."""
+    from mastwidgets.ui._progress_view import ProgressView
+
+    down = Faults(fail_requests=range(1, 10**9), fail_status=503, retry_after=0)
+    with mast_sandbox.faults(down):
+        job = mw.import_observations(["icdm02010"], source="http")
+        result = job.wait(timeout=300)
+    assert result.status == "paused" and result.errors == ()
+    assert {f.status for f in result.transfer.files} == {"paused"}
+    note = result.transfer.note
+    assert "HTTP 503" in note and "resume it when MAST is back" in note
+    listed = mw.list_jobs().set_index("id").loc[job.id]
+    assert listed["status"] == "paused" and listed["note"] == note  # for the Jobs tab and CLI
+    shown = ProgressView(job).title.value  # what the page shows
+    assert "paused" in shown and "maintenance" in shown
+
+    resumed = mw.resume(job.id).wait(timeout=120)
+    assert resumed.ok and resumed.transfer.note is None
+    for f in resumed.transfer.files:
+        expected = mast_sandbox.path_of(f"mast:HST/product/{f.path.name}").read_bytes()
+        assert f.path.read_bytes() == expected

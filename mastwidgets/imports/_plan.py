@@ -79,7 +79,7 @@ def plan_import(
 
     Examples
     --------
-    >>> row = {"dataURI": "mast:HST/product/x_flt.fits", "obs_id": "x",
+    >>> row = {"dataURI": "mast:HST/product/x_flt.fits", "obs_id": "x", "parent_obs_id": "x",
     ...        "obs_collection": "HST", "productFilename": "x_flt.fits", "size": 10,
     ...        "url": "https://mast.example/x_flt.fits", "s3_uri": None}
     >>> plan = plan_import([row], "/tmp/data", layout="observation")

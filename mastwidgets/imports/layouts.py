@@ -31,6 +31,8 @@ def layout_pattern(layout: str) -> str:
 
 def file_name(layout: str, row: dict) -> str:
     """The file's path under the destination folder (not yet checked for safety)."""
+    if row.get("parent_obs_id") is None:  # a row not from list_products: its own obs_id
+        row = {**row, "parent_obs_id": row.get("obs_id")}
     try:
         return layout_pattern(layout).format(**row)
     except (KeyError, IndexError, ValueError) as error:

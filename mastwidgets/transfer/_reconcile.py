@@ -58,5 +58,11 @@ def decide(
     if not state.ranged or state.size is None:
         kept = ByteRanges()  # fetched whole, or size unknown: from byte 0
     if part_size is None and target_size is not None and state.size is not None:
-        return Decision(Action.CHECK, kept)
+        # A file of the right size is where this one goes. Trusted only if its MD5 can be
+        # checked, or if this job wrote all of it (a crash between the rename and the
+        # state's write): a same-size file from elsewhere may be corrupt (astroquery
+        # #3231), and is replaced, never taken as done or resumed.
+        written = claimed.total == state.size and claimed.intervals == [(0, state.size)]
+        if state.md5 or written:
+            return Decision(Action.CHECK, kept)
     return Decision(Action.FETCH, kept)

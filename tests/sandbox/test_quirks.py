@@ -60,3 +60,20 @@ def test_a_maintenance_window_pauses_the_import_and_resume_finishes_it(sandbox_e
     for f in resumed.transfer.files:
         expected = mast_sandbox.path_of(f"mast:HST/product/{f.path.name}").read_bytes()
         assert f.path.read_bytes() == expected
+
+
+def test_a_corrupt_file_already_where_a_product_goes_is_replaced(sandbox_env, mast_sandbox):
+    """A file of the right name and size but wrong bytes, left by another tool or a
+    broken copy (astroquery #3231), is fetched again: never taken as done, never resumed."""
+    uri = "mast:HST/product/icdm02010_drz.fits"
+    real = mast_sandbox.path_of(uri).read_bytes()
+    target = sandbox_env.data_dir / "HST" / "icdm02010" / "icdm02010_drz.fits"
+    for corrupt in (b"\0" * len(real), real[: len(real) // 2]):  # same size; cut short
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(corrupt)
+        mark = mast_sandbox.served
+        result = mw.import_observations(["icdm02010"], source="http").wait(timeout=120)
+        assert result.ok, result.errors
+        assert target.read_bytes() == real
+        fetched = [path for _, path, _ in mast_sandbox.requests_since(mark) if "drz" in path]
+        assert fetched, "the corrupt copy was taken as the file"

@@ -111,16 +111,20 @@ def test_a_job_runs_once_at_a_time(sb, blobs, dirs):
 
 
 def test_done_files_are_not_downloaded_again(sb, blobs, dirs):
+    """Resuming a finished job downloads nothing. A new job over the same files trusts
+    them only where it knows their MD5 (a same-size file may be corrupt, astroquery
+    #3231); the import layer skips files imported before by the catalog's record."""
     names = ("medium.fits", "second.fits")
     specs = [blobs[n].spec() for n in names]
     first = transfer.download(specs, **dirs, **fast())
     assert_identical(first, {n: blobs[n] for n in names})
     before = sb.served
     again = transfer.resume(first.job_id, state_dir=dirs["state_dir"])
-    second_job = transfer.download(specs, **dirs, **fast())
-    assert again.bytes_transferred == second_job.bytes_transferred == 0
-    assert {f.source for f in second_job.files} == {"existing"}
+    assert again.bytes_transferred == 0
     assert not [r for r in sb.requests_since(before) if r[0] == "GET"]
+    second_job = transfer.download(specs, **dirs, **fast())
+    assert_identical(second_job, {n: blobs[n] for n in names})
+    assert {f.source for f in second_job.files} <= {"existing", "s3", "http"}
 
 
 def test_unknown_job(dirs):

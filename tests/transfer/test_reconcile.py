@@ -27,7 +27,7 @@ def test_a_done_file_on_disk_as_recorded_is_kept():
 def test_a_done_file_gone_or_changed_is_fetched_from_byte_0(target_size):
     s = state(Status.DONE, ranges=[(0, 100)], durable=[(0, 100)])
     decision = decide(s, target_size=target_size, part_size=None, same_boot=True)
-    assert decision.action == (Action.FETCH if target_size is None else Action.CHECK)
+    assert decision.action == Action.FETCH  # a changed file is not this job's any more
     assert decision.ranges.intervals == []
 
 
@@ -50,8 +50,19 @@ def test_a_file_fetched_whole_or_of_unknown_size_starts_again(size, ranged):
 
 
 def test_a_finished_file_without_a_part_file_is_checked_before_fetching():
-    """A crash between the rename and the state's write, or a file imported before."""
-    decision = decide(state(), target_size=100, part_size=None, same_boot=True)
+    """A crash between the rename and the state's write: every byte was this job's."""
+    written = state(ranges=[(0, 100)], durable=[(0, 100)])
+    decision = decide(written, target_size=100, part_size=None, same_boot=True)
     assert decision.action == Action.CHECK
-    with_part = decide(state(), target_size=100, part_size=10, same_boot=True)
+    with_part = decide(written, target_size=100, part_size=10, same_boot=True)
     assert with_part.action == Action.FETCH
+
+
+def test_a_same_size_file_from_elsewhere_is_trusted_only_by_its_md5():
+    """A file of the right size this job did not write may be corrupt (astroquery #3231):
+    checked against a known MD5, else fetched again from byte 0."""
+    unknown = decide(state(), target_size=100, part_size=None, same_boot=True)
+    assert unknown.action == Action.FETCH and unknown.ranges.intervals == []
+    known = state()
+    known.md5 = "0" * 32
+    assert decide(known, target_size=100, part_size=None, same_boot=True).action == Action.CHECK

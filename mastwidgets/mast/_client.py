@@ -141,7 +141,8 @@ class _Boto3:
         )
 
     def _kwargs(self, config: Config | None) -> dict:
-        merged = config.merge(self.extra) if config is not None else self.extra
+        # the caller's own options win (the cloud look-up asks for no retries)
+        merged = self.extra.merge(config) if config is not None else self.extra
         return {"config": merged, "endpoint_url": self.endpoint, "region_name": "us-east-1"}
 
     def client(self, name: str, config: Config | None = None, **kwargs):

@@ -44,23 +44,22 @@ def fields(service: str) -> list[tuple[str, str]]:
 def observation_rows() -> Iterator[tuple[str, dict]]:
     """(recording name, row) of every recorded observation row, whole or in the printed
     columns."""
-    for name, answer in answers("Mast.Caom.Filtered"):
-        for row in answer["data"]:
-            yield name, row
-    for name, doc in load().items():
-        printed = doc.get("observations")
-        if printed:
-            for values in printed["rows"]:
-                yield name, dict(zip(printed["columns"], values, strict=True))
+    return _rows("Mast.Caom.Filtered", "observations")
 
 
 def product_rows() -> Iterator[tuple[str, dict]]:
     """(recording name, row) of every recorded product row."""
-    for name, answer in answers("Mast.Caom.Products"):
+    return _rows("Mast.Caom.Products", "products")
+
+
+def _rows(service: str, printed: str) -> Iterator[tuple[str, dict]]:
+    """The rows of ``service``'s recorded answers, then those a recording printed (its
+    ``printed`` table: columns and rows)."""
+    for name, answer in answers(service):
         for row in answer["data"]:
             yield name, row
     for name, doc in load().items():
-        printed = doc.get("products")
-        if printed:
-            for values in printed["rows"]:
-                yield name, dict(zip(printed["columns"], values, strict=True))
+        table = doc.get(printed)
+        if table:
+            for values in table["rows"]:
+                yield name, dict(zip(table["columns"], values, strict=True))

@@ -114,12 +114,16 @@ class FileState:
         found = [] if self.s3 is None or self.s3_failed else [("s3", self.s3)]
         return found + ([("http", self.http)] if self.http else [])
 
+    def other_sources(self, source: str | None) -> list[str]:
+        """The sources left for this file besides ``source``."""
+        return [name for name, _ in self.locations() if name != source]
+
     def give_up(self, source: str, why: str) -> bool:
         """Stop using ``source`` for this file; True if another one remains (then it
         becomes the file's source)."""
         if source == "s3":
             self.s3_failed = why  # kept in the state: a resumed job does not try it again
-        rest = [name for name, _ in self.locations() if name != source]
+        rest = self.other_sources(source)
         if rest:
             self.source = rest[0]
         return bool(rest)

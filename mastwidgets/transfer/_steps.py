@@ -315,7 +315,7 @@ class Steps:
 
     def _other_source(self, f: RunFile, source: Source | None) -> bool:
         with self._cond:
-            return any(name != getattr(source, "name", None) for name, _ in f.state.locations())
+            return bool(f.state.other_sources(getattr(source, "name", None)))
 
     def _give_up(self, f: RunFile, source: Source | None, why: str) -> bool:
         """Stop using ``source`` for this file; True if another source remains."""

@@ -339,7 +339,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mastwidgets", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sandbox = commands.add_parser("sandbox", help="run the offline MAST sandbox until Ctrl-C")
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run the offline MAST sandbox until Ctrl-C",
+        description=(
+            "A loopback MAST (portal API, name resolver, downloads, cloud paths) and S3 "
+            "bucket. Its 30 curated observations are built to the forms of real MAST "
+            "answers recorded by public projects (lightkurve's cassettes, STScI's "
+            "tutorials, astroquery's test data: mastwidgets/sandbox/data/recordings); "
+            "none of its rows is a recorded row served verbatim yet. --scale adds "
+            "synthetic observations built to the same forms. tests/sandbox/"
+            "test_conformance.py measures how much of it real MAST would give."
+        ),
+    )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=0, help="0 (default): any free port")
     sandbox.add_argument("--no-s3", action="store_true", help="do not start the S3 server")

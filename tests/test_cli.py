@@ -114,6 +114,8 @@ def test_help_for_each_command():
     for args in (["--help"], *([c, "--help"] for c in commands)):
         result = run(args)
         assert result.returncode == 0 and "usage: mastwidgets" in result.stdout
+        if args[0] == "sandbox":  # it says what in it is real
+            assert "recorded by public projects" in result.stdout
 
 
 def test_import_jobs_catalog_products_commands(sandbox_env, mast_sandbox):

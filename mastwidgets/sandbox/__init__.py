@@ -196,10 +196,15 @@ class Sandbox:
 
         Without its S3 server (``s3=False``), S3 is a loopback port nobody listens on
         (the discard port): look-ups fail at once and files come over HTTP, and nothing
-        leaves the machine (not even an attempt at AWS's endpoint)."""
+        leaves the machine (not even an attempt at AWS's endpoint).
+
+        ``AWS_ENDPOINT_URL_S3`` points every other botocore client there too (botocore
+        reads it), so that astroquery's own cloud downloads reach the sandbox's bucket."""
+        s3 = self.s3_endpoint or "http://127.0.0.1:9"
         return {
             "MASTWIDGETS_MAST_URL": self.mast_url,
-            "MASTWIDGETS_S3_ENDPOINT": self.s3_endpoint or "http://127.0.0.1:9",
+            "MASTWIDGETS_S3_ENDPOINT": s3,
+            "AWS_ENDPOINT_URL_S3": s3,
         }
 
     def add_file(self, filename: str, data: bytes, *, in_s3: bool = True) -> tuple[str, str | None]:

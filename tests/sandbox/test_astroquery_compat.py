@@ -86,6 +86,27 @@ def test_products_filters_and_metadata(obs):
     assert obs.list_missions() == ["HST", "JWST", "TESS"]
 
 
+def test_astroquerys_own_cloud_download_reaches_the_sandbox_bucket(obs, mast_sandbox, tmp_path):
+    """astroquery's cloud path (enable_cloud_dataset, then cloud_only downloads) with its
+    own botocore client: AWS_ENDPOINT_URL_S3 (in the sandbox's environment) points it at
+    the sandbox's bucket, and every file comes from there, byte-identical."""
+    obs.enable_cloud_dataset()
+    try:
+        products = obs.get_product_list(obs.query_criteria(obs_id="icdm01010"))
+        mark = mast_sandbox.served
+        manifest = obs.download_products(
+            products, download_dir=str(tmp_path), productType="SCIENCE", cloud_only=True
+        )
+    finally:
+        obs.disable_cloud_dataset()
+    assert list(manifest["Status"]) == ["COMPLETE"] * len(manifest) and len(manifest) == 5
+    for row in obs.filter_products(products, productType="SCIENCE"):
+        local = tmp_path / "mastDownload" / "HST" / "icdm01010" / row["productFilename"]
+        assert local.read_bytes() == mast_sandbox.path_of(row["dataURI"]).read_bytes()
+    downloads = [p for _, p, _ in mast_sandbox.requests_since(mark) if "Download/file" in p]
+    assert downloads == []  # none over MAST's HTTP
+
+
 def test_http_downloads_are_byte_identical(obs, mast_sandbox, tmp_path):
     products = obs.get_product_list(obs.query_criteria(obs_id="j8ny01010"))
     manifest = obs.download_products(products, download_dir=str(tmp_path), productType="SCIENCE")

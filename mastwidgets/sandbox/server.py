@@ -295,10 +295,10 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         size = body.stat().st_size if isinstance(body, Path) else len(body)
-        if faults.no_content_length:
-            self._send_unsized(product, body, size, faults)
-            return
-        wanted = None if faults.ignore_range else parse_range(self.headers.get("Range"), size)
+        unsized = faults.no_content_length  # the whole file, its end the connection's close
+        wanted = (
+            None if faults.ignore_range or unsized else parse_range(self.headers.get("Range"), size)
+        )
         if wanted == "416":
             self._send(416, b"", "text/plain", {"Content-Range": f"bytes */{size}"})
             return
@@ -312,8 +312,11 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Type",
             _CONTENT_TYPES.get(Path(product.filename).suffix, "application/octet-stream"),
         )
-        self.send_header("Content-Length", str(claimed))
-        self.send_header("Accept-Ranges", "bytes")
+        if unsized:
+            self.send_header("Connection", "close")
+        else:
+            self.send_header("Content-Length", str(claimed))
+            self.send_header("Accept-Ranges", "bytes")
         self.send_header("Last-Modified", _LAST_MODIFIED)
         self.send_header("Content-Disposition", f'attachment; filename="{product.filename}"')
         if wanted:
@@ -325,23 +328,8 @@ class _Handler(BaseHTTPRequestHandler):
         if faults.drop_after is not None:
             sent = min(sent, faults.drop_after)
         self._send_file(body, start, sent, faults.throttle)
-        if sent < claimed:
+        if unsized or sent < claimed:
             self.close_connection = True
-
-    def _send_unsized(self, product, body: Path | bytes, size: int, faults: Faults) -> None:
-        """The whole file without Content-Length: its end is the connection's close."""
-        self._record(200)
-        self.send_response(200)
-        self.send_header(
-            "Content-Type",
-            _CONTENT_TYPES.get(Path(product.filename).suffix, "application/octet-stream"),
-        )
-        self.send_header("Content-Disposition", f'attachment; filename="{product.filename}"')
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        if self.command != "HEAD":
-            self._send_file(body, 0, size, faults.throttle)
 
     def _send_file(self, body: Path | bytes, offset: int, count: int, throttle: int | None) -> None:
         with body.open("rb") if isinstance(body, Path) else io.BytesIO(body) as f:

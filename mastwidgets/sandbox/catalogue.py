@@ -362,11 +362,12 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
         return f"{folder}/{name_root}/{filename}"
 
     exposures = list(jwst_exposures(program, obs_no, 2101 + 2 * index, detector))
+    groups = member_obsids(row["obsid"], exposures)
     products = [
         _product(
             row, filename, "SCIENCE", sub, desc, level, "image",
             mrp=sub == "CAL", cloud_path=cloud(member, filename),
-            member=(member_obsid(row["obsid"], member, exposures), member),
+            member=(groups[member], member),
         )
         for member, filename, sub, level, desc in exposures
     ]  # fmt: skip
@@ -481,11 +482,12 @@ def jwst_exposures(
             yield member, f"{member}_{sub.lower()}.fits", sub, level, desc
 
 
-def member_obsid(obsid: str, member: str, exposures: list[tuple]) -> str:
-    """The product group id of one member exposure of observation ``obsid``: distinct
-    from every observation's (MAST lists each exposure's files under its own obsID)."""
-    members = list(dict.fromkeys(entry[0] for entry in exposures))
-    return str(int(obsid) * 1000 + 1 + members.index(member))
+def member_obsids(obsid: str, exposures: list[tuple]) -> dict[str, str]:
+    """The product group id of each member exposure (the first item of each of
+    :func:`jwst_exposures`) of observation ``obsid``: distinct from every observation's
+    (MAST lists each exposure's files under its own obsID)."""
+    members = dict.fromkeys(entry[0] for entry in exposures)
+    return {member: str(int(obsid) * 1000 + n) for n, member in enumerate(members, 1)}
 
 
 def _hst_cloud(filename: str) -> str:

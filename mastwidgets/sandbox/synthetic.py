@@ -35,7 +35,7 @@ from .catalogue import (
     _product,
     _region,
     jwst_exposures,
-    member_obsid,
+    member_obsids,
 )
 
 #: Products of the two big observations (``Sandbox.big_observations``).
@@ -494,11 +494,11 @@ class SyntheticSky:
             folder = f"/jwst/public/jw{program:05d}"
             detector = _DETECTORS[config.instrument]
             exposures = list(jwst_exposures(f"{program:05d}", number, 2101, detector))
+            groups = member_obsids(row["obsid"], exposures)
             for member, filename, sub, level, desc in exposures:
-                group = member_obsid(row["obsid"], member, exposures)
                 products.append(
                     make(filename, "SCIENCE", sub, desc, level, "image", sub == "CAL",
-                         f"{folder}/{member}/{filename}", (group, member))
+                         f"{folder}/{member}/{filename}", (groups[member], member))
                 )  # fmt: skip
             big = BIG_PRODUCTS[i] if i < len(BIG_PRODUCTS) else 0
             for source in range(1, big + 1):

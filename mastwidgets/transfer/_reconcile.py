@@ -62,7 +62,7 @@ def decide(
         # checked, or if this job wrote all of it (a crash between the rename and the
         # state's write): a same-size file from elsewhere may be corrupt (astroquery
         # #3231), and is replaced, never taken as done or resumed.
-        written = claimed.total == state.size and claimed.intervals == [(0, state.size)]
-        if state.md5 or written:
+        counted = claimed if same_boot else state.durable  # as for the bytes kept above
+        if state.md5 or counted.intervals == [(0, state.size)]:
             return Decision(Action.CHECK, kept)
     return Decision(Action.FETCH, kept)

@@ -26,7 +26,8 @@ class Faults:
     retry_after
         Seconds sent as ``Retry-After`` with the failures.
     throttle
-        Bytes per second per connection for response bodies.
+        Bytes per second per connection for response bodies. A body follows the
+        faults in force as it goes: lifting them lets a crawling body finish at once.
     ignore_range
         Answer ``200`` with the whole file to ``Range`` requests.
     content_length_delta
@@ -74,6 +75,7 @@ class FaultSwitch:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._faults = NO_FAULTS
         self._count = 0
 
@@ -81,6 +83,12 @@ class FaultSwitch:
         with self._lock:
             self._faults = faults or NO_FAULTS
             self._count = 0
+            self._changed.notify_all()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to ``seconds``; wake early when the faults are changed."""
+        with self._lock:
+            self._changed.wait(seconds)
 
     @property
     def faults(self) -> Faults:

@@ -327,24 +327,26 @@ class _Handler(BaseHTTPRequestHandler):
         sent = min(count, claimed)
         if faults.drop_after is not None:
             sent = min(sent, faults.drop_after)
-        self._send_file(body, start, sent, faults.throttle)
+        self._send_file(body, start, sent, faults.throttle is not None)
         if unsized or sent < claimed:
             self.close_connection = True
 
-    def _send_file(self, body: Path | bytes, offset: int, count: int, throttle: int | None) -> None:
+    def _send_file(self, body: Path | bytes, offset: int, count: int, throttled: bool) -> None:
         with body.open("rb") if isinstance(body, Path) else io.BytesIO(body) as f:
-            if throttle is None:
+            if not throttled:
                 if count:  # os.sendfile for a file; socket.sendfile sends bytes itself
                     self.connection.sendfile(f, offset, count)
                 return
             f.seek(offset)
-            block = max(1024, min(65536, throttle // 20))
-            began = time.monotonic()
             done = 0
             while done < count:
+                # The throttle in force now: lifting the faults lets a crawling body finish.
+                throttle = self.server.faults.faults.throttle
+                block = 65536 if throttle is None else max(1024, min(65536, throttle // 20))
+                began = time.monotonic()
                 data = f.read(min(block, count - done))
                 self.wfile.write(data)
                 done += len(data)
-                ahead = done / throttle - (time.monotonic() - began)
+                ahead = 0 if throttle is None else len(data) / throttle - (time.monotonic() - began)
                 if ahead > 0:
-                    time.sleep(ahead)
+                    self.server.faults.wait(ahead)

@@ -44,7 +44,8 @@ def test_concurrent_imports_are_counted_across_processes(sandbox_env, monkeypatc
     """Each page of a Voila server is its own kernel: a running import in another
     process takes the only place; once it has ended, the place is free again."""
     monkeypatch.setenv("MASTWIDGETS_MAX_CONCURRENT_IMPORTS", "1")
-    mast_sandbox.set_faults(Faults(throttle=20_000))  # the other import crawls meanwhile
+    # The other import crawls (a minute a file) until the faults are lifted below.
+    mast_sandbox.set_faults(Faults(throttle=1_000))
     child = Path(__file__).with_name("child.py")
     args = {"mode": "start", "obs_ids": [OBS], "source": "http"}
     other = subprocess.Popen(

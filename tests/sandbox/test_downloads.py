@@ -135,6 +135,18 @@ def test_throttle_limits_bytes_per_second(sb):
     assert elapsed >= 0.35
 
 
+def test_lifting_the_throttle_lets_a_crawling_body_finish(sb):
+    """A test holds a download "running" with a crawl and ends it by lifting the faults."""
+    sb.set_faults(Faults(throttle=16))  # a kB block, then a minute's pause, if nothing changed
+    response = requests.get(
+        sb.download_url(I2D), headers={"Range": "bytes=0-65535"}, stream=True, timeout=20
+    )
+    first = next(response.iter_content(1024))  # the body has begun
+    sb.set_faults(None)
+    rest = b"".join(response.iter_content(65536))  # no 20 s without a byte
+    assert first + rest == original(sb)[:65536]
+
+
 def test_ignore_range_sends_200_and_the_whole_file(sb):
     sb.set_faults(Faults(ignore_range=True))
     response = requests.get(sb.download_url(I2D), headers={"Range": "bytes=10-99"}, timeout=30)

@@ -46,9 +46,16 @@ FRONTENDS = {
 def run_first_cell(page, cell, prompt):
     """Shift+Enter in the first cell until its prompt shows it ran or is queued: right
     after start-up, JupyterLab (4.6) now and then moves on to a new cell without running
-    this one, its kernel indicator already idle."""
+    this one, its kernel indicator already idle, and now and then asks "Select Kernel"
+    although its kernel is up (answered as a user does: Select, the notebook's own)."""
     for _ in range(3):
-        page.locator(cell).first.click()
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count() and accept.first.is_visible():
+            accept.first.click()
+        try:
+            page.locator(cell).first.click(timeout=15_000)
+        except PlaywrightTimeout:  # a dialog came up meanwhile
+            continue
         page.keyboard.press("Shift+Enter")
         try:
             page.wait_for_function(

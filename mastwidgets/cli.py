@@ -64,9 +64,10 @@ def _sandbox(args: argparse.Namespace) -> int:
             print(f"  S3 (bucket {sb.bucket}):    {sb.s3_endpoint}")
         else:
             print("  S3: none (--no-s3; its endpoint below answers nothing: files come over HTTP)")
+        recorded = sum(1 for o in sb.catalogue.observations if o.recorded)
         print(
-            f"  {len(sb.catalogue.observations)} curated observations, "
-            f"{sum(1 for _ in sb.catalogue.products)} products"
+            f"  {len(sb.catalogue.observations) - recorded} curated and {recorded} recorded "
+            f"observations, {sum(1 for _ in sb.catalogue.products)} products"
         )
         if args.scale:
             print(f"  {args.scale:,} synthetic observations (seed {args.seed}); big ones:")
@@ -344,12 +345,16 @@ def _parser() -> argparse.ArgumentParser:
         help="run the offline MAST sandbox until Ctrl-C",
         description=(
             "A loopback MAST (portal API, name resolver, downloads, cloud paths) and S3 "
-            "bucket. Its 30 curated observations are built to the forms of real MAST "
-            "answers recorded by public projects (lightkurve's cassettes, STScI's "
-            "tutorials, astroquery's test data: mastwidgets/sandbox/data/recordings); "
-            "none of its rows is a recorded row served verbatim yet. --scale adds "
-            "synthetic observations built to the same forms. tests/sandbox/"
-            "test_conformance.py measures how much of it real MAST would give."
+            "bucket. Recorded rows: 25 observations (K2 targets ktwo228162462 and "
+            "ktwo228726301 with their K2SFF and EVEREST light curves, TESS TIC 74534430) "
+            "and 37 product rows are real MAST answers recorded by public projects "
+            "(lightkurve's cassettes: mastwidgets/sandbox/data/recordings), served "
+            "verbatim, so the recorded requests get the recorded answers (their files are "
+            "the sandbox's, as long as MAST listed them). Synthetic rows: the 30 curated "
+            "JWST, HST and TESS observations, built to the forms of those recordings, "
+            "STScI's tutorials and astroquery's test data; --scale adds more built the "
+            "same way. tests/sandbox/test_conformance.py measures how much of what the "
+            "sandbox builds real MAST would give."
         ),
     )
     sandbox.add_argument("--host", default="127.0.0.1")

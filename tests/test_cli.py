@@ -116,6 +116,8 @@ def test_help_for_each_command():
         assert result.returncode == 0 and "usage: mastwidgets" in result.stdout
         if args[0] == "sandbox":  # it says what in it is real
             assert "recorded by public projects" in result.stdout
+            text = " ".join(result.stdout.split())  # argparse wraps lines
+            assert "served verbatim" in text and "Synthetic rows" in text
 
 
 def test_import_jobs_catalog_products_commands(sandbox_env, mast_sandbox):

@@ -77,10 +77,20 @@ class Product:
     #: observation's: a JWST exposure's files, listed with a level-3 observation, carry
     #: the exposure's group and name (``obs_id``), as MAST's product lists do.
     group_obsid: str | None = None
+    #: The dataURI, where it is not ``mast:<collection>/product/<filename>`` (recorded
+    #: K2 and HLSP products: ``mast:K2/url/missions/...``, ``mast:HLSP/k2sff/...``).
+    data_uri: str | None = None
+    #: The row real MAST was recorded listing the file with, served verbatim (its items).
+    recorded: tuple[tuple[str, object], ...] | None = None
 
     @property
     def uri(self) -> str:
-        return f"mast:{self.collection}/product/{self.filename}"
+        return self.data_uri or f"mast:{self.collection}/product/{self.filename}"
+
+    @property
+    def recorded_size(self) -> int | None:
+        """The file's size in MAST's recorded listing (the sandbox serves it that long)."""
+        return dict(self.recorded)["size"] if self.recorded else None
 
     @property
     def s3_key(self) -> str | None:
@@ -99,6 +109,8 @@ class Observation:
     target: Target
     header: dict  # FITS primary-header facts shared by its products
     products: tuple[Product, ...] = field(default=())
+    #: Its row is one real MAST was recorded answering with, served verbatim.
+    recorded: bool = False
 
     @property
     def obsid(self) -> str:
@@ -803,10 +815,14 @@ def resolve(name: str) -> Target | None:
 
 
 def build_catalogue(synthetic: SyntheticSky | None = None) -> Catalogue:
-    """The full, deterministic sandbox catalogue (and the synthetic observations, if any)."""
+    """The full, deterministic sandbox catalogue (and the synthetic observations, if any):
+    the curated observations, then those real MAST was recorded answering."""
+    from .recorded import recorded_observations  # it builds on this module
+
     ids = _Ids()
     observations = [_jwst(ids, i, spec) for i, spec in enumerate(_JWST)]
     observations += [_hst(ids, i, spec) for i, spec in enumerate(_HST)]
     observations.append(_hst_empty(ids))
     observations += [_tess(ids, i, spec) for i, spec in enumerate(_TESS)]
+    observations += recorded_observations()
     return Catalogue(tuple(observations), synthetic)

@@ -8,12 +8,14 @@ is what the file sizes scale with: 64 gives files of tens of kB for tests,
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
 import os
 import shutil
 import struct
+import tarfile
 import zlib
 from pathlib import Path
 
@@ -116,20 +118,26 @@ def _image_hdus(obs: Observation, product: Product, side: int) -> list[fits.Imag
     return [sci, err, dq]
 
 
+def _time_reference(obs: Observation) -> int:
+    """The BJD that times in the files count from: BTJD for TESS, BKJD for Kepler and K2."""
+    return 2454833 if obs.header.get("TELESCOP") == "Kepler" else 2457000
+
+
 def _lightcurve_hdus(
     obs: Observation, product: Product, side: int
 ) -> list[fits.hdu.base.ExtensionHDU]:
-    """A SPOC light curve as lightkurve reads one: the LIGHTCURVE table's columns
-    and time keywords (BTJD), and an APERTURE image."""
+    """A SPOC (or Kepler) light curve as lightkurve reads one: the LIGHTCURVE table's
+    columns and time keywords (BTJD or BKJD), and an APERTURE image."""
     rng = np.random.default_rng(product.seed)
     n = max(side * 16, 100)
-    time = obs.row["t_min"] - 56999.5 + np.linspace(0, 27.4, n)
+    reference = _time_reference(obs)
+    time = obs.row["t_min"] + 2400000.5 - reference + np.linspace(0, 27.4, n)
     flux = 1000 + rng.normal(0, 2, n) - 5 * (np.sin(time * 2 * np.pi / 3.69) > 0.998)
     error = np.full(n, 2.0, dtype=np.float32)
     background = 50 + rng.normal(0, 0.5, n)
     centre = 5 + rng.normal(0, 0.01, (2, n))
     columns = [
-        ("TIME", "D", "BJD - 2457000, days", time),
+        ("TIME", "D", f"BJD - {reference}, days", time),
         ("TIMECORR", "E", "d", np.zeros(n)),
         ("CADENCENO", "J", None, np.arange(n, dtype=np.int32) + 1),
         ("SAP_FLUX", "E", "e-/s", flux),
@@ -138,7 +146,12 @@ def _lightcurve_hdus(
         ("SAP_BKG_ERR", "E", "e-/s", error / 4),
         ("PDCSAP_FLUX", "E", "e-/s", flux),
         ("PDCSAP_FLUX_ERR", "E", "e-/s", error),
-        ("QUALITY", "J", None, np.zeros(n, dtype=np.int32)),
+        (
+            "SAP_QUALITY" if reference == 2454833 else "QUALITY",  # Kepler's name, SPOC's
+            "J",
+            None,
+            np.zeros(n, dtype=np.int32),
+        ),
         ("MOM_CENTR1", "D", "pixel", centre[0]),
         ("MOM_CENTR2", "D", "pixel", centre[1]),
     ]
@@ -151,7 +164,7 @@ def _lightcurve_hdus(
             "TIMEREF": "SOLARSYSTEM",
             "TASSIGN": "SPACECRAFT",
             "TIMESYS": "TDB",
-            "BJDREFI": 2457000,
+            "BJDREFI": reference,
             "BJDREFF": 0.0,
             "TIMEUNIT": "d",
             "TSTART": float(time[0]),
@@ -194,10 +207,11 @@ def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.
     yy, xx = np.mgrid[0:11, 0:11]
     star = 2000 * np.exp(-((xx - 5) ** 2 + (yy - 5) ** 2) / 3.0)
     flux = (rng.normal(100, 3, (n, 11, 11)) + star).astype(np.float32)
-    time = obs.row["t_min"] - 56999.5 + np.linspace(0, 27.4, n)
+    reference = _time_reference(obs)
+    time = obs.row["t_min"] + 2400000.5 - reference + np.linspace(0, 27.4, n)
     zeros = np.zeros((n, 11, 11), dtype=np.float32)
     columns = [
-        fits.Column("TIME", "D", unit="BJD - 2457000, days", array=time),
+        fits.Column("TIME", "D", unit=f"BJD - {reference}, days", array=time),
         fits.Column("TIMECORR", "E", unit="d", array=np.zeros(n)),
         fits.Column("CADENCENO", "J", array=np.arange(n, dtype=np.int32) + 1),
         fits.Column("RAW_CNTS", "121J", dim="(11,11)", array=flux.astype(np.int32)),
@@ -210,7 +224,7 @@ def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.
         fits.Column("POS_CORR2", "E", unit="pixel", array=np.zeros(n)),
     ]
     table = fits.BinTableHDU.from_columns(columns, name="PIXELS")
-    table.header.update({"TIMEREF": "SOLARSYSTEM", "TIMESYS": "TDB", "BJDREFI": 2457000,
+    table.header.update({"TIMEREF": "SOLARSYSTEM", "TIMESYS": "TDB", "BJDREFI": reference,
                          "BJDREFF": 0.0, "TIMEUNIT": "d", "TSTART": float(time[0]),
                          "TSTOP": float(time[-1])})  # fmt: skip
     aperture = fits.ImageHDU(np.full((11, 11), 1, dtype=np.int32), name="APERTURE")
@@ -218,10 +232,13 @@ def _pixel_hdus(obs: Observation, product: Product, side: int) -> list[fits.hdu.
     return [table, aperture]
 
 
-#: SPOC's CREATOR keyword by product kind (lightkurve's ``detect_filetype`` reads it).
+#: The pipelines' CREATOR keyword by telescope and product kind (lightkurve's
+#: ``detect_filetype`` tells files apart by it).
 _CREATORS = {
-    "lightcurve": "9320 LightCurveExporterPipelineModule",
-    "pixels": "9320 TargetPixelExporterPipelineModule",
+    ("TESS", "lightcurve"): "9320 LightCurveExporterPipelineModule",
+    ("TESS", "pixels"): "9320 TargetPixelExporterPipelineModule",
+    ("Kepler", "lightcurve"): "917482 FluxExporter2PipelineModule",
+    ("Kepler", "pixels"): "917482 TargetPixelExporterPipelineModule",
 }
 
 
@@ -245,9 +262,9 @@ def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
     else:
         extensions = make[product.kind](obs, product, side)
     primary = fits.PrimaryHDU(header=_primary_header(obs, product))
-    if product.kind in _CREATORS and obs.header.get("TELESCOP") == "TESS":
-        # what lightkurve tells TESS products apart by
-        primary.header["CREATOR"] = _CREATORS[product.kind]
+    creator = _CREATORS.get((obs.header.get("TELESCOP"), product.kind))
+    if creator and product.collection != "HLSP":  # the missions' own pipelines only
+        primary.header["CREATOR"] = creator
     hdus = fits.HDUList([primary, *extensions])
     buffer = io.BytesIO()
     hdus.writeto(buffer)
@@ -320,7 +337,10 @@ def _catalog_ecsv(obs: Observation, product: Product) -> bytes:
 
 
 def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMAGE_SIDE) -> bytes:
-    """The content of one product file."""
+    """The content of one product file (of a recorded product, the part before the zeros
+    that make it as long as MAST's listing says: see :func:`recorded_head`)."""
+    if product.recorded_size is not None:
+        return recorded_head(obs, product)
     if product.kind == "preview":
         side = 64 if product.product_type == "THUMBNAIL" else 256
         return _png(_sky(product, side))
@@ -329,6 +349,66 @@ def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMA
     if product.kind == "catalog":
         return _catalog_ecsv(obs, product)
     return _fits_bytes(obs, product, image_side)
+
+
+def recorded_head(obs: Observation, product: Product) -> bytes:
+    """A recorded product's file up to where zeros make it its recorded size: a FITS file
+    ending in a PADDING extension (whose data are the zeros), a gzip stream (readers
+    skip zeros after one), a PNG (readers stop at its end), or text as long as the size.
+    """
+    size = product.recorded_size
+    name = product.filename
+    if product.kind == "preview":
+        candidates = (_png(_sky(product, side)) for side in (256, 128, 64, 32, 16, 8))
+    elif name.endswith(".txt"):
+        candidates = iter([_text_of_size(product, size)])
+    elif name.endswith(".tar.gz"):
+        candidates = iter([gzip.compress(_tar_of(product), mtime=0)])
+    elif name.endswith(".pdf"):
+        candidates = iter([b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n%%EOF\n"])
+    else:  # FITS, perhaps gzipped
+        candidates = (_sized_fits(obs, product, side, size) for side in (64, 16, 4))
+    for head in candidates:
+        if len(head) <= size:
+            return head
+    raise ValueError(f"the sandbox cannot make {name} as small as its recorded {size} bytes")
+
+
+def _sized_fits(obs: Observation, product: Product, side: int, size: int) -> bytes:
+    data = _fits_bytes(obs, product, side)
+    if product.filename.endswith(".gz"):
+        return gzip.compress(data, mtime=0)
+    spare = size - len(data) - 2880
+    if spare < 0:
+        return data
+    padding = fits.Header(
+        [("XTENSION", "IMAGE"), ("BITPIX", 8), ("NAXIS", 1), ("NAXIS1", spare),
+         ("PCOUNT", 0), ("GCOUNT", 1), ("EXTNAME", "PADDING")]
+    )  # fmt: skip
+    return data + padding.tostring().encode("ascii")
+
+
+def _text_of_size(product: Product, size: int) -> bytes:
+    """Two columns of numbers, exactly ``size`` bytes long."""
+    rng = np.random.default_rng(product.seed)
+    lines = ["# time, flux (mastwidgets sandbox)"]
+    length = len(lines[0]) + 1
+    while length < size:
+        lines.append(f"{len(lines) * 0.0204:.6f}, {1 + rng.normal(0, 1e-4):.8f}")
+        length += len(lines[-1]) + 1
+    text = "\n".join(lines).encode("ascii")[: size - 1] + b"\n"
+    return text
+
+
+def _tar_of(product: Product) -> bytes:
+    """A tar file holding one short text file."""
+    body = f"{product.filename}: made by the mastwidgets sandbox\n".encode()
+    member = tarfile.TarInfo("README.txt")
+    member.size = len(body)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        tar.addfile(member, io.BytesIO(body))
+    return buffer.getvalue()
 
 
 def write_products(
@@ -355,9 +435,10 @@ def write_products(
             path = directory / product.filename
             if not path.exists():
                 if cache is None:
-                    _write(path, product_bytes(obs, product, image_side))
+                    _write(path, product_bytes(obs, product, image_side), product.recorded_size)
                 else:
-                    shutil.copyfile(_cached(cache, version, obs, product, image_side), path)
+                    source = _cached(cache, version, obs, product, image_side)
+                    _copy(source, path, product.recorded_size)
             paths[product.uri] = path
     return paths
 
@@ -367,11 +448,22 @@ def default_cache() -> Path:
     return Path(platformdirs.user_cache_dir("mastwidgets")) / "sandbox-files"
 
 
-def _write(path: Path, data: bytes) -> None:
-    """``path`` with ``data``, whole or not at all (a unique temporary name, then a rename:
-    two processes making the same file both succeed)."""
+def _write(path: Path, data: bytes, size: int | None = None) -> None:
+    """``path`` with ``data`` (then zeros up to ``size``), whole or not at all (a unique
+    temporary name, then a rename: two processes making the same file both succeed)."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
+    if size is not None:
+        os.truncate(tmp, size)  # a hole: recorded files of 90 MB take no disk
+    tmp.replace(path)
+
+
+def _copy(source: Path, path: Path, size: int | None) -> None:
+    """:func:`_write` with ``source``'s bytes."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    shutil.copyfile(source, tmp)
+    if size is not None:
+        os.truncate(tmp, size)
     tmp.replace(path)
 
 
@@ -391,7 +483,7 @@ def _code_version(image_side: int) -> str:
     catalogue's code and the libraries that write them."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("files.py", "catalogue.py"):
+    for name in ("files.py", "catalogue.py", "recorded.py"):
         digest.update((here / name).read_bytes())
     digest.update(f"{astropy.__version__}|{np.__version__}|{image_side}".encode())
     return digest.hexdigest()[:16]

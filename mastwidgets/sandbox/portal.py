@@ -369,7 +369,8 @@ class Portal:
         fields call them strings)."""
         row = dict(source)
         row["obsid"] = int(row["obsid"])
-        row["objID"] = row["objID1"] = row["obsid"] + 1_000_000_000
+        row["objID1"] = row["obsid"] + 1_000_000_000
+        row.setdefault("objID", row["objID1"])  # a recorded row keeps MAST's
         if distance is not None:
             row["distance"] = round(distance, 6)
         values = (row.get(name) for name in names)
@@ -379,7 +380,9 @@ class Portal:
         }
 
     def _products(self, obsids: str) -> list[dict]:
-        rows = []
+        """The products of the observations, grouped by mission, then by obsid (the order
+        of every recorded answer, whatever the order asked in)."""
+        found = []
         for obsid in (o.strip() for o in obsids.split(",")):
             if not obsid:
                 continue
@@ -387,10 +390,13 @@ class Portal:
                 raise PortalError("Error converting data type varchar to bigint.")
             obs = self.catalogue.observation(obsid)
             if obs is not None:
-                rows += [self._product_row(obs, p) for p in obs.products]
-        return rows
+                found.append(obs)
+        found.sort(key=lambda obs: (obs.row["obs_collection"], int(obs.obsid)))
+        return [self._product_row(obs, p) for obs in found for p in obs.products]
 
     def _product_row(self, obs: Observation, product: Product) -> dict:
+        if product.recorded:
+            return dict(product.recorded)  # as real MAST was recorded listing it
         return {
             "obsID": int(product.group_obsid or product.obsid),
             "obs_collection": product.collection,

@@ -109,7 +109,8 @@ def test_count_answers_like_real_mast(mast_sandbox):
     answer = invoke(mast_sandbox, "Mast.Caom.Filtered", params)
     real = fixture("countsResp.json")
     assert field_types(answer) == field_types(real)
-    assert answer["data"] == [{"Column1": 5}]
+    tess = [o for o in mast_sandbox.catalogue.observations if o.row["obs_collection"] == "TESS"]
+    assert answer["data"] == [{"Column1": len(tess)}] and len(tess) >= 5
 
 
 def test_filters_and_across_or_within_wildcards_and_ranges(mast_sandbox):

@@ -16,7 +16,7 @@ def test_astropy_opens_every_fits_product_the_sandbox_serves(mast_sandbox):
             continue
         with fits.open(path) as hdus:
             hdus.verify("exception")
-            assert hdus[0].header["TELESCOP"] in ("JWST", "HST", "TESS"), product.filename
+            assert hdus[0].header["TELESCOP"] in ("JWST", "HST", "TESS", "Kepler"), product.filename
             kinds.add(product.kind)
     assert {"image", "lightcurve", "pixels", "asn"} <= kinds
 
@@ -52,3 +52,23 @@ def test_lightkurve_finds_downloads_and_reads_a_tess_target_pixel_file(sandbox_e
     assert isinstance(pixels, lk.TessTargetPixelFile) and pixels.shape[1:] == (11, 11)
     assert pixels.pipeline_mask.sum() == 9 and isinstance(curve, lk.TessLightCurve)
     assert np.isfinite(curve.flux.value).all() and curve.flux.value.mean() > 1_000
+
+
+def test_lightkurve_s_own_split_campaign_test_passes_on_the_recorded_k2_rows(sandbox_env, tmp_path):
+    """lightkurve's test_search_split_campaigns, on the rows its cassette recorded MAST
+    answering (K2 campaigns 9 and 10 came in two halves: two long-cadence TPFs each);
+    then the first TPF as MAST lists it (a .fits.gz of its recorded size), read."""
+    import lightkurve as lk
+
+    _client.observations(sandbox_env)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for campaign, target in ((9, "EPIC 228162462"), (10, "EPIC 228726301")):
+            found = lk.search_targetpixelfile(target, campaign=campaign, cadence="long")
+            assert len(found.table) == 2, (target, found.table)
+        pixels = found[0].download(download_dir=str(tmp_path))
+    files = list(tmp_path.rglob("*lpd-targ.fits.gz"))
+    assert [f.stat().st_size for f in files] == [int(found.table["size"][0])]
+    assert isinstance(pixels, lk.KeplerTargetPixelFile) and pixels.mission == "K2"
+    assert pixels.campaign == 10 and pixels.targetid == 228726301
+    assert np.isfinite(pixels.to_lightcurve().flux.value).all()

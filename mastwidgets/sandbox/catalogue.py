@@ -457,8 +457,14 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
 
 
 #: JWST observations listed with guide-star files (AUXILIARY), ten times their science
-#: files as in MAST, so that hiding them by default is tested where it matters.
-GUIDE_STAR_OBSERVATIONS = ("jw02739-o001_t001_nircam_clear-f090w",)
+#: files as in MAST, so that hiding them by default is tested where it matters. The files
+#: are the visit's: each level-3 observation of the visit lists them (here NIRCam's short-
+#: and long-wave images, taken together), so a product list of both repeats every one of
+#: them, as MAST's do (astroquery #2496).
+GUIDE_STAR_OBSERVATIONS = (
+    "jw02739-o001_t001_nircam_clear-f090w",
+    "jw02739-o001_t001_nircam_clear-f335m",
+)
 _GUIDE_STAR_MODES = ("gs-id", "gs-acq1", "gs-acq2", "gs-track", "gs-fg")
 
 

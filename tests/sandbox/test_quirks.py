@@ -77,3 +77,35 @@ def test_a_corrupt_file_already_where_a_product_goes_is_replaced(sandbox_env, ma
         assert target.read_bytes() == real
         fetched = [path for _, path, _ in mast_sandbox.requests_since(mark) if "drz" in path]
         assert fetched, "the corrupt copy was taken as the file"
+
+
+def test_files_listed_under_several_observations_are_fetched_once(
+    sandbox_env, mast_sandbox, tmp_path
+):
+    """MAST lists a file under every observation that holds it (a visit's guide-star files
+    under each of its level-3 observations; astroquery #2496): a product list of both
+    repeats them, and each is still listed, fetched and recorded once."""
+    both = ["jw02739-o001_t001_nircam_clear-f090w", "jw02739-o001_t001_nircam_clear-f335m"]
+    obsids = [o.obsid for o in mast_sandbox.catalogue.observations if o.obs_id in both]
+    answer = mast_sandbox.portal.invoke(
+        {"service": "Mast.Caom.Products", "params": {"obsid": ",".join(obsids)}}
+    )
+    uris = [row["dataURI"] for row in answer["data"] if row["productType"] == "AUXILIARY"]
+    assert len(uris) == 2 * len(set(uris)) == 160  # MAST's answer: each guide-star file twice
+
+    listed = mw.list_products(both, cloud=False, productType="AUXILIARY")
+    assert sorted(listed["dataURI"]) == sorted(set(uris))
+    job = mw.import_observations(both, products={"productType": "AUXILIARY", "calib_level": 2})
+    result = job.wait(timeout=300)
+    assert result.ok, result.errors
+    assert len(result.transfer.files) == len({f.path for f in result.transfer.files}) == 80
+    assert mw.Catalog().count() == 80
+
+    # astroquery's own download culls them too (since astroquery #2497)
+    obs = _client.observations(sandbox_env)
+    rows = obs.get_product_list(",".join(obsids))
+    guide = rows[(rows["productType"] == "AUXILIARY")][:4]
+    twice = guide.copy()
+    twice.add_row(guide[0])  # a row as a second observation lists it
+    manifest = obs.download_products(twice, download_dir=str(tmp_path))
+    assert len(manifest) == 4 and set(manifest["Status"]) == {"COMPLETE"}

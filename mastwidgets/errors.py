@@ -21,6 +21,7 @@ __all__ = [
     "JobRunning",
     "LimitExceeded",
     "MastQueryFailed",
+    "MastTimedOut",
     "MastUnavailable",
     "MastWidgetsError",
     "NoProductsFound",
@@ -101,6 +102,11 @@ class NoProductsFound(MastWidgetsError, LookupError):
 
 class MastUnavailable(MastWidgetsError, ConnectionError):
     """MAST did not answer, or answered with a server error, after retries."""
+
+
+class MastTimedOut(MastUnavailable):
+    """MAST did not answer within the ``timeout`` setting (after retries): it may still be
+    working on a large query."""
 
 
 class MastQueryFailed(MastWidgetsError):

@@ -25,6 +25,7 @@ import botocore.session
 import keyring
 import keyring.errors
 import requests
+import urllib3.exceptions
 from astroquery.exceptions import (
     InvalidQueryError,
     LoginError,
@@ -44,6 +45,7 @@ from ..errors import (
     AuthenticationError,
     InvalidCriteria,
     MastQueryFailed,
+    MastTimedOut,
     MastUnavailable,
     TargetNotFound,
 )
@@ -291,12 +293,26 @@ def translate_errors() -> Iterator[None]:
             ) from None
         raise MastUnavailable(f"{_http_message(error)}; try again later.") from None
     except (requests.ConnectionError, requests.Timeout, TimeoutError) as error:
+        if _timed_out(error):
+            raise MastTimedOut(
+                "MAST did not answer within the timeout setting (MASTWIDGETS_TIMEOUT); it may "
+                "still be working on a large query: ask for less at once, or raise the timeout."
+            ) from None
         raise MastUnavailable(
             f"MAST did not answer ({type(error).__name__}); check the network or the MAST "
             "URL setting, or try again later."
         ) from None
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         raise MastUnavailable(f"MAST's S3 bucket did not answer: {error}") from None
+
+
+def _timed_out(error: Exception) -> bool:
+    """Whether a requests error is a read that waited past its timeout (retries spent, it
+    comes wrapped: ConnectionError(MaxRetryError(ReadTimeoutError)))."""
+    if isinstance(error, (requests.ReadTimeout, TimeoutError)):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, urllib3.exceptions.ReadTimeoutError)
 
 
 def _quoted_name(message: str) -> str:

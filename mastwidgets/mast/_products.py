@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import logging
+import math
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pandas as pd
 
-from ..errors import InvalidCriteria, InvalidQuery, MastUnavailable, NoProductsFound, quoted
+from ..errors import (
+    InvalidCriteria,
+    InvalidQuery,
+    MastTimedOut,
+    MastUnavailable,
+    NoProductsFound,
+    quoted,
+)
 from ..settings import Settings, get_settings
-from ._client import session
 from ._cloud import cloud_uris
-from ._search import _column, search_obs_id
+from ._portal import invoke_frame
+from ._search import search_obs_id
 
 log = logging.getLogger(__name__)
 
@@ -153,16 +164,14 @@ def filter_products(
     return products.loc[keep].reset_index(drop=True)
 
 
-def _to_frame(table, settings: Settings, names: dict | None = None) -> pd.DataFrame:
-    """MAST's product table as :data:`PRODUCT_COLUMNS`; ``names``: obsid -> obs_id of the
-    observations the products were listed for."""
-    data = {name: _column(table, name) for name in table.colnames}
-    frame = pd.DataFrame(data, index=pd.RangeIndex(len(table)))
+def _to_frame(frame: pd.DataFrame, settings: Settings, names: dict | None = None) -> pd.DataFrame:
+    """MAST's product rows (its columns) as :data:`PRODUCT_COLUMNS`; ``names``: obsid ->
+    obs_id of the observations the products were listed for."""
     frame["obsid"] = frame.get("parent_obsid", frame.get("obsID"))
     for name in PRODUCT_COLUMNS:
         if name not in frame:
             frame[name] = None
-    frame["obsid"] = frame["obsid"].map(lambda v: None if v is None else str(v))
+    frame["obsid"] = frame["obsid"].map(_id_text)
     parents = frame["obsid"].map((names or {}).get)
     frame["parent_obs_id"] = parents.where(parents.notna(), frame["obs_id"])
     frame["size"] = pd.to_numeric(frame["size"], errors="coerce").astype("Int64")
@@ -174,6 +183,73 @@ def _to_frame(table, settings: Settings, names: dict | None = None) -> pd.DataFr
     frame["s3_uri"] = None
     frame = frame.drop_duplicates(subset="dataURI", keep="first").reset_index(drop=True)
     return frame.loc[:, list(PRODUCT_COLUMNS)]
+
+
+#: Observations asked for in one product-list request: JWST's (obs IDs ``jw…``; a level-3
+#: observation lists its members' files, hundreds to thousands) and the others'. MAST joins
+#: a request's observations on its side, and the join slows faster than its answer grows:
+#: a JWST program's lists asked at once run past any timeout (astroquery #2473, #2507),
+#: a few at a time are quick; other missions' observations list a handful of files each.
+PRODUCT_BATCH = {"JWST": 4, "other": 200}
+
+
+def _batches(obsids: dict[str, str | None]) -> list[list[str]]:
+    """The obsids in request-sized batches (JWST's apart), in the order given."""
+    groups: dict[str, list[str]] = {}
+    for obsid, name in obsids.items():
+        groups.setdefault("JWST" if str(name or "").startswith("jw") else "other", []).append(obsid)
+    return [
+        members[i : i + PRODUCT_BATCH[kind]]
+        for kind, members in groups.items()
+        for i in range(0, len(members), PRODUCT_BATCH[kind])
+    ]
+
+
+#: Product-list requests in flight at once: they wait on MAST, not on this process.
+LOOKUPS = 4
+#: Listed rows held before the filters drop what is not wanted (JWST's guide-star files
+#: alone are ten times the science files): a program's list never sits whole in memory.
+FILTER_ROWS = 20_000
+
+
+def _product_batches(obsids: dict[str, str | None], settings: Settings) -> Iterator[tuple]:
+    """(MAST's product rows, {obsid: obs_id} of their observations), a batch a request (see
+    :data:`PRODUCT_BATCH`), :data:`LOOKUPS` requests at a time, in the order given; only
+    a few batches' rows are held before the caller takes them."""
+    with ThreadPoolExecutor(LOOKUPS, thread_name_prefix="mast-products") as pool:
+        window: deque = deque()
+        for batch in _batches(obsids):
+            window.append(pool.submit(_listed, batch, obsids, settings))
+            if len(window) >= LOOKUPS:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
+
+
+def _listed(batch: list[str], obsids: dict[str, str | None], settings: Settings) -> list:
+    """One batch's products; a batch MAST does not answer in time is asked again in halves,
+    down to one observation, whose time-out is the caller's."""
+    try:
+        rows = invoke_frame("Mast.Caom.Products", {"obsid": ",".join(batch)}, settings)
+    except MastTimedOut:
+        if len(batch) == 1:
+            name = obsids[batch[0]] or batch[0]
+            raise MastTimedOut(
+                f"MAST did not list the products of {name} within the timeout setting "
+                f"({settings.timeout:g} s, MASTWIDGETS_TIMEOUT): it may be busy; try again "
+                "later, or raise the timeout."
+            ) from None
+        log.info("MAST took too long for %d observations' products; asking in halves", len(batch))
+        half = len(batch) // 2
+        return _listed(batch[:half], obsids, settings) + _listed(batch[half:], obsids, settings)
+    return [(rows, {o: obsids[o] for o in batch})] if len(rows) else []
+
+
+def _id_text(value) -> str | None:
+    """A MAST id as text: JSON sends numbers (a column with a gap holds floats)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(int(value)) if isinstance(value, float) else str(value)
 
 
 def _urls(uris, settings: Settings) -> list[str]:
@@ -260,18 +336,35 @@ def list_products(
     """
     settings = settings or get_settings()
     obsids = _obsids(observations, settings)
-    with session(settings) as obs:
-        table = obs.get_product_list(",".join(obsids))
-    if len(table) == 0:
+    hide_auxiliary = not auxiliary and not _asks_for_auxiliary(filters)
+
+    def keep(chunk: list[tuple[pd.DataFrame, dict]]) -> pd.DataFrame:
+        raw = [rows for rows, _ in chunk]
+        names = {k: v for _, batch_names in chunk for k, v in batch_names.items()}
+        rows = pd.concat(raw, ignore_index=True) if len(raw) > 1 else raw[0]
+        rows = _to_frame(rows, settings, names)
+        if hide_auxiliary:
+            rows = rows.loc[rows["productType"].fillna("").astype(str).str.upper() != "AUXILIARY"]
+        return filter_products(rows, **filters)
+
+    kept, chunk, held, listed = [], [], 0, 0
+    for batch, names in _product_batches(obsids, settings):
+        listed += len(batch)
+        chunk.append((batch, names))
+        held += len(batch)
+        if held >= FILTER_ROWS:  # filtered a chunk at a time: what is dropped is not kept
+            kept.append(keep(chunk))
+            chunk, held = [], 0
+    if chunk:
+        kept.append(keep(chunk))
+    if listed == 0:
         raise NoProductsFound(
             f"MAST lists no data products for {_describe(observations)}: they may not be "
             "processed yet, or have been withdrawn."
         )
-    products = _to_frame(table, settings, obsids)
-    if not auxiliary and not _asks_for_auxiliary(filters):
-        shown = products["productType"].fillna("").astype(str).str.upper() != "AUXILIARY"
-        products = products.loc[shown].reset_index(drop=True)
-    products = locate(filter_products(products, **filters), cloud=cloud, settings=settings)
+    products = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+    products = products.drop_duplicates(subset="dataURI", ignore_index=True)  # across chunks
+    products = locate(products, cloud=cloud, settings=settings)
     if catalog is not False and len(products):
         from ..catalog import mark_on_disk  # the catalog answers "is it here?"
 

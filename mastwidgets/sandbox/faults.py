@@ -43,6 +43,12 @@ class Faults:
         Answer downloads with ``302 Found`` to another URL that serves the file
         (whether real MAST redirects is not known; this lets clients prove they
         follow redirects, for HEAD too).
+    slow_products
+        Seconds a ``Mast.Caom.Products`` answer takes per thousand rows, for each
+        observation asked for beyond the first: MAST joins a request's observations on
+        its side, so a JWST program's product lists asked together run past timeouts,
+        while one observation at a time is quick (astroquery #2473, #2507). Needs
+        ``scope="api"`` or ``"all"``; lifting the faults ends the wait.
     scope
         ``"download"`` (file downloads), ``"api"`` (portal, resolver, path
         look-up, column configs) or ``"all"``.
@@ -58,6 +64,7 @@ class Faults:
     no_content_length: bool = False
     first_byte_delay: float = 0.0
     redirect: bool = False
+    slow_products: float = 0.0
     scope: str = "download"
 
     def __post_init__(self) -> None:

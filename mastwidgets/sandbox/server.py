@@ -232,7 +232,14 @@ class _Handler(BaseHTTPRequestHandler):
         except (KeyError, ValueError):
             self._json({"status": "ERROR", "msg": "Request could not be parsed."})
             return
-        self._json(self.server.portal.invoke(request))
+        answer = self.server.portal.invoke(request)
+        faults = self.server.faults.faults
+        slow = faults.slow_products if faults.scope in ("api", "all") else 0.0
+        if slow and request.get("service") == "Mast.Caom.Products":
+            asked = len(str((request.get("params") or {}).get("obsid", "")).split(","))
+            rows = (answer.get("paging") or {}).get("rowsFiltered", 0)
+            self.server.faults.wait(slow * rows / 1000 * (asked - 1))
+        self._json(answer)
 
     def _columns_config(self, query) -> None:
         form = parse_qs(self._body().decode())

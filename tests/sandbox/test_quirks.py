@@ -2,9 +2,12 @@
 
 import logging
 
+import pandas as pd
+import pytest
 import requests
 
 import mastwidgets as mw
+from mastwidgets.errors import MastTimedOut
 from mastwidgets.mast import _client
 from mastwidgets.sandbox import Faults
 
@@ -109,3 +112,49 @@ def test_files_listed_under_several_observations_are_fetched_once(
     twice.add_row(guide[0])  # a row as a second observation lists it
     manifest = obs.download_products(twice, download_dir=str(tmp_path))
     assert len(manifest) == 4 and set(manifest["Status"]) == {"COMPLETE"}
+
+
+def test_product_lists_too_slow_to_ask_together_are_asked_a_few_at_a_time(
+    sandbox_env, mast_sandbox, monkeypatch, caplog
+):
+    """MAST joins a request's observations on its side: a program's product lists asked
+    together run past the timeout (astroquery #2473, #2507), one at a time they are quick.
+    The client asks a few at a time, halving a batch that times out, and lists them all."""
+    monkeypatch.setenv("MASTWIDGETS_TIMEOUT", "2")
+    monkeypatch.setenv("MASTWIDGETS_RETRIES", "0")
+    names = [
+        "jw02739-o001_t001_nircam_clear-f090w",  # each with the visit's 80 guide-star files
+        "jw02739-o001_t001_nircam_clear-f335m",
+        "jw02739-o001_t001_nircam_clear-f187n",
+        "jw02739-o002_t001_miri_f770w",
+    ]
+    found = mw.search_obs_id(names)
+    expected = {
+        p.uri
+        for o in mast_sandbox.catalogue.observations
+        if o.obs_id in names
+        for p in o.products
+        if p.product_type != "AUXILIARY"
+    }
+    slow = Faults(slow_products=100.0, scope="api")  # two observations together: > 3 s
+    with mast_sandbox.faults(slow):
+        at_once = pytest.raises(MastTimedOut, match="timeout")  # as astroquery asks
+        with at_once, _client.session(mw.get_settings()) as obs:
+            obs.get_product_list(",".join(found["obsid"]))
+        with caplog.at_level(logging.INFO, logger="mastwidgets.mast"):
+            listed = mw.list_products(found, cloud=False)
+    assert set(listed["dataURI"]) == expected
+    halved = [r.getMessage() for r in caplog.records if "asking in halves" in r.getMessage()]
+    assert halved[0].startswith("MAST took too long for 4 observations' products")
+
+
+def test_one_observation_too_slow_to_list_is_a_clear_error(sandbox_env, mast_sandbox, monkeypatch):
+    monkeypatch.setenv("MASTWIDGETS_TIMEOUT", "1")
+    monkeypatch.setenv("MASTWIDGETS_RETRIES", "0")
+    with mast_sandbox.faults(Faults(first_byte_delay=3, scope="api")):
+        found = None
+        with pytest.raises(MastTimedOut, match=r"within the timeout setting \(1 s"):
+            found = mw.list_products(
+                pd.DataFrame({"obsid": ["87600001"], "obs_id": ["jw02739-o001_t001_x"]})
+            )
+    assert found is None

@@ -369,16 +369,14 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     row["jpegURL"] = f"mast:JWST/product/{obs_id}_{suffix}.png"
     row["dataURL"] = f"mast:JWST/product/{obs_id}_{suffix}.fits"
     folder = f"/jwst/public/jw{program}"
-
-    def cloud(name_root: str, filename: str) -> str:
-        return f"{folder}/{name_root}/{filename}"
+    target_folder = f"{folder}/L3/t/o{obs_no:03d}"  # MAST's bucket: recordings/jwst_s3_keys.json
 
     exposures = list(jwst_exposures(program, obs_no, 2101 + 2 * index, detector))
     groups = member_obsids(row["obsid"], exposures)
     products = [
         _product(
             row, filename, "SCIENCE", sub, desc, level, "image",
-            mrp=sub == "CAL", cloud_path=cloud(member, filename),
+            mrp=sub == "CAL", cloud_path=jwst_member_key(folder, member, filename),
             member=(groups[member], member),
         )
         for member, filename, sub, level, desc in exposures
@@ -396,7 +394,7 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
             3,
             "image",
             mrp=True,
-            cloud_path=cloud(obs_id, f"{obs_id}_{suffix}.fits"),
+            cloud_path=f"{target_folder}/{obs_id}_{suffix}.fits",
         ),
         _product(
             row,
@@ -406,7 +404,7 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
             "Association file",
             3,
             "asn",
-            cloud_path=cloud(obs_id, asn),
+            cloud_path=f"{target_folder}/{asn}",
             in_s3=False,
         ),
         _product(row, f"{obs_id}_{suffix}.png", "PREVIEW", "", "Preview-Full", 3, "preview"),
@@ -424,7 +422,7 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
                 "Segmentation map",
                 3,
                 "image",
-                cloud_path=cloud(obs_id, f"{obs_id}_segm.fits"),
+                cloud_path=f"{target_folder}/{obs_id}_segm.fits",
             ),
             _product(
                 row,
@@ -434,7 +432,7 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
                 "Source catalog",
                 3,
                 "catalog",
-                cloud_path=cloud(obs_id, f"{obs_id}_cat.ecsv"),
+                cloud_path=f"{target_folder}/{obs_id}_cat.ecsv",
             ),
         ]
     if obs_id in GUIDE_STAR_OBSERVATIONS:
@@ -498,6 +496,12 @@ def jwst_exposures(
         member = f"jw{program}{obs_no:03d}001_{exposure:05d}_{visit:05d}_{detector}"
         for sub, level, desc in _JWST_EXPOSURE_FILES:
             yield member, f"{member}_{sub.lower()}.fits", sub, level, desc
+
+
+def jwst_member_key(folder: str, exposure: str, filename: str) -> str:
+    """Where MAST's bucket keeps a JWST exposure's file: under its visit
+    (``jw<program><observation><visit>``), as a recorded key shows."""
+    return f"{folder}/{exposure[:13]}/{filename}"
 
 
 def member_obsids(obsid: str, exposures: list[tuple]) -> dict[str, str]:

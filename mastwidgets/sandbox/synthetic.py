@@ -35,6 +35,7 @@ from .catalogue import (
     _product,
     _region,
     jwst_exposures,
+    jwst_member_key,
     member_obsids,
 )
 
@@ -492,26 +493,27 @@ class SyntheticSky:
         if name == "JWST":
             program, number = self._jwst_numbers(i)
             folder = f"/jwst/public/jw{program:05d}"
+            level3 = f"{folder}/L3/t/o{number:03d}"  # source-based ones too (not recorded)
             detector = _DETECTORS[config.instrument]
             exposures = list(jwst_exposures(f"{program:05d}", number, 2101, detector))
             groups = member_obsids(row["obsid"], exposures)
             for member, filename, sub, level, desc in exposures:
                 products.append(
                     make(filename, "SCIENCE", sub, desc, level, "image", sub == "CAL",
-                         f"{folder}/{member}/{filename}", (groups[member], member))
+                         jwst_member_key(folder, member, filename), (groups[member], member))
                 )  # fmt: skip
             big = BIG_PRODUCTS[i] if i < len(BIG_PRODUCTS) else 0
             for source in range(1, big + 1):
                 filename = f"{obs_id[:12]}_s{source:05d}_x1d.fits"
                 products.append(
                     make(filename, "SCIENCE", "X1D", "Extracted spectrum of one source", 2,
-                         "spectrum", False, f"{folder}/{obs_id}/{filename}")
+                         "spectrum", False, f"{level3}/{filename}")
                 )  # fmt: skip
             science = f"{obs_id}_{suffix}.fits"
             products.append(
                 make(science, "SCIENCE", suffix.upper(),
                      "Extracted spectra" if spectrum else "Combined calibrated image", 3,
-                     "spectrum" if spectrum else "image", True, f"{folder}/{obs_id}/{science}")
+                     "spectrum" if spectrum else "image", True, f"{level3}/{science}")
             )  # fmt: skip
         elif name == "HST":
             root = obs_id[:6]

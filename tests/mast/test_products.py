@@ -29,7 +29,7 @@ def test_products_of_an_obs_id_with_the_documented_columns(sandbox_env, mast_san
     assert i2d["productType"] == "SCIENCE" and i2d["calib_level"] == 3
     assert i2d["extension"] == "fits"
     assert i2d["size"] == mast_sandbox.path_of(i2d["dataURI"]).stat().st_size
-    assert i2d["s3_uri"] == f"s3://stpubdata/jwst/public/jw02739/{F090W}/{F090W}_i2d.fits"
+    assert i2d["s3_uri"] == f"s3://stpubdata/jwst/public/jw02739/L3/t/o001/{F090W}_i2d.fits"
 
 
 def test_products_not_in_the_bucket_have_no_s3_uri(sandbox_env):

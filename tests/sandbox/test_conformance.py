@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from mastwidgets.sandbox import recordings
+from mastwidgets.sandbox.synthetic import SyntheticSky
 
 from .test_portal import invoke
 
@@ -294,3 +295,33 @@ def test_a_jwst_exposure_s_files_are_listed_under_the_exposure(sandbox_rows):
         by_exposure[exposure].add(row["obsID"])
     assert all(len(ids) == 1 for ids in by_exposure.values())
     assert len({next(iter(ids)) for ids in by_exposure.values()}) == len(by_exposure)
+
+
+#: The forms of JWST keys in MAST's bucket, read off recordings/jwst_s3_keys.json.
+JWST_KEYS = {
+    3: re.compile(r"jwst/public/jw(\d{5})/L3/t/o(\d{3})/jw\1-o\2_[a-z0-9_.-]+"),
+    2: re.compile(
+        r"jwst/public/jw(\d{5})/jw\1\d{6}/jw\1\d{6}_\d{5}_\d{5}_[a-z0-9]+_[a-z0-9_]+\.\w+"
+    ),
+}
+
+
+def test_jwst_files_sit_where_mast_s_bucket_keeps_them(mast_sandbox):
+    """Level-3 files under ``L3/t/o<observation>``, an exposure's under its visit, as the
+    keys recorded from MAST's bucket are; in the curated and the synthetic catalogue."""
+    for key in recordings.load()["jwst_s3_keys"]["s3_keys"]:
+        assert JWST_KEYS[key["level"]].fullmatch(key["key"]), key
+    synthetic = SyntheticSky(200)
+    products = [p for p in mast_sandbox.catalogue.products if p.collection == "JWST"]
+    products += [
+        p
+        for i in range(synthetic.count)
+        if synthetic.collection(i) == "JWST"
+        for p in synthetic.observation(i).products
+    ]
+    keys = [(p, p.s3_key) for p in products if p.s3_key]
+    assert len(keys) > 100
+    for product, key in keys:
+        level = 2 if EXPOSURE.fullmatch(product.filename) else 3
+        assert JWST_KEYS[level].fullmatch(key), key
+        assert key.endswith("/" + product.filename)

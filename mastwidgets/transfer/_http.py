@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -46,9 +47,20 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+#: What a refusal means to the user, by status.
+_REFUSALS = {
+    401: "exclusive-access data: they need a MAST token with access (MAST_API_TOKEN or "
+    "the keyring)",
+    403: "exclusive-access data: this MAST token has no access to them",
+    404: "the server has no such file",
+    410: "the server has withdrawn this file",
+}
+
+
 def _status_error(status: int, what: str, retry_after: str | None = None) -> SourceError:
-    if status in (401, 403, 404, 410):
-        return SourceUnavailable(f"{what}: HTTP {status}")
+    if status in _REFUSALS:
+        phrase = HTTPStatus(status).phrase
+        return SourceUnavailable(f"{what}: HTTP {status} {phrase}: {_REFUSALS[status]}")
     if status in (502, 503, 504):
         return ServerDown(f"{what}: HTTP {status}", _retry_after(retry_after))
     if status == 429 or status >= 500:

@@ -158,3 +158,29 @@ def test_one_observation_too_slow_to_list_is_a_clear_error(sandbox_env, mast_san
                 pd.DataFrame({"obsid": ["87600001"], "obs_id": ["jw02739-o001_t001_x"]})
             )
     assert found is None
+
+
+def test_exclusive_access_files_are_refused_as_mast_refuses_them(
+    sandbox_env, mast_sandbox, monkeypatch
+):
+    """MAST answers a download of exclusive-access data without a token '401 Unauthorized'
+    (astroquery #2016): astroquery reports that status; the import says what the user
+    needs, each file failed with it, nothing written; with the token it arrives."""
+    obs_id = "jw06543-o001_t001_nirspec_g395h-f290lp"
+    uri = next(
+        p.uri for o in mast_sandbox.catalogue.observations if o.obs_id == obs_id for p in o.products
+    )
+    status, message, _ = _client.observations(sandbox_env).download_file(
+        uri, local_path=str(sandbox_env.data_dir / "refused.fits")
+    )
+    assert status == "ERROR" and "401 Client Error: Unauthorized" in message
+
+    result = mw.import_observations([obs_id], source="http").wait(timeout=120)
+    assert result.status == "failed" and result.errors
+    for _, error in result.errors:
+        assert "HTTP 401 Unauthorized: exclusive-access data" in error
+        assert "need a MAST token with access (MAST_API_TOKEN" in error
+    assert not list(sandbox_env.data_dir.rglob("*.fits"))
+
+    monkeypatch.setenv("MAST_API_TOKEN", mast_sandbox.token)
+    assert mw.import_observations([obs_id], source="http").wait(timeout=120).ok

@@ -6,6 +6,7 @@ does not know (a path, a service, a request key or parameter), these tests
 fail loudly: update the sandbox (and MAST_PROTOCOL.md's checks) or the range.
 """
 
+import subprocess
 from importlib.metadata import requires
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from packaging.requirements import Requirement
 from mastwidgets.mast import _client, _cloud
 
 I2D = "mast:JWST/product/jw02739-o001_t001_nircam_clear-f090w_i2d.fits"
+F090W = "jw02739-o001_t001_nircam_clear-f090w"
 
 
 @pytest.fixture
@@ -186,9 +188,26 @@ def test_batched_cloud_look_up_answers_as_astroquery_does(
     assert len(lookups) == -(-len(wanted) // 50)
 
 
-def test_curl_script_and_session_info(obs, tmp_path):
+def test_curl_script_and_session_info(obs, tmp_path, mast_sandbox):
+    """astroquery's curl_flag=True: MAST's bundle service writes a curl script; run with
+    bash and curl, it puts each file where MAST's recorded script does
+    (<mission>/<obs_id>/: a JWST exposure's files under the exposure), byte for byte."""
     products = obs.get_product_list(obs.query_criteria(obs_id="icdm02010"))
     manifest = obs.download_products(products[:2], download_dir=str(tmp_path), curl_flag=True)
     script = Path(manifest["Local Path"][0]).read_text()
     assert script.count("curl ") == 2
     assert obs.session_info()["ezid"] == "anonymous"
+
+    rows = obs.get_product_list(obs.query_criteria(obs_id=F090W))
+    cal = rows[rows["productSubGroupDescription"] == "CAL"][:3]
+    (tmp_path / "c").mkdir()
+    manifest = obs.download_products(cal, download_dir=str(tmp_path / "c"), curl_flag=True)
+    script = Path(manifest["Local Path"][0])
+    ran = subprocess.run(["bash", str(script)], cwd=script.parent, capture_output=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    for uri, obs_id, name in zip(
+        cal["dataURI"], cal["obs_id"], cal["productFilename"], strict=True
+    ):
+        (copy,) = script.parent.rglob(str(name))
+        assert copy.parent.name == obs_id and copy.parent.parent.name == "JWST"
+        assert copy.read_bytes() == mast_sandbox.path_of(uri).read_bytes()

@@ -72,3 +72,41 @@ def test_lightkurve_s_own_split_campaign_test_passes_on_the_recorded_k2_rows(san
     assert isinstance(pixels, lk.KeplerTargetPixelFile) and pixels.mission == "K2"
     assert pixels.campaign == 10 and pixels.targetid == 228726301
     assert np.isfinite(pixels.to_lightcurve().flux.value).all()
+
+
+def test_astrocut_cuts_out_of_a_sandbox_image_through_its_s3_path(
+    mast_sandbox, tmp_path, monkeypatch
+):
+    """astrocut's own cutout of an s3:// URI (fsspec and s3fs, anonymous, the endpoint from
+    AWS_ENDPOINT_URL_S3 as the sandbox's environment sets it): the pixels of the file."""
+    import astrocut
+    from astropy.coordinates import SkyCoord
+    from astropy.nddata import Cutout2D
+    from astropy.wcs import WCS
+
+    for key, value in mast_sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    product = next(
+        p for p in mast_sandbox.catalogue.products if p.in_s3 and p.filename.endswith("_drz.fits")
+    )
+    row = mast_sandbox.catalogue.observation_of(product).row
+    centre = SkyCoord(row["s_ra"], row["s_dec"], unit="deg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        made = astrocut.fits_cut(
+            [f"s3://{mast_sandbox.bucket}/{product.s3_key}"],
+            centre,
+            cutout_size=12,
+            output_dir=str(tmp_path),
+            single_outfile=True,
+        )
+        with fits.open(made) as cut, fits.open(mast_sandbox.files[product.uri]) as whole:
+            sci = whole["SCI"]
+            near = Cutout2D(sci.data, centre, 12, wcs=WCS(sci.header)).origin_original
+            got = cut[1].data
+            windows = np.lib.stride_tricks.sliding_window_view(sci.data, (12, 12))
+            found = np.argwhere((windows == got).all(axis=(2, 3)))
+    # the file's own pixels, at the position asked for (astrocut rounds to a pixel its way)
+    assert got.shape == (12, 12) and len(found) == 1
+    (y, x) = found[0]
+    assert abs(x - near[0]) <= 1 and abs(y - near[1]) <= 1

@@ -29,6 +29,9 @@ step "installing mastwidgets (editable) with the test requirements (uv; the vers
 # astropy, pandas and Jupyter again). Compiling all 22,000 installed files up front
 # (uv's --compile-bytecode) took 53 s; writing the ~2,800 the suite imports costs its
 # first run about half a minute (processes starting side by side compile some twice).
+step "installing lksearch in its own environment (.venv-lksearch: it pins numpy < 2 and pandas < 3)"
+[ -x .venv-lksearch/bin/python ] || .venv/bin/uv venv --quiet --python .venv/bin/python .venv-lksearch
+.venv/bin/uv pip install --python .venv-lksearch/bin/python --quiet -r requirements/lksearch.txt
 unset PYTHONDONTWRITEBYTECODE
 step "linting"
 .venv/bin/ruff check .

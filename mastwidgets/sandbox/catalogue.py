@@ -817,8 +817,10 @@ def resolve(name: str) -> Target | None:
     def key(text: str) -> str:
         return "".join(text.lower().replace("'", "").split())
 
+    from .recorded import recorded_targets  # it builds on this module
+
     wanted = key(name)
-    for target in TARGETS:
+    for target in (*TARGETS, *recorded_targets()):
         if wanted in {key(n) for n in (target.name, target.canonical, *target.aliases)}:
             return target
     return None

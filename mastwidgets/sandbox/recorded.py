@@ -9,10 +9,13 @@ sandbox's (:mod:`.files`), as long as MAST's listing says.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache
+
 from . import recordings
 from .catalogue import MRP, Observation, Product, Target
 
-__all__ = ["recorded_observations"]
+__all__ = ["recorded_observations", "recorded_targets"]
 
 
 def recorded_observations() -> list[Observation]:
@@ -33,6 +36,22 @@ def recorded_observations() -> list[Observation]:
     return [_observation(row, products.get(obsid)) for obsid, row in rows.items()]
 
 
+@cache
+def recorded_targets() -> tuple[Target, ...]:
+    """The recorded observations' targets, for the name resolver: a K2 target by its EPIC
+    number (``EPIC 228162462``, as lightkurve and lksearch ask), a TESS one by its TIC."""
+    found = {}
+    for _, answer in recordings.answers("Mast.Caom.Filtered"):
+        for row in answer["data"]:
+            name = row["target_name"]
+            if name in found or row["obs_collection"] not in ("K2", "TESS"):
+                continue
+            number = "".join(c for c in name if c.isdigit())
+            canonical = f"EPIC {number}" if row["obs_collection"] == "K2" else f"TIC {number}"
+            found[name] = Target(canonical, row["s_ra"], row["s_dec"], canonical, "Star", "STAR")
+    return tuple(found.values())
+
+
 def _observation(recorded: dict, product_rows: list[dict] | None) -> Observation:
     row = {**recorded, "obsid": str(recorded["obsid"])}  # the catalogue's keys are strings
     name = row["target_name"]
@@ -40,7 +59,7 @@ def _observation(recorded: dict, product_rows: list[dict] | None) -> Observation
     if product_rows is not None:
         products = tuple(_recorded_product(row, p) for p in product_rows)
     elif row["dataURL"]:
-        products = (_data_url_product(row),)
+        products = _data_url_products(row)
     else:
         products = ()
     return Observation(row, target, _header(row), products, recorded=True)
@@ -104,10 +123,28 @@ def _recorded_product(obs_row: dict, row: dict) -> Product:
     )
 
 
-def _data_url_product(obs_row: dict) -> Product:
-    uri = obs_row["dataURL"]
+def _data_url_products(obs_row: dict) -> tuple[Product, ...]:
+    """The file the row's ``dataURL`` names; for a SPOC two-minute light curve also its
+    target pixel file, both where MAST's bucket keeps a sector's files (the curated TESS
+    observations' structure)."""
+    light_curve = _data_url_product(obs_row, obs_row["dataURL"])
+    if not light_curve.filename.endswith("-s_lc.fits") or obs_row["provenance_name"] != "SPOC":
+        return (light_curve,)
+    digits = f"{int(obs_row['target_name']):016d}"
+    folder = f"/tess/public/tid/s{obs_row['sequence_number']:04d}/" + "/".join(
+        digits[i : i + 4] for i in range(0, 16, 4)
+    )
+    pixels_uri = obs_row["dataURL"].replace("_lc.fits", "_tp.fits")
+    return tuple(
+        replace(product, cloud_path=f"{folder}/{product.filename}", in_s3=True)
+        for product in (light_curve, _data_url_product(obs_row, pixels_uri))
+    )
+
+
+def _data_url_product(obs_row: dict, uri: str) -> Product:
     filename = uri.rsplit("/", 1)[1]
     hlsp = obs_row["obs_collection"] == "HLSP"  # described as the recorded HLSP files are
+    pixels = filename.endswith("_tp.fits")
     return Product(
         filename=filename,
         obsid=obs_row["obsid"],
@@ -115,10 +152,16 @@ def _data_url_product(obs_row: dict) -> Product:
         collection=obs_row["obs_collection"],
         dataproduct_type=obs_row["dataproduct_type"],
         product_type="SCIENCE",
-        subgroup="" if hlsp else "DVT" if filename.endswith("_dvt.fits") else "LC",
-        description="FITS" if hlsp else "Light curves",
+        subgroup=""
+        if hlsp
+        else "DVT"
+        if filename.endswith("_dvt.fits")
+        else "TP"
+        if pixels
+        else "LC",
+        description="FITS" if hlsp else "Target pixel files" if pixels else "Light curves",
         calib_level=obs_row["calib_level"],
-        group=MRP,
+        group=None if pixels else MRP,
         kind=kind_of(filename),
         cloud_path=None,
         in_s3=False,

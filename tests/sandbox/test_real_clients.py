@@ -1,6 +1,10 @@
-"""Clients nobody here wrote, on the sandbox's files: astropy and lightkurve."""
+"""Clients nobody here wrote, against the sandbox: astropy, lightkurve, lksearch,
+astrocut and jdaviz."""
 
+import json
+import subprocess
 import warnings
+from pathlib import Path
 
 import numpy as np
 from astropy.io import fits
@@ -128,3 +132,33 @@ def test_jdaviz_loads_a_mast_uri_from_the_sandbox(sandbox_env, mast_sandbox, tmp
     assert data.label.endswith("[SCI,1]")
     with fits.open(mast_sandbox.path_of(uri)) as hdus:
         assert np.array_equal(data.get_component(data.main_components[0]).data, hdus["SCI"].data)
+
+
+LKSEARCH = Path(__file__).parents[2] / ".venv-lksearch" / "bin" / "python"
+
+
+def test_lksearch_s_own_split_campaign_test_passes_in_its_own_environment(mast_sandbox):
+    """lksearch (its own environment: it pins numpy < 2 and pandas < 3) resolves the EPIC
+    numbers through the sandbox's name resolver and finds two long-cadence target pixel
+    files per split K2 campaign, as its test asserts of the real MAST."""
+    assert LKSEARCH.exists(), "scripts/test.sh makes .venv-lksearch (lksearch's environment)"
+    child = Path(__file__).with_name("lksearch_child.py")
+    ran = subprocess.run(
+        [str(LKSEARCH), str(child), mast_sandbox.mast_url],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    answer = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert answer["lksearch"] == "1.2.1"
+    assert answer["found"] == {
+        "EPIC 228162462": [
+            "ktwo228162462-c91_lpd-targ.fits.gz",
+            "ktwo228162462-c92_lpd-targ.fits.gz",
+        ],
+        "EPIC 228726301": [
+            "ktwo228726301-c101_lpd-targ.fits.gz",
+            "ktwo228726301-c102_lpd-targ.fits.gz",
+        ],
+    }

@@ -348,7 +348,10 @@ def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMA
         return _asn_json(obs, product)
     if product.kind == "catalog":
         return _catalog_ecsv(obs, product)
-    return _fits_bytes(obs, product, image_side)
+    data = _fits_bytes(obs, product, image_side)
+    if product.filename.endswith(".gz"):  # stored, not compressed: the size is the shape's
+        return gzip.compress(data, compresslevel=0, mtime=0)
+    return data
 
 
 def recorded_head(obs: Observation, product: Product) -> bytes:

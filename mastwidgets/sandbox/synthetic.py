@@ -19,7 +19,7 @@ Two observations are big, as JWST WFSS observations are: one with
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from threading import Lock
 
@@ -256,7 +256,24 @@ class SyntheticSky:
             return f"rings.v3.skycell.{1000 + i // 100:04d}.{i % 100:03d}.stk.{filt}"
         if name == "Kepler":
             return f"kplr{self._tic(i):09d}_lc_Q111111111111111"
-        return f"ktwo{200_000_000 + i:09d}-c{i % 20:02d}_lc"
+        return f"ktwo{200_000_000 + i:09d}-c{self._campaign(i):02d}_lc"
+
+    @staticmethod
+    def _campaign(i: int) -> int:
+        return i % 20
+
+    def _k2_uri(self, i: int, kind: str) -> str:
+        """A K2 file's dataURI in MAST's form (recorded: mast:K2/url/missions/k2/<kind>/
+        c<campaign>/<EPIC to 100,000>/<the rest to 1,000>/<file>)."""
+        epic = 200_000_000 + i
+        stem = f"ktwo{epic}-c{self._campaign(i):02d}"
+        name = {
+            "lightcurves": f"{stem}_llc.fits",
+            "previews": f"{stem}_llc_bw_large.png",
+            "target_pixel_files": f"{stem}_lpd-targ.fits.gz",
+        }[kind]
+        folder = f"{epic // 100_000 * 100_000}/{epic % 100_000 // 1000 * 1000:05d}"
+        return f"mast:K2/url/missions/k2/{kind}/c{self._campaign(i):02d}/{folder}/{name}"
 
     def _tic(self, i: int) -> int:
         return 100_000_000 + 7 * i
@@ -308,9 +325,11 @@ class SyntheticSky:
         program = self._program(i)
         obs_id = self._obs_ids[i]
         round_field = timeseries or name == "GALEX"
-        jpeg = None
+        jpeg = data_url = None
         if config.product_type == "image" and name in ("HST", "JWST", "HLA", "GALEX"):
             jpeg = f"mast:{name}/product/{self._preview_name(i)}"
+        if name == "K2":  # as MAST's recorded K2 rows: the light curve and its preview
+            data_url, jpeg = self._k2_uri(i, "lightcurves"), self._k2_uri(i, "previews")
         return _base_row(
             obs_collection=name,
             provenance_name=config.provenance,
@@ -336,14 +355,20 @@ class SyntheticSky:
             t_obs_release=round(release, 6),
             proposal_id=program,
             proposal_type="GO" if name in ("HST", "JWST") else "",
-            sequence_number=(1 + int((start - 58324.0) // 27.4)) if name == "TESS" else None,
+            sequence_number=(
+                (1 + int((start - 58324.0) // 27.4))
+                if name == "TESS"
+                else self._campaign(i)
+                if name == "K2"
+                else None
+            ),
             s_region=(
                 f"CIRCLE ICRS {ra:.8f} {dec:.8f} {config.half:.8f}"
                 if round_field
                 else _region(ra, dec, config.half)
             ),
             jpegURL=jpeg,
-            dataURL=None,
+            dataURL=data_url,
             dataRights="EXCLUSIVE_ACCESS"
             if name in ("HST", "JWST") and release > NOW_MJD
             else "PUBLIC",
@@ -437,8 +462,11 @@ class SyntheticSky:
 
     def product(self, uri: str) -> tuple[Observation, Product] | None:
         """The observation and product a dataURI names, or ``None``."""
-        prefix, _, filename = uri.partition("/product/")
-        collection = prefix.removeprefix("mast:")
+        if uri.startswith("mast:K2/url/missions/k2/"):  # MAST's K2 form
+            collection, filename = "K2", uri.rsplit("/", 1)[1]
+        else:
+            prefix, _, filename = uri.partition("/product/")
+            collection = prefix.removeprefix("mast:")
         i = self._index.get(self._key_of_file(collection, filename)) if filename else None
         if i is None or self.collection(i) != collection:
             return None
@@ -462,6 +490,12 @@ class SyntheticSky:
         }
         if config.collection == "TESS":
             header |= {"SECTOR": row["sequence_number"], "TICID": self._tic(i)}
+        if config.collection == "K2":  # what lightkurve reads a K2 file's mission by
+            header |= {
+                "MISSION": "K2",
+                "CAMPAIGN": row["sequence_number"],
+                "KEPLERID": 200_000_000 + i,
+            }
         return header
 
     def _preview_name(self, i: int) -> str:
@@ -545,7 +579,22 @@ class SyntheticSky:
                 make(f"{obs_id}_tp.fits", "SCIENCE", "TP", "Target pixel files", 3, "pixels",
                      False, f"{folder}/{obs_id}_tp.fits")
             )  # fmt: skip
-        elif name in ("Kepler", "K2"):
+        elif name == "K2":  # the recorded K2 product lists' files, names and descriptions
+            campaign = f"C{self._campaign(i):02d}"
+            for kind, ptype, sub, desc, file_kind in (
+                ("previews", "PREVIEW", "", "Preview-Full", "preview"),
+                ("lightcurves", "SCIENCE", "LLC", f"Lightcurve Long Cadence (KLC) - {campaign}",
+                 "lightcurve"),
+                ("target_pixel_files", "SCIENCE", "LPD-TARG",
+                 f"Target Pixel Long Cadence (KTL) - {campaign}", "pixels"),
+            ):  # fmt: skip
+                uri = self._k2_uri(i, kind)
+                made = make(
+                    uri.rsplit("/", 1)[1], ptype, sub, desc, 2, file_kind, ptype != "PREVIEW"
+                )
+                products.append(replace(made, data_uri=uri))
+            return tuple(products)
+        elif name == "Kepler":
             products.append(
                 make(f"{obs_id[:13]}-{int(self.t_min[i] * 100):09d}_llc.fits", "SCIENCE", "LLC",
                      "Lightcurve Long Cadence", 3, "lightcurve", True)

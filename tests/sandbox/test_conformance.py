@@ -50,6 +50,11 @@ PRODUCT_VOCABULARY = (
 )
 #: Forms of open-ended values, per (mission, column), read off the recordings (each pattern
 #: must match every recorded value of its mission and column, or this test fails).
+#: MAST's K2 dataURIs: the kind of file, campaign, EPIC to 100,000 and the rest to 1,000.
+_K2_URI = (
+    r"mast:K2/url/missions/k2/(lightcurves|target_pixel_files|previews)/c\d{2,3}/\d{9}/\d{5}/"
+    r"ktwo\d{9}-c\d{2,3}_(llc\.fits|[ls]pd-targ\.fits\.gz|llc_bw_large\.png)"
+)
 PATTERNS = {
     ("observations", "JWST", "instrument_name"): (
         recordings.load()["instrument_names"]["pattern"]["JWST"]
@@ -74,6 +79,13 @@ PATTERNS = {
     ("observations", "TESS", "proposal_pi"): r"Ricker, George",
     ("observations", "K2", "obs_id"): r"ktwo\d{9}-c\d{2,3}_(lc|sc)",
     ("observations", "K2", "target_name"): r"ktwo\d{9}",
+    ("observations", "K2", "dataURL"): _K2_URI,
+    ("observations", "K2", "jpegURL"): _K2_URI,
+    ("products", "K2", "dataURI"): _K2_URI,
+    ("products", "K2", "description"): (
+        r"Preview-Full|Lightcurve Long Cadence \(KLC\) - C\d{2}(-\d)?"
+        r"|Target Pixel (Long|Short) Cadence \(KT[LS]\) - C\d{2}(-\d)?"
+    ),
 }
 #: (mission, column) whose sandbox values real MAST would not (all) give, and why.
 _NO_HST = (
@@ -325,3 +337,22 @@ def test_jwst_files_sit_where_mast_s_bucket_keeps_them(mast_sandbox):
         level = 2 if EXPOSURE.fullmatch(product.filename) else 3
         assert JWST_KEYS[level].fullmatch(key), key
         assert key.endswith("/" + product.filename)
+
+
+def test_synthetic_k2_rows_have_mast_s_recorded_forms():
+    """The synthetic sky's K2 observations and files, in the forms of MAST's recorded K2
+    answers: dataURIs, previews, descriptions, campaigns."""
+    sky = SyntheticSky(400)
+    k2 = [i for i in range(sky.count) if sky.collection(i) == "K2"]
+    assert len(k2) > 10
+    for i in k2:
+        row = sky.row(i)
+        for column in ("obs_id", "target_name", "dataURL", "jpegURL"):
+            assert re.fullmatch(PATTERNS["observations", "K2", column], row[column]), row[column]
+        assert row["obs_id"].split("-c")[1].startswith(f"{row['sequence_number']:02d}")
+        products = sky.observation(i).products
+        assert {p.kind for p in products} == {"preview", "lightcurve", "pixels"}
+        for product in products:
+            assert re.fullmatch(PATTERNS["products", "K2", "dataURI"], product.uri)
+            assert re.fullmatch(PATTERNS["products", "K2", "description"], product.description)
+            assert sky.product(product.uri)[1] == product  # downloads find it by its URI

@@ -4,6 +4,7 @@ One sandbox of 60,000 synthetic observations serves the module; astroquery,
 unchanged, is the client wherever MAST's behaviour is what is tested.
 """
 
+import gzip
 import io
 from collections import Counter
 
@@ -110,6 +111,8 @@ def test_every_kind_of_generated_file_opens_and_its_wcs_covers_the_footprint(big
             if product.kind == "preview":
                 assert data.startswith(b"\x89PNG\r\n\x1a\n")
                 continue
+            if product.filename.endswith(".gz"):  # K2's target pixel files, as MAST's
+                data = gzip.decompress(data)
             with fits.open(io.BytesIO(data)) as hdus:
                 header = hdus[0].header
                 assert header["TELESCOP"] and header["INSTRUME"] and header["DATE-OBS"]

@@ -707,8 +707,9 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
             "SCIENCE",
             "TP",
             "Target pixel files",
-            3,
+            2,  # as MAST lists SPOC's target pixel files (recorded): level 2, recommended
             "pixels",
+            mrp=True,
             cloud_path=f"{folder}/{obs_id}_tp.fits",
         ),
     ]

@@ -409,7 +409,8 @@ class Portal:
             "productGroupDescription": product.group,
             "productSubGroupDescription": product.subgroup or None,
             "productDocumentationURL": None,
-            "project": obs.row["project"],
+            # MAST names the pipeline for TESS files (recorded: "SPOC")
+            "project": "SPOC" if product.collection == "TESS" else obs.row["project"],
             "prvversion": "1.16.0" if product.collection == "JWST" else None,
             "proposal_id": product.proposal_id,
             "productFilename": product.filename,

@@ -160,8 +160,8 @@ def _data_url_product(obs_row: dict, uri: str) -> Product:
         if pixels
         else "LC",
         description="FITS" if hlsp else "Target pixel files" if pixels else "Light curves",
-        calib_level=obs_row["calib_level"],
-        group=None if pixels else MRP,
+        calib_level=2 if pixels else obs_row["calib_level"],
+        group=MRP,
         kind=kind_of(filename),
         cloud_path=None,
         in_s3=False,

@@ -576,8 +576,8 @@ class SyntheticSky:
                      f"{folder}/{obs_id}_lc.fits")
             )  # fmt: skip
             products.append(
-                make(f"{obs_id}_tp.fits", "SCIENCE", "TP", "Target pixel files", 3, "pixels",
-                     False, f"{folder}/{obs_id}_tp.fits")
+                make(f"{obs_id}_tp.fits", "SCIENCE", "TP", "Target pixel files", 2, "pixels",
+                     True, f"{folder}/{obs_id}_tp.fits")
             )  # fmt: skip
         elif name == "K2":  # the recorded K2 product lists' files, names and descriptions
             campaign = f"C{self._campaign(i):02d}"

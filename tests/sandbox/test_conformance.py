@@ -107,6 +107,10 @@ EXCEPTIONS = {
     ("JWST", "filters"): "no recorded JWST spectroscopy (the NIRSpec IFU's G395H;F290LP)",
     ("JWST", "calib_level"): _NO_JWST_PRODUCTS,
     ("JWST", "productFilename"): _NO_JWST_PRODUCTS,
+    ("TESS", "productSubGroupDescription"): (
+        "no recorded SPOC data-validation product rows: the multi-sector DV rows' file "
+        "(their dataURL, _dvt.fits) is listed with subgroup DVT, a guess"
+    ),
 }
 
 

@@ -498,6 +498,15 @@ def jwst_exposures(
             yield member, f"{member}_{sub.lower()}.fits", sub, level, desc
 
 
+def mission_cards(project: str, sequence: int | None, target: int | None) -> dict:
+    """What a TESS, Kepler or K2 file's primary header says of its sector, quarter or
+    campaign and its target (lightkurve reads them)."""
+    if project == "TESS":
+        return {"SECTOR": sequence, "TICID": target}
+    return {"MISSION": project, "CAMPAIGN" if project == "K2" else "QUARTER": sequence,
+            "KEPLERID": target}  # fmt: skip
+
+
 def jwst_member_key(folder: str, exposure: str, filename: str) -> str:
     """Where MAST's bucket keeps a JWST exposure's file: under its visit
     (``jw<program><observation><visit>``), as a recorded key shows."""
@@ -718,8 +727,7 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
         "INSTRUME": "TESS Photometer",
         "DETECTOR": "CCD",
         "FILTER": "TESS",
-        "SECTOR": sector,
-        "TICID": tic,
+        **mission_cards("TESS", sector, tic),
         "BUNIT": "e-/s",
     }
     return Observation(row, target, header, tuple(products))

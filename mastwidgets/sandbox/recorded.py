@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import cache
 
 from . import recordings
-from .catalogue import MRP, Observation, Product, Target
+from .catalogue import MRP, Observation, Product, Target, mission_cards
 
 __all__ = ["recorded_observations", "recorded_targets"]
 
@@ -68,20 +68,11 @@ def _observation(recorded: dict, product_rows: list[dict] | None) -> Observation
 def _header(row: dict) -> dict:
     """The primary-header facts of the observation's files."""
     number = "".join(c for c in row["target_name"] if c.isdigit())
-    if row["project"] == "TESS":
-        return {
-            "TELESCOP": "TESS",
-            "INSTRUME": "TESS Photometer",
-            "SECTOR": row["sequence_number"],
-            "TICID": int(number) if number else None,
-            "BUNIT": "e-/s",
-        }
-    return {  # Kepler and K2, and their HLSPs
-        "TELESCOP": "Kepler",
-        "INSTRUME": "Kepler Photometer",
-        "MISSION": row["project"],
-        "CAMPAIGN" if row["project"] == "K2" else "QUARTER": row["sequence_number"],
-        "KEPLERID": int(number) if number else None,
+    telescope = "TESS" if row["project"] == "TESS" else "Kepler"  # Kepler, K2, their HLSPs
+    return {
+        "TELESCOP": telescope,
+        "INSTRUME": f"{telescope} Photometer",
+        **mission_cards(row["project"], row["sequence_number"], int(number) if number else None),
         "BUNIT": "e-/s",
     }
 

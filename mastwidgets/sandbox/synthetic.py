@@ -37,6 +37,7 @@ from .catalogue import (
     jwst_exposures,
     jwst_member_key,
     member_obsids,
+    mission_cards,
 )
 
 #: Products of the two big observations (``Sandbox.big_observations``).
@@ -489,13 +490,9 @@ class SyntheticSky:
             "BUNIT": "MJy/sr" if config.collection == "JWST" else "e-/s",
         }
         if config.collection == "TESS":
-            header |= {"SECTOR": row["sequence_number"], "TICID": self._tic(i)}
+            header |= mission_cards("TESS", row["sequence_number"], self._tic(i))
         if config.collection == "K2":  # what lightkurve reads a K2 file's mission by
-            header |= {
-                "MISSION": "K2",
-                "CAMPAIGN": row["sequence_number"],
-                "KEPLERID": 200_000_000 + i,
-            }
+            header |= mission_cards("K2", row["sequence_number"], 200_000_000 + i)
         return header
 
     def _preview_name(self, i: int) -> str:

@@ -507,6 +507,12 @@ def mission_cards(project: str, sequence: int | None, target: int | None) -> dic
             "KEPLERID": target}  # fmt: skip
 
 
+def tess_folder(sector: int, tic: int) -> str:
+    """Where MAST's bucket keeps a TESS target's files of one sector."""
+    digits = f"{tic:016d}"
+    return f"/tess/public/tid/s{sector:04d}/" + "/".join(digits[i : i + 4] for i in (0, 4, 8, 12))
+
+
 def jwst_member_key(folder: str, exposure: str, filename: str) -> str:
     """Where MAST's bucket keeps a JWST exposure's file: under its visit
     (``jw<program><observation><visit>``), as a recorded key shows."""
@@ -694,10 +700,7 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
         obsid=ids("TESS"),
     )
     row["dataURL"] = f"mast:TESS/product/{obs_id}_lc.fits"  # as MAST's SPOC rows give it
-    digits = f"{tic:016d}"
-    folder = (
-        f"/tess/public/tid/s{sector:04d}/{digits[0:4]}/{digits[4:8]}/{digits[8:12]}/{digits[12:16]}"
-    )
+    folder = tess_folder(sector, tic)
     products = [
         _product(
             row,

@@ -399,8 +399,7 @@ def _text_of_size(product: Product, size: int) -> bytes:
     while length < size:
         lines.append(f"{len(lines) * 0.0204:.6f}, {1 + rng.normal(0, 1e-4):.8f}")
         length += len(lines[-1]) + 1
-    text = "\n".join(lines).encode("ascii")[: size - 1] + b"\n"
-    return text
+    return "\n".join(lines).encode("ascii")[: size - 1] + b"\n"
 
 
 def _tar_of(product: Product) -> bytes:
@@ -452,19 +451,21 @@ def default_cache() -> Path:
 
 
 def _write(path: Path, data: bytes, size: int | None = None) -> None:
-    """``path`` with ``data`` (then zeros up to ``size``), whole or not at all (a unique
-    temporary name, then a rename: two processes making the same file both succeed)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    if size is not None:
-        os.truncate(tmp, size)  # a hole: recorded files of 90 MB take no disk
-    tmp.replace(path)
+    """``path`` with ``data`` (then zeros up to ``size``), whole or not at all."""
+    _place(path, lambda tmp: tmp.write_bytes(data), size)
 
 
 def _copy(source: Path, path: Path, size: int | None) -> None:
     """:func:`_write` with ``source``'s bytes."""
+    _place(path, lambda tmp: shutil.copyfile(source, tmp), size)
+
+
+def _place(path: Path, make, size: int | None) -> None:
+    """``make`` the file under a unique temporary name, extend it with zeros to ``size``
+    (a hole: recorded files of 90 MB take no disk), then rename it: two processes making
+    the same file both succeed, and nobody sees half of it."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    shutil.copyfile(source, tmp)
+    make(tmp)
     if size is not None:
         os.truncate(tmp, size)
     tmp.replace(path)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import cache
 
 from . import recordings
-from .catalogue import MRP, Observation, Product, Target, mission_cards
+from .catalogue import MRP, Observation, Product, Target, mission_cards, tess_folder
 
 __all__ = ["recorded_observations", "recorded_targets"]
 
@@ -121,15 +121,16 @@ def _data_url_products(obs_row: dict) -> tuple[Product, ...]:
     light_curve = _data_url_product(obs_row, obs_row["dataURL"])
     if not light_curve.filename.endswith("-s_lc.fits") or obs_row["provenance_name"] != "SPOC":
         return (light_curve,)
-    digits = f"{int(obs_row['target_name']):016d}"
-    folder = f"/tess/public/tid/s{obs_row['sequence_number']:04d}/" + "/".join(
-        digits[i : i + 4] for i in range(0, 16, 4)
-    )
+    folder = tess_folder(obs_row["sequence_number"], int(obs_row["target_name"]))
     pixels_uri = obs_row["dataURL"].replace("_lc.fits", "_tp.fits")
     return tuple(
         replace(product, cloud_path=f"{folder}/{product.filename}", in_s3=True)
         for product in (light_curve, _data_url_product(obs_row, pixels_uri))
     )
+
+
+#: SPOC's product subgroup by the end of the file name (``_dvt`` is not recorded: a guess).
+_SPOC_SUBGROUPS = {"lc.fits": "LC", "tp.fits": "TP", "dvt.fits": "DVT", "fast-lc.fits": "LC"}
 
 
 def _data_url_product(obs_row: dict, uri: str) -> Product:
@@ -143,13 +144,7 @@ def _data_url_product(obs_row: dict, uri: str) -> Product:
         collection=obs_row["obs_collection"],
         dataproduct_type=obs_row["dataproduct_type"],
         product_type="SCIENCE",
-        subgroup=""
-        if hlsp
-        else "DVT"
-        if filename.endswith("_dvt.fits")
-        else "TP"
-        if pixels
-        else "LC",
+        subgroup="" if hlsp else _SPOC_SUBGROUPS.get(filename.rsplit("_", 1)[1], "LC"),
         description="FITS" if hlsp else "Target pixel files" if pixels else "Light curves",
         calib_level=2 if pixels else obs_row["calib_level"],
         group=MRP,

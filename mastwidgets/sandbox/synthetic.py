@@ -38,6 +38,7 @@ from .catalogue import (
     jwst_member_key,
     member_obsids,
     mission_cards,
+    tess_folder,
 )
 
 #: Products of the two big observations (``Sandbox.big_observations``).
@@ -563,11 +564,7 @@ class SyntheticSky:
                              False, cloud.format(member, filename))
                     )  # fmt: skip
         elif name == "TESS":
-            sector = row["sequence_number"]
-            digits = f"{self._tic(i):016d}"
-            folder = "/".join(
-                ["/tess/public/tid", f"s{sector:04d}"] + [digits[k : k + 4] for k in (0, 4, 8, 12)]
-            )
+            folder = tess_folder(row["sequence_number"], self._tic(i))
             products.append(
                 make(f"{obs_id}_lc.fits", "SCIENCE", "LC", "Light curves", 3, "lightcurve", True,
                      f"{folder}/{obs_id}_lc.fits")

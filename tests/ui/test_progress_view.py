@@ -1,6 +1,7 @@
 """Hundreds of files in one job: the view shows a dozen rows and sums up the rest."""
 
 from mastwidgets import transfer
+from mastwidgets.sandbox import Faults
 from mastwidgets.ui import ProgressView
 from mastwidgets.ui._progress_view import MAX_ROWS
 
@@ -35,15 +36,19 @@ def test_a_job_is_shown_done_only_after_its_file_rows(mast_sandbox, tmp_path):
         mast_sandbox.add_file(f"order_{i}.fits", bytes([i]) * 5_000, in_s3=False)[0]
         for i in range(5)
     ]
-    job = transfer.start(urls, tmp_path / "data", state_dir=tmp_path / "jobs")
-    view = ProgressView(job)
     seen_with_done = []
 
     def title_changed(change):
         if 'mw-job-status">done<' in change["new"]:
             seen_with_done.append([row.text.value for row in view.rows.children])
 
-    view.title.observe(title_changed, "value")
+    # The files crawl until the view watches its title: a job done before it is built
+    # would show "done" at once, and the order could not be seen.
+    with mast_sandbox.faults(Faults(throttle=100)):
+        job = transfer.start(urls, tmp_path / "data", state_dir=tmp_path / "jobs")
+        view = ProgressView(job)
+        view.title.observe(title_changed, "value")
+        assert "done" not in view.title.value
     assert job.wait(timeout=120).ok
     view.render(job.snapshot())
     assert seen_with_done

@@ -123,7 +123,7 @@ class Observation:
 
 # fmt: off
 # Filter name -> (em_min, em_max) in nm, and waveband.
-_FILTERS = {
+FILTER_BANDS = {
     "F090W": (795.0, 1005.0, "INFRARED"), "F187N": (1863.0, 1885.0, "INFRARED"),
     "F200W": (1755.0, 2227.0, "INFRARED"), "F212N": (2109.0, 2134.0, "INFRARED"),
     "F335M": (3177.0, 3537.0, "INFRARED"), "F444W": (3880.0, 4986.0, "INFRARED"),
@@ -222,14 +222,14 @@ def _offset(target: Target, index: int) -> tuple[float, float]:
     return round(float(ra), 7), round(float(target.dec + sep * np.sin(angle)), 7)
 
 
-def _region(ra: float, dec: float, half: float) -> str:
+def region(ra: float, dec: float, half: float) -> str:
     cosd = np.cos(np.deg2rad(dec))
     corners = [(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)]
     points = " ".join(f"{ra + dx * half / cosd:.8f} {dec + dy * half:.8f}" for dx, dy in corners)
     return f"POLYGON ICRS {points}"
 
 
-def _base_row(**values) -> dict:
+def base_row(**values) -> dict:
     row = {
         "intentType": "science",
         "obs_collection": None,
@@ -336,8 +336,8 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     obs_id = f"jw{program}-o{obs_no:03d}_t001_{config}"
     start = _mjd(date)
     spectrum = instrument.startswith("NIRSPEC")
-    em_min, em_max, band = _FILTERS[filt]
-    row = _base_row(
+    em_min, em_max, band = FILTER_BANDS[filt]
+    row = base_row(
         obs_collection="JWST",
         provenance_name="CALJWST",
         instrument_name=_JWST_MODES.get(instrument, instrument),
@@ -361,7 +361,7 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
         t_obs_release=round(start + 365.0, 6),
         proposal_id=str(int(program)),
         proposal_type="ERO" if program == "02739" else "GO",
-        s_region=_region(ra, dec, 0.018 if instrument == "NIRCAM" else 0.012),
+        s_region=region(ra, dec, 0.018 if instrument == "NIRCAM" else 0.012),
         dataRights=rights,
         obsid=ids("JWST"),
     )
@@ -537,9 +537,9 @@ def _hst(ids: _Ids, index: int, spec: tuple) -> Observation:
     target = _TARGETS[tname]
     ra, dec = _offset(target, index + 20)
     start = _mjd(date)
-    em_min, em_max, band = _FILTERS[filt]
+    em_min, em_max, band = FILTER_BANDS[filt]
     calwf = {"WFC3": "CALWF3", "ACS": "CALACS"}[instrument.split("/")[0]]
-    row = _base_row(
+    row = base_row(
         obs_collection="HST",
         provenance_name=calwf,
         instrument_name=instrument,
@@ -563,7 +563,7 @@ def _hst(ids: _Ids, index: int, spec: tuple) -> Observation:
         t_obs_release=round(start + 365.0, 6),
         proposal_id=proposal,
         proposal_type="GO",
-        s_region=_region(ra, dec, 0.028),
+        s_region=region(ra, dec, 0.028),
         srcDen=5885.0,
         obsid=ids("HST"),
     )
@@ -635,7 +635,7 @@ def _hst_empty(ids: _Ids) -> Observation:
     target = _TARGETS[tname]
     ra, dec = _offset(target, 40)
     start = _mjd(date)
-    row = _base_row(
+    row = base_row(
         obs_collection="HST",
         provenance_name="CALSTIS",
         instrument_name=instrument,
@@ -659,7 +659,7 @@ def _hst_empty(ids: _Ids) -> Observation:
         t_obs_release=round(start + 365.0, 6),
         proposal_id=proposal,
         proposal_type="GO",
-        s_region=_region(ra, dec, 0.0003),
+        s_region=region(ra, dec, 0.0003),
         obsid=ids("HST"),
     )
     return Observation(row, target, {"TELESCOP": "HST", "INSTRUME": "STIS"}, ())
@@ -671,7 +671,7 @@ def _tess(ids: _Ids, index: int, spec: tuple) -> Observation:
     start = _mjd(date)
     stamp = (datetime.fromisoformat(date) + timedelta(days=-1, hours=3)).strftime("%Y%j%H%M%S")
     obs_id = f"tess{stamp}-s{sector:04d}-{tic:016d}-{120 + sector:04d}-s"
-    row = _base_row(
+    row = base_row(
         obs_collection="TESS",
         provenance_name="SPOC",
         instrument_name="Photometer",

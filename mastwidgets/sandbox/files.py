@@ -1,4 +1,4 @@
-"""The sandbox's product files: real FITS written with astropy, PNG previews,
+"""The sandbox's product files: real FITS written with astropy, PNG and JPEG previews,
 JSON association files and ECSV catalogues, all deterministic.
 
 ``image_side`` sets the side of every science image in pixels (float32), which
@@ -271,14 +271,32 @@ def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
     return buffer.getvalue()
 
 
+def _preview(product: Product, side: int) -> bytes:
+    """A preview image, in the format its name says (MAST's HST and HLA previews are
+    JPEG, the others PNG)."""
+    image = _sky(product, side)
+    if not product.filename.lower().endswith((".jpg", ".jpeg")):
+        return _png(image)
+    from PIL import Image  # matplotlib's dependency; only JPEG previews need it
+
+    buffer = io.BytesIO()
+    Image.fromarray(_grey(image)).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    """``image`` scaled to 8-bit grey levels (1st to 99.5th percentile), north up."""
+    low, high = np.percentile(image, [1, 99.5])
+    scaled = np.clip((image - low) / max(high - low, 1e-6), 0, 1)
+    return (scaled[::-1] * 255).astype(np.uint8)
+
+
 def _png(image: np.ndarray) -> bytes:
     """A grey-scale PNG of ``image`` (stdlib only: zlib + the PNG chunk format).
 
     Stored, not compressed (zlib level 0): its size depends on the image's shape only,
     so a generated preview's size is known without making it."""
-    low, high = np.percentile(image, [1, 99.5])
-    scaled = np.clip((image - low) / max(high - low, 1e-6), 0, 1)
-    pixels = (scaled[::-1] * 255).astype(np.uint8)
+    pixels = _grey(image)
     raw = b"".join(b"\x00" + line.tobytes() for line in pixels)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -343,7 +361,7 @@ def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMA
         return recorded_head(obs, product)
     if product.kind == "preview":
         side = 64 if product.product_type == "THUMBNAIL" else 256
-        return _png(_sky(product, side))
+        return _preview(product, side)
     if product.kind == "asn" and product.filename.endswith(".json"):
         return _asn_json(obs, product)
     if product.kind == "catalog":
@@ -362,15 +380,15 @@ def recorded_head(obs: Observation, product: Product) -> bytes:
     size = product.recorded_size
     name = product.filename
     if product.kind == "preview":
-        candidates = (_png(_sky(product, side)) for side in (256, 128, 64, 32, 16, 8))
+        candidates = (_preview(product, side) for side in (256, 128, 64, 32, 16, 8))
     elif name.endswith(".txt"):
         candidates = iter([_text_of_size(product, size)])
     elif name.endswith(".tar.gz"):
         candidates = iter([gzip.compress(_tar_of(product), mtime=0)])
     elif name.endswith(".pdf"):
         candidates = iter([b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n%%EOF\n"])
-    else:  # FITS, perhaps gzipped
-        candidates = (_sized_fits(obs, product, side, size) for side in (64, 16, 4))
+    else:  # FITS, perhaps gzipped; for the smallest, the primary header alone
+        candidates = (_sized_fits(obs, product, side, size) for side in (64, 16, 4, 0))
     for head in candidates:
         if len(head) <= size:
             return head
@@ -378,7 +396,12 @@ def recorded_head(obs: Observation, product: Product) -> bytes:
 
 
 def _sized_fits(obs: Observation, product: Product, side: int, size: int) -> bytes:
-    data = _fits_bytes(obs, product, side)
+    if side:
+        data = _fits_bytes(obs, product, side)
+    else:
+        buffer = io.BytesIO()
+        fits.PrimaryHDU(header=_primary_header(obs, product)).writeto(buffer)
+        data = buffer.getvalue()
     if product.filename.endswith(".gz"):
         return gzip.compress(data, mtime=0)
     spare = size - len(data) - 2880

@@ -3,7 +3,10 @@
 Their observation rows and product rows are served verbatim (see :mod:`.recordings`),
 so a recorded request gets the recorded answer. Where a recording holds an observation
 but not its product list (the TESS excerpt), the observation lists the one file its
-``dataURL`` names, in the sandbox's own product row. The files themselves are the
+``dataURL`` names, in the sandbox's own product row. Where a tutorial printed a few
+columns of the observations and every column of a product list (the M101 field in the
+Hubble Legacy Archive), the printed values are served as printed and the rest are the
+sandbox's, made to keep to the tutorial's recorded search. The files themselves are the
 sandbox's (:mod:`.files`), as long as MAST's listing says.
 """
 
@@ -13,7 +16,17 @@ from dataclasses import replace
 from functools import cache
 
 from . import recordings
-from .catalogue import MRP, Observation, Product, Target, mission_cards, tess_folder
+from .catalogue import (
+    FILTER_BANDS,
+    MRP,
+    Observation,
+    Product,
+    Target,
+    base_row,
+    mission_cards,
+    region,
+    tess_folder,
+)
 
 __all__ = ["recorded_observations", "recorded_targets"]
 
@@ -33,7 +46,8 @@ def recorded_observations() -> list[Observation]:
             if key not in seen:
                 seen.add(key)
                 products.setdefault(str(row["parent_obsid"]), []).append(row)
-    return [_observation(row, products.get(obsid)) for obsid, row in rows.items()]
+    observations = [_observation(row, products.get(obsid)) for obsid, row in rows.items()]
+    return observations + _printed_observations("hla_m101_beginner_search", _NGC5457_FLD2)
 
 
 @cache
@@ -77,15 +91,18 @@ def _header(row: dict) -> dict:
     }
 
 
-def kind_of(filename: str) -> str:
-    """What the sandbox writes for a recorded file, by its name."""
+def kind_of(filename: str, dataproduct_type: str = "timeseries") -> str:
+    """What the sandbox writes for a recorded file, by its name (a FITS file of an image
+    observation is an image, of a time series a light curve)."""
     name = filename.lower()
-    if name.endswith(".png"):
+    if name.endswith((".png", ".jpg")):
         return "preview"
+    if name.endswith(".cat"):
+        return "catalog"
     if name.endswith(("-targ.fits.gz", "_tp.fits")):
         return "pixels"
     if name.endswith((".fits", ".fits.gz")):
-        return "lightcurve"
+        return "image" if dataproduct_type == "image" else "lightcurve"
     return "blob"  # text, PDF and tar files: bytes nobody here reads
 
 
@@ -102,7 +119,7 @@ def _recorded_product(obs_row: dict, row: dict) -> Product:
         description=row["description"],
         calib_level=row["calib_level"],
         group=row["productGroupDescription"],
-        kind=kind_of(row["productFilename"]),
+        kind=kind_of(row["productFilename"], row["dataproduct_type"]),
         cloud_path=None,
         in_s3=False,
         data_rights=row["dataRights"],
@@ -156,3 +173,127 @@ def _data_url_product(obs_row: dict, uri: str) -> Product:
         filters=obs_row["filters"],
         data_uri=uri,
     )
+
+
+#: What MAST's beginner tutorial did not print of the four HLA observations of the M101
+#: field NGC5457-FLD2 (program 5766): the sandbox's values, chosen to keep to the search
+#: the tutorial recorded (HLA, s_dec 50..60, calib_level 3, proposal_pi ``Mould*``,
+#: images, t_max 49800..49820) and to the forms of astroquery's recorded HLA rows (the
+#: PI's surname in capitals, project HLA, no waveband for a ``DETECTION`` image). The
+#: observation the product list was recorded for keeps its recorded obsid.
+_NGC5457_FLD2 = {
+    "ra": 210.9125,
+    "dec": 54.3163,
+    "t_min": 49809.71474,
+    "t_max": 49809.73558,
+    "t_exptime": 1800.0,
+    "proposal_pi": "MOULD",
+    "t_obs_release": 50174.0,
+    "obsids": {"hst_05766_04_wfpc2_total_wf": "25579950"},
+    "first_obsid": 25579946,  # the others': near the recorded one, as MAST's HLA ids run
+}
+
+
+def _printed_observations(name: str, unprinted: dict) -> list[Observation]:
+    """The observations a tutorial printed in a few columns, with the one whose whole
+    product list it printed (served verbatim; a column it did not print, ``filters``, is
+    the observation's)."""
+    doc = recordings.load()[name]
+    table, listed = doc["observations"], doc["products"]
+    observations = []
+    for i, values in enumerate(table["rows"]):
+        printed = dict(zip(table["columns"], values, strict=True))
+        obs_id = printed["obs_id"]
+        obsid = unprinted["obsids"].get(obs_id, str(unprinted["first_obsid"] + i))
+        row = _completed_row(printed, obsid, unprinted)
+        if obsid == str(listed["parent_obsid"]):
+            printed_rows = (dict(zip(listed["columns"], r, strict=True)) for r in listed["rows"])
+            products = tuple(_recorded_product(row, _with_filters(p, row)) for p in printed_rows)
+        else:
+            products = _hla_products(row)
+        target = Target(row["target_name"], row["s_ra"], row["s_dec"], row["target_name"], "", "")
+        header = {
+            "TELESCOP": "HST",
+            "INSTRUME": row["instrument_name"].split("/")[0],
+            "DETECTOR": row["instrument_name"].split("/")[1],
+            "FILTER": row["filters"],
+            "PROPOSID": int(row["proposal_id"]),
+            "BUNIT": "COUNTS/S",
+        }
+        observations.append(Observation(row, target, header, products))
+    return observations
+
+
+def _completed_row(printed: dict, obsid: str, unprinted: dict) -> dict:
+    """A whole ``Mast.Caom`` row: the printed columns as printed, the rest the sandbox's."""
+    filters = printed["filters"]
+    em_min, em_max, band = FILTER_BANDS.get(filters, (None, None, None))
+    ra, dec = unprinted["ra"], unprinted["dec"]
+    half = 0.0125 if printed["instrument_name"].endswith("/PC") else 0.0375
+    url = f"mast:HLA/url/cgi-bin/getdata.cgi?dataset={printed['obs_id']}_drz.fits"
+    return base_row(
+        **printed,
+        provenance_name="HLA",
+        project="HLA",
+        wavelength_region=band,
+        s_ra=ra,
+        s_dec=dec,
+        dataproduct_type="image",
+        proposal_pi=unprinted["proposal_pi"],
+        calib_level=3,
+        t_min=unprinted["t_min"],
+        t_max=unprinted["t_max"],
+        t_exptime=unprinted["t_exptime"],
+        em_min=em_min,
+        em_max=em_max,
+        t_obs_release=unprinted["t_obs_release"],
+        s_region=region(ra, dec, half),
+        jpegURL=f"mast:HLA/url/cgi-bin/preview.cgi?dataset={printed['obs_id']}",
+        dataURL=url,
+        obsid=obsid,
+    )
+
+
+def _with_filters(printed: dict, obs_row: dict) -> dict:
+    """A printed product row in MAST's column order, with the observation's ``filters``
+    where the tutorial's astroquery printed none (MAST lists them last)."""
+    return {**printed, "filters": obs_row["filters"]}
+
+
+def _hla_products(row: dict) -> tuple[Product, ...]:
+    """An HLA observation's own image and preview, in the forms of the recorded list (the
+    sandbox's rows: no other HLA product list was recorded)."""
+    obs_id = row["obs_id"]
+    common = dict(
+        obsid=row["obsid"],
+        obs_id=obs_id,
+        collection="HLA",
+        dataproduct_type="image",
+        calib_level=3,
+        cloud_path=None,
+        in_s3=False,
+        data_rights=row["dataRights"],
+        proposal_id=row["proposal_id"],
+        filters=row["filters"],
+    )
+    science = Product(
+        filename=f"{obs_id}_drz.fits",
+        product_type="SCIENCE",
+        subgroup="DRZ",
+        description="HLA simple fits science image",
+        group=MRP,
+        kind="image",
+        data_uri=row["dataURL"],
+        **common,
+    )
+    preview = Product(
+        filename=f"{obs_id}_drz.jpg",
+        product_type="PREVIEW",
+        subgroup="",
+        description="Preview-Full",
+        group=None,
+        kind="preview",
+        data_uri=row["jpegURL"],
+        **common,
+    )
+    return science, preview

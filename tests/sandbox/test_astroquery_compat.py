@@ -73,7 +73,7 @@ def test_searches_counts_and_paging(obs):
     assert len(nircam) == len(obs.query_criteria(obs_collection="JWST", instrument_name="NIRCAM*"))
     assert len(nircam) >= 6 and len(obs.query_criteria(instrument_name="NIRCAM")) == 0
     assert obs.query_criteria_count() == len(
-        obs.query_criteria(obs_collection=["JWST", "HST", "TESS", "K2", "HLSP"])
+        obs.query_criteria(obs_collection=["JWST", "HST", "TESS", "K2", "HLSP", "HLA"])
     )
 
 
@@ -85,7 +85,7 @@ def test_products_filters_and_metadata(obs):
     assert list(science["productFilename"]) == ["icdm01010_drz.fits"]
     assert "Mission" in obs.get_metadata("observations")["Column Label"]
     assert "parent_obsid" in obs.get_metadata("products")["Column Name"]
-    assert obs.list_missions() == ["HLSP", "HST", "JWST", "K2", "TESS"]
+    assert obs.list_missions() == ["HLA", "HLSP", "HST", "JWST", "K2", "TESS"]
 
 
 def test_astroquerys_own_cloud_download_reaches_the_sandbox_bucket(obs, mast_sandbox, tmp_path):

@@ -3,6 +3,9 @@ imported as any other, by mastwidgets and by astroquery, at the sizes MAST liste
 
 from pathlib import Path
 
+import numpy as np
+from astropy.io import fits
+
 import mastwidgets as mw
 from mastwidgets.mast import _client
 from mastwidgets.sandbox import recordings
@@ -50,3 +53,57 @@ def test_astroquery_downloads_the_recorded_rows_it_is_given(sandbox_env, tmp_pat
     assert set(manifest["Status"]) == {"COMPLETE"}, manifest
     sizes = {Path(path).name: Path(path).stat().st_size for path in manifest["Local Path"]}
     assert sizes == dict(zip(small["productFilename"], small["size"], strict=True))
+
+
+def test_mast_s_beginner_tutorial_finds_and_lists_what_it_printed(sandbox_env, tmp_path):
+    """MAST's beginner tutorial, run as written with astroquery: its criteria search finds
+    the four HLA observations of the M101 field it printed, the last one lists the 29
+    product rows it printed (every column as printed), its filter keeps the same six,
+    and they download whole, at the sizes listed."""
+    printed = recordings.load()["hla_m101_beginner_search"]
+    obs = _client.observations(sandbox_env)
+    found = obs.query_criteria(**printed["observations"]["criteria"])
+    columns = printed["observations"]["columns"]
+    assert [[row[c] for c in columns] for row in found] == printed["observations"]["rows"]
+
+    products = obs.get_product_list(found[-1:])
+    listed = printed["products"]
+    assert len(products) == len(listed["rows"])
+    for row, values in zip(products, listed["rows"], strict=True):  # as a table prints them
+        shown = [None if row[c] is np.ma.masked else str(row[c]) for c in listed["columns"]]
+        assert shown == [None if v is None else str(v) for v in values]
+
+    science = obs.filter_products(
+        products, productType=["SCIENCE"], calib_level=[2, 3], mrp_only=False
+    )
+    assert list(science["productFilename"]) == listed["science_calib_2_3"]
+    manifest = obs.download_products(science, download_dir=str(tmp_path))
+    assert set(manifest["Status"]) == {"COMPLETE"}, manifest
+    paths = [Path(p) for p in manifest["Local Path"]]
+    assert [p.relative_to(tmp_path).parts for p in paths] == [
+        ("mastDownload", row["obs_collection"], row["obs_id"], row["productFilename"])
+        for row in science
+    ]
+    assert [p.stat().st_size for p in paths] == list(science["size"])
+    with fits.open(paths[-1]) as hdus:  # u2ms0402t_c1m.fits, as long as MAST's
+        assert hdus[0].header["TELESCOP"] == "HST" and hdus[0].header["INSTRUME"] == "WFPC2"
+
+
+def test_the_m101_field_s_hla_files_import_with_their_previews_and_catalogues(sandbox_env):
+    """mastwidgets imports the recorded HLA list whole: files whose dataURIs are MAST's
+    HLA cgi-bin forms (query strings with ``?`` and ``&``) land under their product file
+    names, previews are JPEG, catalogues text, and FITS headers are catalogued."""
+    obs_id = "hst_05766_04_wfpc2_total_wf"
+    listed = mw.list_products(obs_id, cloud=False, auxiliary=True)
+    assert len(listed) == 29
+    small = listed[listed["size"].fillna(0) < 300_000]
+    result = mw.import_observations(products=small).wait(timeout=300)
+    assert result.ok, result.errors
+    names = {f.path.name for f in result.transfer.files}
+    assert names == set(small["productFilename"])
+    by_name = {f.path.name: f.path for f in result.transfer.files}
+    assert by_name["u2ms0402t_c0f.jpg"].read_bytes()[:3] == b"\xff\xd8\xff"  # JPEG
+    assert by_name["u2ms0402t_c0f.jpg"].stat().st_size == 75344
+    assert by_name[f"{obs_id}_daophot_trm.cat"].read_bytes().isascii()
+    records = {r["filename"]: r for r in mw.Catalog().records()}
+    assert records["u2ms0402t_c3m.fits"]["header"]["TELESCOP"] == "HST"

@@ -54,12 +54,12 @@ def product_rows() -> Iterator[tuple[str, dict]]:
 
 def _rows(service: str, printed: str) -> Iterator[tuple[str, dict]]:
     """The rows of ``service``'s recorded answers, then those a recording printed (its
-    ``printed`` table: columns and rows)."""
+    ``printed`` table, or list of tables: columns and rows)."""
     for name, answer in answers(service):
         for row in answer["data"]:
             yield name, row
     for name, doc in load().items():
-        table = doc.get(printed)
-        if table:
+        tables = doc.get(printed) or []
+        for table in [tables] if isinstance(tables, dict) else tables:  # one, or several
             for values in table["rows"]:
                 yield name, dict(zip(table["columns"], values, strict=True))

@@ -31,13 +31,13 @@ from .catalogue import (
     Observation,
     Product,
     Target,
-    _base_row,
     _product,
-    _region,
+    base_row,
     jwst_exposures,
     jwst_member_key,
     member_obsids,
     mission_cards,
+    region,
     tess_folder,
 )
 
@@ -111,7 +111,7 @@ _CONFIGS = (
     Config("JWST", "NIRSPEC/MSA", ("CLEAR;PRISM", "F170LP;G235M", "F290LP;G395M"), "spectrum",
            (800, 9000), 0.028, "CALJWST", ("2022-07-01", "2026-10-20"), "INFRARED", (600, 5300)),
     Config("TESS", "Photometer", ("TESS",), "timeseries", (120, 120), 0.00138889, "SPOC",
-           ("2018-07-25", "2026-09-30"), "OPTICAL", (600, 1000)),
+           ("2018-07-25", "2026-09-30"), "Optical", (600, 1000)),
     Config("GALEX", "GALEX", ("FUV", "NUV"), "image", (100, 30000), 0.6, "AIS",
            ("2003-06-01", "2012-02-01"), "UV", (134, 283)),
     Config("HLA", "WFC3/UVIS", ("F438W", "F555W", "F606W", "F814W"), "image", (300, 2800), 0.0225,
@@ -121,9 +121,9 @@ _CONFIGS = (
     Config("PS1", "GPC1", ("g", "r", "i", "z", "y"), "image", (40, 1200), 0.2, "3PI",
            ("2010-05-01", "2014-03-31"), "OPTICAL", (400, 1080)),
     Config("Kepler", "Kepler", ("KEPLER",), "timeseries", (1765.5, 1765.5), 0.00138889, "Kepler",
-           ("2009-05-02", "2013-05-11"), "OPTICAL", (420, 900)),
+           ("2009-05-02", "2013-05-11"), "Optical", (420, 900)),
     Config("K2", "Kepler", ("KEPLER",), "timeseries", (1765.5, 1765.5), 0.00138889, "K2",
-           ("2014-03-08", "2018-09-20"), "OPTICAL", (420, 900)),
+           ("2014-03-08", "2018-09-20"), "Optical", (420, 900)),
 )
 # fmt: on
 _CONFIGS_OF = {c: [i for i, k in enumerate(_CONFIGS) if k.collection == c] for c in _COLLECTIONS}
@@ -132,6 +132,8 @@ _PIS = (
     "Rieke, Marcia", "Ferguson, Henry", "Windhorst, Rogier", "Sabbi, Elena", "Bianchi, Luciana",
     "Lee, Janice", "Chambers, Kenneth", "Borucki, William", "Howell, Steve", "Ricker, George",
 )  # fmt: skip
+#: MAST's description of an HST combined image, where recorded (astroquery's products.json).
+_HST_COMBINED = {"drz": "DADS DRZ file - Calibrated combined image ACS/WFC3/WFPC2/STIS"}
 _MISSION_PIS = {"TESS": "Ricker, George", "Kepler": "Borucki, William", "K2": "Howell, Steve"}
 _CLASSES = (
     "GALAXY;SPIRAL", "STAR;VARIABLE", "STAR CLUSTER", "NEBULA;HII REGION", "STAR;EXOPLANET HOST",
@@ -234,7 +236,7 @@ class SyntheticSky:
         filt = config.filters[self.filter[i]]
         if name == "JWST":
             program, number = self._jwst_numbers(i)
-            lower = filt.lower().replace(";", "_")
+            lower = filt.lower().replace(";", "-")  # elements joined as recorded: clear-f444w
             if config.instrument == "NIRCAM/IMAGE":
                 mode = f"nircam_clear-{lower}" + ("-grismr" if i < len(BIG_PRODUCTS) else "")
             elif config.instrument == "MIRI/IMAGE":
@@ -253,7 +255,8 @@ class SyntheticSky:
             return f"GI{1 + i % 6}-{i:07d}-{'AIS' if i % 3 else 'MIS'}"
         if name == "HLA":
             inst = config.instrument.lower().replace("/", "_")
-            return f"hst_{10000 + i // 100:05d}-{i % 100:02d}_{inst}_{filt.lower()}"
+            # as recorded: hst_<program>_<visit>_<instrument>..., e.g. hst_05766_04_wfpc2_f555w_wf
+            return f"hst_{10000 + i // 100:05d}_{i % 100:02d}_{inst}_{filt.lower()}"
         if name == "PS1":
             return f"rings.v3.skycell.{1000 + i // 100:04d}.{i % 100:03d}.stk.{filt}"
         if name == "Kepler":
@@ -332,12 +335,15 @@ class SyntheticSky:
             jpeg = f"mast:{name}/product/{self._preview_name(i)}"
         if name == "K2":  # as MAST's recorded K2 rows: the light curve and its preview
             data_url, jpeg = self._k2_uri(i, "lightcurves"), self._k2_uri(i, "previews")
-        return _base_row(
+        if name == "TESS":  # as MAST's recorded SPOC rows: the light curve
+            data_url = f"mast:TESS/product/{self._obs_ids[i]}_lc.fits"
+        return base_row(
             obs_collection=name,
             provenance_name=config.provenance,
             # MAST names a JWST instrument with its mode: the big ones are NIRCam WFSS
             instrument_name="NIRCAM/GRISM" if i < len(BIG_PRODUCTS) else config.instrument,
-            project=name if name not in ("HLA", "PS1") else ("HST" if name == "HLA" else "PS1"),
+            # as recorded: HLA rows' project is HLA, GALEX rows' the survey (AIS)
+            project=config.provenance if name == "GALEX" else name,
             filters=filt,
             wavelength_region=config.band,
             target_name=self._target_name(i),
@@ -347,7 +353,7 @@ class SyntheticSky:
             s_dec=dec,
             dataproduct_type=config.product_type,
             proposal_pi=_MISSION_PIS.get(name, _PIS[self.pi[i]]),
-            calib_level=3,
+            calib_level=2 if name in ("K2", "GALEX") else 3,  # as MAST's recorded rows
             t_min=round(start, 6),
             t_max=round(start + span, 6),
             t_exptime=exptime,
@@ -356,7 +362,7 @@ class SyntheticSky:
             obs_title=self._title(i) if name in ("HST", "JWST") else "",
             t_obs_release=round(release, 6),
             proposal_id=program,
-            proposal_type="GO" if name in ("HST", "JWST") else "",
+            proposal_type="GO" if name in ("HST", "JWST") else None,
             sequence_number=(
                 (1 + int((start - 58324.0) // 27.4))
                 if name == "TESS"
@@ -367,7 +373,7 @@ class SyntheticSky:
             s_region=(
                 f"CIRCLE ICRS {ra:.8f} {dec:.8f} {config.half:.8f}"
                 if round_field
-                else _region(ra, dec, config.half)
+                else region(ra, dec, config.half)
             ),
             jpegURL=jpeg,
             dataURL=data_url,
@@ -552,7 +558,8 @@ class SyntheticSky:
             cloud = f"/hst/public/{root[:4]}/{{}}/{{}}"
             science = f"{obs_id}_{suffix}.fits"
             products.append(
-                make(science, "SCIENCE", suffix.upper(), "DADS calibrated combined file", 3,
+                make(science, "SCIENCE", suffix.upper(),
+                     _HST_COMBINED.get(suffix, f"DADS {suffix.upper()} file"), 3,
                      "spectrum" if spectrum else "image", True, cloud.format(obs_id, science))
             )  # fmt: skip
             for letter in "ab":
@@ -593,7 +600,12 @@ class SyntheticSky:
                 make(f"{obs_id[:13]}-{int(self.t_min[i] * 100):09d}_llc.fits", "SCIENCE", "LLC",
                      "Lightcurve Long Cadence", 3, "lightcurve", True)
             )  # fmt: skip
-        else:  # GALEX, HLA, PS1: one calibrated image, one weight/auxiliary file
+        elif name == "HLA":  # as the recorded HLA list: the combined image (its preview below)
+            products.append(
+                make(f"{obs_id}_drz.fits", "SCIENCE", "DRZ", "HLA simple fits science image", 3,
+                     "image", True)
+            )  # fmt: skip
+        else:  # GALEX, PS1: one calibrated image, one weight/auxiliary file
             products.append(
                 make(f"{obs_id}_{suffix}.fits", "SCIENCE", suffix.upper(), "Calibrated image",
                      3, "image", True)

@@ -82,6 +82,8 @@ class Product:
     data_uri: str | None = None
     #: The row real MAST was recorded listing the file with, served verbatim (its items).
     recorded: tuple[tuple[str, object], ...] | None = None
+    #: MAST's ``type`` column: ``S`` (simple) or ``C`` (composite; Kepler's files, recorded).
+    type: str = "S"
 
     @property
     def uri(self) -> str:

@@ -403,7 +403,7 @@ class Portal:
             "dataproduct_type": product.dataproduct_type,
             "obs_id": product.obs_id,
             "description": product.description,
-            "type": "S",
+            "type": product.type,
             "dataURI": product.uri,
             "productType": product.product_type,
             "productGroupDescription": product.group,

@@ -121,7 +121,7 @@ _CONFIGS = (
     Config("PS1", "GPC1", ("g", "r", "i", "z", "y"), "image", (40, 1200), 0.2, "3PI",
            ("2010-05-01", "2014-03-31"), "OPTICAL", (400, 1080)),
     Config("Kepler", "Kepler", ("KEPLER",), "timeseries", (1765.5, 1765.5), 0.00138889, "Kepler",
-           ("2009-05-02", "2013-05-11"), "Optical", (420, 900)),
+           ("2009-05-02", "2013-05-11"), "OPTICAL", (420, 900)),
     Config("K2", "Kepler", ("KEPLER",), "timeseries", (1765.5, 1765.5), 0.00138889, "K2",
            ("2014-03-08", "2018-09-20"), "Optical", (420, 900)),
 )
@@ -134,7 +134,18 @@ _PIS = (
 )  # fmt: skip
 #: MAST's description of an HST combined image, where recorded (astroquery's products.json).
 _HST_COMBINED = {"drz": "DADS DRZ file - Calibrated combined image ACS/WFC3/WFPC2/STIS"}
-_MISSION_PIS = {"TESS": "Ricker, George", "Kepler": "Borucki, William", "K2": "Howell, Steve"}
+_MISSION_PIS = {"TESS": "Ricker, George", "Kepler": "William Borucki", "K2": "Howell, Steve"}
+#: What MAST's recorded Kepler rows (Kepler-10's) hold where other missions' differ.
+_KEPLER_ROW = {
+    "calib_level": 2,
+    "proposal_id": "EX",
+    "proposal_type": "Kepler",
+    "sequence_number": -999,
+    "obs_title": "Kepler Key Project",
+    "t_obs_release": None,
+    "mtFlag": None,
+    "srcDen": 5885.0,
+}
 _CLASSES = (
     "GALAXY;SPIRAL", "STAR;VARIABLE", "STAR CLUSTER", "NEBULA;HII REGION", "STAR;EXOPLANET HOST",
     "GALAXY;DWARF", "QSO", "FIELD",
@@ -260,7 +271,7 @@ class SyntheticSky:
         if name == "PS1":
             return f"rings.v3.skycell.{1000 + i // 100:04d}.{i % 100:03d}.stk.{filt}"
         if name == "Kepler":
-            return f"kplr{self._tic(i):09d}_lc_Q111111111111111"
+            return f"kplr{self._tic(i):09d}_lc_Q{'1' * 18}"  # Q0 to Q17, as recorded
         return f"ktwo{200_000_000 + i:09d}-c{self._campaign(i):02d}_lc"
 
     @staticmethod
@@ -279,6 +290,17 @@ class SyntheticSky:
         }[kind]
         folder = f"{epic // 100_000 * 100_000}/{epic % 100_000 // 1000 * 1000:05d}"
         return f"mast:K2/url/missions/k2/{kind}/c{self._campaign(i):02d}/{folder}/{name}"
+
+    def _kepler_uri(self, i: int, kind: str) -> str:
+        """A Kepler file's dataURI in MAST's form (recorded: mast:KEPLER/url/missions/
+        kepler/<kind>/<first 4 digits of the KIC>/<KIC>/<file>)."""
+        kic = f"{self._tic(i):09d}"
+        stamp = (_MJD_ZERO + timedelta(days=float(self.t_min[i]))).strftime("%Y%j%H%M%S")
+        name = {
+            "lightcurves": f"kplr{kic}-{stamp}_llc.fits",
+            "previews": f"kplr{kic}-{stamp}_llc_bw_large.png",
+        }[kind]
+        return f"mast:KEPLER/url/missions/kepler/{kind}/{kic[:4]}/{kic}/{name}"
 
     def _tic(self, i: int) -> int:
         return 100_000_000 + 7 * i
@@ -337,6 +359,8 @@ class SyntheticSky:
             data_url, jpeg = self._k2_uri(i, "lightcurves"), self._k2_uri(i, "previews")
         if name == "TESS":  # as MAST's recorded SPOC rows: the light curve
             data_url = f"mast:TESS/product/{self._obs_ids[i]}_lc.fits"
+        if name == "Kepler":  # MAST's rows name archive URLs; the sandbox's stay on loopback
+            data_url, jpeg = self._kepler_uri(i, "lightcurves"), self._kepler_uri(i, "previews")
         return base_row(
             obs_collection=name,
             provenance_name=config.provenance,
@@ -382,7 +406,7 @@ class SyntheticSky:
             else "PUBLIC",
             srcDen=5885.0 if name == "HST" else None,
             obsid=self.obsid(i),
-        )
+        ) | (_KEPLER_ROW if name == "Kepler" else {})
 
     def _program(self, i: int) -> str:
         name = _CONFIGS[self.config[i]].collection
@@ -392,7 +416,7 @@ class SyntheticSky:
             return str(11000 + int(self.program[i]) * 13 % 7000)
         if name == "TESS":
             return f"G0{11000 + int(self.program[i]):05d}"
-        if name in ("Kepler", "K2"):
+        if name == "K2":
             return f"GO{1000 + int(self.program[i]) % 100}"
         return ""
 
@@ -472,6 +496,8 @@ class SyntheticSky:
         """The observation and product a dataURI names, or ``None``."""
         if uri.startswith("mast:K2/url/missions/k2/"):  # MAST's K2 form
             collection, filename = "K2", uri.rsplit("/", 1)[1]
+        elif uri.startswith("mast:KEPLER/url/missions/kepler/"):  # and Kepler's
+            collection, filename = "Kepler", uri.rsplit("/", 1)[1]
         else:
             prefix, _, filename = uri.partition("/product/")
             collection = prefix.removeprefix("mast:")
@@ -595,11 +621,19 @@ class SyntheticSky:
                 )
                 products.append(replace(made, data_uri=uri))
             return tuple(products)
-        elif name == "Kepler":
-            products.append(
-                make(f"{obs_id[:13]}-{int(self.t_min[i] * 100):09d}_llc.fits", "SCIENCE", "LLC",
-                     "Lightcurve Long Cadence", 3, "lightcurve", True)
-            )  # fmt: skip
+        elif name == "Kepler":  # as the recorded Kepler list: a quarter's light curve, preview
+            quarter = 1 + i % 17
+            for kind, ptype, sub, desc, file_kind in (
+                ("previews", "PREVIEW", "", "Preview-Full", "preview"),
+                ("lightcurves", "SCIENCE", "LLC", f"Lightcurve Long Cadence (CLC) - Q{quarter}",
+                 "lightcurve"),
+            ):  # fmt: skip
+                uri = self._kepler_uri(i, kind)
+                made = make(
+                    uri.rsplit("/", 1)[1], ptype, sub, desc, 2, file_kind, ptype != "PREVIEW"
+                )
+                products.append(replace(made, data_uri=uri, type="C"))
+            return tuple(products)
         elif name == "HLA":  # as the recorded HLA list: the combined image (its preview below)
             products.append(
                 make(f"{obs_id}_drz.fits", "SCIENCE", "DRZ", "HLA simple fits science image", 3,

@@ -81,6 +81,17 @@ PATTERNS = {
     ("observations", "HLA", "obs_id"): r"hst_\d{5}_[0-9a-z]{2}(_[a-z0-9]+)+",
     ("observations", "TESS", "target_name"): r"\d{1,10}|TESS FFI",
     ("observations", "TESS", "proposal_pi"): r"Ricker, George",
+    ("observations", "Kepler", "obs_id"): r"kplr\d{9}_(lc|sc)_Q[0-3]{18}",
+    ("observations", "Kepler", "target_name"): r"kplr\d{9}",
+    ("products", "Kepler", "dataURI"): (
+        r"mast:KEPLER/url/missions/kepler/(lightcurves|target_pixel_files|previews|dv_files)/"
+        r"\d{4}/\d{9}/kplr\d{9}[-_][\w.-]+"
+    ),
+    ("products", "Kepler", "description"): (
+        r"Lightcurve Long Cadence \(CLC\) - Q\d{1,2}|Preview-Full|tar file for .+ - all quarters"
+        r"|Data Validation (summary report|time series|full report)"
+        r"|Transit Crossing Event Review Team \(TCERT\) report"
+    ),
     ("observations", "K2", "obs_id"): r"ktwo\d{9}-c\d{2,3}_(lc|sc)",
     ("observations", "K2", "target_name"): r"ktwo\d{9}",
     ("observations", "K2", "dataURL"): _K2_URI,

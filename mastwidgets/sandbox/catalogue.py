@@ -373,7 +373,7 @@ def _jwst(ids: _Ids, index: int, spec: tuple) -> Observation:
     folder = f"/jwst/public/jw{program}"
     target_folder = f"{folder}/L3/t/o{obs_no:03d}"  # MAST's bucket: recordings/jwst_s3_keys.json
 
-    exposures = list(jwst_exposures(program, obs_no, 2101 + 2 * index, detector))
+    exposures = list(jwst_exposures(program, obs_no, 2101 + 2 * index, detector, not spectrum))
     groups = member_obsids(row["obsid"], exposures)
     products = [
         _product(
@@ -469,11 +469,13 @@ _GUIDE_STAR_MODES = ("gs-id", "gs-acq1", "gs-acq2", "gs-track", "gs-fg")
 
 
 def _guide_stars(row: dict, program: str, obs_no: int, date: str) -> list[Product]:
-    """Guide-star files of an observation: each mode at 16 times, every 2 minutes."""
+    """Guide-star files of an observation: each mode at 32 times, every minute (MAST's
+    recorded list of program 2733's MIRI image holds 3,470 files, 80 of them its level-2
+    science files)."""
     start = datetime.fromisoformat(date)
     found = []
-    for step in range(16):
-        stamp = (start + timedelta(minutes=2 * step)).strftime("%Y%j%H%M%S")
+    for step in range(32):
+        stamp = (start + timedelta(minutes=step)).strftime("%Y%j%H%M%S")
         for mode in _GUIDE_STAR_MODES:
             name = f"jw{program}{obs_no:03d}001_{mode}_{stamp}_cal.fits"
             description = f"Guide star {mode[3:].upper()} data"
@@ -481,23 +483,35 @@ def _guide_stars(row: dict, program: str, obs_no: int, date: str) -> list[Produc
     return found
 
 
-#: The files of one JWST exposure: (subgroup, calibration level, description).
+#: The files of one JWST exposure (subgroup, calibration level, description): level 1, and the five level-2 files MAST lists per exposure of an
+#: imaging observation (recorded: program 2733's rate, rateints, cal, crf, i2d; the
+#: outlier-flagged ``crf`` is named with the observation, ``..._o002_crf.fits``).
 _JWST_EXPOSURE_FILES = (
     ("UNCAL", 1, "exposure/Uncalibrated exposure"),
     ("RATE", 2, "exposure/Countrate image"),
+    ("RATEINTS", 2, "exposure/Countrate image per integration"),
     ("CAL", 2, "exposure/Calibrated exposure"),
+    ("CRF", 2, "exposure/Calibrated exposure, outliers flagged"),
+    ("I2D", 2, "exposure/Resampled calibrated exposure"),
+)
+_JWST_EXPOSURE_FILES_UNRECORDED = tuple(
+    f for f in _JWST_EXPOSURE_FILES if f[0] in ("UNCAL", "RATE", "CAL")
 )
 
 
 def jwst_exposures(
-    program: str, obs_no: int, exposure: int, detector: str
+    program: str, obs_no: int, exposure: int, detector: str, imaging: bool = True
 ) -> Iterator[tuple[str, str, str, int, str]]:
     """``(member, filename, subgroup, level, description)`` of a JWST observation's two
-    visits' exposure files (``jw<program><obs>001_<exposure>_<visit>_<detector>_<sub>``)."""
+    visits' exposure files (``jw<program><obs>001_<exposure>_<visit>_<detector>_<sub>``):
+    an imaging observation's as recorded, a spectroscopic one's (not recorded) the
+    uncalibrated, count-rate and calibrated files only."""
+    files = _JWST_EXPOSURE_FILES if imaging else _JWST_EXPOSURE_FILES_UNRECORDED
     for visit in (1, 2):
         member = f"jw{program}{obs_no:03d}001_{exposure:05d}_{visit:05d}_{detector}"
-        for sub, level, desc in _JWST_EXPOSURE_FILES:
-            yield member, f"{member}_{sub.lower()}.fits", sub, level, desc
+        for sub, level, desc in files:
+            name = f"o{obs_no:03d}_crf" if sub == "CRF" else sub.lower()
+            yield member, f"{member}_{name}.fits", sub, level, desc
 
 
 def mission_cards(project: str, sequence: int | None, target: int | None) -> dict:

@@ -559,7 +559,8 @@ class SyntheticSky:
             folder = f"/jwst/public/jw{program:05d}"
             level3 = f"{folder}/L3/t/o{number:03d}"  # source-based ones too (not recorded)
             detector = _DETECTORS[config.instrument]
-            exposures = list(jwst_exposures(f"{program:05d}", number, 2101, detector))
+            imaging = not spectrum and i >= len(BIG_PRODUCTS)  # WFSS: spectra too
+            exposures = list(jwst_exposures(f"{program:05d}", number, 2101, detector, imaging))
             groups = member_obsids(row["obsid"], exposures)
             for member, filename, sub, level, desc in exposures:
                 products.append(

@@ -69,16 +69,16 @@ def test_an_import_runs_on_two_workers_and_records_each_file_once(
     assert isinstance(job, mw.imports.ImportJob)
     job.subscribe(lambda event: events.append(event))
     result = job.wait(timeout=180)
-    assert result.ok and len(result.transfer.files) == 132 and len(result.records) == 132
+    assert result.ok and len(result.transfer.files) == 186 and len(result.records) == 186
     same_as_sandbox(mast_sandbox, result)
     each_recorded_once(cluster_env, result)
     assert len({o.worker for o in job.transfer.outcomes}) == 2  # both workers took shards
     snap = job.snapshot()
-    assert snap.counts == {"done": 132} and snap.bytes_done == snap.total == 6_747_809
+    assert snap.counts == {"done": 186} and snap.bytes_done == snap.total == 10_169_249
     assert any(e.kind == "progress" for e in events) and events[-1].job.status == "done"
     jobs = mw.list_jobs()  # one job, not its shards
     assert list(jobs["id"]) == [job.id]
-    assert jobs.loc[0, "status"] == "done" and jobs.loc[0, "bytes_done"] == 6_747_809
+    assert jobs.loc[0, "status"] == "done" and jobs.loc[0, "bytes_done"] == 10_169_249
 
 
 def test_the_embedded_catalog_is_refused(client, sandbox_env, tmp_path):

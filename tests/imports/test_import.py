@@ -162,8 +162,8 @@ def test_kill_9_then_resume_records_every_file_exactly_once(store_env, sandbox_e
     result = mw.resume(job_id).wait(timeout=120)
     assert result.ok, result.errors
     catalog = mw.Catalog()
-    assert catalog.count() == len(result.transfer.files) == 12
-    assert recorded_before < 12
+    assert catalog.count() == len(result.transfer.files) == 18
+    assert recorded_before < 18
     keys = [r["key"] for r in catalog.records()]
     assert len(keys) == len(set(keys))
     for f in result.transfer.files:

@@ -17,7 +17,7 @@ F090W = "jw02739-o001_t001_nircam_clear-f090w"
 def test_products_of_an_obs_id_with_the_documented_columns(sandbox_env, mast_sandbox):
     products = mw.list_products(F090W)
     assert list(products.columns) == list(mw.PRODUCT_COLUMNS)
-    assert len(products) == 12
+    assert len(products) == 18
     # MAST lists a member exposure's files under the exposure (JWST's recorded lists)
     assert set(products["obs_id"]) == {
         F090W,
@@ -58,9 +58,11 @@ def test_products_of_search_rows_and_frames(sandbox_env):
 
 def test_filters_ignore_case_take_lists_and_extensions_with_or_without_dot(sandbox_env):
     science = mw.list_products(F090W, productType="science", calib_level=[2, 3], extension=".FITS")
-    assert len(science) == 6
+    assert len(science) == 12
     assert set(science["calib_level"]) == {2, 3}
-    assert set(science["productSubGroupDescription"]) == {"RATE", "CAL", "I2D", "SEGM"}
+    assert set(science["productSubGroupDescription"]) == {
+        "RATE", "RATEINTS", "CAL", "CRF", "I2D", "SEGM"
+    }  # fmt: skip
     assert mw.list_products(F090W, productSubGroupDescription="nope").empty
 
 
@@ -173,7 +175,7 @@ def test_jwst_guide_star_files_outnumber_the_science_tenfold_and_stay_hidden(san
     every = mw.list_products(obs_id, cloud=False, auxiliary=True)
     guide = every[every["productType"] == "AUXILIARY"]
     science = shown[shown["productType"] == "SCIENCE"]
-    assert len(guide) >= 8 * len(science) and len(guide) == 80
+    assert len(guide) >= 10 * len(science) and len(guide) == 160
     assert guide["productFilename"].str.contains("_gs-").all()
     assert not shown["productFilename"].str.contains("_gs-").any()
     assert set(guide["productSubGroupDescription"]) == {
@@ -184,7 +186,7 @@ def test_jwst_guide_star_files_outnumber_the_science_tenfold_and_stay_hidden(san
         "GS-FG",
     }
     tracks = mw.list_products(obs_id, cloud=False, product_subgroup="GS-TRACK", auxiliary=True)
-    assert len(tracks) == 16
+    assert len(tracks) == 32
 
 
 def test_a_manifest_lists_where_each_file_is_and_writes_csv_and_ecsv(

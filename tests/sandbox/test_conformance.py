@@ -394,6 +394,29 @@ def test_a_jwst_exposure_s_files_are_listed_under_the_exposure(sandbox_rows):
     assert len({next(iter(ids)) for ids in by_exposure.values()}) == len(by_exposure)
 
 
+def test_a_jwst_imaging_exposure_lists_mast_s_level_2_files(sandbox_rows):
+    """Each exposure of a JWST imaging observation lists the level-2 files MAST's recorded
+    exposures have (rate, rateints, cal, crf named with the observation, i2d)."""
+
+    def suffix(filename):  # what follows the exposure's name, the observation left out
+        exposure = EXPOSURE.fullmatch(filename).group(1)
+        return re.sub(r"^o\d{3}_", "o<obs>_", filename[len(exposure) + 1 : -len(".fits")])
+
+    recorded = defaultdict(set)
+    for _, _, filename, _, level in recordings.load()["jwst_program_2733"]["products"]["rows"]:
+        recorded[EXPOSURE.fullmatch(filename).group(1)].add((suffix(filename), level))
+    expected = {frozenset(files) for files in recorded.values()}
+    assert len(expected) == 1 and len(next(iter(expected))) == 5
+
+    ours = defaultdict(set)
+    for row in sandbox_rows["products"]["data"]:
+        match = EXPOSURE.fullmatch(row["productFilename"])
+        image = row["obs_collection"] == "JWST" and row["dataproduct_type"] == "image"
+        if image and match and row["calib_level"] == 2:
+            ours[match.group(1)].add((suffix(row["productFilename"]), 2))
+    assert ours and {frozenset(files) for files in ours.values()} == expected
+
+
 #: The forms of JWST keys in MAST's bucket, read off recordings/jwst_s3_keys.json.
 JWST_KEYS = {
     3: re.compile(r"jwst/public/jw(\d{5})/L3/t/o(\d{3})/jw\1-o\2_[a-z0-9_.-]+"),

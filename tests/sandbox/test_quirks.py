@@ -94,15 +94,15 @@ def test_files_listed_under_several_observations_are_fetched_once(
         {"service": "Mast.Caom.Products", "params": {"obsid": ",".join(obsids)}}
     )
     uris = [row["dataURI"] for row in answer["data"] if row["productType"] == "AUXILIARY"]
-    assert len(uris) == 2 * len(set(uris)) == 160  # MAST's answer: each guide-star file twice
+    assert len(uris) == 2 * len(set(uris)) == 320  # MAST's answer: each guide-star file twice
 
     listed = mw.list_products(both, cloud=False, productType="AUXILIARY")
     assert sorted(listed["dataURI"]) == sorted(set(uris))
     job = mw.import_observations(both, products={"productType": "AUXILIARY", "calib_level": 2})
     result = job.wait(timeout=300)
     assert result.ok, result.errors
-    assert len(result.transfer.files) == len({f.path for f in result.transfer.files}) == 80
-    assert mw.Catalog().count() == 80
+    assert len(result.transfer.files) == len({f.path for f in result.transfer.files}) == 160
+    assert mw.Catalog().count() == 160
 
     # astroquery's own download culls them too (since astroquery #2497)
     obs = _client.observations(sandbox_env)

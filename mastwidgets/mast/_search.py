@@ -67,8 +67,11 @@ RESULT_COLUMNS = (
     "srcDen",
 )
 
-#: Missions whose public data MAST publishes in its S3 bucket ``stpubdata``.
-CLOUD_COLLECTIONS = frozenset({"HST", "JWST", "TESS", "KEPLER", "K2", "GALEX", "PS1"})
+#: Missions whose public files an import can take from MAST's S3 bucket ``stpubdata``:
+#: those MAST's cloud look-up answers for (astroquery's supported missions,
+#: :data:`._client.CLOUD_MISSIONS`). K2's files (``mast:K2/url/...``) and the HLA's and
+#: HLSPs' are not looked up, so they come over HTTP.
+CLOUD_COLLECTIONS = frozenset({"HST", "JWST", "TESS", "KEPLER", "GALEX", "PS1"})
 
 _INT_COLUMNS = ("calib_level", "sequence_number")
 _FLOAT_COLUMNS = (

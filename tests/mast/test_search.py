@@ -95,6 +95,18 @@ def test_search_criteria_with_dates_wildcards_and_lists(sandbox_env):
     assert list(proprietary["proprietary"]) == [True] and list(proprietary["in_cloud"]) == [False]
 
 
+def test_in_cloud_says_which_files_an_import_can_take_from_s3(sandbox_env):
+    """Only missions MAST's cloud look-up answers for: K2's and the HLA's files are never
+    looked up (their dataURIs are not of those missions), so they are not "in cloud"."""
+    k2 = mw.search_obs_id("ktwo228726301-c10_lc")
+    tess = mw.search_criteria(obs_collection="TESS", target_name="74534430")
+    hla = mw.search_obs_id("hst_05766_04_wfpc2_total_wf")
+    assert list(k2["in_cloud"]) == [False] and list(hla["in_cloud"]) == [False]
+    assert tess["in_cloud"].any()
+    listed = mw.list_products(k2, auxiliary=True)  # and indeed: no S3 copy is found
+    assert listed["s3_uri"].isna().all() and "cloud_error" not in listed.attrs
+
+
 @pytest.mark.parametrize("name", ["Nonexistent Nebula", "M 999"])
 def test_unknown_target_is_target_not_found(sandbox_env, name):
     with pytest.raises(TargetNotFound, match="does not know the target"):

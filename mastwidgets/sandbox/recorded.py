@@ -22,6 +22,7 @@ from .catalogue import (
     Observation,
     Product,
     Target,
+    _product,
     base_row,
     mission_cards,
     region,
@@ -263,37 +264,9 @@ def _with_filters(printed: dict, obs_row: dict) -> dict:
 def _hla_products(row: dict) -> tuple[Product, ...]:
     """An HLA observation's own image and preview, in the forms of the recorded list (the
     sandbox's rows: no other HLA product list was recorded)."""
-    obs_id = row["obs_id"]
-    common = dict(
-        obsid=row["obsid"],
-        obs_id=obs_id,
-        collection="HLA",
-        dataproduct_type="image",
-        calib_level=3,
-        cloud_path=None,
-        in_s3=False,
-        data_rights=row["dataRights"],
-        proposal_id=row["proposal_id"],
-        filters=row["filters"],
-    )
-    science = Product(
-        filename=f"{obs_id}_drz.fits",
-        product_type="SCIENCE",
-        subgroup="DRZ",
-        description="HLA simple fits science image",
-        group=MRP,
-        kind="image",
-        data_uri=row["dataURL"],
-        **common,
-    )
-    preview = Product(
-        filename=f"{obs_id}_drz.jpg",
-        product_type="PREVIEW",
-        subgroup="",
-        description="Preview-Full",
-        group=None,
-        kind="preview",
-        data_uri=row["jpegURL"],
-        **common,
-    )
-    return science, preview
+    obs_id, description = row["obs_id"], "HLA simple fits science image"
+    science = _product(row, f"{obs_id}_drz.fits", "SCIENCE", "DRZ", description, 3, "image",
+                       mrp=True, in_s3=False)  # fmt: skip
+    preview = _product(row, f"{obs_id}_drz.jpg", "PREVIEW", "", "Preview-Full", 3, "preview",
+                       in_s3=False)  # fmt: skip
+    return replace(science, data_uri=row["dataURL"]), replace(preview, data_uri=row["jpegURL"])

@@ -260,8 +260,9 @@ class SyntheticSky:
             return f"{letter}{_base36(i, 5)}010"
         if name == "TESS":
             sector = 1 + int((self.t_min[i] - 58324.0) // 27.4)
-            stamp = (_MJD_ZERO + timedelta(days=float(self.t_min[i]))).strftime("%Y%j%H%M%S")
-            return f"tess{stamp}-s{sector:04d}-{self._tic(i):016d}-{120 + sector % 90:04d}-s"
+            return (
+                f"tess{self._stamp(i)}-s{sector:04d}-{self._tic(i):016d}-{120 + sector % 90:04d}-s"
+            )
         if name == "GALEX":
             return f"GI{1 + i % 6}-{i:07d}-{'AIS' if i % 3 else 'MIS'}"
         if name == "HLA":
@@ -294,13 +295,16 @@ class SyntheticSky:
     def _kepler_uri(self, i: int, kind: str) -> str:
         """A Kepler file's dataURI in MAST's form (recorded: mast:KEPLER/url/missions/
         kepler/<kind>/<first 4 digits of the KIC>/<KIC>/<file>)."""
-        kic = f"{self._tic(i):09d}"
-        stamp = (_MJD_ZERO + timedelta(days=float(self.t_min[i]))).strftime("%Y%j%H%M%S")
+        kic, stamp = f"{self._tic(i):09d}", self._stamp(i)
         name = {
             "lightcurves": f"kplr{kic}-{stamp}_llc.fits",
             "previews": f"kplr{kic}-{stamp}_llc_bw_large.png",
         }[kind]
         return f"mast:KEPLER/url/missions/kepler/{kind}/{kic[:4]}/{kic}/{name}"
+
+    def _stamp(self, i: int) -> str:
+        """Observation ``i``'s start as the missions' file names write it (YYYYDDDHHMMSS)."""
+        return (_MJD_ZERO + timedelta(days=float(self.t_min[i]))).strftime("%Y%j%H%M%S")
 
     def _tic(self, i: int) -> int:
         return 100_000_000 + 7 * i
@@ -609,32 +613,20 @@ class SyntheticSky:
             )  # fmt: skip
         elif name == "K2":  # the recorded K2 product lists' files, names and descriptions
             campaign = f"C{self._campaign(i):02d}"
-            for kind, ptype, sub, desc, file_kind in (
+            return _archive_files(make, lambda kind: self._k2_uri(i, kind), "S", (
                 ("previews", "PREVIEW", "", "Preview-Full", "preview"),
                 ("lightcurves", "SCIENCE", "LLC", f"Lightcurve Long Cadence (KLC) - {campaign}",
                  "lightcurve"),
                 ("target_pixel_files", "SCIENCE", "LPD-TARG",
                  f"Target Pixel Long Cadence (KTL) - {campaign}", "pixels"),
-            ):  # fmt: skip
-                uri = self._k2_uri(i, kind)
-                made = make(
-                    uri.rsplit("/", 1)[1], ptype, sub, desc, 2, file_kind, ptype != "PREVIEW"
-                )
-                products.append(replace(made, data_uri=uri))
-            return tuple(products)
+            ))  # fmt: skip
         elif name == "Kepler":  # as the recorded Kepler list: a quarter's light curve, preview
             quarter = 1 + i % 17
-            for kind, ptype, sub, desc, file_kind in (
+            return _archive_files(make, lambda kind: self._kepler_uri(i, kind), "C", (
                 ("previews", "PREVIEW", "", "Preview-Full", "preview"),
                 ("lightcurves", "SCIENCE", "LLC", f"Lightcurve Long Cadence (CLC) - Q{quarter}",
                  "lightcurve"),
-            ):  # fmt: skip
-                uri = self._kepler_uri(i, kind)
-                made = make(
-                    uri.rsplit("/", 1)[1], ptype, sub, desc, 2, file_kind, ptype != "PREVIEW"
-                )
-                products.append(replace(made, data_uri=uri, type="C"))
-            return tuple(products)
+            ))  # fmt: skip
         elif name == "HLA":  # as the recorded HLA list: the combined image (its preview below)
             products.append(
                 make(f"{obs_id}_drz.fits", "SCIENCE", "DRZ", "HLA simple fits science image", 3,
@@ -651,3 +643,16 @@ class SyntheticSky:
                 make(self._preview_name(i), "PREVIEW", "", "Preview-Full", 3, "preview")
             )
         return tuple(products)
+
+
+def _archive_files(make, uri_of, kind_of_type: str, files: tuple) -> tuple[Product, ...]:
+    """Kepler's and K2's files as MAST lists them (recorded): at ``uri_of(folder)``
+    (``mast:<MISSION>/url/missions/...``), level 2, recommended unless a preview, of MAST
+    ``type`` ``kind_of_type``; ``files``: (folder, productType, subgroup, description,
+    kind of file)."""
+    found = []
+    for folder, ptype, sub, desc, file_kind in files:
+        uri = uri_of(folder)
+        made = make(uri.rsplit("/", 1)[1], ptype, sub, desc, 2, file_kind, ptype != "PREVIEW")
+        found.append(replace(made, data_uri=uri, type=kind_of_type))
+    return tuple(found)

@@ -231,6 +231,41 @@ def region(ra: float, dec: float, half: float) -> str:
     return f"POLYGON ICRS {points}"
 
 
+def footprint_half(row: dict) -> float:
+    """The radius (degrees) of the circle an observation's ``s_region`` surely covers
+    around its centre: a ``CIRCLE``'s radius, a polygon's nearest edge midpoint (a
+    square's half side); 0 where there is no region. MAST's cone searches match
+    footprints, not centres (a recorded 0.2-degree cone lists a TESS full-frame image
+    centred 3.6 degrees away at distance 0)."""
+    words = (row.get("s_region") or "").replace(",", " ").split()
+    numbers = []
+    for word in words:
+        try:
+            numbers.append(float(word))
+        except ValueError:
+            continue
+    if not words or not numbers:
+        return 0.0
+    if words[0].upper() == "CIRCLE" and len(numbers) >= 3:
+        return numbers[2]
+    points = list(zip(numbers[0::2], numbers[1::2], strict=False))
+    if len(points) < 3:
+        return 0.0
+    cosd = np.cos(np.deg2rad(row["s_dec"]))
+    edges = zip(points, points[1:] + points[:1], strict=True)
+    halves = [
+        float(
+            np.hypot(
+                (((a[0] + b[0]) / 2 - row["s_ra"] + 180) % 360 - 180) * cosd,
+                (a[1] + b[1]) / 2 - row["s_dec"],
+            )
+        )
+        for a, b in edges
+        if a != b
+    ]
+    return min(halves) if halves else 0.0
+
+
 def base_row(**values) -> dict:
     row = {
         "intentType": "science",
@@ -777,6 +812,8 @@ class Catalogue:
                 unit="deg",
             ),
         )
+        halves = [footprint_half(o.row) * 3600.0 for o in self.observations]
+        object.__setattr__(self, "_halves", np.array(halves, dtype=float))
 
     @property
     def products(self) -> Iterator[Product]:
@@ -811,6 +848,10 @@ class Catalogue:
     def separations_arcsec(self, ra: float, dec: float) -> np.ndarray:
         centre = SkyCoord(ra, dec, unit="deg")
         return centre.separation(self._coords).arcsec
+
+    def footprint_distances_arcsec(self, ra: float, dec: float) -> np.ndarray:
+        """How far ``(ra, dec)`` lies outside each observation's footprint (0 inside)."""
+        return np.maximum(self.separations_arcsec(ra, dec) - self._halves, 0.0)
 
     def with_observation(self, observation: Observation) -> Catalogue:
         """This catalogue and one more observation (the extra files stay served)."""

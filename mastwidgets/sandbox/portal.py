@@ -326,7 +326,7 @@ class Portal:
     def _curated_matches(self, position, filters) -> list[tuple[float | None, Observation]]:
         distances = None
         if position is not None:
-            distances = self.catalogue.separations_arcsec(position[0], position[1])
+            distances = self.catalogue.footprint_distances_arcsec(position[0], position[1])
         chosen = []
         for index, obs in enumerate(self.catalogue.observations):
             distance = None if distances is None else float(distances[index])
@@ -345,7 +345,7 @@ class Portal:
         indices = np.arange(synthetic.count)
         distances = None
         if position is not None:
-            distances = synthetic.separations_arcsec(position[0], position[1])
+            distances = synthetic.footprint_distances_arcsec(position[0], position[1])
             indices = indices[distances <= position[2] * 3600]
         for spec in filters:
             values = synthetic.column(spec.column)

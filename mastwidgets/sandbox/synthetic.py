@@ -126,6 +126,7 @@ _CONFIGS = (
            ("2014-03-08", "2018-09-20"), "Optical", (420, 900)),
 )
 # fmt: on
+_HALVES_ARCSEC = np.array([c.half for c in _CONFIGS]) * 3600.0
 _CONFIGS_OF = {c: [i for i, k in enumerate(_CONFIGS) if k.collection == c] for c in _COLLECTIONS}
 _PIS = (
     "Dalcanton, Julianne", "Riess, Adam", "Kennicutt, Robert", "Madau, Piero", "Fox, Ori",
@@ -450,6 +451,11 @@ class SyntheticSky:
             )
             * 3600.0
         )
+
+    def footprint_distances_arcsec(self, ra: float, dec: float) -> np.ndarray:
+        """How far ``(ra, dec)`` lies outside each observation's footprint (0 inside; the
+        footprint taken as the circle its ``s_region`` surely covers)."""
+        return np.maximum(self.separations_arcsec(ra, dec) - _HALVES_ARCSEC[self.config], 0.0)
 
     def collection_counts(self) -> dict[str, int]:
         counts = np.bincount(self.config, minlength=len(_CONFIGS))

@@ -43,8 +43,13 @@ def test_search_target_knows_aliases_and_ignores_case_and_spaces(sandbox_env):
 
 
 def test_search_target_radius_and_criteria(sandbox_env):
-    assert len(mw.search_target("M8", radius="20 arcsec")) == 2
-    assert len(mw.search_target("M8", radius=0.02)) == 5  # bare numbers are degrees
+    # MAST's cones match footprints: every M8 observation covers M8 itself
+    tiny = mw.search_target("M8", radius="1 arcsec")
+    assert set(tiny["obs_id"]) == M8_NEAR and (tiny["distance"] == 0).all()
+    # 2 arcmin north, outside every footprint: the radius decides
+    north = "270.904 -24.35367"
+    assert list(mw.search_region(north, radius="30 arcsec")["obs_id"]) == ["ib6w01010", "ib6w01020"]
+    assert len(mw.search_region(north, radius=0.03)) == 5  # bare numbers are degrees
     jwst = mw.search_target("M16", radius="5 arcmin", obs_collection="JWST")
     assert len(jwst) == 9 and set(jwst["obs_collection"]) == {"JWST"}
     assert jwst["distance"].notna().all()

@@ -4,8 +4,10 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+import astropy.units as u
 import pytest
 import requests
+from astropy.coordinates import SkyCoord
 
 FIXTURES = Path(__file__).parent.parent / "data" / "mast_fixtures"
 
@@ -65,6 +67,38 @@ def test_observation_answers_have_real_mast_shape(mast_sandbox, service, params,
         assert "distance" in ours
         distances = [row["distance"] for row in answer["data"]]
         assert distances == sorted(distances) and distances[-1] <= 0.1 * 3600
+
+
+def test_a_cone_matches_footprints_as_mast_s_recorded_cone_does(mast_sandbox):
+    # MAST's recorded 0.2-degree cone at M15 lists a TESS full-frame image centred
+    # degrees away at distance 0: the cone meets its footprint, not its centre
+    from mastwidgets.sandbox import recordings
+
+    cone = recordings.load()["beginner_search_cones"]["observations"][0]
+    ra, dec, radius = (float(x) for x in cone["position"].split())
+    rows = [dict(zip(cone["columns"], r, strict=True)) for r in cone["rows"]]
+    ffi = next(r for r in rows if r["obs_id"] == "tess-s0055-1-1")
+    centre = SkyCoord(ra, dec, unit="deg")
+    assert centre.separation(SkyCoord(ffi["s_ra"], ffi["s_dec"], unit="deg")).deg > 3 * radius
+    assert ffi["distance"] == 0.0
+
+    # ib6w01010 (M8, WFC3/UVIS): a square 201.6 arcseconds wide around its centre
+    obs = next(o for o in mast_sandbox.catalogue.observations if o.obs_id == "ib6w01010")
+    here = SkyCoord(obs.row["s_ra"], obs.row["s_dec"], unit="deg")
+    inside = here.directional_offset_by(0 * u.deg, 70 * u.arcsec)
+    outside = here.directional_offset_by(0 * u.deg, 150 * u.arcsec)
+
+    def found(point, radius_deg):
+        answer = invoke(
+            mast_sandbox,
+            "Mast.Caom.Cone",
+            {"ra": point.ra.deg, "dec": point.dec.deg, "radius": radius_deg},
+        )
+        return {row["obs_id"]: row["distance"] for row in answer["data"]}
+
+    assert found(inside, 1e-10)["ib6w01010"] == 0.0  # no centre is that near
+    assert "ib6w01010" not in found(outside, 20 / 3600)
+    assert found(outside, 90 / 3600)["ib6w01010"] == pytest.approx(150 - 100.8, abs=1)
 
 
 def test_products_answer_has_real_mast_shape(mast_sandbox):

@@ -385,6 +385,8 @@ def recorded_head(obs: Observation, product: Product) -> bytes:
         candidates = iter([_text_of_size(product, size)])
     elif name.endswith(".tar.gz"):
         candidates = iter([gzip.compress(_tar_of(product), mtime=0)])
+    elif name.endswith(".tar"):  # its end is zero blocks: the zeros after it are more
+        candidates = iter([_tar_of(product)])
     elif name.endswith(".pdf"):
         candidates = iter([b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n%%EOF\n"])
     else:  # FITS, perhaps gzipped; for the smallest, the primary header alone

@@ -430,7 +430,7 @@ class Portal:
         product = self.catalogue.product(uri)
         if product is None:
             return None
-        path = self.files.get(uri)
+        path = self.files.get(product.uri)
         if path is not None:
             return product, path
         if self.generated is None or self.catalogue.synthetic is None:
@@ -487,8 +487,8 @@ class Portal:
                         "resolverTime": 3,
                         "searchRadius": -1.0,
                         "canonicalName": target.canonical,
-                        "ra": target.ra,
-                        "decl": target.dec,
+                        "ra": target.position_by(source)[0],
+                        "decl": target.position_by(source)[1],
                         "objectType": target.object_type,
                     }
                 )

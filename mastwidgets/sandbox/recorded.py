@@ -48,7 +48,29 @@ def recorded_observations() -> list[Observation]:
                 seen.add(key)
                 products.setdefault(str(row["parent_obsid"]), []).append(row)
     observations = [_observation(row, products.get(obsid)) for obsid, row in rows.items()]
+    observations += _tabled_observations("kepler_10")
     return observations + _printed_observations("hla_m101_beginner_search", _NGC5457_FLD2)
+
+
+def _tabled_observations(name: str) -> list[Observation]:
+    """The whole rows a recording holds as a table (Kepler-10's two Kepler time series),
+    served verbatim with the product rows it recorded (the first ten of the long-cadence
+    list: an excerpt; the short-cadence list was not recorded, so it lists none)."""
+    doc = recordings.load()[name]
+    table, listed = doc["observations"], doc["products"]
+    product_rows: dict[str, list[dict]] = {}
+    for values in listed["rows"]:
+        row = dict(zip(listed["columns"], values, strict=True))
+        product_rows.setdefault(str(row["parent_obsid"]), []).append(row)
+    made = []
+    for values in table["rows"]:
+        row = dict(zip(table["columns"], values, strict=True))
+        for key in ("objID", "objID1", "distance"):  # the position search's own columns
+            row.pop(key, None)
+        listed_rows = product_rows.get(str(row["obsid"]), [])
+        made.append(_observation({**row, "dataURL": None}, listed_rows))
+        made[-1].row["dataURL"] = row["dataURL"]  # served as recorded
+    return made
 
 
 @cache

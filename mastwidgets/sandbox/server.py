@@ -49,6 +49,7 @@ _API_PATHS = {
     "/api/v0.1/Download/bundle.sh",
 }
 DOWNLOAD_PATH = "/api/v0.1/Download/file"
+HLA_GETDATA = "mast:HLA/url/cgi-bin/getdata.cgi?"
 REDIRECTED_PATH = "/sandbox/redirected/file"  # where the ``redirect`` fault sends downloads
 
 
@@ -302,7 +303,9 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         size = body.stat().st_size if isinstance(body, Path) else len(body)
-        unsized = faults.no_content_length  # the whole file, its end the connection's close
+        # the whole file, its end the connection's close; so MAST answers the HLA's
+        # getdata.cgi (astroquery's remote test of a file without Content-Length, #3290)
+        unsized = faults.no_content_length or product.uri.startswith(HLA_GETDATA)
         wanted = (
             None if faults.ignore_range or unsized else parse_range(self.headers.get("Range"), size)
         )

@@ -125,6 +125,14 @@ EXCEPTIONS = {
     ("JWST", "filters"): "no recorded JWST spectroscopy (the NIRSpec IFU's G395H;F290LP)",
     ("JWST", "calib_level"): _NO_JWST_PRODUCTS,
     ("JWST", "productFilename"): _NO_JWST_PRODUCTS,
+    ("HLA", "filters"): (
+        "F375N and F814W: astroquery's remote tests fetch files of hst_05206_01_wfpc2_f375n_wf "
+        "and hst_04819_65_wfpc2_f814w_pc; the recorded HLA rows hold F555W and DETECTION only"
+    ),
+    ("HLSP", "provenance_name"): (
+        "TICA: the tutorial printed its TICA row without provenance (the sandbox's TICA FFIs "
+        "at astroquery's cone)"
+    ),
     ("TESS", "productSubGroupDescription"): (
         "no recorded SPOC data-validation product rows: the multi-sector DV rows' file "
         "(their dataURL, _dvt.fits) is listed with subgroup DVT, a guess"
@@ -444,7 +452,8 @@ def test_jwst_files_sit_where_mast_s_bucket_keeps_them(mast_sandbox):
         if synthetic.collection(i) == "JWST"
         for p in synthetic.observation(i).products
     ]
-    keys = [(p, p.s3_key) for p in products if p.s3_key]
+    # an MSA configuration file's key was not recorded (the sandbox keeps it by its visit)
+    keys = [(p, p.s3_key) for p in products if p.s3_key and not p.filename.endswith("_msa.fits")]
     assert len(keys) > 100
     for product, key in keys:
         level = 2 if EXPOSURE.fullmatch(product.filename) else 3

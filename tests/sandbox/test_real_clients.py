@@ -20,7 +20,8 @@ def test_astropy_opens_every_fits_product_the_sandbox_serves(mast_sandbox):
             continue
         with fits.open(path) as hdus:
             hdus.verify("exception")
-            assert hdus[0].header["TELESCOP"] in ("JWST", "HST", "TESS", "Kepler"), product.filename
+            telescopes = ("JWST", "HST", "TESS", "Kepler", "GALEX", "PS1", "SWIFT", "IUE")
+            assert hdus[0].header["TELESCOP"] in telescopes, product.filename
             kinds.add(product.kind)
     assert {"image", "lightcurve", "pixels", "asn"} <= kinds
 

@@ -136,7 +136,19 @@ def test_every_kind_of_generated_file_opens_and_its_wcs_covers_the_footprint(big
 
 
 def test_a_search_of_more_than_50000_rows_arrives_whole_through_astroquery_paging(obs, big_sandbox):
-    everything = ["HST", "JWST", "TESS", "GALEX", "HLA", "PS1", "Kepler", "K2", "HLSP"]
+    everything = [
+        "HST",
+        "JWST",
+        "TESS",
+        "GALEX",
+        "HLA",
+        "PS1",
+        "Kepler",
+        "K2",
+        "HLSP",
+        "SWIFT",
+        "IUE",
+    ]
     mark = big_sandbox.served
     rows = obs.query_criteria(obs_collection=everything)
     pages = [r for r in big_sandbox.requests_since(mark) if r[1] == "/api/v0/invoke"]

@@ -76,7 +76,8 @@ def _tabled_observations(name: str) -> list[Observation]:
 @cache
 def recorded_targets() -> tuple[Target, ...]:
     """The recorded observations' targets, for the name resolver: a K2 target by its EPIC
-    number (``EPIC 228162462``, as lightkurve and lksearch ask), a TESS one by its TIC."""
+    number (``EPIC 228162462``, as lightkurve and lksearch ask), a TESS one by its TIC,
+    Kepler-10 by its name and KIC number (the search lightkurve recorded)."""
     found = {}
     for _, answer in recordings.answers("Mast.Caom.Filtered"):
         for row in answer["data"]:
@@ -86,7 +87,11 @@ def recorded_targets() -> tuple[Target, ...]:
             number = "".join(c for c in name if c.isdigit())
             canonical = f"EPIC {number}" if row["obs_collection"] == "K2" else f"TIC {number}"
             found[name] = Target(canonical, row["s_ra"], row["s_dec"], canonical, "Star", "STAR")
-    return tuple(found.values())
+    kepler = recordings.load()["kepler_10"]["observations"]
+    row = dict(zip(kepler["columns"], kepler["rows"][0], strict=True))
+    kepler_10 = Target("Kepler-10", row["s_ra"], row["s_dec"], "Kepler-10", "Star",
+                       "STAR;EXOPLANET HOST", ("KIC 11904151", "kplr011904151"))  # fmt: skip
+    return (*found.values(), kepler_10)
 
 
 def _observation(recorded: dict, product_rows: list[dict] | None) -> Observation:

@@ -107,3 +107,26 @@ def test_the_m101_field_s_hla_files_import_with_their_previews_and_catalogues(sa
     assert by_name[f"{obs_id}_daophot_trm.cat"].read_bytes().isascii()
     records = {r["filename"]: r for r in mw.Catalog().records()}
     assert records["u2ms0402t_c3m.fits"]["header"]["TELESCOP"] == "HST"
+
+
+def test_kepler_10_s_recorded_rows_are_found_by_name_and_listed_verbatim(sandbox_env):
+    """lightkurve's recorded search for Kepler-10: MAST's two Kepler time series (long and
+    short cadence), served as recorded; the long cadence's ten recorded product rows (an
+    excerpt of its list), with MAST's Kepler dataURIs, and the files import whole."""
+    kepler = recordings.load()["kepler_10"]
+    found = mw.search_target("Kepler-10", radius="2 arcsec", obs_collection="Kepler")
+    assert sorted(found["obs_id"]) == sorted(r[kepler["observations"]["columns"].index(
+        "obs_id")] for r in kepler["observations"]["rows"])  # fmt: skip
+    assert (found["distance"] == 0).all()
+    long_cadence = "kplr011904151_lc_Q111111110111011101"
+    listed = mw.list_products(long_cadence, cloud=False, auxiliary=True)
+    columns = kepler["products"]["columns"]
+    rows = [dict(zip(columns, r, strict=True)) for r in kepler["products"]["rows"]]
+    assert sorted(listed["dataURI"]) == sorted(r["dataURI"] for r in rows)
+    assert all(u.startswith("mast:KEPLER/url/missions/kepler/") for u in listed["dataURI"])
+    small = [r["productFilename"] for r in rows if r["size"] < 300_000]
+    chosen = listed[listed["productFilename"].isin(small)]
+    result = mw.import_observations([long_cadence], products=chosen).wait(timeout=300)
+    assert result.ok, result.errors
+    sizes = {r["productFilename"]: r["size"] for r in rows if r["productFilename"] in small}
+    assert {f.path.name: f.path.stat().st_size for f in result.transfer.files} == sizes

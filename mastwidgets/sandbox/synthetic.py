@@ -326,6 +326,8 @@ class SyntheticSky:
             return f"HST:{filename[:6]}"
         if collection in ("Kepler", "K2"):
             return f"{collection}:{filename[:13]}"
+        if collection == "PS1" and "_" not in filename:  # <obs_id>.unconv[.wt].fits
+            return f"PS1:{'.'.join(filename.split('.')[:7])}"
         return f"{collection}:{filename.rsplit('_', 1)[0]}"
 
     # -- rows -------------------------------------------------------------------------------------
@@ -638,7 +640,18 @@ class SyntheticSky:
                 make(f"{obs_id}_drz.fits", "SCIENCE", "DRZ", "HLA simple fits science image", 3,
                      "image", True)
             )  # fmt: skip
-        else:  # GALEX, PS1: one calibrated image, one weight/auxiliary file
+        elif name == "PS1":  # a sky cell's stack and its weight map, named and kept as the
+            # file astroquery's remote test fetches from the cloud (rings.v3.skycell.NNNN.MMM.
+            # stk.<filter>.unconv[.exp].fits; MAST's path look-up answers /ps1/..., the key)
+            cell = obs_id.split(".")[3:5]
+            folder = f"/ps1/rings.v3.skycell/{cell[0]}/{cell[1]}"
+            for ending, ptype, sub in (("unconv.fits", "SCIENCE", "UNCONV"),
+                                       ("unconv.wt.fits", "AUXILIARY", "WT")):  # fmt: skip
+                filename = f"{obs_id}.{ending}"
+                products.append(make(filename, ptype, sub, "Stack image" if sub == "UNCONV"
+                                     else "Weight map", 3, "image", ptype == "SCIENCE",
+                                     f"{folder}/{filename}"))  # fmt: skip
+        else:  # GALEX: one calibrated image, one weight/auxiliary file
             products.append(
                 make(f"{obs_id}_{suffix}.fits", "SCIENCE", suffix.upper(), "Calibrated image",
                      3, "image", True)

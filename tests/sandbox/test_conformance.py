@@ -478,3 +478,32 @@ def test_synthetic_k2_rows_have_mast_s_recorded_forms():
             assert re.fullmatch(PATTERNS["products", "K2", "dataURI"], product.uri)
             assert re.fullmatch(PATTERNS["products", "K2", "description"], product.description)
             assert sky.product(product.uri)[1] == product  # downloads find it by its URI
+
+
+def test_ps1_files_take_the_names_and_keys_astroquery_s_remote_test_asserts():
+    """astroquery's remote test fetches mast:PS1/product/rings.v3.skycell.1334.061.stk.r.
+    unconv.exp.fits from s3://stpubdata/panstarrs/ps1/public/rings.v3.skycell/1334/061/:
+    the synthetic sky's PS1 stacks are named and kept the same way."""
+    asserted = next(
+        f
+        for f in recordings.load()["astroquery_remote_tests"]["files"]
+        if f["dataURI"].startswith("mast:PS1/")
+    )
+    uri = re.compile(
+        r"mast:PS1/product/(rings\.v3\.skycell\.(\d{4})\.(\d{3})\.stk\.[grizy])\.unconv(\.\w+)?\.fits"
+    )
+    found = uri.fullmatch(asserted["dataURI"])
+    assert found and asserted["cloud"] == (
+        f"s3://stpubdata/panstarrs/ps1/public/rings.v3.skycell/{found[2]}/{found[3]}/"
+        + asserted["dataURI"].rsplit("/", 1)[1]
+    )
+    sky = SyntheticSky(400)
+    stacks = [sky.observation(i) for i in range(sky.count) if sky.collection(i) == "PS1"]
+    assert stacks
+    for observation in stacks:
+        for product in observation.products:
+            found = uri.fullmatch(product.uri)
+            assert found and found[1] == observation.obs_id, product.uri
+            assert product.s3_key == (
+                f"panstarrs/ps1/public/rings.v3.skycell/{found[2]}/{found[3]}/{product.filename}"
+            )

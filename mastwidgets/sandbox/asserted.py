@@ -157,20 +157,20 @@ def _hst_files(row: dict, names: list[tuple[str, str, str, int]], cloud=True) ->
 # -- the observations ------------------------------------------------------------------------------
 def _galex_m10() -> list[Observation]:
     """M10's seven GALEX rows, four of them NUV (a tile's NUV and FUV rows share obs_id)."""
-    tiles = (("GI3_079001_M10", 2), ("AIS_411_sg14", 2), ("AIS_412_sg07", 2), ("MISDR2_28417", 1))
+    tiles = (("GI3_079001_M10", 2), ("AIS_411", 2), ("AIS_412", 2), ("MISDR2_28417", 1))
     made, obsid = [], 1000112001
     for n, (tile, bands) in enumerate(tiles):
         ra, dec = M10.ra + 0.05 * n, M10.dec - 0.03 * n
         obs_id = f"6374610{n + 1:02d}93149532{n:02d}"
+        folder = f"mast:GALEX/url/data/GR6/pipe/02-vsn/{50411 + n}-{tile}/d/01-main/0001-img/07-try"
         for band in ("NUV", "FUV")[:bands]:
             row = _row("GALEX", obs_id, tile, ra, dec, "GALEX", band, str(obsid), half=0.6,
                        circle=True, t_min=53900.0 + n, exptime=1690.0, provenance="AIS",
                        project="AIS", calib=2)  # fmt: skip
-            letter = band[0].lower()
-            made.append(_observation(row, [
-                _product(row, f"{tile}-{letter}d-int.fits.gz", "SCIENCE", "INT",
-                         "Intensity map", 2, "image", mrp=True, in_s3=False),
-            ], M10))  # fmt: skip
+            name = f"{tile}_sg{n + 1:02d}-{band[0].lower()}d-int.fits.gz"
+            image = _product(row, name, "SCIENCE", "INT", "Intensity map", 2, "image", mrp=True,
+                             in_s3=False)  # fmt: skip
+            made.append(_observation(row, [replace(image, data_uri=f"{folder}/{name}")], M10))
             obsid += 1
     return made
 

@@ -264,8 +264,8 @@ class SyntheticSky:
             return (
                 f"tess{self._stamp(i)}-s{sector:04d}-{self._tic(i):016d}-{120 + sector % 90:04d}-s"
             )
-        if name == "GALEX":
-            return f"GI{1 + i % 6}-{i:07d}-{'AIS' if i % 3 else 'MIS'}"
+        if name == "GALEX":  # MAST's GALEX obs_ids are 19-digit numbers (recorded)
+            return str(6_370_000_000_000_000_000 + i * 7_919)
         if name == "HLA":
             inst = config.instrument.lower().replace("/", "_")
             # as recorded: hst_<program>_<visit>_<instrument>..., e.g. hst_05766_04_wfpc2_f555w_wf
@@ -311,8 +311,25 @@ class SyntheticSky:
         return 100_000_000 + 7 * i
 
     def _key_of_obs(self, i: int) -> str:
-        """The key of observation ``i``: its obs_id read as one of its files' names."""
+        """The key of observation ``i``: its obs_id (a GALEX one's tile) read as one of its
+        files' names."""
+        if self.collection(i) == "GALEX":
+            return self._key_of_file("GALEX", f"{self._galex_tile(i)}_sg01-x")
         return self._key_of_file(self.collection(i), f"{self._obs_ids[i]}_x")
+
+    @staticmethod
+    def _galex_tile(i: int) -> str:
+        """A GALEX tile's name (the row's target_name; its files' names start with it)."""
+        return f"{'AIS' if i % 3 else 'MIS'}_{i}"
+
+    def _galex_uri(self, i: int, ending: str) -> str:
+        """A GALEX file's dataURI: MAST's GALEX pipeline folders under ``mast:GALEX/url/``
+        (``data/GR6/pipe/<version>/<number>-<tile>/d/01-main/0001-img/07-try/``; MAST's
+        data-delivery tests give the folders, a MAST download manifest the URI form)."""
+        tile = self._galex_tile(i)
+        band = "n" if _CONFIGS[self.config[i]].filters[self.filter[i]] == "NUV" else "f"
+        folder = f"data/GR6/pipe/02-vsn/{50_000 + i}-{tile}/d/01-main/0001-img/07-try"
+        return f"mast:GALEX/url/{folder}/{tile}_sg{1 + i % 99:02d}-{band}d-{ending}"
 
     @staticmethod
     def _key_of_file(collection: str, filename: str) -> str:
@@ -326,6 +343,8 @@ class SyntheticSky:
             return f"HST:{filename[:6]}"
         if collection in ("Kepler", "K2"):
             return f"{collection}:{filename[:13]}"
+        if collection == "GALEX" and "_sg" in filename:  # <tile>_sg<NN>-<band>d-<kind>
+            return f"GALEX:{filename.split('_sg')[0]}"
         if collection == "PS1" and "_" not in filename:  # <obs_id>.unconv[.wt].fits
             return f"PS1:{'.'.join(filename.split('.')[:7])}"
         return f"{collection}:{filename.rsplit('_', 1)[0]}"
@@ -361,7 +380,11 @@ class SyntheticSky:
         round_field = timeseries or name == "GALEX"
         jpeg = data_url = None
         if config.product_type == "image" and name in ("HST", "JWST", "HLA", "GALEX"):
-            jpeg = f"mast:{name}/product/{self._preview_name(i)}"
+            jpeg = (
+                self._galex_uri(i, "int_2color.png")
+                if name == "GALEX"
+                else f"mast:{name}/product/{self._preview_name(i)}"
+            )
         if name == "K2":  # as MAST's recorded K2 rows: the light curve and its preview
             data_url, jpeg = self._k2_uri(i, "lightcurves"), self._k2_uri(i, "previews")
         if name == "TESS":  # as MAST's recorded SPOC rows: the light curve
@@ -438,6 +461,8 @@ class SyntheticSky:
             return str(self._tic(i))
         if name in ("Kepler", "K2"):
             return self._obs_ids[i][:13]
+        if name == "GALEX":  # as recorded: the tile (AIS_246_1_35)
+            return self._galex_tile(i)
         field = _FIELDS[self.field[i]][0]
         if field is None:
             return f"FIELD-{self.ra[i]:07.3f}{self.dec[i]:+07.3f}".upper()
@@ -510,6 +535,8 @@ class SyntheticSky:
             collection, filename = "K2", uri.rsplit("/", 1)[1]
         elif uri.startswith("mast:KEPLER/url/missions/kepler/"):  # and Kepler's
             collection, filename = "Kepler", uri.rsplit("/", 1)[1]
+        elif uri.startswith("mast:GALEX/url/data/"):  # and GALEX's
+            collection, filename = "GALEX", uri.rsplit("/", 1)[1]
         else:
             prefix, _, filename = uri.partition("/product/")
             collection = prefix.removeprefix("mast:")
@@ -651,13 +678,19 @@ class SyntheticSky:
                 products.append(make(filename, ptype, sub, "Stack image" if sub == "UNCONV"
                                      else "Weight map", 3, "image", ptype == "SCIENCE",
                                      f"{folder}/{filename}"))  # fmt: skip
-        else:  # GALEX: one calibrated image, one weight/auxiliary file
-            products.append(
-                make(f"{obs_id}_{suffix}.fits", "SCIENCE", suffix.upper(), "Calibrated image",
-                     3, "image", True)
-            )  # fmt: skip
-            products.append(make(f"{obs_id}_wt.fits", "AUXILIARY", "WT", "Weight map", 3, "image"))
-        if row["jpegURL"]:
+        else:  # GALEX: the intensity map and its relative response, at MAST's GALEX URIs
+            for ending, ptype, sub, desc in (
+                ("int.fits.gz", "SCIENCE", "INT", "Intensity map"),
+                ("rrhr.fits.gz", "AUXILIARY", "RRHR", "Relative response"),
+            ):
+                uri = self._galex_uri(i, ending)
+                made = make(uri.rsplit("/", 1)[1], ptype, sub, desc, 2, "image", ptype == "SCIENCE")
+                products.append(replace(made, data_uri=uri))
+        if name == "GALEX":  # its preview beside them (PNG: MAST's is a JPEG, under qa/)
+            uri = row["jpegURL"]
+            made = make(uri.rsplit("/", 1)[1], "PREVIEW", "", "Preview-Full", 2, "preview")
+            products.append(replace(made, data_uri=uri))
+        elif row["jpegURL"]:
             products.append(
                 make(self._preview_name(i), "PREVIEW", "", "Preview-Full", 3, "preview")
             )

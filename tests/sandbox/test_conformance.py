@@ -507,3 +507,27 @@ def test_ps1_files_take_the_names_and_keys_astroquery_s_remote_test_asserts():
             assert product.s3_key == (
                 f"panstarrs/ps1/public/rings.v3.skycell/{found[2]}/{found[3]}/{product.filename}"
             )
+
+
+def test_galex_rows_and_files_take_mast_s_forms():
+    """GALEX obs_ids are 19-digit numbers and files sit in MAST's GALEX pipeline folders
+    (MAST's data-delivery tests), named under ``mast:GALEX/url/`` as MAST names Kepler's
+    archive files under ``mast:KEPLER/url/`` (recorded)."""
+    facts = recordings.load()["galex_paths"]
+    folder = re.compile(
+        r"data/GR[67]/pipe/0[12]-vsn/\d{5}-(?P<tile>[A-Za-z0-9_]+)/[dg]/01-main/0001-img/07-try/"
+    )
+    for fact in facts["galex"]:
+        assert re.fullmatch(r"\d{19}", fact["obs_id"])
+        assert folder.match(fact["url"].removeprefix("galex.stsci.edu/")), fact
+    sky = SyntheticSky(400)
+    galex = [sky.observation(i) for i in range(sky.count) if sky.collection(i) == "GALEX"]
+    assert galex
+    for observation in galex:
+        assert re.fullmatch(r"\d{19}", observation.obs_id)
+        for product in observation.products:
+            path = product.uri.removeprefix("mast:GALEX/url/")
+            found = folder.match(path)
+            assert product.uri.startswith("mast:GALEX/url/") and found, product.uri
+            assert found["tile"] == observation.row["target_name"]
+            assert product.filename.startswith(found["tile"] + "_sg")

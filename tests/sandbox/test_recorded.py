@@ -130,3 +130,20 @@ def test_kepler_10_s_recorded_rows_are_found_by_name_and_listed_verbatim(sandbox
     assert result.ok, result.errors
     sizes = {r["productFilename"]: r["size"] for r in rows if r["productFilename"] in small}
     assert {f.path.name: f.path.stat().st_size for f in result.transfer.files} == sizes
+
+
+def test_tic_273985862_s_recorded_answer_is_found_whole_with_its_quirks(sandbox_env):
+    """lightkurve's recorded search of TIC 273985862: all 31 of MAST's rows (SPOC and
+    seven HLSPs), found by the TIC name, its quirks as MAST sent them; each row lists the
+    file its dataURL names (MAST's product list was not transcribed)."""
+    recorded = recordings.load()["tess_tic273985862"]["interactions"][0]["answer"]["data"]
+    found = mw.search_target("TIC 273985862", radius="3 arcsec")
+    assert sorted(found["obs_id"]) == sorted(r["obs_id"] for r in recorded)
+    assert set(found["provenance_name"]) == {
+        "SPOC", "QLP", "TESS-SPOC", "TASOC", "GSFC-ELEANOR-LITE", "TGLC", "T16",
+    }  # fmt: skip
+    # QLP's sectors 27 and 28 came with instrument_name "": mastwidgets shows it as missing
+    assert found["instrument_name"].isna().sum() == 2
+    tglc = "hlsp_tglc_tess_ffi_gaiaid-4618025841129646336-s0001-cam3-ccd3_tess_v1_llc"
+    listed = mw.list_products(tglc, cloud=False)
+    assert list(listed["dataURI"]) == [r["dataURL"] for r in recorded if r["obs_id"] == tglc]

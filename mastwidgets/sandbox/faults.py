@@ -85,17 +85,29 @@ class FaultSwitch:
         self._changed = threading.Condition(self._lock)
         self._faults = NO_FAULTS
         self._count = 0
+        self._generation = 0  # how many times the faults were set
 
     def set(self, faults: Faults | None) -> None:
         with self._lock:
             self._faults = faults or NO_FAULTS
             self._count = 0
+            self._generation += 1
             self._changed.notify_all()
 
-    def wait(self, seconds: float) -> None:
-        """Sleep up to ``seconds``; wake early when the faults are changed."""
+    def current(self) -> tuple[Faults, int]:
+        """The faults in force and their generation (for :meth:`wait`'s ``since``)."""
         with self._lock:
-            self._changed.wait(seconds)
+            return self._faults, self._generation
+
+    def wait(self, seconds: float, since: int | None = None) -> bool:
+        """Sleep up to ``seconds``; wake early when the faults are changed. With ``since``
+        (a generation from :meth:`current`), do not sleep at all if they were changed
+        since then: a change between reading the faults and waiting is not lost.
+        True if the faults were changed (before or during the wait)."""
+        with self._lock:
+            if since is not None and since != self._generation:
+                return True
+            return self._changed.wait(seconds)
 
     @property
     def faults(self) -> Faults:

@@ -234,12 +234,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"status": "ERROR", "msg": "Request could not be parsed."})
             return
         answer = self.server.portal.invoke(request)
-        faults = self.server.faults.faults
+        faults, generation = self.server.faults.current()
         slow = faults.slow_products if faults.scope in ("api", "all") else 0.0
         if slow and request.get("service") == "Mast.Caom.Products":
             asked = len(str((request.get("params") or {}).get("obsid", "")).split(","))
             rows = (answer.get("paging") or {}).get("rowsFiltered", 0)
-            self.server.faults.wait(slow * rows / 1000 * (asked - 1))
+            self.server.faults.wait(slow * rows / 1000 * (asked - 1), since=generation)
         self._json(answer)
 
     def _columns_config(self, query) -> None:
@@ -351,7 +351,8 @@ class _Handler(BaseHTTPRequestHandler):
             done = 0
             while done < count:
                 # The throttle in force now: lifting the faults lets a crawling body finish.
-                throttle = self.server.faults.faults.throttle
+                faults, generation = self.server.faults.current()
+                throttle = faults.throttle
                 block = 65536 if throttle is None else max(1024, min(65536, throttle // 20))
                 began = time.monotonic()
                 data = f.read(min(block, count - done))
@@ -359,4 +360,4 @@ class _Handler(BaseHTTPRequestHandler):
                 done += len(data)
                 ahead = 0 if throttle is None else len(data) / throttle - (time.monotonic() - began)
                 if ahead > 0:
-                    self.server.faults.wait(ahead)
+                    self.server.faults.wait(ahead, since=generation)

@@ -201,3 +201,14 @@ def test_redirect_sends_downloads_elsewhere_for_head_and_get(sb):
     followed = requests.get(sb.download_url(I2D), headers={"Range": "bytes=0-9"}, timeout=30)
     assert followed.history and followed.history[0].status_code == 302
     assert followed.status_code == 206 and followed.content == original(sb)[:10]
+
+
+def test_faults_lifted_before_the_crawl_waits_are_not_lost(sb):
+    """The crawl reads the faults, sends a block, then waits: a change in between (the
+    client got the block and lifted the faults at once) must still end the wait (it was
+    lost, and the body stalled for a minute, when the machine was busy)."""
+    switch = sb._switch
+    sb.set_faults(Faults(throttle=16))
+    _, generation = switch.current()
+    sb.set_faults(None)  # lifted before the server's wait
+    assert switch.wait(60, since=generation) is True  # at once: the change is seen

@@ -348,7 +348,7 @@ def _parser() -> argparse.ArgumentParser:
             "bucket. Recorded rows: 61 observations (K2 targets ktwo228162462 and "
             "ktwo228726301 with their K2SFF and EVEREST light curves, TESS TIC 74534430 "
             "and TIC 273985862, "
-            "Kepler-10, a TESS full-frame image and two light curves at M15) and 87 product "
+            "Kepler-10, a TESS full-frame image and two light curves at M15) and 123 product "
             "rows (those and the HLA field NGC5457-FLD2 in M101 of MAST's beginner "
             "tutorial) are real MAST answers recorded by public projects (lightkurve's "
             "cassettes, STScI's tutorials: mastwidgets/sandbox/data/recordings), served "

@@ -134,9 +134,11 @@ def test_kepler_10_s_recorded_rows_are_found_by_name_and_listed_verbatim(sandbox
 
 def test_tic_273985862_s_recorded_answer_is_found_whole_with_its_quirks(sandbox_env):
     """lightkurve's recorded search of TIC 273985862: all 31 of MAST's rows (SPOC and
-    seven HLSPs), found by the TIC name, its quirks as MAST sent them; each row lists the
-    file its dataURL names (MAST's product list was not transcribed)."""
-    recorded = recordings.load()["tess_tic273985862"]["interactions"][0]["answer"]["data"]
+    seven HLSPs), found by the TIC name, its quirks as MAST sent them, and the 47 product
+    rows MAST listed for them (QLP's older sectors with a text copy)."""
+    doc = recordings.load()["tess_tic273985862"]
+    recorded = doc["interactions"][0]["answer"]["data"]
+    products = doc["interactions"][1]["answer"]["data"]
     found = mw.search_target("TIC 273985862", radius="3 arcsec")
     assert sorted(found["obs_id"]) == sorted(r["obs_id"] for r in recorded)
     assert set(found["provenance_name"]) == {
@@ -144,6 +146,8 @@ def test_tic_273985862_s_recorded_answer_is_found_whole_with_its_quirks(sandbox_
     }  # fmt: skip
     # QLP's sectors 27 and 28 came with instrument_name "": mastwidgets shows it as missing
     assert found["instrument_name"].isna().sum() == 2
-    tglc = "hlsp_tglc_tess_ffi_gaiaid-4618025841129646336-s0001-cam3-ccd3_tess_v1_llc"
-    listed = mw.list_products(tglc, cloud=False)
-    assert list(listed["dataURI"]) == [r["dataURL"] for r in recorded if r["obs_id"] == tglc]
+    listed = mw.list_products(found, cloud=False)
+    assert sorted(listed["dataURI"]) == sorted(r["dataURI"] for r in products)
+    assert dict(zip(listed["dataURI"], listed["size"], strict=True)) == {
+        r["dataURI"]: r["size"] for r in products
+    }

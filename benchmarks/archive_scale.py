@@ -307,7 +307,8 @@ def catalog_table(args) -> list[str]:
 def _distances() -> list[float]:
     from mastwidgets.sandbox.synthetic import SyntheticSky
 
-    return sorted(SyntheticSky(100_000).separations_arcsec(*LMC) / 3600)
+    # cones match footprints, as MAST's: how far outside each footprint the centre lies
+    return sorted(SyntheticSky(100_000).footprint_distances_arcsec(*LMC) / 3600)
 
 
 def _radius_for(rows: int) -> float:

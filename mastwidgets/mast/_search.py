@@ -134,7 +134,8 @@ def to_frame(table: Table | None) -> pd.DataFrame:
     frame["proprietary"] = (rights != "PUBLIC").astype(bool)
     collections = frame["obs_collection"].fillna("").astype(str).str.upper()
     frame["in_cloud"] = (collections.isin(CLOUD_COLLECTIONS) & ~frame["proprietary"]).astype(bool)
-    frame["mtFlag"] = frame["mtFlag"].fillna(False).astype(bool)
+    # MAST sends true, false or null (Kepler's rows): null is no moving-target flag
+    frame["mtFlag"] = frame["mtFlag"].astype("boolean").fillna(False).astype(bool)
     frame["obs_date"] = _dates(frame["t_min"])
     return frame.loc[:, list(RESULT_COLUMNS)]
 

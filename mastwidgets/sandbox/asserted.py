@@ -29,6 +29,7 @@ from .catalogue import (
     Observation,
     Product,
     Target,
+    _hst_cloud,
     _product,
     base_row,
     jwst_member_key,
@@ -136,11 +137,6 @@ def _observation(row: dict, products=(), target: Target | None = None) -> Observ
     return Observation(row, target, header, tuple(products))
 
 
-def _hst_key(filename: str) -> str:
-    root = filename.split("_")[0]
-    return f"/hst/public/{root[:4]}/{root}/{filename}"
-
-
 def _hst_files(row: dict, names: list[tuple[str, str, str, int]], cloud=True) -> list[Product]:
     """(file name, productType, subgroup, level) -> products, in the cloud at HST's keys."""
     made = []
@@ -149,7 +145,7 @@ def _hst_files(row: dict, names: list[tuple[str, str, str, int]], cloud=True) ->
         in_cloud = cloud and kind != "preview"
         description = "Preview-Full" if kind == "preview" else _WFPC2.get(sub, f"DADS {sub} file")
         made.append(_product(row, name, ptype, sub, description, level, kind,
-                             mrp=sub in ("DRZ", "DRC"), cloud_path=_hst_key(name) if in_cloud
+                             mrp=sub in ("DRZ", "DRC"), cloud_path=_hst_cloud(name) if in_cloud
                              else None, in_s3=in_cloud))  # fmt: skip
     return made
 

@@ -881,13 +881,16 @@ class Catalogue:
         return Catalogue(tuple(o for o in self.observations if o.obs_id in wanted), self.synthetic)
 
 
+#: The dataURIs of files the HLA's ``getdata.cgi`` serves.
+HLA_GETDATA = "mast:HLA/url/cgi-bin/getdata.cgi?"
+
+
 def _hla_getdata(uri: str) -> str:
     """The HLA's ``getdata.cgi`` serves a file by its name, with or without ``download=1``
     (astroquery's remote tests fetch one file both ways): the listed form of ``uri``."""
-    head = "mast:HLA/url/cgi-bin/getdata.cgi?"
-    if not uri.startswith(head) or "download=1" in uri:
+    if not uri.startswith(HLA_GETDATA) or "download=1" in uri:
         return uri
-    return f"{head}download=1&{uri[len(head) :]}"
+    return f"{HLA_GETDATA}download=1&{uri[len(HLA_GETDATA) :]}"
 
 
 def many_products(base: Observation, obsid: str, obs_id: str, count: int) -> Observation:

@@ -67,9 +67,7 @@ def _tabled_observations(name: str) -> list[Observation]:
         row = dict(zip(table["columns"], values, strict=True))
         for key in ("objID", "objID1", "distance"):  # the position search's own columns
             row.pop(key, None)
-        listed_rows = product_rows.get(str(row["obsid"]), [])
-        made.append(_observation({**row, "dataURL": None}, listed_rows))
-        made[-1].row["dataURL"] = row["dataURL"]  # served as recorded
+        made.append(_observation(row, product_rows.get(str(row["obsid"]), [])))
     return made
 
 

@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
+from .catalogue import HLA_GETDATA
 from .faults import Faults, FaultSwitch
 from .portal import Portal
 
@@ -49,7 +50,6 @@ _API_PATHS = {
     "/api/v0.1/Download/bundle.sh",
 }
 DOWNLOAD_PATH = "/api/v0.1/Download/file"
-HLA_GETDATA = "mast:HLA/url/cgi-bin/getdata.cgi?"
 REDIRECTED_PATH = "/sandbox/redirected/file"  # where the ``redirect`` fault sends downloads
 
 

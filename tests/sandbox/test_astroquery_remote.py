@@ -8,6 +8,7 @@ against the sandbox, except those listed in ``NOT_MODELLED`` with their reason; 
 tests of MAST's other services are not run (``OTHER_SERVICES``).
 """
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -63,8 +64,6 @@ def _run(tmp_path):
 
 
 def _env():
-    import os
-
     return {k: v for k, v in os.environ.items() if not k.startswith("MASTWIDGETS_")}
 
 

@@ -32,6 +32,7 @@ from .catalogue import (
     _hst_cloud,
     _product,
     base_row,
+    galex_uri,
     jwst_member_key,
     region,
     tess_folder,
@@ -158,15 +159,15 @@ def _galex_m10() -> list[Observation]:
     for n, (tile, bands) in enumerate(tiles):
         ra, dec = M10.ra + 0.05 * n, M10.dec - 0.03 * n
         obs_id = f"6374610{n + 1:02d}93149532{n:02d}"
-        folder = f"mast:GALEX/url/data/GR6/pipe/02-vsn/{50411 + n}-{tile}/d/01-main/0001-img/07-try"
         for band in ("NUV", "FUV")[:bands]:
             row = _row("GALEX", obs_id, tile, ra, dec, "GALEX", band, str(obsid), half=0.6,
                        circle=True, t_min=53900.0 + n, exptime=1690.0, provenance="AIS",
                        project="AIS", calib=2)  # fmt: skip
-            name = f"{tile}_sg{n + 1:02d}-{band[0].lower()}d-int.fits.gz"
+            uri = galex_uri(50411 + n, tile, n + 1, band, "int.fits.gz")
+            name = uri.rsplit("/", 1)[1]
             image = _product(row, name, "SCIENCE", "INT", "Intensity map", 2, "image", mrp=True,
                              in_s3=False)  # fmt: skip
-            made.append(_observation(row, [replace(image, data_uri=f"{folder}/{name}")], M10))
+            made.append(_observation(row, [replace(image, data_uri=uri)], M10))
             obsid += 1
     return made
 

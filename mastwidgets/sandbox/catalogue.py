@@ -282,6 +282,15 @@ def footprint_half(row: dict) -> float:
     return min(halves) if halves else 0.0
 
 
+def galex_uri(number: int, tile: str, subvisit: int, band: str, ending: str) -> str:
+    """A GALEX file's dataURI: MAST's GALEX pipeline folders under ``mast:GALEX/url/``
+    (``data/GR6/pipe/<version>/<number>-<tile>/d/01-main/0001-img/07-try/``; MAST's
+    data-delivery tests give the folders, a MAST download manifest the URI form);
+    ``band`` NUV or FUV."""
+    folder = f"data/GR6/pipe/02-vsn/{number}-{tile}/d/01-main/0001-img/07-try"
+    return f"mast:GALEX/url/{folder}/{tile}_sg{subvisit:02d}-{band[0].lower()}d-{ending}"
+
+
 def base_row(**values) -> dict:
     row = {
         "intentType": "science",

@@ -33,6 +33,7 @@ from .catalogue import (
     Target,
     _product,
     base_row,
+    galex_uri,
     jwst_exposures,
     jwst_member_key,
     member_obsids,
@@ -323,13 +324,8 @@ class SyntheticSky:
         return f"{'AIS' if i % 3 else 'MIS'}_{i}"
 
     def _galex_uri(self, i: int, ending: str) -> str:
-        """A GALEX file's dataURI: MAST's GALEX pipeline folders under ``mast:GALEX/url/``
-        (``data/GR6/pipe/<version>/<number>-<tile>/d/01-main/0001-img/07-try/``; MAST's
-        data-delivery tests give the folders, a MAST download manifest the URI form)."""
-        tile = self._galex_tile(i)
-        band = "n" if _CONFIGS[self.config[i]].filters[self.filter[i]] == "NUV" else "f"
-        folder = f"data/GR6/pipe/02-vsn/{50_000 + i}-{tile}/d/01-main/0001-img/07-try"
-        return f"mast:GALEX/url/{folder}/{tile}_sg{1 + i % 99:02d}-{band}d-{ending}"
+        band = _CONFIGS[self.config[i]].filters[self.filter[i]]
+        return galex_uri(50_000 + i, self._galex_tile(i), 1 + i % 99, band, ending)
 
     @staticmethod
     def _key_of_file(collection: str, filename: str) -> str:
@@ -578,7 +574,7 @@ class SyntheticSky:
             if config.product_type == "spectrum":
                 return "x1d"
             return "drc" if config.instrument.startswith("ACS") else "drz"
-        return {"GALEX": "nd-int", "HLA": "drz", "PS1": "unconv"}.get(config.collection, "")
+        return "drz" if config.collection == "HLA" else ""
 
     def _products(self, i: int, row: dict) -> tuple[Product, ...]:
         config = _CONFIGS[self.config[i]]

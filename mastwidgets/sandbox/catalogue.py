@@ -7,6 +7,7 @@ always serve the same rows; only file *contents* scale with the size setting.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -828,6 +829,8 @@ class Catalogue:
         by_uri = {p.uri: p for o in self.observations for p in o.products}
         object.__setattr__(self, "_by_obsid", by_obsid)
         object.__setattr__(self, "_by_uri", by_uri)
+        object.__setattr__(self, "_by_key", None)  # made when the bucket is first asked
+        object.__setattr__(self, "version", next(_VERSIONS))
         object.__setattr__(
             self,
             "_coords",
@@ -863,6 +866,24 @@ class Catalogue:
     def add_product(self, product: Product) -> None:
         """Serve one more file (not part of any observation the portal lists)."""
         self._by_uri[product.uri] = product
+        object.__setattr__(self, "_by_key", None)
+        object.__setattr__(self, "version", next(_VERSIONS))
+
+    def object_at(self, key: str) -> Product | None:
+        """The product the bucket holds at ``key``, or ``None`` (the bucket is public:
+        exclusive-access files are not in it)."""
+        by_key = self._by_key
+        if by_key is None:
+            by_key = {p.s3_key: p for p in self._by_uri.values() if _in_bucket(p)}
+            object.__setattr__(self, "_by_key", by_key)
+        found = by_key.get(key)
+        if found is None and self.synthetic is not None:
+            found = self.synthetic.product_at(key)
+        return found if found is not None and _in_bucket(found) else None
+
+    def object_keys(self) -> list[str]:
+        """The keys of the curated (recorded, asserted, added) products in the bucket."""
+        return [p.s3_key for p in self._by_uri.values() if _in_bucket(p)]
 
     def observation_of(self, product: Product) -> Observation:
         found = self.observation(product.obsid)
@@ -889,6 +910,12 @@ class Catalogue:
         wanted = set(obs_ids)
         return Catalogue(tuple(o for o in self.observations if o.obs_id in wanted), self.synthetic)
 
+
+def _in_bucket(product: Product) -> bool:
+    return product.in_s3 and product.data_rights == "PUBLIC"
+
+
+_VERSIONS = itertools.count()  # a catalogue's version: the bucket lists it anew when it changes
 
 #: The dataURIs of files the HLA's ``getdata.cgi`` serves.
 HLA_GETDATA = "mast:HLA/url/cgi-bin/getdata.cgi?"

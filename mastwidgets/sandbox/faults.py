@@ -6,7 +6,7 @@ import threading
 from collections.abc import Container
 from dataclasses import dataclass
 
-SCOPES = ("download", "api", "all")
+SCOPES = ("download", "api", "s3", "all")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class Faults:
         ``scope="api"`` or ``"all"``; lifting the faults ends the wait.
     scope
         ``"download"`` (file downloads), ``"api"`` (portal, resolver, path
-        look-up, column configs) or ``"all"``.
+        look-up, column configs), ``"s3"`` (the S3 endpoint's object GETs and HEADs:
+        failures are S3's XML errors, 503 its ``SlowDown``) or ``"all"``.
     """
 
     drop_after: int | None = None

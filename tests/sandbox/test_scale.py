@@ -192,9 +192,9 @@ def test_astroquerys_other_calls_work_at_scale(obs, big_sandbox):
 
 
 def test_cloud_look_ups_of_generated_products_agree_with_astroquery(obs, big_sandbox, scaled_env):
-    """Generated files are not in the bucket (moto cannot serve them): astroquery's own
-    ``get_cloud_uris`` and mastwidgets' look-up both find none of them, and neither fails;
-    a curated product in the same request is found by both."""
+    """Generated files are objects in the bucket as curated ones are: astroquery's own
+    ``get_cloud_uris`` (a HEAD of each object) and mastwidgets' look-up find every one of
+    them, and a curated product in the same request."""
     big = next(iter(big_sandbox.big_observations))
     products = obs.get_product_list(obs.query_criteria(obs_id=big))[:40]
     uris = [*products["dataURI"], "mast:HST/product/icdm01010_drz.fits"]
@@ -209,4 +209,45 @@ def test_cloud_look_ups_of_generated_products_agree_with_astroquery(obs, big_san
         Observations._cloud_connection = None
     ours = _cloud.cloud_uris(uris, scaled_env)
     assert ours == {u: theirs.get(u) for u in uris}
-    assert [u for u, s3 in ours.items() if s3] == uris[-1:]
+    assert all(ours.values())
+    assert ours["mast:HST/product/icdm01010_drz.fits"].endswith("/icdm01010_drz.fits")
+
+
+def test_generated_products_come_from_the_bucket_as_over_http(big_sandbox):
+    """A generated product is an object at its cloud key with the bytes the download
+    service sends, found without listing (the synthetic sky is too big to list)."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    s3 = boto3.client("s3", endpoint_url=big_sandbox.s3_endpoint, region_name="us-east-1",
+                      config=Config(signature_version=UNSIGNED))  # fmt: skip
+    big = next(iter(big_sandbox.big_observations))
+    observation = big_sandbox.catalogue.observation(big_sandbox.catalogue.synthetic.obsid(0))
+    assert observation.obs_id == big
+    for product in [p for p in observation.products if p.in_s3][:: len(observation.products) // 4]:
+        body = s3.get_object(Bucket="stpubdata", Key=product.s3_key)["Body"].read()
+        assert body == big_sandbox.product_bytes(product.uri)
+
+
+def test_a_synthetic_folder_lists_its_generated_objects(big_sandbox):
+    """Listing a big observation's level-3 folder page by page gives exactly its files'
+    keys, in order, as S3 lists a folder."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    s3 = boto3.client("s3", endpoint_url=big_sandbox.s3_endpoint, region_name="us-east-1",
+                      config=Config(signature_version=UNSIGNED))  # fmt: skip
+    observation = big_sandbox.catalogue.observation(big_sandbox.catalogue.synthetic.obsid(0))
+    folder = next(p.s3_key for p in observation.products if "/L3/" in p.s3_key).rsplit("/", 1)[0]
+    wanted = sorted(p.s3_key for p in observation.products if p.s3_key.startswith(folder + "/"))
+    listed = [
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket="stpubdata", Prefix=folder + "/", Delimiter="/"
+        )
+        for item in page.get("Contents", [])
+    ]
+    assert len(wanted) > 10_000
+    assert listed == wanted

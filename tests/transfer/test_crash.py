@@ -55,7 +55,7 @@ def check_invariants(state_dir, job_id, dest, blobs):
 @pytest.mark.parametrize("seed", range(6))
 def test_resume_after_kill_at_any_moment(sb, blobs, tmp_path, seed):
     rng = random.Random(seed)
-    sb.set_faults(Faults(throttle=1_000_000))  # HTTP only: S3 (moto) is not throttled
+    sb.set_faults(Faults(throttle=1_000_000))  # HTTP only (scope "download"): S3 is not throttled
     dest, state_dir = tmp_path / "data", tmp_path / "jobs"
     total = sum(len(blobs[n].data) for n in NAMES)
     s3_too = {"second.fits", "three_chunks.fits", "one.fits"}

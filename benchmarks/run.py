@@ -40,6 +40,7 @@ SCENARIOS = (
     "import",
     "archive",
     "cluster",
+    "s3many",
 )
 NGINX_CONF = """
 worker_processes 2;
@@ -341,7 +342,7 @@ def main() -> None:
     if args.skip_throttled:
         wanted.discard("throttled")
     files.mkdir(parents=True, exist_ok=True)
-    if wanted - {"many", "many-rss", "latency", "import", "archive", "cluster"}:  # big files
+    if wanted - {"many", "many-rss", "latency", "import", "archive", "cluster", "s3many"}:
         make_files(files, {name: size for name in big})
         (files / "stpubdata").mkdir(exist_ok=True)
         for name in big:
@@ -388,6 +389,7 @@ def main() -> None:
         for name, script in (
             ("archive", "archive_scale.py"),  # the sandbox, searches, grid and catalog at 100,000
             ("cluster", "cluster.py"),  # imports on a Dask cluster against one process
+            ("s3many", "s3_many_files.py"),  # many small files from S3 against s5cmd & co.
         ):
             if name in wanted:
                 done = subprocess.run(

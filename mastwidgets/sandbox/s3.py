@@ -516,3 +516,24 @@ def serve_folder(folder: Path, bucket: str, host: str = "127.0.0.1", port: int =
     switch = FaultSwitch()
     switch.set(faults)
     return S3Server((host, port), {bucket: FolderObjects(folder)}, switch).start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``mastwidgets.sandbox.s3.main([FOLDER])``: serve FOLDER's files as a bucket (for
+    benchmarks: in a process of its own). Prints ``PORT <n>`` once it listens and stops
+    when its standard input closes (the parent stopped or died)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--bucket", default="stpubdata")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--first-byte-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="added before each object's answer (the sandbox's fault)")  # fmt: skip
+    args = parser.parse_args(argv)
+    faults = Faults(first_byte_delay=args.first_byte_delay, scope="s3")
+    server = serve_folder(args.folder, args.bucket, args.host, args.port, faults)
+    print(f"PORT {server.server_address[1]}", flush=True)
+    sys.stdin.read()
+    server.stop()

@@ -95,6 +95,7 @@ class HttpSource:
     name = "http"
     probes_first = False  # the first ranged GET tells the size: one request per small file
     streams_whole = True  # a server that ignores Range sends the file whole
+    etag_is_md5 = False  # a web server's ETag is its own (nginx: mtime and size)
 
     def __init__(self, *, timeout: float, connections: int, headers: dict | None = None):
         self.headers = dict(headers or {})
@@ -158,36 +159,38 @@ class HttpSource:
             )
         length = response.headers.get("Content-Length")
         ranged = response.headers.get("Accept-Ranges", "").lower() == "bytes"
-        etag = (response.headers.get("ETag") or "").strip('"').lower() or None
         size = int(length) if length and length.isdigit() else None
-        return Probe(size=size, etag=etag, ranged=ranged)
+        return Probe(size=size, etag=_etag(response), ranged=ranged)
 
     def fetch(
         self, url: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None]:
-        """Stream ``[start, end)``; returns (bytes copied, total size the server stated)."""
+    ) -> tuple[int, int | None, str | None]:
+        """Stream ``[start, end)``; returns (bytes copied, total size the server stated,
+        the ETag)."""
         with self._turn(url, should_stop) as answer:
-            copied, total, _ = self._fetch(url, start, end, sink, buffer, should_stop, answer)
-        return copied, total
+            copied, total, _, etag = self._fetch(url, start, end, sink, buffer, should_stop, answer)
+        return copied, total, etag
 
     def fetch_first(
         self, url: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, bool]:
+    ) -> tuple[int, int | None, bool, str | None]:
         """The first GET of a file whose size is not known (instead of a HEAD): bytes
         ``[0, length)``, whose ``Content-Range`` tells the size; a server that ignores
         Range answers 200 and its whole body is taken. Returns (bytes copied, the
-        file's size as the server states it, whether the server honours Range)."""
+        file's size as the server states it, whether the server honours Range, the
+        ETag)."""
         with self._turn(url, should_stop) as answer:
             return self._fetch(url, 0, length, sink, buffer, should_stop, answer, whole=True)
 
     def _fetch(
         self, url, start, end, sink, buffer, should_stop, answer, *, whole: bool = False
-    ) -> tuple[int, int | None, bool]:
+    ) -> tuple[int, int | None, bool, str | None]:
         """A ranged GET; with ``whole``, a 200 (Range ignored) is read to its end
         instead of raising :class:`RangeIgnored`. Returns (bytes copied, the size the
-        server stated, whether it honoured Range)."""
+        server stated, whether it honoured Range, the ETag)."""
         headers = {"Accept-Encoding": "identity", "Range": f"bytes={start}-{end - 1}"}
         response = self._request("GET", url, headers, answer)
+        etag = _etag(response)
         try:
             if response.status == 206:
                 match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
@@ -195,18 +198,18 @@ class HttpSource:
                     raise RangeIgnored(f"GET {_short(url)}: bad Content-Range")
                 total = int(match.group(3)) if match.group(3) != "*" else None
                 copied = _read_body(response, url, start, end - start, sink, buffer, should_stop)
-                return copied, total, True
+                return copied, total, True, etag
             if response.status == 200 and whole:
                 stated = response.headers.get("Content-Length", "")
                 copied = _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
-                return copied, int(stated) if stated.isdigit() else copied, False
+                return copied, int(stated) if stated.isdigit() else copied, False, etag
             if response.status == 200:
                 raise RangeIgnored(f"GET {_short(url)}: the server ignores Range")
             if response.status == 416:
                 match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
                 if match and not (whole and int(match.group(1))):
                     # We asked past the end; from byte 0, only an empty file has none.
-                    return 0, int(match.group(1)), True
+                    return 0, int(match.group(1)), True, etag
                 raise SourceUnavailable(
                     f"GET {_short(url)}: range {start}-{end - 1} is beyond the end of the file"
                 )
@@ -243,6 +246,11 @@ def _read_body(
         return pump(read_into, start, length, sink, buffer, should_stop)
     except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
         raise TransientError(f"GET {_short(url)}: {type(error).__name__}") from None
+
+
+def _etag(response) -> str | None:
+    """The answer's ETag, unquoted (a weak one's ``W/`` kept: it is no checksum)."""
+    return (response.headers.get("ETag") or "").strip('"').lower() or None
 
 
 def _finish(response) -> None:

@@ -4,16 +4,13 @@ bucket, over the HTTP source's fast path."""
 from __future__ import annotations
 
 import functools
-import re
 from urllib.parse import urlsplit
 
 from botocore import UNSIGNED
 from botocore.config import Config
 
 from ._http import HttpSource
-from ._source import Buffer, Probe, Sink, StopCheck
-
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
+from ._source import PLAIN_MD5, Buffer, Probe, Sink, StopCheck
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -27,14 +24,17 @@ class S3Source:
     """Anonymous (unsigned) access to S3 objects, as to MAST's ``stpubdata``.
 
     botocore resolves the endpoint and the addressing style (the object's URL);
-    HEAD and the ranged GETs then go over the same fast path as
-    :class:`HttpSource` (an unsigned S3 request is plain HTTP), which spares
-    botocore's per-request overhead on every chunk.
+    the ranged GETs then go over the same fast path as :class:`HttpSource` (an
+    unsigned S3 request is plain HTTP), which spares botocore's per-request overhead
+    on every chunk. No HEAD: each GET's answer says the object's size
+    (``Content-Range``) and ETag (for a single-part object, its MD5), so a small
+    object costs one request.
     """
 
     name = "s3"
-    probes_first = True  # HEAD: a single-part object's ETag is its MD5
+    probes_first = False  # a GET's answer says the size and the ETag: no HEAD per object
     streams_whole = False  # an object store that ignores Range is not to be trusted
+    etag_is_md5 = True  # a single-part object's ETag is its MD5; multipart ones are not
 
     def __init__(
         self, *, endpoint: str | None, timeout: float, connections: int, region: str = "us-east-1"
@@ -46,7 +46,7 @@ class S3Source:
     def probe(self, uri: str) -> Probe:
         """HEAD on the object's URL; a plain-MD5 ETag (single-part upload) is its MD5."""
         answer = self._http.probe(self.url(uri))
-        md5 = answer.etag if answer.etag and _MD5.match(answer.etag) else None
+        md5 = answer.etag if answer.etag and PLAIN_MD5.match(answer.etag) else None
         return Probe(size=answer.size, md5=md5, etag=answer.etag, ranged=True)
 
     def url(self, uri: str) -> str:
@@ -60,12 +60,12 @@ class S3Source:
 
     def fetch(
         self, uri: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None]:
+    ) -> tuple[int, int | None, str | None]:
         return self._http.fetch(self.url(uri), start, end, sink, buffer, should_stop)
 
     def fetch_first(
         self, uri: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, bool]:
+    ) -> tuple[int, int | None, bool, str | None]:
         return self._http.fetch_first(self.url(uri), length, sink, buffer, should_stop)
 
     def fetch_whole(self, uri: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:

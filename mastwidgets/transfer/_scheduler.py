@@ -6,7 +6,8 @@ files than ``parallel`` remain, idle workers take chunks of the largest open
 file (as aria2c splits a download), so one big file still uses ``parallel``
 connections, never more. Small files (one chunk or less: one request each,
 where round trips cost more than bytes) may use up to ``connections``
-connections in all. The queue keeps the job's order.
+connections in all, and so may the first request (one chunk) of a file whose
+size is not known yet. The queue keeps the job's order.
 
 The scheduler only hands out tasks and takes them back; the workers do them.
 """
@@ -112,7 +113,11 @@ class Scheduler:
                 f.workers += 1
                 return Task(FINISH, f)
             if f.whole_mode():
-                if f.claims == 0 and not f.whole_in_flight and big_workers < self.parallel:
+                if (
+                    f.claims == 0
+                    and not f.whole_in_flight
+                    and (self.small(f) or big_workers < self.parallel)
+                ):
                     f.whole_in_flight = True
                     f.claims += 1
                     f.workers += 1
@@ -133,8 +138,12 @@ class Scheduler:
         return None
 
     def small(self, f: RunFile) -> bool:
-        """One chunk or less: such a file may take one of the extra connections."""
-        return f.size is not None and f.size <= self.chunk_size
+        """One chunk or less: such a file may take one of the extra connections. So
+        may a file of unknown size whose server honours Range: its first request asks
+        for one chunk, like a small file's (then its size is known)."""
+        if f.size is None:
+            return f.state.ranged
+        return f.size <= self.chunk_size
 
     def _admits(self, f: RunFile) -> bool:
         """Whether ``f`` may open now: at most ``parallel`` big files, and small ones up

@@ -10,6 +10,7 @@ per-read allocation) and hands memoryviews to the sink.
 from __future__ import annotations
 
 import mmap
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,10 @@ class Stopped(Exception):
     """The job was paused or cancelled while bytes were flowing."""
 
 
+#: An ETag that may be an MD5 (S3 gives single-part objects their MD5 as ETag).
+PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
+
+
 @dataclass(frozen=True)
 class Probe:
     """What a source says about a file before we fetch it."""
@@ -62,9 +67,10 @@ class Probe:
 class Source(Protocol):
     """Where a file's bytes come from, for the engine.
 
-    ``probes_first``: ask :meth:`probe` before fetching (S3: its HEAD tells the
-    size and, in a plain ETag, the MD5); otherwise the first ranged GET tells the
-    size (:meth:`fetch_first`), one request per small file. ``streams_whole``: a
+    ``probes_first``: ask :meth:`probe` before fetching; otherwise the first ranged
+    GET tells the size (:meth:`fetch_first`), one request per small file. Every GET
+    also says the file's ETag; ``etag_is_md5``: a plain (32 hex digits) ETag is the
+    file's MD5 (S3's single-part objects), checked when the file is done. ``streams_whole``: a
     server that ignores Range has its files fetched whole (:meth:`fetch_whole`);
     otherwise such an answer gives this source up for the file.
     """
@@ -72,6 +78,7 @@ class Source(Protocol):
     name: str
     probes_first: bool
     streams_whole: bool
+    etag_is_md5: bool
 
     def probe(self, location: str) -> Probe: ...
 
@@ -83,15 +90,16 @@ class Source(Protocol):
         sink: Sink,
         buffer: Buffer,
         should_stop: StopCheck,
-    ) -> tuple[int, int | None]:
-        """Stream ``[start, end)``: (bytes copied, the size the server stated)."""
+    ) -> tuple[int, int | None, str | None]:
+        """Stream ``[start, end)``: (bytes copied, the size the server stated, the
+        file's ETag)."""
         ...
 
     def fetch_first(
         self, location: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, bool]:
+    ) -> tuple[int, int | None, bool, str | None]:
         """Bytes ``[0, length)`` of a file of unknown size: (bytes copied, its size,
-        whether Range is honoured)."""
+        whether Range is honoured, its ETag)."""
         ...
 
     def fetch_whole(self, location: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:

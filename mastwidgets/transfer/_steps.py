@@ -26,6 +26,7 @@ from ._reporter import Reporter
 from ._results import TransferConfig
 from ._scheduler import CHUNK, FINISH, PREPARE, WHOLE, Scheduler, Task
 from ._source import (
+    PLAIN_MD5,
     Buffer,
     Probe,
     RangeIgnored,
@@ -159,9 +160,10 @@ class Steps:
         source, location = self.source_of(f)
 
         def fetch() -> None:
-            copied, total = source.fetch(
+            copied, total, etag = source.fetch(
                 location, start, end, self._sink(f), buffer, self._stop.is_set
             )
+            self._learn_etag(f, source, etag)
             if total is not None and total != f.size:
                 if f.state.size_given:
                     raise SourceUnavailable(f"{source.name} has {total} bytes, expected {f.size}")
@@ -174,6 +176,18 @@ class Steps:
             self._durable.checkpoint_file(f)  # a kill now loses no finished chunk
 
         self.step(task, source, fetch)
+
+    def _learn_etag(self, f: RunFile, source: Source, etag: str | None) -> None:
+        """Keep the file's ETag from the first answer that says it; where the source's
+        plain ETags are MD5s (S3), it is the MD5 the finished file is checked against."""
+        if not etag:
+            return
+        with f.lock:
+            state = f.state
+            if state.etag is None or state.source != source.name:
+                state.etag = etag
+            if source.etag_is_md5 and not state.md5 and PLAIN_MD5.match(etag):
+                state.md5 = etag
 
     def _resize(self, f: RunFile, size: int) -> None:
         log.info("%s: the server says %d bytes, not %s", f.state.name, size, f.size)
@@ -193,9 +207,10 @@ class Steps:
         def fetch() -> None:
             with f.lock:
                 f.written = ByteRanges()
-            copied, size, ranged = source.fetch_first(
+            copied, size, ranged, etag = source.fetch_first(
                 location, self.config.chunk_size, self._sink(f), buffer, self._stop.is_set
             )
+            self._learn_etag(f, source, etag)
             with self._cond:
                 f.state.ranged = ranged
             if size is None:

@@ -7,7 +7,7 @@ import pytest
 from mastwidgets import transfer
 from mastwidgets.sandbox import Faults
 
-from .conftest import assert_identical, fast
+from .conftest import CHUNK, assert_identical, fast
 
 
 def named(blobs, *names):
@@ -27,6 +27,25 @@ def test_s3_only_checks_the_etag_md5(sb, blobs, dirs):
     assert_identical(result, want)
     assert {f.source for f in result.files} == {"s3"}
     assert [f.md5 for f in result.files] == [b.md5 for b in want.values()]
+
+
+def test_s3_small_objects_cost_one_request_each_and_big_ones_no_head(sb, blobs, dirs):
+    """No HEAD per object: a GET's answer says the size and the ETag (the MD5 checked),
+    so a file of one chunk costs one request, sizes known or not; a bigger one its
+    chunks. The S3 endpoint's log counts them."""
+    want = named(blobs, "medium.fits", "large.fits")
+    for size_known in (True, False):
+        mark = sb.s3.served
+        specs = [{**b.spec(http=False), "size": len(b.data) if size_known else None}
+                 for b in want.values()]  # fmt: skip
+        result = transfer.download(specs, **{k: v / str(size_known) for k, v in dirs.items()},
+                                   **fast())  # fmt: skip
+        assert_identical(result, want)
+        asked = sb.s3.requests_since(mark)
+        assert {method for method, *_ in asked} == {"GET"}, asked
+        chunks = sum(-(-len(b.data) // CHUNK) for b in want.values())
+        assert len(asked) == chunks
+        assert [f.md5 for f in result.files] == [b.md5 for b in want.values()]
 
 
 def test_mixed_and_missing_s3_key_falls_back_to_http(sb, blobs, dirs):

@@ -26,8 +26,9 @@ class MemorySource:
 
     name = "http"
 
-    def __init__(self, *, probes_first=False, streams_whole=True, ignores_range=False):
+    def __init__(self, *, probes_first=False, streams_whole=True, ignores_range=False, etag=None):
         self.probes_first, self.streams_whole = probes_first, streams_whole
+        self.etag_is_md5, self.etag = etag is not None, etag
         self.ignores_range = ignores_range
         self.asked: list[str] = []
 
@@ -40,14 +41,14 @@ class MemorySource:
         if self.ignores_range:
             raise RangeIgnored("this source sends whole files only")
         sink(start, memoryview(DATA[start:end]))
-        return len(DATA[start:end]), len(DATA)
+        return len(DATA[start:end]), len(DATA), self.etag
 
     def fetch_first(self, location, length, sink, buffer, should_stop):
         self.asked.append("first")
         if self.ignores_range:
             raise RangeIgnored("this source sends whole files only")
         sink(0, memoryview(DATA[:length]))
-        return min(length, len(DATA)), len(DATA), True
+        return min(length, len(DATA)), len(DATA), True, self.etag
 
     def fetch_whole(self, location, sink, buffer, should_stop):
         self.asked.append("whole")
@@ -72,11 +73,11 @@ def plug(monkeypatch):
 
 def test_both_real_sources_answer_the_protocol():
     for cls in (_sources.HttpSource, _sources.S3Source):
-        for member in ("name", "probes_first", "streams_whole", "probe", "fetch"):
+        for member in ("name", "probes_first", "streams_whole", "etag_is_md5", "probe", "fetch"):
             assert hasattr(cls, member), (cls, member)
         for member in ("fetch_first", "fetch_whole", "close"):
             assert callable(getattr(cls, member)), (cls, member)
-    assert set(Source.__annotations__) == {"name", "probes_first", "streams_whole"}
+    assert set(Source.__annotations__) == {"name", "probes_first", "streams_whole", "etag_is_md5"}
 
 
 @pytest.mark.parametrize("size_known", [True, False])
@@ -104,6 +105,26 @@ def test_a_source_probed_first_gives_the_size_and_the_md5_that_is_checked(plug, 
     assert source.asked[0] == "probe"
     assert result.files[0].md5 == hashlib.md5(DATA).hexdigest()
     assert "first" not in source.asked
+
+
+@pytest.mark.parametrize("size_known", [True, False])
+def test_an_etag_that_is_an_md5_is_checked_without_a_probe(plug, tmp_path, size_known):
+    """A source whose plain ETags are MD5s (S3) says it in its GET's answer: the file is
+    checked against it, with no probe first; a wrong one fails the check."""
+    right = hashlib.md5(DATA).hexdigest()
+    source = plug(etag=right)
+    spec = {"name": "e.fits", "http": URL, "size": len(DATA) if size_known else None}
+    result = transfer.download(
+        [spec], tmp_path / "data", state_dir=tmp_path / "jobs", **fast(connections=2)
+    )
+    assert result.ok and result.files[0].md5 == right
+    assert "probe" not in source.asked
+    source.etag = "0" * 32  # not this file's MD5: the check must catch it
+    spec["name"] = "f.fits"
+    result = transfer.download(
+        [spec], tmp_path / "data", state_dir=tmp_path / "jobs2", **fast(connections=2)
+    )
+    assert not result.ok and "differs from its checksum" in result.failed[0].error
 
 
 def test_a_source_that_ignores_range_streams_the_file_whole_if_it_may(plug, tmp_path):

@@ -4,7 +4,7 @@ bucket, over the HTTP source's fast path."""
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 from botocore import UNSIGNED
 from botocore.config import Config
@@ -14,10 +14,16 @@ from ._source import PLAIN_MD5, Buffer, Probe, Sink, StopCheck
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
-    parts = urlsplit(uri)
-    if parts.scheme != "s3" or not parts.netloc or not parts.path.strip("/"):
+    """``(bucket, key)`` of ``s3://bucket/key``; the key is taken as written (S3 keys
+    may hold ``?`` and ``#``, which a URL parser would cut off)."""
+    scheme, _, rest = uri.partition("://")
+    bucket, _, key = rest.partition("/")
+    if scheme != "s3" or not bucket or not key.strip("/"):
         raise ValueError(f"not an s3://bucket/key URI: {uri!r}")
-    return parts.netloc, parts.path.lstrip("/")
+    return bucket, key.lstrip("/")
+
+
+_STAND_IN = "mastwidgets-key-stand-in"
 
 
 class S3Source:
@@ -50,13 +56,19 @@ class S3Source:
         return Probe(size=answer.size, md5=md5, etag=answer.etag, ranged=True)
 
     def url(self, uri: str) -> str:
-        """The object's plain HTTP(S) URL, as botocore addresses it (no signature)."""
-        if uri not in self._urls:
-            bucket, key = parse_s3_uri(uri)
-            self._urls[uri] = self.client.generate_presigned_url(
-                "get_object", Params={"Bucket": bucket, "Key": key}
+        """The object's plain HTTP(S) URL, as botocore addresses it (no signature):
+        botocore addresses one stand-in key per bucket, the others take its place
+        (quoted as botocore quotes keys), sparing its 0.2 ms per object."""
+        bucket, key = parse_s3_uri(uri)
+        template = self._urls.get(bucket)
+        if template is None:
+            template = self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": bucket, "Key": _STAND_IN}
             )
-        return self._urls[uri]
+            if template.count(_STAND_IN) != 1 or "?" in template:
+                raise ValueError(f"botocore addressed {bucket!r} as {template!r}")
+            self._urls[bucket] = template
+        return template.replace(_STAND_IN, quote(key, safe="/~"))
 
     def fetch(
         self, uri: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck

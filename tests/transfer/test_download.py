@@ -6,6 +6,7 @@ import pytest
 
 from mastwidgets import transfer
 from mastwidgets.sandbox import Faults
+from mastwidgets.transfer._sources import S3Source
 
 from .conftest import CHUNK, assert_identical, fast
 
@@ -205,3 +206,16 @@ def test_one_big_file_uses_every_connection(sb, blobs, dirs):
     gets = [r for r in sb.requests_since(before) if r[0] == "GET"]
     assert len(gets) == -(-len(blobs["large.fits"].data) // (64 * 1024))  # each chunk once
     assert sb.downloads_peak == 3
+
+
+@pytest.mark.parametrize("endpoint", [None, "http://127.0.0.1:9"], ids=["aws", "sandbox"])
+def test_s3_urls_are_botocore_s_own(endpoint):
+    """Objects are fetched at the URL botocore gives them (virtual-hosted on AWS, path
+    style at an endpoint), keys quoted as botocore quotes them, ``?`` and ``#`` kept in
+    the key (a URL parser would cut them off)."""
+    source = S3Source(endpoint=endpoint, timeout=5, connections=2)
+    for key in ("hst/public/u24r/u24r0102t/u24r0102t_c0f.fits", "a b/c+d~e%f.fits", "é/ü?#.fits"):
+        theirs = source.client.generate_presigned_url(
+            "get_object", Params={"Bucket": "stpubdata", "Key": key}
+        )
+        assert source.url(f"s3://stpubdata/{key}") == theirs

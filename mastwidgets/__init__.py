@@ -17,6 +17,7 @@ _FROM_MAST = (
     "RESULT_COLUMNS",
     "filter_products",
     "list_products",
+    "open_product",
     "preview_image",
     "read_targets",
     "resolve_target",

@@ -26,6 +26,7 @@ __all__ = [
     "MastWidgetsError",
     "NoProductsFound",
     "ObservationNotFound",
+    "ProductNotFound",
     "StateCorrupt",
     "TargetNotFound",
     "TooManyResults",
@@ -98,6 +99,10 @@ class ObservationNotFound(MastWidgetsError, LookupError):
 
 class NoProductsFound(MastWidgetsError, LookupError):
     """An observation exists but has no data products (or none passed the filters)."""
+
+
+class ProductNotFound(MastWidgetsError, FileNotFoundError):
+    """Neither MAST's bucket nor its download service has the product's file."""
 
 
 class MastUnavailable(MastWidgetsError, ConnectionError):

@@ -7,6 +7,7 @@ environment variables.
 
 from ._client import token_headers
 from ._coords import parse_coordinates, parse_radius
+from ._open import open_product
 from ._preview import preview_image
 from ._products import MRP, PRODUCT_COLUMNS, filter_products, list_products, locate
 from ._search import (
@@ -31,6 +32,7 @@ __all__ = [
     "filter_products",
     "list_products",
     "locate",
+    "open_product",
     "parse_coordinates",
     "parse_radius",
     "preview_image",

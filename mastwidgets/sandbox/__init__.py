@@ -323,6 +323,12 @@ class Sandbox:
         return list(self._http.log) if self._http else []
 
     @property
+    def bytes_served(self) -> int:
+        """File body bytes the HTTP download service has sent (the S3 endpoint counts
+        its own: ``sb.s3.bytes_sent``)."""
+        return self._http.bytes_sent if self._http else 0
+
+    @property
     def served(self) -> int:
         """How many requests the HTTP server has answered (a mark for :meth:`requests_since`)."""
         return self._http.served if self._http else 0

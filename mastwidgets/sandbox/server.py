@@ -83,6 +83,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
         self.times: deque[float] = deque(maxlen=10_000)  # when each answer in the log began
         self.served = 0  # requests answered since the server started (the log keeps the last)
+        self.bytes_sent = 0  # file body bytes sent by downloads
         self._connections: set[socket.socket] = set()
         self.downloads_now = 0  # file bodies being sent right now
         self.downloads_peak = 0  # the most at once since the last reset
@@ -337,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
         sent = min(count, claimed)
         if faults.drop_after is not None:
             sent = min(sent, faults.drop_after)
+        with self.server._connections_lock:
+            self.server.bytes_sent += sent
         self._send_file(body, start, sent, faults.throttle is not None)
         if unsized or sent < claimed:
             self.close_connection = True

@@ -29,7 +29,11 @@ setting                     environment variable                    default
                                                                     every process of ``state_dir``
 ``ag_grid_license``         ``MASTWIDGETS_AG_GRID_LICENSE``         ``None``: AG Grid Community
 ``connections``             ``MASTWIDGETS_CONNECTIONS``             ``16``: small files at once, per
-                                                                    job (big ones: ``parallel``)
+                                                                    job (big ones: ``parallel``),
+                                                                    requests at once to MAST's site
+``s3_connections``          ``MASTWIDGETS_S3_CONNECTIONS``          ``64``: requests at once to S3
+                                                                    (it takes far more than a web
+                                                                    server; SlowDown backs off)
 ``app_token``               ``MASTWIDGETS_APP_TOKEN``               ``None``; ``mastwidgets app
                                                                     --token`` makes one up
 ``max_search_rows``         ``MASTWIDGETS_MAX_SEARCH_ROWS``         ``100000``: a search matching
@@ -92,6 +96,7 @@ _ENV = {
     "app_token": "MASTWIDGETS_APP_TOKEN",
     "dask_scheduler": "MASTWIDGETS_DASK_SCHEDULER",
     "connections": "MASTWIDGETS_CONNECTIONS",
+    "s3_connections": "MASTWIDGETS_S3_CONNECTIONS",
     "max_search_rows": "MASTWIDGETS_MAX_SEARCH_ROWS",
     "layout": "MASTWIDGETS_LAYOUT",
 }
@@ -131,6 +136,7 @@ class Settings:
     ag_grid_license: str | None = field(default=None, repr=False)
     app_token: str | None = field(default=None, repr=False)
     connections: int = 16
+    s3_connections: int = 64
     max_search_rows: int = 100_000
     layout: str = "observation"
     dask_scheduler: str | None = None
@@ -249,6 +255,11 @@ def get_settings(**overrides: object) -> Settings:
         if not 1 <= count <= 64:
             raise ConfigurationError(f"connections must be between 1 and 64, not {value!r}")
         values["connections"] = count
+    if (value := pick("s3_connections")) is not None:
+        count = _number("s3_connections", value, int)
+        if not 1 <= count <= 256:
+            raise ConfigurationError(f"s3_connections must be between 1 and 256, not {value!r}")
+        values["s3_connections"] = count
     if (value := pick("max_search_rows")) is not None:
         count = _number("max_search_rows", value, int)
         if count < 1:

@@ -105,3 +105,16 @@ def test_host_secrets_stay_out_of_repr(clean_env):
     settings = mw.get_settings(app_token="page-secret", ag_grid_license="licence-key")
     assert settings.app_token == "page-secret"
     assert "page-secret" not in repr(settings) and "licence-key" not in repr(settings)
+
+
+def test_requests_at_once_per_host(clean_env):
+    """MAST's site and S3 have their own caps: S3 takes more by default."""
+    clean_env.delenv("MASTWIDGETS_CONNECTIONS", raising=False)
+    clean_env.delenv("MASTWIDGETS_S3_CONNECTIONS", raising=False)
+    settings = mw.get_settings()
+    assert settings.s3_connections > settings.connections
+    clean_env.setenv("MASTWIDGETS_S3_CONNECTIONS", "128")
+    assert mw.get_settings().s3_connections == 128
+    clean_env.setenv("MASTWIDGETS_S3_CONNECTIONS", "0")
+    with pytest.raises(ConfigurationError, match="s3_connections"):
+        mw.get_settings()

@@ -147,6 +147,8 @@ class S3Server(ThreadingHTTPServer):
         self.log: deque[tuple[str, str, int, int]] = deque(maxlen=10_000)
         self.served = 0  # requests answered (the log keeps the last 10,000)
         self.bytes_sent = 0  # object bytes sent, bodies only
+        self.in_flight = 0  # object requests being answered now
+        self.peak = 0  # the most at once since the last reset_peak()
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
@@ -189,6 +191,10 @@ class S3Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], ConnectionError):  # clients hang up mid-body
             super().handle_error(request, client_address)
+
+    def reset_peak(self) -> None:
+        with self._lock:
+            self.peak = self.in_flight
 
     def record(self, method: str, path: str, status: int, sent: int) -> None:
         with self._lock:
@@ -289,6 +295,17 @@ class _S3Handler(BaseHTTPRequestHandler):
 
     # -- objects ----------------------------------------------------------------------------------
     def _object(self, bucket: str, key: str, objects: Objects) -> None:
+        server = self.server
+        with server._lock:
+            server.in_flight += 1
+            server.peak = max(server.peak, server.in_flight)
+        try:
+            self._answer_object(bucket, key, objects)
+        finally:
+            with server._lock:
+                server.in_flight -= 1
+
+    def _answer_object(self, bucket: str, key: str, objects: Objects) -> None:
         resource = f"/{bucket}/{key}"
         faults = self._faults()
         if faults is None:

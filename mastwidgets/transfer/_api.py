@@ -205,6 +205,7 @@ def _config(parallel: int, chunk_size: int, **options) -> TransferConfig:
     options.setdefault("s3_endpoint", settings.s3_endpoint)
     options.setdefault("timeout", settings.timeout)
     options.setdefault("connections", settings.connections)
+    options.setdefault("s3_connections", settings.s3_connections)
     return TransferConfig(parallel=parallel, chunk_size=chunk_size, **options)
 
 

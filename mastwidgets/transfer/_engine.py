@@ -108,12 +108,20 @@ class TransferJob(JobHandle):
             self._lock.release()
             raise
         self._started = time.monotonic()
-        slots = self._sched.slots
         pending = [f for f in self._files if f.state.status not in FINISHED]
+        names = {name for f in pending for name, _ in f.state.locations()}
+        # Requests at once per source's host: MAST's web server gets a polite cap, S3
+        # far more; the workers are as many as the widest of them needs.
+        limits = {
+            name: max(self.config.parallel, self.config.s3_connections if name == "s3"
+                      else self.config.connections)
+            for name in names
+        }  # fmt: skip
+        slots = self._sched.widen(max(limits.values(), default=0))
         sources = open_sources(
-            (name for f in pending for name, _ in f.state.locations()),
+            names,
             timeout=self.config.timeout,
-            connections=slots,
+            connections=limits or slots,
             headers=self._headers,
             s3_endpoint=self.config.s3_endpoint,
         )

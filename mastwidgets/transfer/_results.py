@@ -17,6 +17,9 @@ class TransferConfig:
     parallel: int = 3  # big files at once (and connections on big files)
     chunk_size: int = 5 * 2**20
     connections: int = 16  # files of one chunk or less at once: a polite per-host cap
+    #: Requests at once to S3, which takes far more than a web server (AWS: 5,500 GETs
+    #: a second per prefix); a SlowDown (503) narrows the window (._hosts).
+    s3_connections: int = 64
     split: bool = True
     buffer_size: int = 8 * 2**20
     timeout: float = 60.0

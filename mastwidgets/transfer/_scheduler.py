@@ -69,6 +69,12 @@ class Scheduler:
         self.split = split
         self._tally = tally
 
+    def widen(self, slots: int) -> int:
+        """At least ``slots`` workers (files at once): S3 takes more than a web server."""
+        with self.cond:
+            self.slots = max(self.slots, slots)
+            return self.slots
+
     def queue(self, files: Iterable[RunFile]) -> None:
         """Files to fetch, after those already queued."""
         with self.cond:

@@ -21,6 +21,7 @@ from ._source import Source
 __all__ = ["SOURCES", "HttpSource", "S3Source", "Source", "open_sources", "parse_s3_uri"]
 
 #: How each source is made, by the name a file's state gives it.
+#: ``connections``: requests at once to one host of the source.
 SOURCES: dict[str, Callable[..., Source]] = {
     "s3": lambda *, timeout, connections, headers, s3_endpoint: S3Source(
         endpoint=s3_endpoint, timeout=timeout, connections=connections
@@ -35,14 +36,20 @@ def open_sources(
     names: Iterable[str],
     *,
     timeout: float,
-    connections: int,
+    connections: int | dict[str, int],
     headers: dict | None = None,
     s3_endpoint: str | None = None,
 ) -> dict[str, Source]:
-    """The sources named (once each), ready for a job's workers."""
+    """The sources named (once each), ready for a job's workers; ``connections``:
+    requests at once per host, one number or one per source's name."""
+    limits = connections if isinstance(connections, dict) else {}
+    default = connections if isinstance(connections, int) else max(connections.values())
     return {
         name: SOURCES[name](
-            timeout=timeout, connections=connections, headers=headers, s3_endpoint=s3_endpoint
+            timeout=timeout,
+            connections=limits.get(name, default),
+            headers=headers,
+            s3_endpoint=s3_endpoint,
         )
         for name in dict.fromkeys(names)
         if name in SOURCES

@@ -219,3 +219,34 @@ def test_s3_urls_are_botocore_s_own(endpoint):
             "get_object", Params={"Bucket": "stpubdata", "Key": key}
         )
         assert source.url(f"s3://stpubdata/{key}") == theirs
+
+
+def test_s3_takes_more_requests_at_once_than_mast_s_site(sb, mast_sandbox, dirs, monkeypatch):
+    """Per host: MAST's web server gets ``connections`` requests at once, S3 its own
+    ``s3_connections`` (more); each answer waits 0.2 s, so the peaks show the caps."""
+    payload = b"x" * 2000
+    specs = []
+    for i in range(48):
+        http, s3 = mast_sandbox.add_file(f"per_host_{i:02d}.fits", payload)
+        specs.append({"name": f"h{i:02d}.fits", "http": http, "size": len(payload)})
+        specs.append({"name": f"s{i:02d}.fits", "s3": s3, "size": len(payload)})
+    faults = Faults(first_byte_delay=0.2, scope="all")
+    with mast_sandbox.faults(faults):
+        mast_sandbox.s3.reset_peak()
+        result = transfer.download(specs, **dirs, **fast(connections=4, s3_connections=24))
+    assert result.ok, [f.error for f in result.failed][:3]
+    assert mast_sandbox.downloads_peak <= 4
+    assert 4 < mast_sandbox.s3.peak <= 24
+
+
+def test_s3_slowdown_narrows_the_window_and_every_file_still_comes_from_s3(sb, blobs, dirs):
+    """S3's SlowDown (503) on the first requests: the engine backs off (its host window
+    halves) and retries; nothing falls back to HTTP, every byte is right."""
+    want = named(blobs, "medium.fits", "large.fits", "second.fits")
+    mark = sb.s3.served
+    with sb.faults(Faults(fail_requests=range(1, 6), fail_status=503, scope="s3")):
+        result = transfer.download([b.spec() for b in want.values()], **dirs, **fast())
+    assert_identical(result, want)
+    assert {f.source for f in result.files} == {"s3"}
+    statuses = [status for _, _, status, _ in sb.s3.requests_since(mark)]
+    assert statuses.count(503) == 5

@@ -35,6 +35,12 @@ __all__ = [
 ]
 
 
+#: Why MAST refused exclusive-access files, as every part of mastwidgets says it.
+NEEDS_TOKEN = (
+    "exclusive-access data: they need a MAST token with access (MAST_API_TOKEN or the keyring)"
+)
+
+
 class MastWidgetsError(Exception):
     """Base class of every error raised by mastwidgets."""
 

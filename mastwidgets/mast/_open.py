@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import (
+    NEEDS_TOKEN,
     AuthenticationError,
     ConfigurationError,
     InvalidQuery,
@@ -147,10 +148,7 @@ def _why_not(url: str, settings: Settings) -> None:
     except requests.RequestException as error:
         raise MastUnavailable(f"could not read {url}: {type(error).__name__}") from None
     if answer.status_code in (401, 403):
-        raise AuthenticationError(
-            f"{url}: HTTP {answer.status_code}: exclusive-access data: they need a MAST "
-            "token with access (MAST_API_TOKEN or the keyring)"
-        )
+        raise AuthenticationError(f"{url}: HTTP {answer.status_code}: {NEEDS_TOKEN}")
     if answer.status_code >= 500:
         raise MastUnavailable(f"could not read {url}: HTTP {answer.status_code}")
 

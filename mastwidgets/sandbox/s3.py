@@ -31,10 +31,8 @@ and ``drop_after``.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import io
-import socket
 import sys
 import threading
 import time
@@ -43,12 +41,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 from .faults import Faults, FaultSwitch
+from .server import LoopbackServer, parse_range, send_body
 
 REGION = "us-east-1"
 #: Objects this big or bigger were uploaded in parts of this size (as the AWS CLI's and
@@ -133,11 +132,9 @@ class _ETags:
         return found
 
 
-class S3Server(ThreadingHTTPServer):
+class S3Server(LoopbackServer):
     """An S3 endpoint serving ``buckets`` (``{name: Objects}``) on ``address``."""
 
-    daemon_threads = True
-    allow_reuse_address = True
     request_queue_size = 1024  # s5cmd opens hundreds of connections at once
 
     def __init__(self, address, buckets: dict[str, Objects], faults: FaultSwitch | None = None):
@@ -149,8 +146,6 @@ class S3Server(ThreadingHTTPServer):
         self.bytes_sent = 0  # object bytes sent, bodies only
         self.in_flight = 0  # object requests being answered now
         self.peak = 0  # the most at once since the last reset_peak()
-        self._lock = threading.Lock()
-        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         super().__init__(address, _S3Handler)
 
@@ -169,35 +164,17 @@ class S3Server(ThreadingHTTPServer):
         if self._thread is None:
             return
         self.shutdown()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+        self.close_connections()
         self.server_close()
         self._thread.join(timeout=10)
         self._thread = None
 
-    def process_request(self, request, client_address):
-        with self._lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request):
-        with self._lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # clients hang up mid-body
-            super().handle_error(request, client_address)
-
     def reset_peak(self) -> None:
-        with self._lock:
+        with self._connections_lock:
             self.peak = self.in_flight
 
     def record(self, method: str, path: str, status: int, sent: int) -> None:
-        with self._lock:
+        with self._connections_lock:
             self.log.append((method, path, status, sent))
             self.served += 1
             self.bytes_sent += sent
@@ -205,7 +182,7 @@ class S3Server(ThreadingHTTPServer):
     def requests_since(self, mark: int) -> list[tuple[str, str, int, int]]:
         """``(method, path, status, body bytes)`` of requests answered since ``served``
         was ``mark``."""
-        with self._lock:
+        with self._connections_lock:
             log, count = list(self.log), self.served - mark
         if count > len(log):
             raise ValueError(f"only the last {len(log)} requests are kept, not {count}")
@@ -296,13 +273,13 @@ class _S3Handler(BaseHTTPRequestHandler):
     # -- objects ----------------------------------------------------------------------------------
     def _object(self, bucket: str, key: str, objects: Objects) -> None:
         server = self.server
-        with server._lock:
+        with server._connections_lock:
             server.in_flight += 1
             server.peak = max(server.peak, server.in_flight)
         try:
             self._answer_object(bucket, key, objects)
         finally:
-            with server._lock:
+            with server._connections_lock:
                 server.in_flight -= 1
 
     def _answer_object(self, bucket: str, key: str, objects: Objects) -> None:
@@ -344,7 +321,7 @@ class _S3Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
-        _send(self, body, start, sent, faults.throttle is not None)
+        send_body(self, self.server.faults, body, start, sent, faults.throttle is not None)
         if sent < count:
             self.close_connection = True
 
@@ -480,51 +457,14 @@ def _page(
 
 
 def _range(header: str | None, size: int) -> tuple[int, int] | str | None:
-    """``(first, last)`` of a single ``bytes=`` range; ``None``: the whole object (S3
-    ignores ranges it cannot parse and several ranges); ``"416"``: not satisfiable."""
-    if not header or not header.startswith("bytes=") or "," in header:
+    """``(first, last)`` of a single ``bytes=`` range, ``None`` (the whole object) or
+    ``"416"``, as the download service reads ranges, except that S3 answers a backwards
+    range (``bytes=5-2``) with the whole object, where a web server says 416."""
+    wanted = parse_range(header, size)
+    first, _, last = (header or "").removeprefix("bytes=").strip().partition("-")
+    if wanted == "416" and first.isdigit() and last.isdigit() and int(last) < int(first) < size:
         return None
-    first, _, last = header[len("bytes=") :].strip().partition("-")
-    try:
-        if first == "":
-            length = int(last)
-            if length <= 0:
-                return None if length == 0 and not size else "416"
-            return (max(size - length, 0), size - 1) if size else None
-        start = int(first)
-        end = min(int(last), size - 1) if last else size - 1
-    except ValueError:
-        return None
-    if start >= size:
-        return "416"
-    if end < start:
-        return None
-    return start, end
-
-
-def _send(handler: BaseHTTPRequestHandler, body: Path | bytes, offset: int, count: int,
-          throttled: bool) -> None:  # fmt: skip
-    server: S3Server = handler.server  # type: ignore[assignment]
-    with body.open("rb") if isinstance(body, Path) else io.BytesIO(body) as f:
-        if not throttled:
-            if count and isinstance(body, Path):
-                handler.connection.sendfile(f, offset, count)
-            elif count:
-                handler.wfile.write(memoryview(body)[offset : offset + count])
-            return
-        f.seek(offset)
-        done = 0
-        while done < count:
-            faults, generation = server.faults.current()
-            throttle = faults.throttle
-            block = 65536 if throttle is None else max(1024, min(65536, throttle // 20))
-            began = time.monotonic()
-            data = f.read(min(block, count - done))
-            handler.wfile.write(data)
-            done += len(data)
-            ahead = 0 if throttle is None else len(data) / throttle - (time.monotonic() - began)
-            if ahead > 0:
-                server.faults.wait(ahead, since=generation)
+    return wanted
 
 
 def serve_folder(folder: Path, bucket: str, host: str = "127.0.0.1", port: int = 0,

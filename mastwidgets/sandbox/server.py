@@ -71,24 +71,17 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     return start, end
 
 
-class SandboxHTTPServer(ThreadingHTTPServer):
-    """A threading server that also closes its idle keep-alive connections on shutdown."""
+class LoopbackServer(ThreadingHTTPServer):
+    """A threading server that also closes its idle keep-alive connections on shutdown
+    (both sandbox servers are); ``_connections_lock`` also guards subclasses' counters."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, portal: Portal, faults: FaultSwitch):
-        self.portal = portal
-        self.faults = faults
-        self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
-        self.times: deque[float] = deque(maxlen=10_000)  # when each answer in the log began
-        self.served = 0  # requests answered since the server started (the log keeps the last)
-        self.bytes_sent = 0  # file body bytes sent by downloads
+    def __init__(self, address, handler):
         self._connections: set[socket.socket] = set()
-        self.downloads_now = 0  # file bodies being sent right now
-        self.downloads_peak = 0  # the most at once since the last reset
         self._connections_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        super().__init__(address, handler)
 
     def process_request(self, request, client_address):
         with self._connections_lock:
@@ -111,6 +104,21 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         for connection in connections:
             with contextlib.suppress(OSError):  # already closed by the client
                 connection.shutdown(socket.SHUT_RDWR)
+
+
+class SandboxHTTPServer(LoopbackServer):
+    """MAST's endpoints, with a log of the requests answered and faults."""
+
+    def __init__(self, address, portal: Portal, faults: FaultSwitch):
+        self.portal = portal
+        self.faults = faults
+        self.log: deque[tuple[str, str, int]] = deque(maxlen=10_000)
+        self.times: deque[float] = deque(maxlen=10_000)  # when each answer in the log began
+        self.served = 0  # requests answered since the server started (the log keeps the last)
+        self.bytes_sent = 0  # file body bytes sent by downloads
+        self.downloads_now = 0  # file bodies being sent right now
+        self.downloads_peak = 0  # the most at once since the last reset
+        super().__init__(address, _Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -340,27 +348,40 @@ class _Handler(BaseHTTPRequestHandler):
             sent = min(sent, faults.drop_after)
         with self.server._connections_lock:
             self.server.bytes_sent += sent
-        self._send_file(body, start, sent, faults.throttle is not None)
+        send_body(self, self.server.faults, body, start, sent, faults.throttle is not None)
         if unsized or sent < claimed:
             self.close_connection = True
 
-    def _send_file(self, body: Path | bytes, offset: int, count: int, throttled: bool) -> None:
-        with body.open("rb") if isinstance(body, Path) else io.BytesIO(body) as f:
-            if not throttled:
-                if count:  # os.sendfile for a file; socket.sendfile sends bytes itself
-                    self.connection.sendfile(f, offset, count)
-                return
-            f.seek(offset)
-            done = 0
-            while done < count:
-                # The throttle in force now: lifting the faults lets a crawling body finish.
-                faults, generation = self.server.faults.current()
-                throttle = faults.throttle
-                block = 65536 if throttle is None else max(1024, min(65536, throttle // 20))
-                began = time.monotonic()
-                data = f.read(min(block, count - done))
-                self.wfile.write(data)
-                done += len(data)
-                ahead = 0 if throttle is None else len(data) / throttle - (time.monotonic() - began)
-                if ahead > 0:
-                    self.server.faults.wait(ahead, since=generation)
+
+def send_body(
+    handler: BaseHTTPRequestHandler,
+    switch: FaultSwitch,
+    body: Path | bytes,
+    offset: int,
+    count: int,
+    throttled: bool,
+) -> None:
+    """Send ``count`` bytes of a file (or of bytes) from ``offset``: at once
+    (``sendfile``), or at the throttle in force as it goes (lifting the faults lets a
+    crawling body finish). Both sandbox servers send their bodies so."""
+    if not throttled and not isinstance(body, Path):
+        handler.wfile.write(memoryview(body)[offset : offset + count])  # one send
+        return
+    with body.open("rb") if isinstance(body, Path) else io.BytesIO(body) as f:
+        if not throttled:
+            if count:
+                handler.connection.sendfile(f, offset, count)  # os.sendfile
+            return
+        f.seek(offset)
+        done = 0
+        while done < count:
+            faults, generation = switch.current()
+            throttle = faults.throttle
+            block = 65536 if throttle is None else max(1024, min(65536, throttle // 20))
+            began = time.monotonic()
+            data = f.read(min(block, count - done))
+            handler.wfile.write(data)
+            done += len(data)
+            ahead = 0 if throttle is None else len(data) / throttle - (time.monotonic() - began)
+            if ahead > 0:
+                switch.wait(ahead, since=generation)

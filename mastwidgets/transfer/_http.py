@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import urllib3
 
+from ..errors import NEEDS_TOKEN
 from ._hosts import HostWindow
 from ._source import (
     Buffer,
@@ -49,8 +50,7 @@ def _retry_after(value: str | None) -> float | None:
 
 #: What a refusal means to the user, by status.
 _REFUSALS = {
-    401: "exclusive-access data: they need a MAST token with access (MAST_API_TOKEN or "
-    "the keyring)",
+    401: NEEDS_TOKEN,
     403: "exclusive-access data: this MAST token has no access to them",
     404: "the server has no such file",
     410: "the server has withdrawn this file",

@@ -241,7 +241,9 @@ def test_a_synthetic_folder_lists_its_generated_objects(big_sandbox):
                       config=Config(signature_version=UNSIGNED))  # fmt: skip
     observation = big_sandbox.catalogue.observation(big_sandbox.catalogue.synthetic.obsid(0))
     folder = next(p.s3_key for p in observation.products if "/L3/" in p.s3_key).rsplit("/", 1)[0]
-    wanted = sorted(p.s3_key for p in observation.products if p.s3_key.startswith(folder + "/"))
+    wanted = sorted(
+        p.s3_key for p in observation.products if (p.s3_key or "").startswith(folder + "/")
+    )
     listed = [
         item["Key"]
         for page in s3.get_paginator("list_objects_v2").paginate(

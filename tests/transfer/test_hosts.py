@@ -64,17 +64,20 @@ def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb,
 
 
 def test_the_whole_host_waits_out_retry_after_in_a_many_file_job(sb, dirs):
-    """A 429 with Retry-After: 0.6 s in a job of 200 small files on 16 connections:
+    """A 429 with Retry-After: 1.5 s in a job of 200 small files on 16 connections:
     after each refusal the sandbox hears nothing from the engine until the time has
     passed (not only the refused file waits: every connection to the host does), and
-    the job still ends with every file right, each fetched once."""
+    the job still ends with every file right, each fetched once. Requests already on
+    their way may land up to half a second late on a busy machine (a clean clone's
+    run once saw one 0.19 s after the 429); without the wait, 16 connections send
+    hundreds in that second."""
     files = {}
     for i in range(200):
         data = bytes([i % 251]) * (2000 + i)
         http, _ = sb.add_file(f"hosts/w{i:03d}.fits", data, in_s3=False)
         files[f"w{i:03d}.fits"] = (http, data)
     specs = [{"name": n, "http": h, "size": len(d)} for n, (h, d) in files.items()]
-    sb.set_faults(Faults(fail_requests={40, 120}, fail_status=429, retry_after=0.6))
+    sb.set_faults(Faults(fail_requests={40, 120}, fail_status=429, retry_after=1.5))
     mark = sb.served
     result = transfer.download(specs, **dirs, retry=FAST_RETRY)
     assert result.ok, [(f.name, f.error) for f in result.failed]
@@ -84,6 +87,6 @@ def test_the_whole_host_waits_out_retry_after_in_a_many_file_job(sb, dirs):
     assert len(refusals) == 2
     for refused in refusals:
         # Requests already on their way when the 429 went out may land just after it.
-        quiet = [t - refused for *_, t in answers if refused + 0.15 < t < refused + 0.55]
-        assert not quiet, f"requests {quiet} s after a 429 asking for 0.6 s of quiet"
+        quiet = [t - refused for *_, t in answers if refused + 0.5 < t < refused + 1.45]
+        assert not quiet, f"requests {quiet} s after a 429 asking for 1.5 s of quiet"
     assert len(answers) == 200 + 2, "each file fetched once, the refused ones twice"

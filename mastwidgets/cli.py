@@ -78,7 +78,8 @@ def _sandbox(args: argparse.Namespace) -> int:
         for key, value in sb.environ().items():
             print(f"export {key}={value}")
         sys.stdout.flush()
-        stop.wait()
+        while not stop.wait(0.5):  # short waits: the handler runs between them
+            pass
     return 0
 
 

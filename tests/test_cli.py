@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -106,7 +107,14 @@ def test_sandbox_command_then_search_from_a_plain_python(sandbox_process, tmp_pa
     with socket.create_connection((s3.hostname, s3.port), timeout=5):
         pass  # the S3 endpoint listens while the sandbox runs
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 0
+    try:
+        code = process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # say where it hangs (one clean-clone run did)
+        spy = Path(sys.executable).with_name("py-spy")
+        dump = subprocess.run([str(spy), "dump", "--pid", str(process.pid)],
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        pytest.fail(f"the sandbox did not stop within 30 s of Ctrl-C:\n{dump.stdout}")
+    assert code == 0
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((s3.hostname, s3.port), timeout=5).close()
 

@@ -65,12 +65,12 @@ def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb,
 
 def test_the_whole_host_waits_out_retry_after_in_a_many_file_job(sb, dirs):
     """A 429 with Retry-After: 1.5 s in a job of 200 small files on 16 connections:
-    after each refusal the sandbox hears nothing from the engine until the time has
-    passed (not only the refused file waits: every connection to the host does), and
-    the job still ends with every file right, each fetched once. Requests already on
-    their way may land up to half a second late on a busy machine (a clean clone's
-    run once saw one 0.19 s after the 429); without the wait, 16 connections send
-    hundreds in that second."""
+    after each refusal the sandbox answers no more than the requests already on their
+    way (at most one per connection) until the time has passed: not only the refused
+    file waits, every connection to the host does; without the wait, 16 connections
+    send a hundred or more in that time. The job still ends with every file right,
+    each fetched once. Counted, not timed: on a busy machine the sandbox (in this
+    process) answered requests sent before the 429 up to 0.94 s after it."""
     files = {}
     for i in range(200):
         data = bytes([i % 251]) * (2000 + i)
@@ -86,7 +86,6 @@ def test_the_whole_host_waits_out_retry_after_in_a_many_file_job(sb, dirs):
     refusals = [t for _, _, status, t in answers if status == 429]
     assert len(refusals) == 2
     for refused in refusals:
-        # Requests already on their way when the 429 went out may land just after it.
-        quiet = [t - refused for *_, t in answers if refused + 0.5 < t < refused + 1.45]
-        assert not quiet, f"requests {quiet} s after a 429 asking for 1.5 s of quiet"
+        during = [round(t - refused, 2) for *_, t in answers if refused < t < refused + 1.45]
+        assert len(during) <= 16, f"{len(during)} answers after a 429 asking for 1.5 s: {during}"
     assert len(answers) == 200 + 2, "each file fetched once, the refused ones twice"

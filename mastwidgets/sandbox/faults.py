@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -114,6 +115,17 @@ class FaultSwitch:
     def faults(self) -> Faults:
         with self._lock:
             return self._faults
+
+    def arrive(self, kind: str) -> tuple[Faults, bool]:
+        """A request of ``kind`` arrives: counted, held for the faults' first-byte delay;
+        (the faults for it, whether it is to be failed). Both sandbox servers ask so."""
+        entry = self.enter(kind)
+        if entry is None:
+            return NO_FAULTS, False
+        faults, number = entry
+        if faults.first_byte_delay:
+            time.sleep(faults.first_byte_delay)
+        return faults, number in faults.fail_requests
 
     def enter(self, kind: str) -> tuple[Faults, int] | None:
         """Count a request of ``kind`` ("download" or "api"); its faults, if any apply."""

@@ -327,13 +327,8 @@ class _S3Handler(BaseHTTPRequestHandler):
 
     def _faults(self) -> Faults | None:
         """The faults that fire before an object's answer; ``None``: the request failed."""
-        entry = self.server.faults.enter("s3")
-        if entry is None:
-            return Faults()
-        faults, number = entry
-        if faults.first_byte_delay:
-            time.sleep(faults.first_byte_delay)
-        if number in faults.fail_requests:
+        faults, failed = self.server.faults.arrive("s3")
+        if failed:
             status = faults.fail_status
             code, message = _FAILURES.get(status, (HTTPStatus(status).phrase.replace(" ", ""),
                                                    HTTPStatus(status).phrase))  # fmt: skip

@@ -170,13 +170,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault(self, kind: str) -> Faults | None:
         """Apply the faults that fire before an answer; ``None`` if the request was failed."""
-        entry = self.server.faults.enter(kind)
-        if entry is None:
-            return Faults()
-        faults, number = entry
-        if faults.first_byte_delay:
-            time.sleep(faults.first_byte_delay)
-        if number in faults.fail_requests:
+        faults, failed = self.server.faults.arrive(kind)
+        if failed:
             headers = {"Retry-After": f"{faults.retry_after:g}"} if faults.retry_after else {}
             reason = HTTPStatus(faults.fail_status).phrase
             self._send(

@@ -874,16 +874,16 @@ class Catalogue:
         exclusive-access files are not in it)."""
         by_key = self._by_key
         if by_key is None:
-            by_key = {p.s3_key: p for p in self._by_uri.values() if _in_bucket(p)}
+            by_key = {p.s3_key: p for p in self._by_uri.values() if in_bucket(p)}
             object.__setattr__(self, "_by_key", by_key)
         found = by_key.get(key)
         if found is None and self.synthetic is not None:
             found = self.synthetic.product_at(key)
-        return found if found is not None and _in_bucket(found) else None
+        return found if found is not None and in_bucket(found) else None
 
     def object_keys(self) -> list[str]:
         """The keys of the curated (recorded, asserted, added) products in the bucket."""
-        return [p.s3_key for p in self._by_uri.values() if _in_bucket(p)]
+        return [p.s3_key for p in self._by_uri.values() if in_bucket(p)]
 
     def observation_of(self, product: Product) -> Observation:
         found = self.observation(product.obsid)
@@ -911,7 +911,9 @@ class Catalogue:
         return Catalogue(tuple(o for o in self.observations if o.obs_id in wanted), self.synthetic)
 
 
-def _in_bucket(product: Product) -> bool:
+def in_bucket(product: Product) -> bool:
+    """Whether the public bucket holds the product (MAST keeps exclusive-access files
+    out of it)."""
     return product.in_s3 and product.data_rights == "PUBLIC"
 
 

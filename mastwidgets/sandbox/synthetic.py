@@ -36,6 +36,7 @@ from .catalogue import (
     _product,
     base_row,
     galex_uri,
+    in_bucket,
     jwst_exposures,
     jwst_member_key,
     member_obsids,
@@ -577,7 +578,7 @@ class SyntheticSky:
                 p.s3_key
                 for i in members[home]
                 for p in self.observation(i).products
-                if p.in_s3 and p.data_rights == "PUBLIC" and p.s3_key.startswith(prefix)
+                if in_bucket(p) and p.s3_key.startswith(prefix)
             )
             yield from (k for k in keys if k > after)
 

@@ -121,7 +121,7 @@ class TransferJob(JobHandle):
         sources = open_sources(
             names,
             timeout=self.config.timeout,
-            connections=limits or slots,
+            connections=limits,
             headers=self._headers,
             s3_endpoint=self.config.s3_endpoint,
         )

@@ -36,18 +36,16 @@ def open_sources(
     names: Iterable[str],
     *,
     timeout: float,
-    connections: int | dict[str, int],
+    connections: dict[str, int],
     headers: dict | None = None,
     s3_endpoint: str | None = None,
 ) -> dict[str, Source]:
     """The sources named (once each), ready for a job's workers; ``connections``:
-    requests at once per host, one number or one per source's name."""
-    limits = connections if isinstance(connections, dict) else {}
-    default = connections if isinstance(connections, int) else max(connections.values())
+    requests at once per host, by source's name."""
     return {
         name: SOURCES[name](
             timeout=timeout,
-            connections=limits.get(name, default),
+            connections=connections[name],
             headers=headers,
             s3_endpoint=s3_endpoint,
         )

@@ -184,7 +184,7 @@ class Steps:
             return
         with f.lock:
             state = f.state
-            if state.etag is None or state.source != source.name:
+            if state.etag is None:
                 state.etag = etag
             if source.etag_is_md5 and not state.md5 and PLAIN_MD5.match(etag):
                 state.md5 = etag

@@ -58,3 +58,17 @@ def test_non_fits_products_get_file_facts(mast_sandbox):
     uri = "mast:JWST/product/jw02739-o001_t001_nircam_clear-f090w_i2d.png"
     rec = make_record(mast_sandbox.path_of(uri), product={"dataURI": uri})
     assert rec["kind"] == "other" and rec["error"] is None and rec["filename"].endswith(".png")
+
+
+def test_astropy_settings_are_followed_while_headers_are_read(tmp_path):
+    """Reading settles astropy's card settings for speed; they are the user's, and
+    astropy's live configuration is back afterwards."""
+    from astropy.io.fits import card
+
+    path = tmp_path / "spaces.fits"
+    fits.PrimaryHDU(header=fits.Header({"NOTE": "padded   "})).writeto(path)
+    live = card.conf
+    assert read_metadata(path)["header"]["NOTE"] == "padded"
+    with fits.conf.set_temp("strip_header_whitespace", False):
+        assert read_metadata(path)["header"]["NOTE"] == "padded   "
+    assert card.conf is live

@@ -28,7 +28,7 @@ _FROM_MAST = (
     "search_targets",
 )
 
-_FROM_IMPORTS = ("import_observations", "list_jobs", "resume")
+_FROM_IMPORTS = ("catalog_products", "import_observations", "list_jobs", "resume")
 _FROM_EXPORTS = ("download_script", "manifest", "snippet")
 _FROM_CATALOG = ("Catalog",)
 _FROM_UI = ("App",)  # the widgets load only when the App is asked for

@@ -1,4 +1,7 @@
-"""Catalog records: one per imported file, built from the product and its headers."""
+"""Catalog records: one per imported file, built from the product and its headers;
+or one per product whose headers were read where it lives (a *remote* record: no
+``path`` or checksums yet, its ``location`` instead; importing the file later
+replaces it with the local one)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ RECORD_FIELDS = (
     "filename",
     "dataURI",
     "path",
+    "location",
     "size",
     "md5",
     "sha256",
@@ -75,6 +79,7 @@ def make_record(
         "filename": product.get("productFilename") or path.name,
         "dataURI": product.get("dataURI"),
         "path": str(path.resolve()),
+        "location": None,
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,  # with the size, how on_disk knows the file unchanged
         "md5": md5,
@@ -102,12 +107,83 @@ def make_record(
         except (OSError, ValueError, TypeError, IndexError) as error:
             record["error"] = f"unreadable FITS: {error}"
         else:
-            keys = meta["keywords"]
-            record.update(header=meta["header"], extensions=meta["extensions"])
-            record["telescope"] = keys.get("TELESCOP") or record["telescope"]
-            record["target"] = keys.get("TARGNAME") or record["target"]
-            record["instrument"] = keys.get("INSTRUME") or record["instrument"]
-            record["filters"] = keys.get("FILTER") or record["filters"]
-            record["date_obs"] = keys.get("DATE-OBS")
-            record["exptime"] = keys.get("EXPTIME")
+            with_metadata(record, meta)
+    return record
+
+
+def make_remote_record(
+    product: dict,
+    meta: dict | None,
+    *,
+    location: str,
+    source: str,
+    size: int | None,
+    job_id: str | None = None,
+    error: str | None = None,
+) -> dict:
+    """The catalog record of a product whose headers were read in place (see
+    :func:`mastwidgets.catalog_products`): no ``path``, ``md5`` or ``sha256`` until
+    an import of the file replaces it; ``location`` says where it was read.
+
+    Parameters
+    ----------
+    product
+        Its MAST product row (dataURI, obs_id, productFilename ...).
+    meta
+        What :func:`~mastwidgets.catalog.read_metadata` read of its headers, or None
+        (not a FITS file, or unreadable: then ``error`` says why).
+    location
+        The ``s3://`` URI or URL the headers came from.
+    source
+        ``"s3"`` or ``"http"``.
+    size
+        The file's size as the server stated it.
+    """
+    filename = product.get("productFilename") or location.rsplit("/", 1)[-1]
+    record = {
+        "key": product.get("dataURI") or location,
+        "obs_id": product.get("parent_obs_id") or product.get("obs_id"),
+        "obsid": None if product.get("obsid") is None else str(product.get("obsid")),
+        "filename": filename,
+        "dataURI": product.get("dataURI"),
+        "path": None,
+        "location": location,
+        "size": size,
+        "mtime_ns": None,
+        "md5": None,
+        "sha256": None,
+        "source": source,
+        "job_id": job_id,
+        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "obs_collection": product.get("obs_collection"),
+        "productType": product.get("productType"),
+        "calib_level": product.get("calib_level"),
+        "telescope": product.get("obs_collection"),
+        "target": product.get("target_name"),
+        "instrument": product.get("instrument_name"),
+        "filters": product.get("filters"),
+        "date_obs": None,
+        "exptime": None,
+        "kind": "fits" if is_fits(filename) else "other",
+        "error": error,
+        "header": {},
+        "extensions": [],
+    }
+    if meta is not None:
+        with_metadata(record, meta)
+    return record
+
+
+def with_metadata(record: dict, meta: dict) -> dict:
+    """``record`` with the headers :func:`~mastwidgets.catalog.read_metadata` read: the
+    primary header, the extensions, and the key keywords on top (the header's word
+    wins over the product row's)."""
+    keys = meta["keywords"]
+    record.update(header=meta["header"], extensions=meta["extensions"])
+    record["telescope"] = keys.get("TELESCOP") or record["telescope"]
+    record["target"] = keys.get("TARGNAME") or record["target"]
+    record["instrument"] = keys.get("INSTRUME") or record["instrument"]
+    record["filters"] = keys.get("FILTER") or record["filters"]
+    record["date_obs"] = keys.get("DATE-OBS")
+    record["exptime"] = keys.get("EXPTIME")
     return record

@@ -2,6 +2,8 @@
 
 - :func:`import_observations` (returns an :class:`ImportJob` at once),
   :func:`resume`, :func:`list_jobs`, :func:`job_state`;
+- :func:`catalog_products`: products' headers recorded without downloading them
+  (a resumable job with the same handle, :class:`CatalogJob`);
 - :func:`plan_import`: which files an import fetches, skips or finds here already,
   decided before any byte moves (no network);
 - :mod:`.layouts` (where each file goes), :mod:`.data_root` (the folder a hosted
@@ -15,6 +17,7 @@ record through ``_readers``.
 """
 
 from ._api import import_observations, resume
+from ._in_place import CatalogJob, CatalogResult, catalog_products, resume_catalog
 from ._job import RECORD_BATCH, ImportJob, ImportResult
 from ._listing import RESUMABLE, JobStatus, job_state, list_jobs
 from ._plan import PRODUCT_FIELDS, SOURCES, ImportPlan, plan_import
@@ -37,11 +40,14 @@ __all__ = [
     "RECORD_READERS",
     "RESUMABLE",
     "SOURCES",
+    "CatalogJob",
+    "CatalogResult",
     "DataRoot",
     "ImportJob",
     "ImportPlan",
     "ImportResult",
     "JobStatus",
+    "catalog_products",
     "check_import_size",
     "destination",
     "file_name",
@@ -52,6 +58,7 @@ __all__ = [
     "list_jobs",
     "plan_import",
     "resume",
+    "resume_catalog",
     "running_imports",
     "shown_path",
 ]

@@ -17,6 +17,7 @@ from .. import transfer
 from ..catalog import Catalog, mark_on_disk
 from ..errors import ConfigurationError, InvalidQuery, NoProductsFound, TransferError, quoted
 from ..settings import Settings, get_settings
+from ._in_place import KIND, CatalogJob, resume_catalog
 from ._job import ImportJob
 from ._listing import current_state
 from ._plan import SOURCES, ImportPlan, plan_import
@@ -157,8 +158,9 @@ def resume(
     executor=None,
     settings: Settings | None = None,
     **transfer_options,
-) -> ImportJob:
-    """Continue an interrupted, paused or failed import (files and records).
+) -> ImportJob | CatalogJob:
+    """Continue an interrupted, paused or failed import (files and records), or a
+    :func:`~mastwidgets.catalog_products` job (then a :class:`CatalogJob`).
 
     An import that ran on a Dask cluster runs there again: on ``executor`` (a
     ``distributed.Client`` or a scheduler's address) or the ``dask_scheduler``
@@ -176,6 +178,8 @@ def resume(
     """
     settings = settings or get_settings()
     state = transfer.load(job_id, settings.state_dir)
+    if state.meta.get("kind") == KIND:
+        return resume_catalog(job_id, catalog=catalog, settings=settings)
     if state.meta.get("kind") != "import":
         raise TransferError(f"job {job_id} is not an import; use mastwidgets.transfer.resume")
     resumable_here(state, settings)

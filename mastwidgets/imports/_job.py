@@ -52,6 +52,8 @@ class ImportJob:
 
     #: Whether a Dask cluster's workers run it (see :mod:`mastwidgets.imports.cluster`).
     on_cluster = False
+    #: What the job does (a :class:`CatalogJob` catalogs products in place).
+    kind = "import"
 
     def __init__(
         self,

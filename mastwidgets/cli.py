@@ -190,8 +190,12 @@ def _products(args: argparse.Namespace) -> int:
 
 def _run_job(job) -> int:
     """Show the job's progress until it ends; Ctrl-C pauses it, resumable."""
+    from .imports import CatalogJob
     from .transfer import Status
     from .views.progress import TqdmProgress
+
+    if isinstance(job, CatalogJob):
+        return _run_catalog_job(job)
 
     bars = None
     try:
@@ -222,6 +226,50 @@ def _run_job(job) -> int:
     if result.status != Status.DONE:
         print(f"Continue with: mastwidgets resume {job.id}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _run_catalog_job(job) -> int:
+    """:func:`_run_job` for a job that catalogs products in place."""
+    from .transfer import Status
+    from .views.progress import TqdmProgress
+
+    count = len(job.state.files)
+    print(f"Job {job.id}: the headers of {count} product(s), read in place", flush=True)
+    bars = TqdmProgress(files=count, total_label="headers")
+    job.subscribe(bars)
+    try:
+        result = job.wait()
+    except KeyboardInterrupt:
+        job.pause()
+        job.wait()
+        bars.close()
+        print(f"Paused. Continue with: mastwidgets resume {job.id}", file=sys.stderr)
+        return 130
+    bars.close()
+    for name, error in result.errors:
+        print(f"  {name}: {error}", file=sys.stderr)
+    print(
+        f"Job {job.id}: {result.status}; {len(result.records)} remote record(s) from "
+        f"{result.requests} request(s), {result.bytes_read / 1e6:.1f} MB read."
+    )
+    if result.status != Status.DONE:
+        print(f"Continue with: mastwidgets resume {job.id}", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _catalog_remote(args: argparse.Namespace) -> int:
+    from .imports import catalog_products
+
+    job = catalog_products(
+        args.obs_id,
+        source=args.source,
+        products=_product_filters(args),
+        connections=args.connections,
+        skip_existing=not args.again,
+    )
+    if job.already:
+        print(f"{len(job.already)} product(s) in the catalog already; skipped.")
+    return _run_job(job)
 
 
 _DASK_HELP = (
@@ -293,6 +341,8 @@ def _catalog(args: argparse.Namespace) -> int:
             if v
         }
         frame = catalog.to_dataframe(limit=args.limit, **filters)
+    # a local copy, or headers read in place (catalog-remote) of a file not imported
+    frame["copy"] = ["local" if p else "remote" for p in frame["path"]]
     _print_frame(
         frame,
         [
@@ -305,6 +355,7 @@ def _catalog(args: argparse.Namespace) -> int:
             "date_obs",
             "size",
             "source",
+            "copy",
             "error",
         ],
         "No records.",
@@ -436,7 +487,30 @@ def _parser() -> argparse.ArgumentParser:
     product_options(imports, everything=True)
     imports.set_defaults(run=_import)
 
-    resume = commands.add_parser("resume", help="continue an interrupted or paused import")
+    remote = commands.add_parser(
+        "catalog-remote",
+        help="record products' FITS headers in the catalog without downloading the files "
+        "(ranged reads from MAST's bucket or download service; Ctrl-C pauses)",
+    )
+    remote.add_argument("obs_id", nargs="+")
+    remote.add_argument("--source", choices=["auto", "s3", "http"], default="auto")
+    remote.add_argument(
+        "--connections",
+        type=int,
+        default=None,
+        help="products read at once (default: MASTWIDGETS_S3_CONNECTIONS for S3)",
+    )
+    remote.add_argument(
+        "--again",
+        action="store_true",
+        help="read products the catalog holds already (default: skip them)",
+    )
+    product_options(remote, everything=True)
+    remote.set_defaults(run=_catalog_remote)
+
+    resume = commands.add_parser(
+        "resume", help="continue an interrupted or paused import (or catalog-remote job)"
+    )
     resume.add_argument("job_id")
     resume.add_argument("--dask", metavar="ADDRESS", default=None, help=_DASK_HELP)
     resume.set_defaults(run=_resume)

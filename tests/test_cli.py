@@ -152,6 +152,22 @@ def test_import_jobs_catalog_products_commands(sandbox_env, mast_sandbox):
     assert '"TARGNAME": "M16"' in shown.stdout
 
 
+def test_catalog_remote_records_headers_and_an_import_makes_them_local(sandbox_env):
+    remote = run(["catalog-remote", "icdm01010"])
+    assert remote.returncode == 0, remote.stderr
+    assert "done; 3 remote record(s) from 3 request(s)" in remote.stdout
+    listed = run(["catalog", "--obs-id", "icdm01010"])
+    rows = [line for line in listed.stdout.splitlines() if line.startswith("icdm01010 ")]
+    assert len(rows) == 3 and all(" remote " in row for row in rows)
+    assert not sandbox_env.data_dir.exists() or not list(sandbox_env.data_dir.rglob("*.fits"))
+    assert run(["import", "icdm01010"]).returncode == 0
+    listed = run(["catalog", "--obs-id", "icdm01010"])
+    rows = [line for line in listed.stdout.splitlines() if line.startswith("icdm01010 ")]
+    assert len(rows) == 3 and all(" local " in row for row in rows)
+    again = run(["catalog-remote", "icdm01010"])
+    assert again.returncode == 0 and "3 product(s) in the catalog already" in again.stdout
+
+
 def test_import_errors_are_one_line(sandbox_env):
     for args, message in (
         (["import", "nope123"], "no observation"),

@@ -41,6 +41,7 @@ SCENARIOS = (
     "archive",
     "cluster",
     "s3many",
+    "catalog",
 )
 NGINX_CONF = """
 worker_processes 2;
@@ -342,7 +343,16 @@ def main() -> None:
     if args.skip_throttled:
         wanted.discard("throttled")
     files.mkdir(parents=True, exist_ok=True)
-    if wanted - {"many", "many-rss", "latency", "import", "archive", "cluster", "s3many"}:
+    if wanted - {
+        "many",
+        "many-rss",
+        "latency",
+        "import",
+        "archive",
+        "cluster",
+        "s3many",
+        "catalog",
+    }:
         make_files(files, {name: size for name in big})
         (files / "stpubdata").mkdir(exist_ok=True)
         for name in big:
@@ -390,6 +400,7 @@ def main() -> None:
             ("archive", "archive_scale.py"),  # the sandbox, searches, grid and catalog at 100,000
             ("cluster", "cluster.py"),  # imports on a Dask cluster against one process
             ("s3many", "s3_many_files.py"),  # many small files from S3 against s5cmd & co.
+            ("catalog", "catalog_in_place.py"),  # headers read in place against an import
         ):
             if name in wanted:
                 done = subprocess.run(

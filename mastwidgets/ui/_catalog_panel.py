@@ -9,6 +9,7 @@ import logging
 
 import ipywidgets as widgets
 
+from .. import mast
 from ..catalog import Catalog
 from ..imports import shown_path
 from ..settings import get_settings
@@ -106,10 +107,19 @@ def _grid_rows(records: list[dict], settings) -> list[dict]:
             "exptime": r.get("exptime"),
             "megabytes": None if r.get("size") is None else round(r["size"] / 1e6, 3),
             "file": r.get("filename"),
-            "where": shown_path(r["path"], settings) if r.get("path") else None,
+            "where": _where(r, settings),
         }
         for r in records
     ]
+
+
+def _where(record: dict, settings) -> str | None:
+    """The file's path as the page shows it; for a remote record (headers read in
+    place, not imported), where it lives."""
+    if record.get("path"):
+        return shown_path(record["path"], settings)
+    location = record.get("location")
+    return f"remote: {location}" if location else None
 
 
 class CatalogPanel(widgets.VBox):
@@ -230,7 +240,7 @@ class CatalogPanel(widgets.VBox):
             self.header.value = ""
             return
         settings = get_settings()
-        self.header.value = header_html(record, shown_path(record["path"], settings))
+        self.header.value = header_html(record, _where(record, settings))
         self._generation += 1
         generation = self._generation
         if record.get("kind") != "fits":
@@ -240,7 +250,11 @@ class CatalogPanel(widgets.VBox):
         self.look_status.say(f"Drawing {record.get('filename')}…", "busy")
 
         def work():
-            return quicklook(record["path"], theme=self.theme)
+            if record.get("path"):
+                return quicklook(record["path"], theme=self.theme)
+            # not imported: the HDUs drawn are read where the file lives
+            with mast.open_product(record.get("location") or record["key"]) as hdul:
+                return quicklook(hdul, theme=self.theme, name=record.get("filename"))
 
         def done(look) -> None:
             if generation != self._generation:
@@ -249,7 +263,12 @@ class CatalogPanel(widgets.VBox):
             what = "image" if look.kind == "image" else "plot"
             self.look_status.say(f"{record.get('filename')}: {what} of {look.extension}.", "ok")
             self._shown = record
-            imviz = look.kind == "image" and imviz_available() and settings.data_root is None
+            imviz = (
+                look.kind == "image"
+                and bool(record.get("path"))  # Imviz opens local files
+                and imviz_available()
+                and settings.data_root is None
+            )
             self.open_imviz.layout.display = None if imviz else "none"
 
         self.open_imviz.layout.display = "none"

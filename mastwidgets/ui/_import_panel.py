@@ -81,6 +81,14 @@ class ImportPanel(widgets.VBox):
         self.button = widgets.Button(
             description="Import", button_style="success", icon="download", disabled=True
         )
+        self.headers = widgets.Button(
+            description="Catalog headers only",
+            icon="list-alt",
+            disabled=True,
+            tooltip="Record the ticked files' FITS headers in the catalog without "
+            "downloading them (a few ranged reads a file); import them later if you need them",
+            layout=widgets.Layout(width="auto"),
+        )
         self.export = ExportBar(lambda: (self.observations, self.table.ticked))
         self.export.set_enabled(False)
         self.status = Status()
@@ -88,6 +96,7 @@ class ImportPanel(widgets.VBox):
         for control in (self.calib, self.types, self.extension, self.ticks):
             control.observe(lambda _: self.refresh(), names="value")
         self.button.on_click(lambda _: self.start())
+        self.headers.on_click(lambda _: self.start_headers())
         super().__init__(
             [
                 widgets.HTML("<b>Files of the selected observations</b>"),
@@ -96,7 +105,7 @@ class ImportPanel(widgets.VBox):
                 self.ticks,
                 self.summary,
                 self.table.grid,
-                widgets.HBox([self.source, self.button]),
+                widgets.HBox([self.source, self.button, self.headers]),
                 self.dest,
                 self.status,
                 self.export,
@@ -131,7 +140,7 @@ class ImportPanel(widgets.VBox):
             self._generation += 1
             generation = self._generation
         self.products = pd.DataFrame()
-        self.button.disabled = True
+        self.button.disabled = self.headers.disabled = True
         self.export.set_enabled(False)
         if self.observations.empty:
             self.table.show(pd.DataFrame(columns=list(mast.PRODUCT_COLUMNS)), [], [])
@@ -184,7 +193,7 @@ class ImportPanel(widgets.VBox):
         if exclusive:
             parts.append(f"{exclusive:,} exclusive-access: they need a MAST token")
         self.summary.say("; ".join(parts) + ".", "ok" if len(ticked) else "info")
-        self.button.disabled = ticked.empty
+        self.button.disabled = self.headers.disabled = ticked.empty
         self.export.set_enabled(not ticked.empty)
 
     def start(self) -> None:
@@ -222,4 +231,36 @@ class ImportPanel(widgets.VBox):
             done,
             self.status,
             finally_=lambda: setattr(self.button, "disabled", self.table.ticked.empty),
+        )
+
+    def start_headers(self) -> None:
+        """Catalog the ticked files' headers where they live (in the background)."""
+        ticked = self.table.ticked
+        if self.observations.empty or ticked.empty:
+            self.status.say("Tick at least one file.", "error")
+            return
+        self.headers.disabled = True
+        self.status.say("Looking up the files' S3 copies and reading their headers…", "busy")
+        observations, source = self.observations, SOURCES[self.source.value]
+
+        def work():
+            return imports.catalog_products(observations, products=ticked, source=source)
+
+        def done(job) -> None:
+            here = f" ({len(job.already):,} in the catalog already)" if job.already else ""
+            self.status.say(
+                f"Cataloguing {len(job.state.files):,} file(s) in place ({job.id}): their "
+                f"headers only, nothing downloaded{here}. See them in the Catalog tab.",
+                "ok",
+            )
+            self.progress.children = (ProgressView(job), *self.progress.children[:2])
+            if self._on_job is not None:
+                self._on_job(job)
+
+        in_background(
+            "headers",
+            work,
+            done,
+            self.status,
+            finally_=lambda: setattr(self.headers, "disabled", self.table.ticked.empty),
         )

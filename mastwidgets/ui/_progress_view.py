@@ -139,7 +139,11 @@ class ProgressView(widgets.VBox):
             f"<small>{snap.file_count} files: {summary}"
             f"{f' ({hidden} not shown)' if hidden else ''}</small>"
         )
-        self.total.value = (snap.bytes_done / snap.total) if snap.total else 0.0
+        if snap.total:
+            self.total.value = snap.bytes_done / snap.total
+        else:  # headers read in place: the files catalogued
+            over = snap.files_done + snap.files_failed
+            self.total.value = over / snap.file_count if snap.file_count else 0.0
         self.total.bar_style = _STYLE.get(snap.status, "info")
         self.total_text.value = describe(snap)
         transfer = getattr(self.job, "transfer", self.job)  # an import, or a transfer job
@@ -149,7 +153,8 @@ class ProgressView(widgets.VBox):
             if note and snap.status == "paused"
             else ""
         )
+        what = "Headers" if getattr(self.job, "kind", "import") == "catalog" else "Import"
         self.title.value = (
-            f"<b>Import {html.escape(snap.job_id)}</b> — "
+            f"<b>{what} {html.escape(snap.job_id)}</b> — "
             f'<span class="mw-job-status">{snap.status}</span>{why}'
         )

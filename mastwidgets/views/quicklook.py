@@ -103,38 +103,52 @@ def _numeric(table, name: str) -> bool:
     return np.issubdtype(np.asarray(table[name][:1]).dtype, np.number)
 
 
-def quicklook(path: str | Path, *, theme: str = "light") -> QuickLook:
+def quicklook(path, *, theme: str = "light", name: str | None = None) -> QuickLook:
     """Draw the first image extension of a FITS file, or else its first table with a
     spectrum or light curve (WAVELENGTH/FLUX, TIME/PDCSAP_FLUX ... or its first two
     numeric columns).
+
+    ``path``: a file's path, or an open ``HDUList`` (a product read in place, see
+    :func:`mastwidgets.open_product`: only the HDUs drawn are read); ``name``: the
+    file name shown (default: the path's).
 
     Raises
     ------
     NotViewable
     """
+    if isinstance(path, fits.HDUList):
+        name = name or "product"
+        try:
+            return _draw(path, name, theme)
+        except (OSError, ValueError, TypeError, IndexError) as error:
+            raise NotViewable(f"{name} cannot be read as FITS: {error}") from None
+    name = name or Path(path).name
     try:
         with fits.open(path, memmap=True, lazy_load_hdus=False) as hdus:
-            primary = hdus[0].header.tostring(sep="\n", padding=False)
-            for index, hdu in enumerate(hdus):
-                name = hdu.name or f"HDU {index}"
-                title = f"{Path(path).name} [{name}]"
-                header = (
-                    primary
-                    if index == 0
-                    else (primary + "\n\n" + hdu.header.tostring(sep="\n", padding=False))
-                )
-                if hdu.is_image and hdu.data is not None and hdu.data.ndim >= 2:
-                    return QuickLook(_image(hdu.data, title, theme), "image", name, header)
-                if isinstance(hdu, fits.BinTableHDU) and hdu.data is not None and len(hdu.data):
-                    columns = [c.upper() for c in hdu.columns.names]
-                    for x, y in _CURVES:
-                        if x in columns and y in columns:
-                            png = _curve(hdu.data, x, y, title, theme)
-                            return QuickLook(png, "plot", name, header)
-                    numeric = [c for c in hdu.columns.names if _numeric(hdu.data, c)]
-                    if len(numeric) >= 2:
-                        png = _curve(hdu.data, numeric[0], numeric[1], title, theme)
-                        return QuickLook(png, "plot", name, header)
+            return _draw(hdus, name, theme)
     except (OSError, ValueError, TypeError, IndexError) as error:
-        raise NotViewable(f"{Path(path).name} cannot be read as FITS: {error}") from None
-    raise NotViewable(f"{Path(path).name} has no image and no spectrum to show.")
+        raise NotViewable(f"{name} cannot be read as FITS: {error}") from None
+
+
+def _draw(hdus: fits.HDUList, filename: str, theme: str) -> QuickLook:
+    primary = hdus[0].header.tostring(sep="\n", padding=False)
+    for index, hdu in enumerate(hdus):
+        name = hdu.name or f"HDU {index}"
+        title = f"{filename} [{name}]"
+        header = (
+            primary
+            if index == 0
+            else (primary + "\n\n" + hdu.header.tostring(sep="\n", padding=False))
+        )
+        if hdu.is_image and hdu.data is not None and hdu.data.ndim >= 2:
+            return QuickLook(_image(hdu.data, title, theme), "image", name, header)
+        if isinstance(hdu, fits.BinTableHDU) and hdu.data is not None and len(hdu.data):
+            columns = [c.upper() for c in hdu.columns.names]
+            for x, y in _CURVES:
+                if x in columns and y in columns:
+                    return QuickLook(_curve(hdu.data, x, y, title, theme), "plot", name, header)
+            numeric = [c for c in hdu.columns.names if _numeric(hdu.data, c)]
+            if len(numeric) >= 2:
+                png = _curve(hdu.data, numeric[0], numeric[1], title, theme)
+                return QuickLook(png, "plot", name, header)
+    raise NotViewable(f"{filename} has no image and no spectrum to show.")

@@ -75,6 +75,39 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox, isolated_glue):
     assert "open in Imviz below" in app.catalog.look_status.value
 
 
+def test_catalog_headers_only_then_a_quick_look_read_in_place(sandbox_env, mast_sandbox):
+    """"Catalog headers only" records the ticked files' headers without downloading
+    them; the Catalog tab shows them as remote and draws one from where it lives."""
+    app = App()
+    run_search(app.search, "Target name", "M16")
+    app.search.select(["icdm01010"])
+    wait_for_threads()
+    assert not app.imports.headers.disabled
+    mark = mast_sandbox.served
+    app.imports.headers.click()
+    wait_for_threads()
+    assert "nothing downloaded" in app.imports.status.value
+    (view,) = app.imports.progress.children
+    result = view.job.wait(timeout=120)
+    assert result.ok and len(result.records) == 1  # MAST's recommended file: the drz
+    view.render(view.job.snapshot())
+    assert "Headers" in view.title.value and "done" in view.title.value
+    assert view.total.value == 1.0
+    assert not sandbox_env.data_dir.exists() or not list(sandbox_env.data_dir.rglob("*"))
+    app.catalog.refresh()
+    wait_for_threads()
+    (row,) = app.catalog.grid.grid_data_in
+    assert row["where"].startswith("remote: s3://stpubdata/hst/public/icdm/icdm01010/")
+    app.catalog.show_record("mast:HST/product/icdm01010_drz.fits")
+    assert "TARGNAME" in app.catalog.header.value and "remote: s3://" in app.catalog.header.value
+    wait_for_threads()
+    assert bytes(app.catalog.look.value).startswith(b"\x89PNG")
+    assert "image of SCI" in app.catalog.look_status.value
+    assert app.catalog.open_imviz.layout.display == "none"  # Imviz opens local files
+    downloads = [r for r in mast_sandbox.requests_since(mark) if "Download" in r[1]]
+    assert downloads == []
+
+
 def test_nothing_selected_means_no_import(sandbox_env):
     app = App()
     app.search.select([])

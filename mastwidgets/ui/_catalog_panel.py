@@ -8,8 +8,9 @@ import importlib.util
 import logging
 
 import ipywidgets as widgets
+import pandas as pd
 
-from .. import mast
+from .. import imports, mast
 from ..catalog import Catalog
 from ..imports import shown_path
 from ..settings import get_settings
@@ -36,9 +37,11 @@ def header_html(record: dict, path: str | None = None) -> str:
     """A record's facts, key keywords, extensions and full primary header; ``path``:
     the file's path as the page shows it (default: the record's)."""
     shown = {**record, "path": path or record.get("path")}
+    if not record.get("path"):  # headers read in place: where the file lives
+        shown["path"], shown["location"] = None, record.get("location")
     facts = "".join(
         f"<tr><th>{k}</th><td>{html.escape(str(shown.get(k)))}</td></tr>"
-        for k in ("filename", "obs_id", "path", "size", "source", "md5", "error")
+        for k in ("filename", "obs_id", "path", "location", "size", "source", "md5", "error")
         if shown.get(k) is not None
     )
     header = record.get("header") or {}
@@ -164,6 +167,15 @@ class CatalogPanel(widgets.VBox):
         self.open_imviz = widgets.Button(description="Open in Imviz", icon="external-link")
         self.open_imviz.on_click(lambda _: self.open_in_imviz())
         self.open_imviz.layout.display = "none"
+        # a remote record (headers read in place): its file imported on request
+        self.import_file = widgets.Button(
+            description="Import this file",
+            icon="download",
+            tooltip="Download the file (verified, resumable); its record becomes local",
+            layout=widgets.Layout(width="auto", display="none"),
+        )
+        self.import_file.on_click(lambda _: self.import_picked())
+        self.import_job = None
         self.viewer = widgets.VBox()
         self.records: list[dict] = []  # the page shown
         self.page, self.total = 0, 0
@@ -179,13 +191,19 @@ class CatalogPanel(widgets.VBox):
                 widgets.HBox([self.status, self.previous, self.next]),
                 self._grid_box,
                 widgets.HBox(
-                    [widgets.VBox([self.look_status, self.look, self.open_imviz]), self.header],
+                    [
+                        widgets.VBox(
+                            [self.look_status, self.look, self.open_imviz, self.import_file]
+                        ),
+                        self.header,
+                    ],
                     layout=widgets.Layout(align_items="flex-start"),
                 ),
                 self.viewer,
             ]
         )
         self._shown: dict | None = None
+        self._picked_record: dict | None = None
 
     def refresh(self) -> None:
         """List the first page of the records matching the search box."""
@@ -240,7 +258,11 @@ class CatalogPanel(widgets.VBox):
             self.header.value = ""
             return
         settings = get_settings()
-        self.header.value = header_html(record, _where(record, settings))
+        self.header.value = header_html(
+            record, _where(record, settings) if record.get("path") else None
+        )
+        self._picked_record = record
+        self.import_file.layout.display = None if not record.get("path") else "none"
         self._generation += 1
         generation = self._generation
         if record.get("kind") != "fits":
@@ -273,6 +295,41 @@ class CatalogPanel(widgets.VBox):
 
         self.open_imviz.layout.display = "none"
         in_background("quick-look", work, done, self.look_status)
+
+    def import_picked(self) -> None:
+        """Import the picked remote record's file (in the background): an import of
+        that one product, to the settings' data folder."""
+        record = self._picked_record
+        if record is None or record.get("path"):
+            return
+        product = pd.DataFrame(
+            [
+                {
+                    "obs_id": record.get("obs_id"),
+                    "obs_collection": record.get("obs_collection") or record.get("telescope"),
+                    "productFilename": record.get("filename"),
+                    "dataURI": record.get("dataURI") or record["key"],
+                }
+            ]
+        )
+        self.import_file.disabled = True
+        self.look_status.say(f"Importing {record.get('filename')}…", "busy")
+
+        def done(job) -> None:
+            self.import_job = job
+            self.look_status.say(
+                f"Import {job.id} started: {record.get('filename')}; its record becomes "
+                "local when it is done (Jobs tab).",
+                "ok",
+            )
+
+        in_background(
+            "import-one",
+            lambda: imports.import_observations(products=product),
+            done,
+            self.look_status,
+            finally_=lambda: setattr(self.import_file, "disabled", False),
+        )
 
     def open_in_imviz(self) -> None:
         """Show the picked image in jdaviz's Imviz, below (replacing an earlier one)."""

@@ -8,8 +8,10 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import imports, mast
+from ..catalog.fits_meta import is_fits
 from ..imports import shown_path
 from ..settings import get_settings
+from ..views.quicklook import quicklook
 from ._background import Status, in_background
 from ._export_bar import ExportBar
 from ._preview_pane import PreviewPane
@@ -33,6 +35,7 @@ class ImportPanel(widgets.VBox):
     import of exactly the ticked files, and their export."""
 
     def __init__(self, on_job=None, *, theme: str = "light", grid_license=None) -> None:
+        self.theme = theme
         self.observations = pd.DataFrame()
         self.products = pd.DataFrame()  # listed: the selection's files passing the filters
         self._on_job = on_job
@@ -89,6 +92,21 @@ class ImportPanel(widgets.VBox):
             "downloading them (a few ranged reads a file); import them later if you need them",
             layout=widgets.Layout(width="auto"),
         )
+        # a ticked FITS file drawn where it lives (ranged reads), before any import
+        self.look_choice = widgets.Dropdown(
+            options=[], description="Look at", layout=widgets.Layout(width="420px")
+        )
+        self.look_button = widgets.Button(
+            description="Quick look (in place)",
+            icon="eye",
+            disabled=True,
+            tooltip="Draw the file's first image or spectrum, reading only what it needs",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.look_button.on_click(lambda _: self.look_in_place())
+        self.look = widgets.Image(format="png", layout=widgets.Layout(max_width="480px"))
+        self.look.add_class("mw-quicklook")
+        self.look_status = Status()
         self.export = ExportBar(lambda: (self.observations, self.table.ticked))
         self.export.set_enabled(False)
         self.status = Status()
@@ -106,6 +124,8 @@ class ImportPanel(widgets.VBox):
                 self.summary,
                 self.table.grid,
                 widgets.HBox([self.source, self.button, self.headers]),
+                widgets.HBox([self.look_choice, self.look_button, self.look_status]),
+                self.look,
                 self.dest,
                 self.status,
                 self.export,
@@ -195,6 +215,12 @@ class ImportPanel(widgets.VBox):
         self.summary.say("; ".join(parts) + ".", "ok" if len(ticked) else "info")
         self.button.disabled = self.headers.disabled = ticked.empty
         self.export.set_enabled(not ticked.empty)
+        names = ticked["productFilename"] if len(ticked) else pd.Series(dtype=object)
+        fits_files = [n for n in names if is_fits(n)][:500]
+        chosen = self.look_choice.value
+        self.look_choice.options = fits_files
+        self.look_choice.value = chosen if chosen in fits_files else next(iter(fits_files), None)
+        self.look_button.disabled = not fits_files
 
     def start(self) -> None:
         """Import exactly the ticked files (in the background)."""
@@ -232,6 +258,27 @@ class ImportPanel(widgets.VBox):
             self.status,
             finally_=lambda: setattr(self.button, "disabled", self.table.ticked.empty),
         )
+
+    def look_in_place(self) -> None:
+        """Draw the chosen ticked file, read where it lives (nothing imported)."""
+        ticked, name = self.table.ticked, self.look_choice.value
+        rows = ticked[ticked["productFilename"] == name] if name else ticked.iloc[:0]
+        if rows.empty:
+            self.look_status.say("Tick a FITS file to look at.", "error")
+            return
+        row = rows.iloc[0]
+        self.look_status.say(f"Reading {name} in place…", "busy")
+
+        def work():
+            with mast.open_product(row) as hdul:
+                return quicklook(hdul, theme=self.theme, name=name)
+
+        def done(look) -> None:
+            self.look.value = look.png
+            what = "image" if look.kind == "image" else "plot"
+            self.look_status.say(f"{name}: {what} of {look.extension}, read in place.", "ok")
+
+        in_background("look", work, done, self.look_status)
 
     def start_headers(self) -> None:
         """Catalog the ticked files' headers where they live (in the background)."""

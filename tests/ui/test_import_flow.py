@@ -1,6 +1,7 @@
 """Select rows -> products -> Import -> progress -> files -> catalog and jobs tabs."""
 
 import threading
+from pathlib import Path
 
 import mastwidgets as mw
 from mastwidgets.mast._products import PRODUCT_BATCH
@@ -76,7 +77,7 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox, isolated_glue):
 
 
 def test_catalog_headers_only_then_a_quick_look_read_in_place(sandbox_env, mast_sandbox):
-    """"Catalog headers only" records the ticked files' headers without downloading
+    """ "Catalog headers only" records the ticked files' headers without downloading
     them; the Catalog tab shows them as remote and draws one from where it lives."""
     app = App()
     run_search(app.search, "Target name", "M16")
@@ -84,6 +85,12 @@ def test_catalog_headers_only_then_a_quick_look_read_in_place(sandbox_env, mast_
     wait_for_threads()
     assert not app.imports.headers.disabled
     mark = mast_sandbox.served
+    # a ticked file drawn where it lives, before anything is imported
+    assert app.imports.look_choice.options == ("icdm01010_drz.fits",)
+    app.imports.look_button.click()
+    wait_for_threads()
+    assert "image of SCI, read in place" in app.imports.look_status.value
+    assert bytes(app.imports.look.value).startswith(b"\x89PNG")
     app.imports.headers.click()
     wait_for_threads()
     assert "nothing downloaded" in app.imports.status.value
@@ -99,13 +106,25 @@ def test_catalog_headers_only_then_a_quick_look_read_in_place(sandbox_env, mast_
     (row,) = app.catalog.grid.grid_data_in
     assert row["where"].startswith("remote: s3://stpubdata/hst/public/icdm/icdm01010/")
     app.catalog.show_record("mast:HST/product/icdm01010_drz.fits")
-    assert "TARGNAME" in app.catalog.header.value and "remote: s3://" in app.catalog.header.value
+    assert (
+        "TARGNAME" in app.catalog.header.value
+        and "<th>location</th><td>s3://" in app.catalog.header.value
+    )
     wait_for_threads()
     assert bytes(app.catalog.look.value).startswith(b"\x89PNG")
     assert "image of SCI" in app.catalog.look_status.value
     assert app.catalog.open_imviz.layout.display == "none"  # Imviz opens local files
     downloads = [r for r in mast_sandbox.requests_since(mark) if "Download" in r[1]]
     assert downloads == []
+    # the remote record's file, imported from the Catalog tab: the record becomes local
+    assert app.catalog.import_file.layout.display is None
+    app.catalog.import_file.click()
+    wait_for_threads()
+    assert app.catalog.import_job.wait(timeout=120).ok
+    local = mw.Catalog().get("mast:HST/product/icdm01010_drz.fits")
+    assert local["path"] and local["location"] is None
+    drz = mast_sandbox.path_of("mast:HST/product/icdm01010_drz.fits").read_bytes()
+    assert Path(local["path"]).read_bytes() == drz
 
 
 def test_nothing_selected_means_no_import(sandbox_env):

@@ -104,8 +104,11 @@ class ImportPanel(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.look_button.on_click(lambda _: self.look_in_place())
-        self.look = widgets.Image(format="png", layout=widgets.Layout(max_width="480px"))
-        self.look.add_class("mw-quicklook")
+        # hidden until it has a picture (an empty image is a broken-image icon)
+        self.look = widgets.Image(
+            format="png", layout=widgets.Layout(max_width="480px", display="none")
+        )
+        self.look.add_class("mw-look-in-place")
         self.look_status = Status()
         self.export = ExportBar(lambda: (self.observations, self.table.ticked))
         self.export.set_enabled(False)
@@ -275,6 +278,7 @@ class ImportPanel(widgets.VBox):
 
         def done(look) -> None:
             self.look.value = look.png
+            self.look.layout.display = None
             what = "image" if look.kind == "image" else "plot"
             self.look_status.say(f"{name}: {what} of {look.extension}, read in place.", "ok")
 

@@ -33,3 +33,37 @@ def file_digests(path: str | os.PathLike) -> Digests:
             md5.update(buffer[:count])
             sha256.update(buffer[:count])
     return Digests(md5.hexdigest(), sha256.hexdigest())
+
+
+class StreamingDigests:
+    """MD5 and SHA-256 of a file's bytes as they are written, while they come in order
+    from byte 0, each once (a small file's one GET): then the finished file need not
+    be read again. Bytes out of order (a big file's chunks from several connections, a
+    resumed file) stop it: :meth:`digests` is then None and the file is read. Bytes
+    from 0 again (the file fetched anew) start it over."""
+
+    def __init__(self) -> None:
+        self._restart()
+
+    def _restart(self) -> None:
+        self._md5, self._sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+        self.position = 0
+        self.broken = False
+
+    def add(self, offset: int, data) -> None:
+        if offset == 0 and self.position:
+            self._restart()
+        if self.broken:
+            return
+        if offset != self.position:
+            self.broken = True
+            return
+        self._md5.update(data)
+        self._sha256.update(data)
+        self.position += len(data)
+
+    def digests(self, size: int | None) -> Digests | None:
+        """The digests of bytes ``[0, size)``, if exactly those were added, in order."""
+        if self.broken or size is None or self.position != size:
+            return None
+        return Digests(self._md5.hexdigest(), self._sha256.hexdigest())

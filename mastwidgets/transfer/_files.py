@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from .._checksums import StreamingDigests
 from ..errors import DiskFull
 from ._events import Meter
 from ._ranges import ByteRanges
@@ -41,6 +42,7 @@ class RunFile:
         self.ready = False  # size known (or to be learned whole), part file open
         self.preparing = False
         self.meter = Meter()
+        self.streamed = StreamingDigests()  # the bytes' digests, while they come in order
 
     @property
     def size(self) -> int | None:
@@ -95,6 +97,7 @@ class RunFile:
                 raise
             with self.lock:
                 self.written.add(offset, offset + len(data))
+                self.streamed.add(offset, data)
             moved(len(data))
 
         return write

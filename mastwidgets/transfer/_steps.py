@@ -255,7 +255,9 @@ class Steps:
             self._reporter.emit_file(f)
             if state.size is not None and os.fstat(f.fd).st_size != state.size:
                 os.ftruncate(f.fd, state.size)
-            if not verified(state, f.part):
+            with f.lock:
+                streamed = f.streamed.digests(state.size)
+            if not verified(state, f.part, streamed):
                 if not fetch_again(state):
                     self.fail(
                         f,

@@ -1,6 +1,8 @@
 """Whether a finished file is the file its source has: its size, and its MD5 when one
-is known (from the caller, or a single-part S3 object's ETag). The file is read once:
-the SHA-256 comes from the same pass and stays in the state, for the catalog's record.
+is known (from the caller, or a single-part S3 object's ETag). The digests come from
+the bytes as they were written when they came in order (a small file's one GET),
+else from reading the file once; the SHA-256 stays in the state, for the catalog's
+record.
 
 A file that fails is fetched again once; failing twice fails it (the source itself
 may be corrupt, and fetching it a third time would not help).
@@ -10,20 +12,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._checksums import file_digests
+from .._checksums import Digests, file_digests
 from ._state import FileState
 
 #: Downloads of a file that may fail verification before the file is failed.
 VERIFY_ATTEMPTS = 2
 
 
-def verified(state: FileState, path: Path) -> bool:
-    """True if the file at ``path`` has the state's size and MD5 (those known)."""
+def verified(state: FileState, path: Path, streamed: Digests | None = None) -> bool:
+    """True if the file at ``path`` has the state's size and MD5 (those known);
+    ``streamed``: the digests of its bytes as they were written, if known."""
     size = path.stat().st_size
     if state.size is not None and size != state.size:
         return False
     if state.md5:
-        digests = file_digests(path)
+        digests = streamed or file_digests(path)
         if digests.md5 != state.md5:
             return False
         state.sha256 = digests.sha256

@@ -9,7 +9,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check ".[test]"
+# jsonschema 4.24+ imports rfc3987-syntax, which compiles ~35 Lark grammars: 3 s in
+# every Jupyter/Voila server and pytest process. Nothing here needs a newer one.
+"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check ".[test]" "jsonschema<4.24"
 {
   echo "# The versions ./scripts/test.sh installs (uv pip install -c this file): what pip resolved"
   echo "# for mastwidgets[test] on $(date -u +%Y-%m-%d), written by scripts/lock.sh. astroquery is left out on"

@@ -30,6 +30,8 @@ def verified(state: FileState, path: Path, streamed: Digests | None = None) -> b
         if digests.md5 != state.md5:
             return False
         state.sha256 = digests.sha256
+    elif streamed is not None:  # nothing to check them against: kept for the record
+        state.md5, state.sha256 = streamed
     return True
 
 

@@ -54,6 +54,19 @@ def test_a_small_s3_object_is_verified_without_reading_it_back(sb, blobs, dirs, 
     }
 
 
+def test_an_http_file_keeps_the_digests_of_its_bytes_for_the_catalog(
+    sb, blobs, dirs, no_reading
+):
+    """No MD5 to check it against, but the digests of what arrived are kept: the
+    catalog's record does not read the file for them."""
+    blob = blobs["http_only.fits"]
+    result = transfer.download([blob.spec(s3=False)], **dirs, **fast(chunk_size=2**20))
+    assert_identical(result, {blob.name: blob})
+    (state,) = transfer.load(result.job_id, dirs["state_dir"]).files
+    assert state.verified_digests() == (blob.md5, hashlib.sha256(blob.data).hexdigest())
+    assert no_reading == []
+
+
 def test_a_big_file_in_chunks_and_a_wrong_md5_are_still_checked(sb, blobs, dirs, no_reading):
     big = named(blobs, "large.fits")  # 49 chunks of 64 kB from several connections
     result = transfer.download([b.spec(http=False) for b in big.values()], **dirs, **fast())

@@ -102,32 +102,43 @@ def is_fits(path: str | Path) -> bool:
     return str(path).lower().endswith(FITS_EXTENSIONS)
 
 
-_settled_lock = threading.Lock()
-_settled_readers = 0
+_readers_lock = threading.Lock()
+_readers = 0
+_reading: contextlib.ExitStack | None = None
 
 
 @contextlib.contextmanager
-def _settled_card_config():
-    """While headers are read: astropy's cards see its two FITS settings they ask for as
-    plain values, as they are now. Each card asks astropy's configuration system for
-    them (~40 µs a question, a third of reading a small file's headers)."""
-    global _settled_readers
-    with _settled_lock:
-        if _settled_readers == 0:
+def _reading_headers():
+    """While any thread reads headers: astropy's warnings about the files are quiet, and
+    astropy's cards see the two FITS settings they ask for as plain values, as they
+    are now (each card asked astropy's configuration system for them, ~40 µs a
+    question: a third of reading a small file's headers).
+
+    Entered by the first reader and left by the last: ``warnings.catch_warnings`` is
+    not thread-safe (threads leaving out of order would leave a filter behind), and
+    headers are read by many threads at once (:func:`mastwidgets.catalog_products`)."""
+    global _readers, _reading
+    with _readers_lock:
+        if _readers == 0:
+            stack = contextlib.ExitStack()
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("ignore", AstropyWarning)
             live = _card.conf
             _card.conf = types.SimpleNamespace(
                 strip_header_whitespace=live.strip_header_whitespace,
                 enable_record_valued_keyword_cards=live.enable_record_valued_keyword_cards,
-                live=live,
             )
-        _settled_readers += 1
+            stack.callback(setattr, _card, "conf", live)
+            _reading = stack
+        _readers += 1
     try:
         yield
     finally:
-        with _settled_lock:
-            _settled_readers -= 1
-            if _settled_readers == 0:
-                _card.conf = _card.conf.live
+        with _readers_lock:
+            _readers -= 1
+            if _readers == 0:
+                _reading.close()
+                _reading = None
 
 
 def read_metadata(path) -> dict:
@@ -147,24 +158,22 @@ def read_metadata(path) -> dict:
     OSError, ValueError
         The file is not readable FITS.
     """
-    with warnings.catch_warnings(), _settled_card_config():
-        warnings.simplefilter("ignore", AstropyWarning)
-        with fits.open(path, lazy_load_hdus=True, memmap=False) as hdus:
-            primary = hdus[0].header
-            extensions = []
-            for index, hdu in enumerate(hdus):
-                header = hdu.header
-                extensions.append(
-                    {
-                        "index": index,
-                        "name": hdu.name,
-                        "type": type(hdu).__name__,
-                        "shape": _shape(header),
-                        "keywords": {
-                            k: json_safe(header[k]) for k in EXTENSION_KEYWORDS if k in header
-                        },
-                    }
-                )
-            header = header_mapping(primary)
+    with _reading_headers(), fits.open(path, lazy_load_hdus=True, memmap=False) as hdus:
+        primary = hdus[0].header
+        extensions = []
+        for index, hdu in enumerate(hdus):
+            header = hdu.header
+            extensions.append(
+                {
+                    "index": index,
+                    "name": hdu.name,
+                    "type": type(hdu).__name__,
+                    "shape": _shape(header),
+                    "keywords": {
+                        k: json_safe(header[k]) for k in EXTENSION_KEYWORDS if k in header
+                    },
+                }
+            )
+        header = header_mapping(primary)
     keywords = {k: header[k] for k in KEY_KEYWORDS if k in header}
     return {"keywords": keywords, "header": header, "extensions": extensions}

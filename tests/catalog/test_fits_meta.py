@@ -72,3 +72,39 @@ def test_astropy_settings_are_followed_while_headers_are_read(tmp_path):
     with fits.conf.set_temp("strip_header_whitespace", False):
         assert read_metadata(path)["header"]["NOTE"] == "padded   "
     assert card.conf is live
+
+
+def test_readers_in_threads_leaving_out_of_order_leave_no_warning_filter_behind():
+    """Many threads read headers at once (catalog_products): the first to start quiets
+    astropy's warnings, the last to end restores the filters as they were, even when
+    they end in another order than they began (``catch_warnings`` per call would
+    leave an "ignore" filter behind)."""
+    import threading
+    import warnings
+
+    from mastwidgets.catalog import fits_meta
+
+    before = list(warnings.filters)
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    quiet_meanwhile = []
+
+    def first():
+        with fits_meta._reading_headers():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second():
+        first_in.wait(10)
+        with fits_meta._reading_headers():
+            second_in.set()
+            first_out.wait(10)
+            quiet_meanwhile.append(any(f[2] is fits_meta.AstropyWarning for f in warnings.filters))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert quiet_meanwhile == [True]
+    assert list(warnings.filters) == before

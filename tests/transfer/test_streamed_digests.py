@@ -54,9 +54,7 @@ def test_a_small_s3_object_is_verified_without_reading_it_back(sb, blobs, dirs, 
     }
 
 
-def test_an_http_file_keeps_the_digests_of_its_bytes_for_the_catalog(
-    sb, blobs, dirs, no_reading
-):
+def test_an_http_file_keeps_the_digests_of_its_bytes_for_the_catalog(sb, blobs, dirs, no_reading):
     """No MD5 to check it against, but the digests of what arrived are kept: the
     catalog's record does not read the file for them."""
     blob = blobs["http_only.fits"]

@@ -173,7 +173,10 @@ class Steps:
                 raise TransientError(
                     f"{source.name}: the response ended after {copied} of {wanted} bytes"
                 )
-            self._durable.checkpoint_file(f)  # a kill now loses no finished chunk
+            if not f.complete():  # a kill now loses no finished chunk
+                self._durable.checkpoint_file(f)
+            # (the file's last chunk: its finish, a moment later, writes its state; a
+            # kill before that fetches this chunk again, and nothing claims it)
 
         self.step(task, source, fetch)
 
@@ -224,7 +227,8 @@ class Steps:
             with f.lock:
                 f.written.clip(size)  # a server that sent more than it says the file has
             f.reserve()
-            self._durable.checkpoint_file(f)
+            if not f.complete():  # (a file of one chunk: its finish writes its state)
+                self._durable.checkpoint_file(f)
 
         self.step(task, source, fetch, whole=True)
 

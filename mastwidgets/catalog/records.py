@@ -71,36 +71,19 @@ def make_record(
     product = product or {}
     md5, sha256 = digests or file_digests(path)
     stat = path.stat()
-    record = {
-        "key": product.get("dataURI") or str(path.resolve()),
-        # the observation imported (a JWST member exposure's file: its level-3 observation)
-        "obs_id": product.get("parent_obs_id") or product.get("obs_id"),
-        "obsid": None if product.get("obsid") is None else str(product.get("obsid")),
-        "filename": product.get("productFilename") or path.name,
-        "dataURI": product.get("dataURI"),
-        "path": str(path.resolve()),
-        "location": None,
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,  # with the size, how on_disk knows the file unchanged
-        "md5": md5,
-        "sha256": sha256,
-        "source": source,
-        "job_id": job_id,
-        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "obs_collection": product.get("obs_collection"),
-        "productType": product.get("productType"),
-        "calib_level": product.get("calib_level"),
-        "telescope": product.get("obs_collection"),
-        "target": product.get("target_name"),
-        "instrument": product.get("instrument_name"),
-        "filters": product.get("filters"),
-        "date_obs": None,
-        "exptime": None,
-        "kind": "fits" if is_fits(path) else "other",
-        "error": None,
-        "header": {},
-        "extensions": [],
-    }
+    record = _base_record(
+        product,
+        key=product.get("dataURI") or str(path.resolve()),
+        filename=product.get("productFilename") or path.name,
+        path=str(path.resolve()),
+        location=None,
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,  # with the size, how on_disk knows the file unchanged
+        digests=(md5, sha256),
+        source=source,
+        job_id=job_id,
+        kind="fits" if is_fits(path) else "other",
+    )
     if record["kind"] == "fits":
         try:
             meta = read_metadata(path)
@@ -140,18 +123,43 @@ def make_remote_record(
         The file's size as the server stated it.
     """
     filename = product.get("productFilename") or location.rsplit("/", 1)[-1]
-    record = {
-        "key": product.get("dataURI") or location,
+    record = _base_record(
+        product,
+        key=product.get("dataURI") or location,
+        filename=filename,
+        path=None,
+        location=location,
+        size=size,
+        mtime_ns=None,
+        digests=(None, None),
+        source=source,
+        job_id=job_id,
+        kind="fits" if is_fits(filename) else "other",
+    )
+    record["error"] = error
+    if meta is not None:
+        with_metadata(record, meta)
+    return record
+
+
+def _base_record(
+    product: dict, *, key, filename, path, location, size, mtime_ns, digests, source, job_id, kind
+) -> dict:
+    """A record's fields before its headers are read: the file's own, and the product
+    row's (the headers' keywords, read later, win over the row's)."""
+    return {
+        "key": key,
+        # the observation imported (a JWST member exposure's file: its level-3 observation)
         "obs_id": product.get("parent_obs_id") or product.get("obs_id"),
         "obsid": None if product.get("obsid") is None else str(product.get("obsid")),
         "filename": filename,
         "dataURI": product.get("dataURI"),
-        "path": None,
+        "path": path,
         "location": location,
         "size": size,
-        "mtime_ns": None,
-        "md5": None,
-        "sha256": None,
+        "mtime_ns": mtime_ns,
+        "md5": digests[0],
+        "sha256": digests[1],
         "source": source,
         "job_id": job_id,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -164,14 +172,11 @@ def make_remote_record(
         "filters": product.get("filters"),
         "date_obs": None,
         "exptime": None,
-        "kind": "fits" if is_fits(filename) else "other",
-        "error": error,
+        "kind": kind,
+        "error": None,
         "header": {},
         "extensions": [],
     }
-    if meta is not None:
-        with_metadata(record, meta)
-    return record
 
 
 def with_metadata(record: dict, meta: dict) -> dict:

@@ -39,6 +39,12 @@ PUBLIC = {
         "snippet",
     ],
     "mastwidgets.transfer": [
+        "open_sources",
+        "TransientError",
+        "Stopped",
+        "SourceError",
+        "RemoteFile",
+        "Buffer",
         "FINISHED",
         "ByteRanges",
         "FileResult",

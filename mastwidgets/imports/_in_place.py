@@ -27,6 +27,7 @@ from ..catalog.fits_meta import is_fits
 from ..errors import CatalogUnavailable, InvalidQuery, NoProductsFound, TransferError, quoted
 from ..settings import Settings, get_settings
 from ..transfer import (
+    Buffer,
     FileSnapshot,
     FileState,
     FileStatusChanged,
@@ -36,17 +37,19 @@ from ..transfer import (
     JobState,
     JobStatusChanged,
     Progress,
+    RemoteFile,
     RetryPolicy,
+    SourceError,
     StateWriter,
     Status,
+    Stopped,
+    TransientError,
     eta,
     load,
     new_job_id,
+    open_sources,
     state_path,
 )
-from ..transfer._remote_file import RemoteFile
-from ..transfer._source import Buffer, SourceError, Stopped, TransientError
-from ..transfer._sources import open_sources
 from ._plan import PRODUCT_FIELDS, SOURCES, _present
 from ._rows import product_rows
 from .data_root import destination

@@ -45,11 +45,15 @@ from ._events import (
 from ._handle import JobHandle
 from ._journal import StateWriter, load_state, save_state
 from ._ranges import ByteRanges
+from ._remote_file import RemoteFile
 from ._retry import RetryPolicy
+from ._source import Buffer, SourceError, Stopped, TransientError
+from ._sources import open_sources
 from ._state import FINISHED, FileState, JobLock, JobState, Status, state_path
 
 __all__ = [
     "FINISHED",
+    "Buffer",
     "ByteRanges",
     "FileResult",
     "FileSnapshot",
@@ -62,15 +66,19 @@ __all__ = [
     "JobState",
     "JobStatusChanged",
     "Progress",
+    "RemoteFile",
     "RetryPolicy",
+    "SourceError",
     "StateWriter",
     "Status",
+    "Stopped",
     "Subscriber",
     "TransferConfig",
     "TransferEvent",
     "TransferJob",
     "TransferResult",
     "TransferSubscriber",
+    "TransientError",
     "download",
     "eta",
     "file_state",
@@ -79,6 +87,7 @@ __all__ = [
     "load",
     "load_state",
     "new_job_id",
+    "open_sources",
     "resume",
     "resume_start",
     "safe_name",

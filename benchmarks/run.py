@@ -43,6 +43,13 @@ SCENARIOS = (
     "s3many",
     "catalog",
 )
+#: The scenarios run by scripts of their own, in a child process each.
+SCRIPTS = {
+    "archive": "archive_scale.py",  # the sandbox, searches, grid and catalog at 100,000
+    "cluster": "cluster.py",  # imports on a Dask cluster against one process
+    "s3many": "s3_many_files.py",  # many small files from S3 against s5cmd & co.
+    "catalog": "catalog_in_place.py",  # headers read in place against an import
+}
 NGINX_CONF = """
 worker_processes 2;
 daemon off;
@@ -343,16 +350,7 @@ def main() -> None:
     if args.skip_throttled:
         wanted.discard("throttled")
     files.mkdir(parents=True, exist_ok=True)
-    if wanted - {
-        "many",
-        "many-rss",
-        "latency",
-        "import",
-        "archive",
-        "cluster",
-        "s3many",
-        "catalog",
-    }:
+    if wanted - {"many", "many-rss", "latency", "import", *SCRIPTS}:
         make_files(files, {name: size for name in big})
         (files / "stpubdata").mkdir(exist_ok=True)
         for name in big:
@@ -396,12 +394,7 @@ def main() -> None:
             out += latency_table(args, dest, state, clean)
         if "import" in wanted:
             out += import_table(args, work, dest, state, clean)
-        for name, script in (
-            ("archive", "archive_scale.py"),  # the sandbox, searches, grid and catalog at 100,000
-            ("cluster", "cluster.py"),  # imports on a Dask cluster against one process
-            ("s3many", "s3_many_files.py"),  # many small files from S3 against s5cmd & co.
-            ("catalog", "catalog_in_place.py"),  # headers read in place against an import
-        ):
+        for name, script in SCRIPTS.items():
             if name in wanted:
                 done = subprocess.run(
                     [

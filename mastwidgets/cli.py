@@ -197,21 +197,12 @@ def _run_job(job) -> int:
     if isinstance(job, CatalogJob):
         return _run_catalog_job(job)
 
-    bars = None
-    try:
-        count = len(job.transfer.state.files)
-        print(f"Job {job.id}: {count} file(s)", flush=True)
-        bars = TqdmProgress(files=count)
-        job.subscribe(bars)
-        result = job.wait()
-    except KeyboardInterrupt:
-        job.pause()
-        job.wait()
-        if bars is not None:
-            bars.close()
-        print(f"Paused. Continue with: mastwidgets resume {job.id}", file=sys.stderr)
+    count = len(job.transfer.state.files)
+    result = _wait_or_pause(
+        job, f"Job {job.id}: {count} file(s)", lambda: TqdmProgress(files=count)
+    )
+    if result is None:
         return 130
-    bars.close()
     for name, error in result.errors:
         print(f"  {name}: {error}", file=sys.stderr)
     files = result.transfer.files
@@ -228,24 +219,41 @@ def _run_job(job) -> int:
     return 0 if result.ok else 1
 
 
+def _wait_or_pause(job, heading: str, make_bars):
+    """Print ``heading``, show the job's progress with ``make_bars()`` and return its
+    result; ``None`` if Ctrl-C paused it (at any moment from the heading on)."""
+    bars = None
+    try:
+        print(heading, flush=True)
+        bars = make_bars()
+        job.subscribe(bars)
+        return job.wait()
+    except KeyboardInterrupt:
+        job.pause()
+        job.wait()
+        if bars is not None:
+            bars.close()
+            bars = None
+        print(f"Paused. Continue with: mastwidgets resume {job.id}", file=sys.stderr)
+        return None
+    finally:
+        if bars is not None:
+            bars.close()
+
+
 def _run_catalog_job(job) -> int:
     """:func:`_run_job` for a job that catalogs products in place."""
     from .transfer import Status
     from .views.progress import TqdmProgress
 
     count = len(job.state.files)
-    print(f"Job {job.id}: the headers of {count} product(s), read in place", flush=True)
-    bars = TqdmProgress(files=count, total_label="headers")
-    job.subscribe(bars)
-    try:
-        result = job.wait()
-    except KeyboardInterrupt:
-        job.pause()
-        job.wait()
-        bars.close()
-        print(f"Paused. Continue with: mastwidgets resume {job.id}", file=sys.stderr)
+    result = _wait_or_pause(
+        job,
+        f"Job {job.id}: the headers of {count} product(s), read in place",
+        lambda: TqdmProgress(files=count, total_label="headers"),
+    )
+    if result is None:
         return 130
-    bars.close()
     for name, error in result.errors:
         print(f"  {name}: {error}", file=sys.stderr)
     print(

@@ -17,7 +17,7 @@ from .. import transfer
 from ..catalog import Catalog, mark_on_disk
 from ..errors import ConfigurationError, InvalidQuery, NoProductsFound, TransferError, quoted
 from ..settings import Settings, get_settings
-from ._in_place import KIND, CatalogJob, resume_catalog
+from ._in_place import KIND, CatalogJob, _token_headers, resume_catalog
 from ._job import ImportJob
 from ._listing import current_state
 from ._plan import SOURCES, ImportPlan, plan_import
@@ -194,12 +194,6 @@ def resume(
             **transfer_options,
         )
     return ImportJob(job, state.meta.get("products", {}), catalog or Catalog(), [])
-
-
-def _token_headers(settings: Settings) -> dict:
-    from ..mast import token_headers  # astroquery loads on first use only
-
-    return token_headers(settings)
 
 
 # -- on a Dask cluster ----------------------------------------------------------------------------

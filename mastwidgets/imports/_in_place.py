@@ -528,6 +528,7 @@ class CatalogJob(JobHandle):
 
 
 def _token_headers(settings: Settings) -> dict:
+    """The MAST token's headers (imports use them too); astroquery loads on first use."""
     from ..mast import token_headers
 
     return token_headers(settings)

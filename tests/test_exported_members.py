@@ -150,12 +150,15 @@ PUBLIC = {
     ],
     "mastwidgets.exports": ["MANIFEST_COLUMNS", "download_script", "manifest", "snippet"],
     "mastwidgets.views": [
+        "ImvizUnavailable",
         "NotViewable",
         "QuickLook",
         "TqdmProgress",
         "footprints_png",
+        "imviz_available",
         "parse_s_region",
         "quicklook",
+        "show_in_imviz",
     ],
     "mastwidgets.ui": [
         "App",
@@ -170,10 +173,15 @@ PUBLIC = {
 
 @pytest.mark.parametrize("package", sorted(PUBLIC))
 def test_each_package_exports_exactly_its_public_names(package):
+    importlib.import_module("mastwidgets.ui")  # imports every package's modules
     module = importlib.import_module(package)
     assert sorted(module.__all__) == sorted(PUBLIC[package])
     for name in module.__all__:
-        assert getattr(module, name) is not None, f"{package}.{name}"
+        value = getattr(module, name)
+        assert value is not None, f"{package}.{name}"
+        # a submodule named as a function, once imported, would take the name's place
+        if f"{package}.{name}" != "mastwidgets.errors":  # the one module exported
+            assert not inspect.ismodule(value), f"{package}.{name} is a module"
 
 
 def test_the_errors_are_all_exported_and_all_mastwidgets_errors():

@@ -4,7 +4,6 @@ one picked."""
 from __future__ import annotations
 
 import html
-import importlib.util
 import logging
 
 import ipywidgets as widgets
@@ -14,7 +13,8 @@ from .. import imports, mast
 from ..catalog import Catalog
 from ..imports import shown_path
 from ..settings import get_settings
-from ..views.quicklook import quicklook
+from ..views import quicklook
+from ..views.imviz import imviz_available, show_in_imviz
 from ._background import Status, in_background
 from ._grid import column, grid
 
@@ -73,11 +73,6 @@ def header_html(record: dict, path: str | None = None) -> str:
             else ""
         )
     )
-
-
-def imviz_available() -> bool:
-    """Whether jdaviz (``pip install mastwidgets[viz]``) is installed."""
-    return importlib.util.find_spec("jdaviz") is not None
 
 
 #: Records listed at once; the store pages through the rest.
@@ -285,12 +280,7 @@ class CatalogPanel(widgets.VBox):
             what = "image" if look.kind == "image" else "plot"
             self.look_status.say(f"{record.get('filename')}: {what} of {look.extension}.", "ok")
             self._shown = record
-            imviz = (
-                look.kind == "image"
-                and bool(record.get("path"))  # Imviz opens local files
-                and imviz_available()
-                and settings.data_root is None
-            )
+            imviz = look.kind == "image" and imviz_available() and settings.data_root is None
             self.open_imviz.layout.display = None if imviz else "none"
 
         self.open_imviz.layout.display = "none"
@@ -337,13 +327,12 @@ class CatalogPanel(widgets.VBox):
         if record is None or not imviz_available() or get_settings().data_root is not None:
             return
         self.look_status.say(f"Opening {record.get('filename')} in Imviz…", "busy")
+        # a remote record's file is read where it lives (nothing written to disk)
+        where = record.get("path") or record.get("location") or record["key"]
         try:
-            from jdaviz import Imviz
-
-            imviz = Imviz()
-            imviz.load(record["path"])
-        except Exception as error:  # jdaviz's own failure: a message, not a traceback
-            log.exception("Imviz could not open %s", record.get("path"))
+            imviz = show_in_imviz(where, name=record.get("filename"))
+        except Exception as error:  # jdaviz's or the archive's failure: a message
+            log.exception("Imviz could not open %s", where)
             self.look_status.say(
                 f"Imviz could not open {record.get('filename')} ({type(error).__name__}).",
                 "error",

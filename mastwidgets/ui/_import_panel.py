@@ -11,7 +11,7 @@ from .. import imports, mast
 from ..catalog.fits_meta import is_fits
 from ..imports import shown_path
 from ..settings import get_settings
-from ..views.quicklook import quicklook
+from ..views import quicklook
 from ._background import Status, in_background
 from ._export_bar import ExportBar
 from ._preview_pane import PreviewPane

@@ -1,6 +1,6 @@
 """Ways to look at data and jobs without the app: a quick look at a file (image,
 spectrum or light curve, with its header), the footprints of observations on the
-sky, and a tqdm progress bar of a running job.
+sky, an image in jdaviz's Imviz, and a tqdm progress bar of a running job.
 
 Each loads its plotting library only when asked for (the command line's progress
 bar needs no matplotlib).
@@ -9,12 +9,15 @@ bar needs no matplotlib).
 from importlib import import_module
 
 _WHERE = {
-    "NotViewable": ".quicklook",
-    "QuickLook": ".quicklook",
-    "quicklook": ".quicklook",
+    "NotViewable": "._quicklook",
+    "QuickLook": "._quicklook",
+    "quicklook": "._quicklook",
     "footprints_png": ".footprints",
     "parse_s_region": ".footprints",
     "TqdmProgress": ".progress",
+    "ImvizUnavailable": ".imviz",
+    "imviz_available": ".imviz",
+    "show_in_imviz": ".imviz",
 }
 
 __all__ = sorted(_WHERE)

@@ -106,3 +106,24 @@ def test_bad_products_are_typed_errors(sandbox_env):
         mw.open_product("ftp://example.org/a.fits")
     with pytest.raises(InvalidQuery):
         mw.open_product(42)
+
+
+def test_quicklook_and_imviz_take_a_product_where_it_lives(
+    sandbox_env, mast_sandbox, isolated_glue
+):
+    """An ``s3://`` URI is drawn and shown in Imviz without a download: its pixels
+    are the file's, and nothing came over MAST's download service."""
+    from mastwidgets.views import quicklook, show_in_imviz
+
+    s3_uri = "s3://stpubdata/hst/public/icdm/icdm01010/icdm01010_drz.fits"  # MAST's key
+    mark_http, mark_s3 = mast_sandbox.served, mast_sandbox.s3.served
+    look = quicklook(s3_uri)
+    assert look.png.startswith(b"\x89PNG") and look.kind == "image" and look.extension == "SCI"
+    imviz = show_in_imviz(s3_uri)
+    assert list(imviz.datasets) == ["icdm01010_drz"]  # labelled by the file's name
+    shown = imviz.get_data("icdm01010_drz")
+    with fits.open(mast_sandbox.path_of(DRZ)) as theirs:
+        assert np.array_equal(np.asarray(shown.data), theirs["SCI"].data)
+    downloads = [r for r in mast_sandbox.requests_since(mark_http) if "Download" in r[1]]
+    assert downloads == [], "read from S3, not over HTTP"
+    assert mast_sandbox.s3.requests_since(mark_s3)

@@ -76,9 +76,12 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox, isolated_glue):
     assert "open in Imviz below" in app.catalog.look_status.value
 
 
-def test_catalog_headers_only_then_a_quick_look_read_in_place(sandbox_env, mast_sandbox):
+def test_catalog_headers_only_then_a_quick_look_read_in_place(
+    sandbox_env, mast_sandbox, isolated_glue
+):
     """ "Catalog headers only" records the ticked files' headers without downloading
-    them; the Catalog tab shows them as remote and draws one from where it lives."""
+    them; the Catalog tab shows them as remote, draws one from where it lives and
+    opens it in Imviz, read in place."""
     app = App()
     run_search(app.search, "Target name", "M16")
     app.search.select(["icdm01010"])
@@ -113,7 +116,10 @@ def test_catalog_headers_only_then_a_quick_look_read_in_place(sandbox_env, mast_
     wait_for_threads()
     assert bytes(app.catalog.look.value).startswith(b"\x89PNG")
     assert "image of SCI" in app.catalog.look_status.value
-    assert app.catalog.open_imviz.layout.display == "none"  # Imviz opens local files
+    assert app.catalog.open_imviz.layout.display is None  # Imviz reads it in place too
+    app.catalog.open_in_imviz()
+    assert list(app.catalog.imviz.datasets) == ["icdm01010_drz"]
+    assert "open in Imviz below" in app.catalog.look_status.value
     downloads = [r for r in mast_sandbox.requests_since(mark) if "Download" in r[1]]
     assert downloads == []
     # the remote record's file, imported from the Catalog tab: the record becomes local

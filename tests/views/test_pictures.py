@@ -8,8 +8,8 @@ from astropy.io import fits
 from astropy.table import Table
 from PIL import Image
 
+from mastwidgets.views import NotViewable, quicklook
 from mastwidgets.views.footprints import footprints_png, parse_s_region
-from mastwidgets.views.quicklook import NotViewable, quicklook
 
 SQUARE = "POLYGON ICRS 10.0 20.0 10.1 20.0 10.1 20.1 10.0 20.1"
 

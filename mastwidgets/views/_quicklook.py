@@ -108,14 +108,23 @@ def quicklook(path, *, theme: str = "light", name: str | None = None) -> QuickLo
     spectrum or light curve (WAVELENGTH/FLUX, TIME/PDCSAP_FLUX ... or its first two
     numeric columns).
 
-    ``path``: a file's path, or an open ``HDUList`` (a product read in place, see
-    :func:`mastwidgets.open_product`: only the HDUs drawn are read); ``name``: the
-    file name shown (default: the path's).
+    ``path``: a file's path; an open ``HDUList``; or a product where it lives, as
+    :func:`mastwidgets.open_product` takes it (an ``s3://`` URI, a ``mast:`` dataURI,
+    an ``http(s)://`` URL), read in place: only the HDUs drawn are read. ``name``:
+    the file name shown (default: the path's).
 
     Raises
     ------
     NotViewable
+        Nothing to draw, or not FITS.
+    ProductNotFound, TokenRequired
+        A product read in place that its archive does not give (see ``open_product``).
     """
+    if is_remote(path):
+        from ..mast import open_product
+
+        with open_product(path) as hdus:
+            return quicklook(hdus, theme=theme, name=name or _basename(path))
     if isinstance(path, fits.HDUList):
         name = name or "product"
         try:
@@ -128,6 +137,19 @@ def quicklook(path, *, theme: str = "light", name: str | None = None) -> QuickLo
             return _draw(hdus, name, theme)
     except (OSError, ValueError, TypeError, IndexError) as error:
         raise NotViewable(f"{name} cannot be read as FITS: {error}") from None
+
+
+#: How a product read where it lives is named (what ``open_product`` takes as a string).
+REMOTE_SCHEMES = ("s3://", "mast:", "http://", "https://")
+
+
+def is_remote(product) -> bool:
+    """Whether ``product`` names a file where it lives rather than on this disk."""
+    return isinstance(product, str) and product.startswith(REMOTE_SCHEMES)
+
+
+def _basename(uri: str) -> str:
+    return uri.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or uri
 
 
 def _draw(hdus: fits.HDUList, filename: str, theme: str) -> QuickLook:

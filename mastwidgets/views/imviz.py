@@ -1,0 +1,61 @@
+"""A FITS image in jdaviz's Imviz (``pip install mastwidgets[viz]``), from this disk or
+read where it lives (S3, MAST's download service) without importing it."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import MastWidgetsError
+from ._quicklook import _basename, is_remote
+
+if TYPE_CHECKING:
+    from jdaviz import Imviz
+
+
+class ImvizUnavailable(MastWidgetsError):
+    """jdaviz is not installed (``pip install mastwidgets[viz]``)."""
+
+
+def imviz_available() -> bool:
+    """Whether jdaviz (``pip install mastwidgets[viz]``) is installed."""
+    return importlib.util.find_spec("jdaviz") is not None
+
+
+def show_in_imviz(product, *, imviz: Imviz | None = None, name: str | None = None) -> Imviz:
+    """Load a FITS image into Imviz and return the Imviz (``imviz.show()`` in a cell).
+
+    ``product``: a file's path, or a product where it lives as
+    :func:`mastwidgets.open_product` takes it (``s3://`` URI, ``mast:`` dataURI,
+    ``http(s)://`` URL): its HDUs are read through ranged requests (the MAST token
+    for exclusive-access files, MAST's bucket where it has them) and handed to Imviz,
+    nothing is written to disk. ``imviz``: an Imviz to add the image to (default: a
+    new one); ``name``: the data's label (default: the file's name).
+
+    Raises
+    ------
+    ImvizUnavailable
+        jdaviz is not installed.
+    ProductNotFound, TokenRequired
+        A product read in place that its archive does not give.
+    """
+    if not imviz_available():
+        raise ImvizUnavailable("Imviz needs jdaviz: pip install 'mastwidgets[viz]'")
+    if imviz is None:
+        from jdaviz import Imviz
+
+        imviz = Imviz()
+    if not is_remote(product):
+        imviz.load(str(product))
+        return imviz
+    from astropy.io import fits
+
+    from ..mast import open_product
+
+    label = Path(name or _basename(product)).stem
+    with open_product(product) as hdus:
+        # Imviz keeps the arrays it is given: copies, read now, outlive the file
+        loaded = fits.HDUList([hdu.copy() for hdu in hdus])
+    imviz.load(loaded, data_label=label)
+    return imviz

@@ -17,6 +17,7 @@ from ..views import quicklook
 from ..views.imviz import imviz_available, show_in_imviz
 from ._background import Status, in_background
 from ._grid import column, grid
+from ._picture import Picture
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +153,7 @@ class CatalogPanel(widgets.VBox):
         # The grid joins the page when it first has rows, with its tab shown: AG Grid
         # cannot fit columns to a hidden tab's zero width (and says so in the console).
         self._grid_box = widgets.VBox()
-        self.look = widgets.Image(format="png", layout=widgets.Layout(max_width="480px"))
-        self.look.add_class("mw-quicklook")
+        self.look = Picture("mw-quicklook", max_width="480px")
         self.look_status = Status()
         self.header = widgets.HTML(layout=widgets.Layout(width="55%"))
         # jdaviz's Imviz, when installed (mastwidgets[viz]) and the page is not hosted

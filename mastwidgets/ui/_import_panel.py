@@ -14,6 +14,7 @@ from ..settings import get_settings
 from ..views import quicklook
 from ._background import Status, in_background
 from ._export_bar import ExportBar
+from ._picture import Picture
 from ._preview_pane import PreviewPane
 from ._products_table import ProductsTable
 from ._progress_view import ProgressView
@@ -104,11 +105,7 @@ class ImportPanel(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.look_button.on_click(lambda _: self.look_in_place())
-        # hidden until it has a picture (an empty image is a broken-image icon)
-        self.look = widgets.Image(
-            format="png", layout=widgets.Layout(max_width="480px", display="none")
-        )
-        self.look.add_class("mw-look-in-place")
+        self.look = Picture("mw-look-in-place", max_width="480px")
         self.look_status = Status()
         self.export = ExportBar(lambda: (self.observations, self.table.ticked))
         self.export.set_enabled(False)
@@ -278,7 +275,6 @@ class ImportPanel(widgets.VBox):
 
         def done(look) -> None:
             self.look.value = look.png
-            self.look.layout.display = None
             what = "image" if look.kind == "image" else "plot"
             self.look_status.say(f"{name}: {what} of {look.extension}, read in place.", "ok")
 

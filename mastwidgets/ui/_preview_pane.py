@@ -11,6 +11,7 @@ from .. import mast
 from ..errors import MastWidgetsError
 from ..views.footprints import footprints_png
 from ._background import Status, in_background
+from ._picture import Picture
 
 #: Observations offered in the "Preview of" list (the footprints show up to 2,000).
 MAX_LISTED = 500
@@ -58,11 +59,9 @@ class PreviewPane(widgets.VBox):
         self.focus = widgets.Dropdown(
             options=[], description="Preview of", layout=widgets.Layout(width="460px")
         )
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="360px"))
-        self.image.add_class("mw-preview")
+        self.image = Picture("mw-preview", max_width="360px")
         self.facts = widgets.HTML()
-        self.footprints = widgets.Image(format="png", layout=widgets.Layout(max_width="420px"))
-        self.footprints.add_class("mw-footprints")
+        self.footprints = Picture("mw-footprints", max_width="420px")
         self.status = Status()
         self.focus.observe(lambda _: self._show_focus(), names="value")
         self._generation = 0

@@ -282,3 +282,27 @@ def search(page, target, found=None):
         arg=found or "",
         timeout=60_000,
     )
+
+
+#: The images the user sees that show nothing: rendered <img> elements whose load
+#: finished without a picture (the browser's broken-image icon).
+BROKEN_IMAGES = """() => [...document.querySelectorAll('img')]
+  .filter(i => i.getClientRects().length && i.complete && i.naturalWidth === 0)
+  .map(i => i.className || i.src.slice(0, 60) || '(no src)')"""
+
+
+def assert_no_broken_images(page, where):
+    broken = page.evaluate(BROKEN_IMAGES)
+    assert broken == [], f"broken images on {where}: {broken}"
+
+
+def wait_for_pictures(page, selector=".mw-preview, .mw-footprints"):
+    """Wait until the selected observation's preview and footprints are drawn: they
+    arrive from the kernel a moment after a tick and push the buttons below them down,
+    so a click aimed before they land can hit whatever moved under the pointer."""
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll({selector!r})]"
+        ".map(e => e.tagName === 'IMG' ? e : e.querySelector('img'))"
+        ".every(i => i && i.complete && i.naturalWidth > 100)",
+        timeout=60_000,
+    )

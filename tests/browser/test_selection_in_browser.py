@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import search, select_rows, shot
+from .conftest import assert_no_broken_images, search, select_rows, shot, wait_for_pictures
 
 HST_M16 = ["icdm01010", "icdm01020"]
 
@@ -31,12 +31,7 @@ def test_tick_files_preview_footprints_and_import_exactly_them(shared_page, voil
     assert ticked_files(page) == ["icdm01010_drz.fits", "icdm01020_drz.fits"]
     # the preview (fetched by the kernel) and the footprints are drawn
     page.wait_for_selector(".mw-preview img, img.mw-preview", timeout=60_000)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.mw-preview, .mw-footprints')]"
-        ".map(e => e.tagName === 'IMG' ? e : e.querySelector('img'))"
-        ".every(i => i && i.complete && i.naturalWidth > 100)",
-        timeout=60_000,
-    )
+    wait_for_pictures(page)
     shot(page, "selection-01-mrp-preview-footprints")
     page.click("button:has-text('All listed')")
     page.wait_for_selector("text=12 product(s) ticked of 12 listed", timeout=60_000)
@@ -56,6 +51,8 @@ def test_exports_are_saved_from_the_page(shared_page, voila, mast_sandbox):
     page = shared_page
     search(page, "M16", found="observations found")
     select_rows(page, ["icdm01010"])
+    page.wait_for_selector(".mw-preview img, img.mw-preview", timeout=60_000)
+    wait_for_pictures(page)
     page.click("button:has-text('Recommended')")  # the page keeps the last choice
     page.wait_for_selector("text=1 product(s) ticked of 6 listed", timeout=60_000)
     for button, name, expected in (
@@ -92,6 +89,7 @@ def test_the_catalog_tab_shows_a_quick_look_and_the_header(shared_page, voila):
     assert imported.returncode == 0, imported.stderr
     page.click("text=Catalog")
     page.wait_for_selector("text=file(s) in the catalog", timeout=60_000)
+    assert_no_broken_images(page, "the Catalog tab before a record is picked")
     page.locator(".mw-catalog .ag-row", has_text="icdm01010_drz.fits").first.click()
     page.wait_for_selector("text=image of SCI", timeout=60_000)
     page.wait_for_function(

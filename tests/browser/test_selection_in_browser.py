@@ -32,6 +32,7 @@ def test_tick_files_preview_footprints_and_import_exactly_them(shared_page, voil
     # the preview (fetched by the kernel) and the footprints are drawn
     page.wait_for_selector(".mw-preview img, img.mw-preview", timeout=60_000)
     wait_for_pictures(page)
+    assert_no_broken_images(page, "the search tab")
     shot(page, "selection-01-mrp-preview-footprints")
     page.click("button:has-text('All listed')")
     page.wait_for_selector("text=12 product(s) ticked of 12 listed", timeout=60_000)

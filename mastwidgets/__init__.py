@@ -31,6 +31,7 @@ _FROM_MAST = (
 _FROM_IMPORTS = ("catalog_products", "import_observations", "list_jobs", "resume")
 _FROM_EXPORTS = ("download_script", "manifest", "snippet")
 _FROM_CATALOG = ("Catalog",)
+_FROM_FACETS = ("Facets",)
 _FROM_UI = ("App",)  # the widgets load only when the App is asked for
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     *_FROM_IMPORTS,
     *_FROM_EXPORTS,
     *_FROM_CATALOG,
+    *_FROM_FACETS,
     *_FROM_UI,
     "MastWidgetsError",
     "Settings",
@@ -53,6 +55,7 @@ def __getattr__(name: str):
         (".imports", _FROM_IMPORTS),
         (".exports", _FROM_EXPORTS),
         (".catalog", _FROM_CATALOG),
+        (".facets", _FROM_FACETS),
         (".ui", _FROM_UI),
     ):
         if name in names:

@@ -12,6 +12,7 @@ PUBLIC = {
     "mastwidgets": [
         "App",
         "Catalog",
+        "Facets",
         "MastWidgetsError",
         "PRODUCT_COLUMNS",
         "RESULT_COLUMNS",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
+import numpy as np
 from ipyaggrid import Grid
 from ipyaggrid.util import Util
 from traitlets import Dict
@@ -21,6 +23,23 @@ const tickAsSent = () => gridOptions.api.forEachNode((node) => {
 tickAsSent();
 gridOptions.api.addEventListener('rowDataChanged', tickAsSent);
 gridOptions.api.addEventListener('rowDataUpdated', tickAsSent);
+// Facets: the kernel says which rows to keep (one bit a row, in the rows sent, for
+// the batch it names); the grid filters by them, with its own filters on top.
+let keep = null;
+gridOptions.isExternalFilterPresent = () => keep !== null;
+gridOptions.doesExternalFilterPass = (node) => {
+  const i = Number(node.id);
+  return ((keep[i >> 3] >> (7 - (i & 7))) & 1) === 1;
+};
+const applyShown = () => {
+  const shown = view.model.get('shown') || {};
+  const first = gridOptions.api.getRowNode('0');
+  if (shown.batch != null && first && first.data && shown.batch !== first.data.batch) return;
+  keep = shown.bits == null ? null : Uint8Array.from(atob(shown.bits), (c) => c.charCodeAt(0));
+  gridOptions.api.onFilterChanged();
+};
+view.model.on('change:shown', applyShown);
+gridOptions.api.addEventListener('rowDataChanged', applyShown);
 gridOptions.api.addEventListener('selectionChanged', () => {
   const first = gridOptions.api.getRowNode('0');
   const rows = gridOptions.api.getSelectedNodes().map((node) => Number(node.id));
@@ -38,6 +57,9 @@ class QuietGrid(Grid):
     _grid_data_up = Dict({}).tag(sync=True, from_json=Util.data_from_json, echo_update=False)
     #: The page's ticked rows: ``{"batch": n, "rows": [positions in the rows sent]}``.
     picked = Dict({}).tag(sync=True, echo_update=False)
+    #: The rows the page shows: ``{"batch": n, "bits": base64 of numpy.packbits}``,
+    #: ``bits`` None for all of them.
+    shown = Dict({}).tag(sync=True)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -51,7 +73,14 @@ class QuietGrid(Grid):
         self.sent = len(rows)
         if rows:  # the first row says which rows these are
             rows = [{**rows[0], "batch": self.batch}, *rows[1:]]
+        self.shown = {"batch": self.batch, "bits": None}
         self.update_grid_data(rows)
+
+    def show_only(self, keep: np.ndarray | None) -> None:
+        """Show only the rows (last sent) whose flag in ``keep`` is true; ``None``: all.
+        One bit a row crosses the wire (12.5 kB for 100,000 rows), not the rows."""
+        bits = None if keep is None else base64.b64encode(np.packbits(keep)).decode("ascii")
+        self.shown = {"batch": self.batch, "bits": bits}
 
     def on_pick(self, callback: Callable[[list[int]], None]) -> None:
         """Call ``callback`` with the positions (in the rows last sent) of the rows

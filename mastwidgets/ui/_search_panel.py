@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import mast
 from ._background import Status, in_background
+from ._facet_panel import FacetPanel
 from ._grid import TICK_BOXES, column, grid
 
 #: Several rows selected by ticking or clicking them.
@@ -153,6 +154,9 @@ class SearchPanel(widgets.VBox):
             self._columns(), theme=theme, license=grid_license, height=380, **_SELECTION
         )
         self.grid.add_class("mw-results")
+        self.grid.layout.flex = "1 1 auto"
+        self.facets = FacetPanel()
+        self.facets.on_change(self._narrowed)
         self.mode.observe(self._mode_changed, names="value")
         self.button.on_click(lambda _: self.search())
         self.query.observe(lambda _: self.search(), names="value")  # Enter (no live updates)
@@ -166,10 +170,11 @@ class SearchPanel(widgets.VBox):
                 self.criteria,
                 self.status,
                 self.count,
-                self.grid,
+                widgets.HBox([self.facets, self.grid], layout=widgets.Layout(width="100%")),
             ]
         )
         self._thread: threading.Thread | None = None
+        self._label = ""
 
     @staticmethod
     def _columns() -> list[dict]:
@@ -248,9 +253,20 @@ class SearchPanel(widgets.VBox):
         grid keeps them after a later search fails, and must not seem to answer it)."""
         self.results = frame
         self.grid.show_rows(_grid_rows(frame, what))
-        label = f" · results for {html.escape(what)}" if what else ""
-        self.count.value = f"<small>{len(frame):,} rows{label}</small>"
+        self._label = f" · results for {html.escape(what)}" if what else ""
+        self.count.value = f"<small>{len(frame):,} rows{self._label}</small>"
+        self.facets.set_frame(frame)
         self.select([])
+
+    def _narrowed(self, keep) -> None:
+        """The facets' choice: the grid shows only those rows."""
+        self.grid.show_only(keep)
+        total = len(self.results)
+        shown = total if keep is None else int(keep.sum())
+        narrowed = (
+            f"{shown:,} of {total:,} rows (facets)" if keep is not None else f"{total:,} rows"
+        )
+        self.count.value = f"<small>{narrowed}{self._label}</small>"
 
     def _uploaded(self, change) -> None:
         """A target list file from the page: text only, of a bounded size."""

@@ -40,6 +40,15 @@ NONE = "(none)"
 _MJD_UNIX = 40587.0
 
 
+class Counted(list):
+    """A facet's ``(value, rows)`` pairs, most rows first; ``with_rows``: how many of
+    its values have rows (more than listed where a limit cut the list)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]] = (), *, with_rows: int = 0):
+        super().__init__(pairs)
+        self.with_rows = with_rows
+
+
 class Facets:
     """The facets of one search's results (a DataFrame of :func:`search_target` and
     its kin); choices are given as ``{column: [values]}`` (keyword arguments), the
@@ -86,22 +95,31 @@ class Facets:
         return self.frame[self.mask(chosen, **more)]
 
     def counts(
-        self, chosen: Mapping[str, Iterable] | None = None, **more
-    ) -> dict[str, list[tuple[str, int]]]:
+        self, chosen: Mapping[str, Iterable] | None = None, *, limit: int | None = None, **more
+    ) -> dict[str, Counted]:
         """Each facet's values with the rows they would have given the *other* facets'
-        choices, most first (values with none left are kept, at 0, where chosen)."""
+        choices, most first; values with no rows are left out unless chosen (then at 0).
+        ``limit``: at most that many values a facet besides the chosen ones (a
+        target facet of 100,000 names is not listed whole); each list's
+        ``with_rows`` says how many values have rows."""
         choices, released = self._choices({**(chosen or {}), **more})
         counted = {}
         for name, codes in self._codes.items():
             keep = self._mask(choices, released, leave_out=name)
             tally = np.bincount(codes[keep], minlength=len(self._values[name]))
+            present = np.flatnonzero(tally)
+            picked = present
+            if limit is not None and len(present) > limit:
+                picked = present[np.argpartition(-tally[present], limit - 1)[:limit]]
             wanted = choices.get(name)
-            listed = [
-                (value, int(n))
-                for i, (value, n) in enumerate(zip(self._values[name], tally, strict=True))
-                if n or (wanted is not None and wanted[i])
-            ]
-            counted[name] = sorted(listed, key=lambda pair: (-pair[1], pair[0]))
+            if wanted is not None:
+                picked = np.union1d(picked, np.flatnonzero(wanted))
+            # most rows first, then by value (the codes are in the values' order)
+            order = picked[np.lexsort((picked, -tally[picked]))]
+            values = self._values[name]
+            counted[name] = Counted(
+                ((values[i], int(tally[i])) for i in order), with_rows=len(present)
+            )
         return counted
 
     def _choices(self, chosen: Mapping) -> tuple[dict[str, np.ndarray], tuple | None]:

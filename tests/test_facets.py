@@ -70,3 +70,16 @@ def test_100000_rows_counted_and_narrowed():
     assert np.array_equal(keep, expected.to_numpy())
     counts = dict(facets.counts(chosen)["instrument_name"])
     assert counts == frame[expected]["instrument_name"].value_counts().to_dict()
+
+
+def test_a_limit_lists_the_most_frequent_values_and_every_chosen_one():
+    frame = pd.DataFrame({"target_name": ["A"] * 5 + ["B"] * 3 + ["C"] * 2 + ["D"]})
+    facets = Facets(frame)
+    top = facets.counts(limit=2)["target_name"]
+    assert top == [("A", 5), ("B", 3)] and top.with_rows == 4
+    # a chosen value is listed beyond the limit; ties go by value
+    assert facets.counts(target_name=["D"], limit=2)["target_name"] == [
+        ("A", 5),
+        ("B", 3),
+        ("D", 1),
+    ]

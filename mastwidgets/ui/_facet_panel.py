@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from ..facets import FACETS, Facets
+from ..facets import FACETS, Counted, Facets
 
 #: Values listed per facet (the most frequent, and every ticked one); the grid's own
 #: column filters reach the rest.
@@ -50,7 +50,7 @@ class _FacetGroup(widgets.VBox):
         (self.chosen.add if ticked else self.chosen.discard)(value)
         self._changed()
 
-    def show(self, counts: list[tuple[str, int]]) -> None:
+    def show(self, counts: Counted) -> None:
         """Relabel the boxes: the ticked values, then the most frequent others."""
         ticked = [pair for pair in counts if pair[0] in self.chosen]
         others = [pair for pair in counts if pair[0] not in self.chosen]
@@ -73,12 +73,12 @@ class _FacetGroup(widgets.VBox):
                         box.layout.display = "none"
         finally:
             self._quiet = False
-        hidden = len(counts) - len(listed)
+        hidden = counts.with_rows - sum(1 for _, n in listed if n)
         self.more.value = f"<small>and {hidden:,} more</small>" if hidden > 0 else ""
         children = (self.title, *self.boxes, self.more)
         if tuple(self.children) != children:
             self.children = children
-        self.layout.display = None if counts else "none"
+        self.layout.display = None if counts or self.chosen else "none"
 
 
 class FacetPanel(widgets.VBox):
@@ -169,12 +169,12 @@ class FacetPanel(widgets.VBox):
             return
         choices = self.chosen()
         keep = self.facets.mask(choices) if choices else None
-        self._show(keep, choices)
-        for callback in self._listeners:
+        for callback in self._listeners:  # the grid first: its filtering takes longest
             callback(keep)
+        self._show(keep, choices)
 
     def _show(self, keep: np.ndarray | None, choices: dict | None = None) -> None:
-        counts = self.facets.counts(choices or {})
+        counts = self.facets.counts(choices or {}, limit=SHOWN)
         for name, group in self.groups.items():
             group.show(counts[name])
         total = len(self.facets)

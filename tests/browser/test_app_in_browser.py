@@ -25,6 +25,20 @@ def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     )
     assert cut == []
     shot(page, "01-search")
+    # Facets beside the grid: ticking HST leaves HST's rows, the counts follow
+    page.get_by_role("checkbox", name="HST (4)", exact=True).click()
+    page.wait_for_selector("text=4 of 13 rows (facets)", timeout=60_000)
+    missions = ".mw-results .ag-center-cols-container .ag-row [col-id='obs_collection']"
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll({missions!r})].map(c => c.textContent.trim())"
+        ".join() === 'HST,HST,HST,HST'",
+        timeout=60_000,
+    )
+    page.get_by_role("checkbox", name="WFC3/IR (2)", exact=True).wait_for(timeout=60_000)
+    shot(page, "01-facets")
+    page.click(".mw-facets button:has-text('Clear')")
+    page.wait_for_selector("text=13 rows · results for M16", timeout=60_000)
+    assert page.locator(missions).count() >= 10
     assert "Traceback" not in page.content()
     assert page.console_errors == []
 

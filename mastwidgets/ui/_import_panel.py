@@ -13,6 +13,7 @@ from ..imports import shown_path
 from ..settings import get_settings
 from ..views import quicklook
 from ._background import Status, in_background
+from ._chips import Chips
 from ._export_bar import ExportBar
 from ._picture import Picture
 from ._preview_pane import PreviewPane
@@ -40,19 +41,11 @@ class ImportPanel(widgets.VBox):
         self.observations = pd.DataFrame()
         self.products = pd.DataFrame()  # listed: the selection's files passing the filters
         self._on_job = on_job
-        self.calib = widgets.SelectMultiple(
-            options=[1, 2, 3, 4],
-            value=[1, 2, 3, 4],
-            rows=4,
-            description="Calib level",
-            layout=widgets.Layout(width="180px"),
-        )
-        self.types = widgets.SelectMultiple(
-            options=PRODUCT_TYPES,
-            value=[t for t in PRODUCT_TYPES if t != "AUXILIARY"],
-            rows=4,
+        self.calib = Chips([1, 2, 3, 4], [1, 2, 3, 4], description="Calib level")
+        self.types = Chips(
+            PRODUCT_TYPES,
+            [t for t in PRODUCT_TYPES if t != "AUXILIARY"],
             description="Type",
-            layout=widgets.Layout(width="260px"),
             tooltip="AUXILIARY (guide-star files and the like) are listed when chosen here",
         )
         self.extension = widgets.Text(
@@ -119,7 +112,10 @@ class ImportPanel(widgets.VBox):
             [
                 widgets.HTML("<b>Files of the selected observations</b>"),
                 self.preview,
-                widgets.HBox([self.calib, self.types, self.extension]),
+                widgets.HBox(
+                    [self.calib, self.types, self.extension],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
                 self.ticks,
                 self.summary,
                 self.table.grid,

@@ -32,6 +32,7 @@ _FROM_IMPORTS = ("catalog_products", "import_observations", "list_jobs", "resume
 _FROM_EXPORTS = ("download_script", "manifest", "snippet")
 _FROM_CATALOG = ("Catalog",)
 _FROM_FACETS = ("Facets",)
+_FROM_BASKET = ("Basket",)
 _FROM_UI = ("App",)  # the widgets load only when the App is asked for
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     *_FROM_EXPORTS,
     *_FROM_CATALOG,
     *_FROM_FACETS,
+    *_FROM_BASKET,
     *_FROM_UI,
     "MastWidgetsError",
     "Settings",
@@ -56,6 +58,7 @@ def __getattr__(name: str):
         (".exports", _FROM_EXPORTS),
         (".catalog", _FROM_CATALOG),
         (".facets", _FROM_FACETS),
+        (".basket", _FROM_BASKET),
         (".ui", _FROM_UI),
     ):
         if name in names:

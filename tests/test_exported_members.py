@@ -11,6 +11,7 @@ import pytest
 PUBLIC = {
     "mastwidgets": [
         "App",
+        "Basket",
         "Catalog",
         "Facets",
         "MastWidgetsError",

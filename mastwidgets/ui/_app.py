@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 import ipywidgets as widgets
 
+from ..basket import Basket
 from ..settings import get_settings
+from ._basket_panel import BasketPanel
 from ._catalog_panel import CatalogPanel
 from ._import_panel import ImportPanel
 from ._jobs_panel import JobsPanel
@@ -21,6 +25,9 @@ body[data-jp-theme-light="false"] .mw-app {
   border: 1px solid var(--jp-border-color1, #bdbdbd);
 }
 </style>"""
+
+
+TABS = ("Search & import", "Basket", "Jobs", "Catalog")
 
 
 class App(widgets.VBox):
@@ -41,18 +48,50 @@ class App(widgets.VBox):
             on_job=self.jobs.track, theme=settings.theme, grid_license=settings.ag_grid_license
         )
         self.search.on_select(self.imports.set_observations)
-        self.tabs = widgets.Tab(
-            children=[widgets.VBox([self.search, self.imports]), self.jobs, self.catalog]
+        # A hosted page's visitors are strangers to each other: each page has a basket
+        # of its own (a reload starts a new one); the local app keeps one for good.
+        name = "default" if settings.data_root is None else f"page-{secrets.token_hex(8)}"
+        self.basket = BasketPanel(
+            Basket(name, settings=settings),
+            on_job=self.jobs.track,
+            theme=settings.theme,
+            grid_license=settings.ag_grid_license,
         )
-        for index, title in enumerate(["Search & import", "Jobs", "Catalog"]):
+        self.imports.on_add_to_basket(self._add_to_basket)
+        self.tabs = widgets.Tab(
+            children=[
+                widgets.VBox([self.search, self.imports]),
+                self.basket,
+                self.jobs,
+                self.catalog,
+            ]
+        )
+        for index, title in enumerate(TABS):
             self.tabs.set_title(index, title)
+        if len(self.basket.basket):
+            self.tabs.set_title(1, f"Basket ({len(self.basket.basket):,})")
         self.tabs.observe(self._tab_changed, names="selected_index")
         title = widgets.HTML("<h2 style='margin:0.2em 0'>MAST search and import</h2>")
         super().__init__([widgets.HTML(_CSS), title, self.tabs])
         self.add_class("mw-app")
 
     def _tab_changed(self, change) -> None:
-        if change["new"] == 1:
+        shown = TABS[change["new"]]
+        if shown == "Basket":
+            self.basket.refresh()
+        elif shown == "Jobs":
             self.jobs.refresh()
-        elif change["new"] == 2:
+        elif shown == "Catalog":
             self.catalog.refresh()
+
+    def _add_to_basket(self, products) -> str:
+        """The import panel's ticked files into the basket; what to say about it."""
+        added = self.basket.basket.add(products)
+        total = len(self.basket.basket)
+        self.tabs.set_title(1, f"Basket ({total:,})")
+        return (
+            f"{added:,} file(s) added to the basket ({total:,} in it; "
+            f"{len(products) - added:,} were in it already)."
+            if added < len(products)
+            else f"{added:,} file(s) added to the basket ({total:,} in it)."
+        )

@@ -30,9 +30,17 @@ class ExportBar(widgets.VBox):
     """Three buttons; each makes its file from the ticked products and offers it as a
     link to save (the snippet is also shown, to copy)."""
 
-    def __init__(self, selection: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]) -> None:
-        """``selection()`` gives (the search result, the ticked products)."""
+    def __init__(
+        self,
+        selection: Callable[[], tuple[pd.DataFrame | None, pd.DataFrame]],
+        *,
+        label: str = "Take the ticked files elsewhere:",
+        snippet: Callable[[pd.DataFrame], str] | None = None,
+    ) -> None:
+        """``selection()`` gives (the search result, the ticked products); ``snippet``
+        makes the Python snippet of the products (default: the search's, repeated)."""
         self._selection = selection
+        self._snippet = snippet
         self.script = widgets.Button(description="Download script", icon="terminal")
         self.manifest = widgets.Button(description="Manifest (CSV)", icon="list")
         self.snippet = widgets.Button(description="Python snippet", icon="code")
@@ -49,7 +57,7 @@ class ExportBar(widgets.VBox):
             [
                 widgets.HBox(
                     [
-                        widgets.HTML("Take the ticked files elsewhere:"),
+                        widgets.HTML(label),
                         self.script,
                         self.manifest,
                         self.snippet,
@@ -81,7 +89,7 @@ class ExportBar(widgets.VBox):
                 located = mast.locate(ticked, cloud=True)  # the S3 URIs, asked of MAST once
                 exports.manifest(located).write(buffer, format="ascii.csv")
                 return "mast_manifest.csv", buffer.getvalue().encode(), "text/csv", None
-            text = exports.snippet(search, ticked)
+            text = self._snippet(ticked) if self._snippet else exports.snippet(search, ticked)
             return "mast_selection.py", text.encode(), "text/x-python", text
 
         def done(answer) -> None:

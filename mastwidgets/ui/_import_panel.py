@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import imports, mast
 from ..catalog.fits_meta import is_fits
+from ..errors import MastWidgetsError
 from ..imports import shown_path
 from ..settings import get_settings
 from ..views import quicklook
@@ -108,6 +109,15 @@ class ImportPanel(widgets.VBox):
             control.observe(lambda _: self.refresh(), names="value")
         self.button.on_click(lambda _: self.start())
         self.headers.on_click(lambda _: self.start_headers())
+        self.to_basket = widgets.Button(
+            description="Add to basket",
+            icon="shopping-basket",
+            disabled=True,
+            tooltip="Keep the ticked files in the basket, with files of other searches",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.to_basket.on_click(lambda _: self.add_to_basket())
+        self._basket = None
         super().__init__(
             [
                 widgets.HTML("<b>Files of the selected observations</b>"),
@@ -119,7 +129,7 @@ class ImportPanel(widgets.VBox):
                 self.ticks,
                 self.summary,
                 self.table.grid,
-                widgets.HBox([self.source, self.button, self.headers]),
+                widgets.HBox([self.source, self.button, self.headers, self.to_basket]),
                 widgets.HBox([self.look_choice, self.look_button, self.look_status]),
                 self.look,
                 self.dest,
@@ -210,6 +220,7 @@ class ImportPanel(widgets.VBox):
             parts.append(f"{exclusive:,} exclusive-access: they need a MAST token")
         self.summary.say("; ".join(parts) + ".", "ok" if len(ticked) else "info")
         self.button.disabled = self.headers.disabled = ticked.empty
+        self.to_basket.disabled = ticked.empty or self._basket is None
         self.export.set_enabled(not ticked.empty)
         names = ticked["productFilename"] if len(ticked) else pd.Series(dtype=object)
         fits_files = [n for n in names if is_fits(n)][:500]
@@ -217,6 +228,21 @@ class ImportPanel(widgets.VBox):
         self.look_choice.options = fits_files
         self.look_choice.value = chosen if chosen in fits_files else next(iter(fits_files), None)
         self.look_button.disabled = not fits_files
+
+    def on_add_to_basket(self, add) -> None:
+        """``add(products)`` keeps the ticked files in the basket and says what it did."""
+        self._basket = add
+        self.to_basket.disabled = self.table.ticked.empty
+
+    def add_to_basket(self) -> None:
+        ticked = self.table.ticked
+        if ticked.empty or self._basket is None:
+            self.status.say("Tick at least one file.", "error")
+            return
+        try:
+            self.status.say(self._basket(ticked), "ok")
+        except MastWidgetsError as error:
+            self.status.say(str(error), "error")
 
     def start(self) -> None:
         """Import exactly the ticked files (in the background)."""

@@ -68,7 +68,7 @@ def test_exports_are_saved_from_the_page(shared_page, voila, mast_sandbox):
         saved = saving.value
         assert saved.suggested_filename == name
         assert expected in Path(saved.path()).read_text()
-    shown = page.locator(".mw-app textarea").last.input_value()
+    shown = page.locator(".mw-app textarea:visible").last.input_value()
     assert "mw.import_observations(products=products)" in shown
     href = page.locator("a.mw-download").get_attribute("href")
     assert href.startswith("data:text/x-python;base64,")

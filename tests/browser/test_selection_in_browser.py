@@ -2,6 +2,7 @@
 one after another in one page."""
 
 import base64
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,25 @@ def test_exports_are_saved_from_the_page(shared_page, voila, mast_sandbox):
     assert href.startswith("data:text/x-python;base64,")
     assert "icdm01010_drz.fits" in base64.b64decode(href.split(",", 1)[1]).decode()
     shot(page, "selection-03-exports")
+    assert page.console_errors == []
+
+
+def test_the_basket_keeps_ticked_files_and_lists_them_in_its_tab(shared_page, voila):
+    page = shared_page
+    search(page, "M16", found="observations found")
+    select_rows(page, ["icdm01020"])
+    page.wait_for_selector(".mw-preview img, img.mw-preview", timeout=60_000)
+    wait_for_pictures(page)
+    page.wait_for_selector("text=/product\\(s\\) ticked of/", timeout=60_000)
+    page.click("button:has-text('Add to basket')")
+    page.wait_for_selector("text=/added to the basket/", timeout=60_000)
+    page.get_by_role("tab", name=re.compile("^Basket")).click()
+    page.wait_for_selector("text=/file\\(s\\) in the basket/", timeout=60_000)
+    files = page.locator(".mw-basket .ag-center-cols-container [col-id='file']")
+    assert "icdm01020_drz.fits" in files.all_inner_texts()
+    assert_no_broken_images(page, "the Basket tab")
+    shot(page, "basket")
+    page.get_by_role("tab", name="Search & import").click()
     assert page.console_errors == []
 
 

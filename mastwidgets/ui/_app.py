@@ -12,6 +12,7 @@ from ._basket_panel import BasketPanel
 from ._catalog_panel import CatalogPanel
 from ._import_panel import ImportPanel
 from ._jobs_panel import JobsPanel
+from ._link import page_query
 from ._search_panel import SearchPanel
 
 _CSS = """<style>
@@ -37,9 +38,11 @@ class App(widgets.VBox):
     ``import_observations``, ``resume``, ``list_jobs``, ``Catalog``).
     """
 
-    def __init__(self, theme: str | None = None) -> None:
+    def __init__(self, theme: str | None = None, link: str | None = None) -> None:
         """``theme``: "light" or "dark" (default: the ``theme`` setting,
-        ``MASTWIDGETS_THEME``), to match the notebook's or Voila's theme."""
+        ``MASTWIDGETS_THEME``), to match the notebook's or Voila's theme. ``link``: a
+        search as a link's query (``?by=target&q=M16``) to run at once (default: in
+        Voila, the page address's)."""
         settings = get_settings(theme=theme)
         self.jobs = JobsPanel()
         self.catalog = CatalogPanel(theme=settings.theme, grid_license=settings.ag_grid_license)
@@ -71,6 +74,7 @@ class App(widgets.VBox):
         if len(self.basket.basket):
             self.tabs.set_title(1, f"Basket ({len(self.basket.basket):,})")
         self.tabs.observe(self._tab_changed, names="selected_index")
+        self.search.open_link(page_query() if link is None else link)
         title = widgets.HTML("<h2 style='margin:0.2em 0'>MAST search and import</h2>")
         super().__init__([widgets.HTML(_CSS), title, self.tabs])
         self.add_class("mw-app")

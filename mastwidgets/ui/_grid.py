@@ -121,9 +121,17 @@ def column(field: str, title: str, **extra) -> dict:
     }
 
 
-def grid(columns: list[dict], *, theme: str, license: str | None, height: int, **options):
-    """A :class:`QuietGrid` over these columns (rows given later)."""
-    return QuietGrid(
+def grid(
+    columns: list[dict],
+    *,
+    theme: str,
+    license: str | None,
+    height: int,
+    cls: type[QuietGrid] = QuietGrid,
+    **options,
+):
+    """A :class:`QuietGrid` (or ``cls``) over these columns (rows given later)."""
+    return cls(
         grid_data=[],
         grid_options={
             "columnDefs": columns,

@@ -13,6 +13,7 @@ from .. import mast
 from ._background import Status, in_background
 from ._facet_panel import FacetPanel
 from ._grid import TICK_BOXES, column, grid
+from ._link import LinkedGrid, decode, encode, in_voila
 
 #: Several rows selected by ticking or clicking them.
 _SELECTION = {"rowSelection": "multiple", "rowMultiSelectWithClick": True}
@@ -92,6 +93,31 @@ class _CriteriaForm(widgets.HBox):
             layout=widgets.Layout(flex_flow="row wrap"),
         )
 
+    def fields(self) -> dict:
+        """The form's fields as a link carries them."""
+        return {
+            "collection": self.collection.value,
+            "instrument": self.instrument.value.strip(),
+            "filters": self.filters.value.strip(),
+            "date_from": self.date_from.value.strip(),
+            "date_to": self.date_to.value.strip(),
+            "min_exposure": self.min_exposure.value,
+        }
+
+    def set_fields(self, fields: dict) -> None:
+        """Fill the form from a link's fields (an unknown mission is left at "any", an
+        exposure that is not a number at 0)."""
+        if fields.get("collection") in COLLECTIONS:
+            self.collection.value = fields["collection"]
+        for name in ("instrument", "filters", "date_from", "date_to"):
+            if name in fields:
+                getattr(self, name).value = fields[name]
+        try:
+            exposure = float(fields.get("min_exposure", 0) or 0)
+        except ValueError:
+            exposure = 0.0
+        self.min_exposure.value = min(max(exposure, 0.0), self.min_exposure.max)
+
     def criteria(self) -> dict:
         found = {}
         if self.collection.value != "any":
@@ -151,8 +177,22 @@ class SearchPanel(widgets.VBox):
         self.status.add_class("mw-search-status")
         self.count = widgets.HTML()
         self.grid = grid(
-            self._columns(), theme=theme, license=grid_license, height=380, **_SELECTION
+            self._columns(),
+            theme=theme,
+            license=grid_license,
+            height=380,
+            cls=LinkedGrid,
+            **_SELECTION,
         )
+        self.link = ""  # the query (?...) of the last search's link
+        self.copy_link = widgets.Button(
+            description="Copy link",
+            icon="link",
+            disabled=True,
+            tooltip="The page's address repeats this search: copy it for a colleague",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.copy_link.on_click(lambda _: self._copy_link())
         self.grid.add_class("mw-results")
         self.grid.layout.flex = "1 1 auto"
         self.facets = FacetPanel()
@@ -161,7 +201,7 @@ class SearchPanel(widgets.VBox):
         self.button.on_click(lambda _: self.search())
         self.query.observe(lambda _: self.search(), names="value")  # Enter (no live updates)
         self.grid.on_pick(self._grid_selection)
-        form = widgets.HBox([self.query, self.radius, self.button])
+        form = widgets.HBox([self.query, self.radius, self.button, self.copy_link])
         super().__init__(
             [
                 self.mode,
@@ -214,6 +254,7 @@ class SearchPanel(widgets.VBox):
         self.status.say(f"Searching MAST for {what}…", "busy")
         radius = self.radius.value
         criteria = self.criteria.criteria()
+        link = encode(mode, text, radius, self.criteria.fields() if mode == "Criteria" else None)
 
         def work() -> pd.DataFrame:
             if mode == "Target name":
@@ -228,6 +269,10 @@ class SearchPanel(widgets.VBox):
 
         def done(frame: pd.DataFrame) -> None:
             self.show(frame, what)
+            self.link = link
+            self.copy_link.disabled = False
+            if in_voila():
+                self.grid.address = link
             count = len(frame)
             failed = frame.attrs.get("failed") or {}
             unknown = (
@@ -267,6 +312,36 @@ class SearchPanel(widgets.VBox):
             f"{shown:,} of {total:,} rows (facets)" if keep is not None else f"{total:,} rows"
         )
         self.count.value = f"<small>{narrowed}{self._label}</small>"
+
+    def open_link(self, query: str) -> bool:
+        """Run the search a link (the page address's query) asks for; False when the
+        query is not a search (it is then ignored)."""
+        asked = decode(query)
+        if asked is None:
+            return False
+        self.mode.value = asked["mode"]
+        if asked["radius"]:
+            self.radius.value = asked["radius"]
+        self.criteria.set_fields(asked["criteria"])
+        if asked["mode"] == "Target list":
+            self.targets.value = asked["text"]
+            self.search()
+        elif asked["mode"] == "Criteria" or self.query.value == asked["text"]:
+            self.search()
+        else:
+            self.query.value = asked["text"]  # runs the search, as Enter does
+        return True
+
+    def _copy_link(self) -> None:
+        """Copy the page's address (which repeats the search) in the page."""
+        if not self.link:
+            return
+        self.grid.copies += 1
+        self.status.say(
+            "Link copied: the page's address repeats this search "
+            f"({html.escape(self.link)}); it holds no token and no folder.",
+            "ok",
+        )
 
     def _uploaded(self, change) -> None:
         """A target list file from the page: text only, of a bounded size."""

@@ -9,7 +9,7 @@ import psutil
 from mastwidgets.catalog import Catalog
 from mastwidgets.sandbox import Faults
 
-from .conftest import kernels_of, search, select_rows, shot
+from .conftest import console_errors, kernels_of, search, select_rows, shot
 
 HST_M16 = ["icdm01010", "icdm01020"]
 
@@ -142,3 +142,36 @@ def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox
             path.read_bytes() == mast_sandbox.path_of(f"mast:HST/product/{path.name}").read_bytes()
         )
     assert not list((voila["home"] / "data").rglob("*.part"))
+
+
+def test_a_link_opens_the_same_search_and_copy_link_copies_the_address(browser, voila):
+    """The page's address follows the search; opening it runs the search again; "Copy
+    link" puts the address on the clipboard. The address holds no token or folder."""
+    context = browser.new_context(
+        viewport={"width": 1300, "height": 1200}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    try:
+        page = context.new_page()
+        errors = console_errors(page)
+        page.goto(voila["url"] + "?by=target&q=M16", timeout=120_000)
+        page.wait_for_selector("text=13 observations found for M16.", timeout=120_000)
+        assert page.locator("input[placeholder='M8']").input_value() == "M16"
+        search(page, "M8", found="5 observations found for M8.")
+        page.wait_for_function("() => location.search.includes('q=M8')", timeout=60_000)
+        address = page.evaluate("location.href")
+        assert "by=target" in address and "radius=" in address
+        assert "token" not in address.lower() and "data" not in address.lower()
+        page.click("button:has-text('Copy link')")
+        page.wait_for_selector("text=Link copied", timeout=60_000)
+        page.wait_for_function(
+            "async (want) => (await navigator.clipboard.readText()) === want",
+            arg=address,
+            timeout=10_000,
+        )
+        # a colleague opens the copied address: the same search, in a page of their own
+        other = context.new_page()
+        other.goto(address, timeout=120_000)
+        other.wait_for_selector("text=5 observations found for M8.", timeout=120_000)
+        assert errors == []
+    finally:
+        context.close()

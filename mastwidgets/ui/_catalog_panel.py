@@ -9,7 +9,7 @@ import logging
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import imports, mast
+from .. import imports
 from ..catalog import Catalog
 from ..imports import shown_path
 from ..settings import get_settings
@@ -74,6 +74,12 @@ def header_html(record: dict, path: str | None = None) -> str:
             else ""
         )
     )
+
+
+def _readable(record: dict) -> str:
+    """Where a record's file is: its local path, or (a remote record) its S3/HTTP
+    location, else its dataURI: what ``quicklook`` and ``show_in_imviz`` take."""
+    return record.get("path") or record.get("location") or record["key"]
 
 
 #: Records listed at once; the store pages through the rest.
@@ -267,11 +273,8 @@ class CatalogPanel(widgets.VBox):
         self.look_status.say(f"Drawing {record.get('filename')}…", "busy")
 
         def work():
-            if record.get("path"):
-                return quicklook(record["path"], theme=self.theme)
             # not imported: the HDUs drawn are read where the file lives
-            with mast.open_product(record.get("location") or record["key"]) as hdul:
-                return quicklook(hdul, theme=self.theme, name=record.get("filename"))
+            return quicklook(_readable(record), theme=self.theme, name=record.get("filename"))
 
         def done(look) -> None:
             if generation != self._generation:
@@ -327,8 +330,7 @@ class CatalogPanel(widgets.VBox):
         if record is None or not imviz_available() or get_settings().data_root is not None:
             return
         self.look_status.say(f"Opening {record.get('filename')} in Imviz…", "busy")
-        # a remote record's file is read where it lives (nothing written to disk)
-        where = record.get("path") or record.get("location") or record["key"]
+        where = _readable(record)  # a remote record's file is read where it lives
         try:
             imviz = show_in_imviz(where, name=record.get("filename"))
         except Exception as error:  # jdaviz's or the archive's failure: a message

@@ -28,7 +28,15 @@ _FROM_MAST = (
     "search_targets",
 )
 
-_FROM_IMPORTS = ("catalog_products", "import_observations", "list_jobs", "resume")
+_FROM_IMPORTS = (
+    "cancel",
+    "catalog_products",
+    "import_observations",
+    "list_jobs",
+    "pause",
+    "remove_job",
+    "resume",
+)
 _FROM_EXPORTS = ("download_script", "manifest", "snippet")
 _FROM_CATALOG = ("Catalog",)
 _FROM_FACETS = ("Facets",)

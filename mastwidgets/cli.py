@@ -311,6 +311,26 @@ def _resume(args: argparse.Namespace) -> int:
     return _run_job(resume(args.job_id, executor=args.dask))
 
 
+def _stop_job(args: argparse.Namespace) -> int:
+    from . import imports
+
+    stop = imports.pause if args.command == "pause" else imports.cancel
+    if not stop(args.job_id, wait=args.wait):
+        print(f"Job {args.job_id} is not running.")
+        return 1
+    still = imports.job_state(args.job_id).status
+    print(f"Job {args.job_id}: asked to {args.command} (now {still}).")
+    return 0
+
+
+def _remove_job(args: argparse.Namespace) -> int:
+    from .imports import remove_job
+
+    remove_job(args.job_id)
+    print(f"Job {args.job_id} removed from the list (its files and records stay).")
+    return 0
+
+
 def _jobs(args: argparse.Namespace) -> int:
     from .imports import list_jobs
 
@@ -522,6 +542,19 @@ def _parser() -> argparse.ArgumentParser:
     resume.add_argument("job_id")
     resume.add_argument("--dask", metavar="ADDRESS", default=None, help=_DASK_HELP)
     resume.set_defaults(run=_resume)
+
+    for name in ("pause", "cancel"):
+        stop = commands.add_parser(name, help=f"{name} a running job, whichever process runs it")
+        stop.add_argument("job_id")
+        stop.add_argument(
+            "--wait", type=float, default=10.0, help="seconds to wait for it to stop (10)"
+        )
+        stop.set_defaults(run=_stop_job)
+    remove = commands.add_parser(
+        "remove", help="take a job that is not running off the list (files and records stay)"
+    )
+    remove.add_argument("job_id")
+    remove.set_defaults(run=_remove_job)
 
     jobs = commands.add_parser("jobs", help="list import jobs and their status")
     jobs.set_defaults(run=_jobs)

@@ -120,7 +120,8 @@ def test_sandbox_command_then_search_from_a_plain_python(sandbox_process, tmp_pa
 
 
 def test_help_for_each_command():
-    commands = ["sandbox", "search", "products", "import", "resume", "jobs", "catalog", "app"]
+    commands = ["sandbox", "search", "products", "import", "resume", "jobs", "catalog", "app",
+                "pause", "cancel", "remove"]  # fmt: skip
     for args in (["--help"], *([c, "--help"] for c in commands)):
         result = run(args)
         assert result.returncode == 0 and "usage: mastwidgets" in result.stdout
@@ -172,6 +173,8 @@ def test_import_errors_are_one_line(sandbox_env):
     for args, message in (
         (["import", "nope123"], "no observation"),
         (["resume", "no-such-job"], "No job"),
+        (["pause", "no-such-job"], "No job"),
+        (["remove", "../../etc"], "is not a job ID"),
         (["import", "o6h501010"], "no data products"),
     ):
         result = run(args)
@@ -248,3 +251,27 @@ def test_layouts_files_here_already_scripts_manifests_and_target_lists(sandbox_e
     assert found.returncode == 0, found.stderr
     assert "M16" in found.stdout.splitlines()[1] and "Nowhere Nebula" in found.stderr
     assert "'target'" not in found.stderr  # the header is not a target
+
+
+def test_a_job_paused_by_another_command_then_removed(sandbox_env, mast_sandbox):
+    mast_sandbox.set_faults(Faults(throttle=20_000))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mastwidgets", "import", "icdm02010", "--source", "http"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = process.stdout.readline()
+    job_id = first.split()[1].rstrip(":")
+    busy = run(["remove", job_id])
+    assert busy.returncode == 2 and "pause or cancel it" in busy.stderr
+    paused = run(["pause", job_id])
+    assert paused.returncode == 0, paused.stderr
+    assert f"Job {job_id}: asked to pause (now paused)." in paused.stdout
+    _, err = process.communicate(timeout=60)
+    assert f"mastwidgets resume {job_id}" in err and "Traceback" not in err
+    assert run(["pause", job_id]).stdout.strip() == f"Job {job_id} is not running."
+    mast_sandbox.set_faults(None)
+    removed = run(["remove", job_id])
+    assert removed.returncode == 0 and "its files and records stay" in removed.stdout
+    assert job_id not in run(["jobs"]).stdout

@@ -1,7 +1,9 @@
 """Imports: observations' products fetched to disk and recorded in the catalog.
 
 - :func:`import_observations` (returns an :class:`ImportJob` at once),
-  :func:`resume`, :func:`list_jobs`, :func:`job_state`;
+  :func:`resume`, :func:`list_jobs`, :func:`job_state`; :func:`pause`,
+  :func:`cancel` and :func:`remove_job` from any process, and :class:`JobWatch`
+  (every job's progress, speed and time left, for a page that refreshes);
 - :func:`catalog_products`: products' headers recorded without downloading them
   (a resumable job with the same handle, :class:`CatalogJob`);
 - :func:`plan_import`: which files an import fetches, skips or finds here already,
@@ -17,12 +19,14 @@ record through ``_readers``.
 """
 
 from ._api import import_observations, resume
+from ._control import cancel, pause, remove_job
 from ._in_place import CatalogJob, CatalogResult, catalog_products, resume_catalog
 from ._job import RECORD_BATCH, ImportJob, ImportResult
 from ._listing import RESUMABLE, JobStatus, job_state, list_jobs
 from ._plan import PRODUCT_FIELDS, SOURCES, ImportPlan, plan_import
 from ._readers import READERS_FROM, RECORD_READERS
 from ._rows import DEFAULT_PRODUCTS
+from ._watch import JobProgress, JobWatch
 from .data_root import DataRoot, destination, shown_path
 from .layouts import LAYOUTS, file_name, layout_pattern
 from .limits import check_import_size, import_slot, running_imports
@@ -46,7 +50,10 @@ __all__ = [
     "ImportJob",
     "ImportPlan",
     "ImportResult",
+    "JobProgress",
     "JobStatus",
+    "JobWatch",
+    "cancel",
     "catalog_products",
     "check_import_size",
     "destination",
@@ -56,7 +63,9 @@ __all__ = [
     "job_state",
     "layout_pattern",
     "list_jobs",
+    "pause",
     "plan_import",
+    "remove_job",
     "resume",
     "resume_catalog",
     "running_imports",

@@ -44,10 +44,12 @@ from ..transfer import (
     Status,
     Stopped,
     TransientError,
+    clear_stop_request,
     eta,
     load,
     new_job_id,
     open_sources,
+    requested_stop,
     state_path,
 )
 from ._plan import PRODUCT_FIELDS, SOURCES, _present
@@ -259,6 +261,8 @@ class CatalogJob(JobHandle):
         path = state_path(settings.state_dir, self.id)
         Path(settings.state_dir).mkdir(parents=True, exist_ok=True)
         self._job_lock = JobLock(path, self.id)  # JobRunning if another process runs it
+        self._state_file = path
+        clear_stop_request(path)  # asked of an earlier run, after it ended
         self._writer = StateWriter(path, state)
         state.status = Status.DOWNLOADING
         state.note = None
@@ -384,6 +388,9 @@ class CatalogJob(JobHandle):
             now = time.monotonic()
             if now - last >= PROGRESS_INTERVAL:
                 last = now
+                asked = requested_stop(self._state_file)  # mastwidgets.pause
+                if asked is not None:
+                    self._request_stop(asked)
                 self._subscribers.emit(Progress(job_id=self.id, job=self.snapshot(partial=True)))
 
     def _worker(self, todo, results, sources) -> None:
@@ -503,6 +510,7 @@ class CatalogJob(JobHandle):
             with contextlib.suppress(OSError):
                 self._writer.compact()
             self._writer.close()
+        clear_stop_request(self._state_file)
         self._job_lock.release()
         self._result = CatalogResult(
             job_id=self.id,

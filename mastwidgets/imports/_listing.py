@@ -84,12 +84,13 @@ def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
         if root is not None and not root.contains(state.dest_dir):
             continue
         state = current_state(state, settings)
-        rows.append(_row(state, transfer.is_running(path)))
+        rows.append(job_row(state, transfer.is_running(path)))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return frame.sort_values("created", ascending=False, ignore_index=True)
 
 
-def _row(state: JobState, running: bool) -> dict:
+def job_row(state: JobState, running: bool) -> dict:
+    """One job's row of :func:`list_jobs`."""
     if running:
         status = JobStatus.RUNNING
     elif state.status in transfer.FINISHED or state.status == Status.PAUSED:

@@ -43,13 +43,14 @@ from ._events import (
     eta,
 )
 from ._handle import JobHandle
-from ._journal import StateWriter, load_state, save_state
+from ._journal import StateFollower, StateWriter, load_state, save_state
 from ._ranges import ByteRanges
 from ._remote_file import RemoteFile
 from ._retry import RetryPolicy
 from ._source import Buffer, SourceError, Stopped, TransientError
 from ._sources import open_sources
 from ._state import FINISHED, FileState, JobLock, JobState, Status, state_path
+from ._stop_requests import clear_stop_request, request_stop, requested_stop
 
 __all__ = [
     "FINISHED",
@@ -69,6 +70,7 @@ __all__ = [
     "RemoteFile",
     "RetryPolicy",
     "SourceError",
+    "StateFollower",
     "StateWriter",
     "Status",
     "Stopped",
@@ -79,6 +81,7 @@ __all__ = [
     "TransferResult",
     "TransferSubscriber",
     "TransientError",
+    "clear_stop_request",
     "download",
     "eta",
     "file_state",
@@ -88,6 +91,8 @@ __all__ = [
     "load_state",
     "new_job_id",
     "open_sources",
+    "request_stop",
+    "requested_stop",
     "resume",
     "resume_start",
     "safe_name",

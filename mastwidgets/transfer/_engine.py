@@ -45,6 +45,7 @@ from ._state import (
     boot_id,
 )
 from ._steps import Steps
+from ._stop_requests import clear_stop_request, requested_stop
 from ._tally import Tally
 from ._verify import verified
 
@@ -101,6 +102,7 @@ class TransferJob(JobHandle):
     # -- start ----------------------------------------------------------------------------------
     def start(self) -> TransferJob:
         self._lock = JobLock(self.state_file, self.id)
+        clear_stop_request(self.state_file)  # asked of an earlier run, after it ended
         try:
             self._reconcile()
             self._check_space()
@@ -218,6 +220,9 @@ class TransferJob(JobHandle):
     def _tick(self) -> None:
         """Every progress interval: the verified files committed, one progress event."""
         self._steps.commit()
+        asked = requested_stop(self.state_file)  # by another process (mastwidgets.pause)
+        if asked is not None:
+            self._request_stop(asked)
         with self._cond:
             active = list(self._sched.active)
         self._reporter.tick(self._steps.bytes_moved, active, self._tally)
@@ -274,6 +279,7 @@ class TransferJob(JobHandle):
         for source in self._steps.sources.values():
             source.close()
         self._result = self._outcome()
+        clear_stop_request(self.state_file)
         self._lock.release()
         # Kept before it is sent: a subscriber arriving now gets it either way.
         self._final_event = self._reporter.job_event()

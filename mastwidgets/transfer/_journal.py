@@ -73,19 +73,25 @@ def _read_snapshot(path: Path) -> JobState:
 
 
 def _replay(job: JobState, journal: Path) -> None:
-    data = journal.read_bytes().rstrip(b"\0")  # a crash can leave zeros past the end
-    lines = data.split(b"\n")
-    lines.pop()  # after the last newline: nothing, or a torn line that never ended
-    if not lines:
-        return  # not even a whole header line: nothing was journaled
-    for number, raw in enumerate(lines, start=1):
+    _replay_lines(job, journal, journal.read_bytes(), 1)
+
+
+def _replay_lines(job: JobState, journal: Path, data: bytes, first: int) -> int | None:
+    """Apply the whole lines of ``data`` (line ``first`` of the journal onwards; line
+    1 is its header); returns how many bytes they took (a torn line is left), or
+    ``None`` for a journal of another generation than ``job`` (ignored)."""
+    data = data.rstrip(b"\0")  # a crash can leave zeros past the end
+    whole = data.rfind(b"\n") + 1  # after the last newline: nothing, or a torn line
+    if not whole:
+        return 0  # not even a whole line yet
+    for number, raw in enumerate(data[: whole - 1].split(b"\n"), start=first):
         try:
             entry = json.loads(raw)
             if not isinstance(entry, dict):
                 raise ValueError("not a JSON object")
             if number == 1:
                 if entry.get("generation") != job.generation:
-                    return  # a journal from before the snapshot's compaction
+                    return None  # a journal from before the snapshot's compaction
                 continue
             _apply(job, entry)
         except (ValueError, KeyError, TypeError, IndexError) as error:
@@ -94,6 +100,65 @@ def _replay(job: JobState, journal: Path) -> None:
                 "was changed or deleted. Moving that file away resumes from the last "
                 "snapshot (files already on disk are checked, not downloaded again)."
             ) from None
+    return whole
+
+
+class StateFollower:
+    """A job's state as another process writes it, read again cheaply: each
+    :meth:`read` applies only the journal lines appended since the last one, and
+    reads the whole state again only when the job has been compacted (a new
+    snapshot and journal). For a page that shows a running job of 20,000 files
+    every second. The :class:`JobState` returned is the follower's own, updated in
+    place by the next ``read``.
+
+    Raises (``read``)
+    -----------------
+    FileNotFoundError
+        The job's state is gone.
+    StateCorrupt
+    """
+
+    def __init__(self, state_file: str | os.PathLike) -> None:
+        self.path = Path(state_file)
+        self.journal = journal_path(self.path)
+        self._state: JobState | None = None
+        self._seen: tuple | None = None  # the snapshot's and the journal's identities
+        self._offset = 0  # journal bytes applied
+        self._lines = 0
+        self._stale = False  # the journal is of an older generation: nothing to apply
+
+    def read(self) -> JobState:
+        snapshot = os.stat(self.path)
+        try:
+            journal = os.stat(self.journal)
+        except FileNotFoundError:
+            journal = None
+        seen = (
+            snapshot.st_ino,
+            snapshot.st_mtime_ns,
+            snapshot.st_size,
+            journal.st_ino if journal else None,
+        )
+        if self._state is None or seen != self._seen:
+            self._state, self._offset, self._lines, self._stale = (
+                _read_snapshot(self.path),
+                0,
+                0,
+                False,
+            )
+            self._seen = seen
+        if journal is None or self._stale or journal.st_size <= self._offset:
+            return self._state
+        with open(self.journal, "rb") as source:
+            source.seek(self._offset)
+            data = source.read()
+        used = _replay_lines(self._state, self.journal, data, self._lines + 1)
+        if used is None:
+            self._stale = True  # the snapshot is newer and holds it all
+        else:
+            self._offset += used
+            self._lines += data.count(b"\n", 0, used)
+        return self._state
 
 
 def _apply(job: JobState, entry: dict) -> None:

@@ -44,7 +44,7 @@ class App(widgets.VBox):
         search as a link's query (``?by=target&q=M16``) to run at once (default: in
         Voila, the page address's)."""
         settings = get_settings(theme=theme)
-        self.jobs = JobsPanel()
+        self.jobs = JobsPanel(on_show_in_catalog=self._show_job_in_catalog)
         self.catalog = CatalogPanel(theme=settings.theme, grid_license=settings.ag_grid_license)
         self.search = SearchPanel(theme=settings.theme, grid_license=settings.ag_grid_license)
         self.imports = ImportPanel(
@@ -87,6 +87,10 @@ class App(widgets.VBox):
             self.jobs.refresh()
         elif shown == "Catalog":
             self.catalog.refresh()
+
+    def _show_job_in_catalog(self, job_id: str) -> None:
+        self.tabs.selected_index = TABS.index("Catalog")
+        self.catalog.show_job(job_id)
 
     def _add_to_basket(self, products) -> str:
         """The import panel's ticked files into the basket; what to say about it."""

@@ -135,7 +135,7 @@ class CatalogPanel(widgets.VBox):
     def __init__(self, *, theme: str = "light", grid_license=None) -> None:
         self.theme = theme
         self.field = widgets.Dropdown(
-            options=["obs_id", "target", "instrument", "filters"],
+            options=["obs_id", "target", "instrument", "filters", "job_id"],
             value="target",
             layout=widgets.Layout(width="130px"),
         )
@@ -209,6 +209,14 @@ class CatalogPanel(widgets.VBox):
     def refresh(self) -> None:
         """List the first page of the records matching the search box."""
         self.show_page(0)
+
+    def show_job(self, job_id: str) -> None:
+        """List the records of one import's files (the Jobs tab's "In Catalog")."""
+        self.field.value = "job_id"
+        if self.text.value == job_id:
+            self.refresh()
+        else:
+            self.text.value = job_id  # which lists them
 
     def show_page(self, page: int) -> None:
         """List page ``page`` (0: the newest files) in the background."""

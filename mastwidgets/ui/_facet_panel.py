@@ -114,7 +114,7 @@ class FacetPanel(widgets.VBox):
                 self.released,
             ],
             layout=widgets.Layout(
-                width="250px", max_height="560px", overflow_y="auto", flex="0 0 250px"
+                width="250px", max_height="560px", overflow="hidden auto", flex="0 0 250px"
             ),
         )
         self.add_class("mw-facets")

@@ -32,7 +32,8 @@ _STYLE = {
 }
 
 
-def _eta(seconds: float | None) -> str:
+def eta_text(seconds: float | None) -> str:
+    """'0m06s', '1h02m', or '–' where unknown."""
     if seconds is None:
         return "–"
     minutes, secs = divmod(int(seconds), 60)
@@ -46,7 +47,7 @@ def describe(snap: FileSnapshot | JobSnapshot) -> str:
     if snap.speed:
         parts.append(f"{human_bytes(snap.speed)}/s")
     if snap.status in _RUNNING:
-        parts.append(f"ETA {_eta(snap.eta)}")
+        parts.append(f"ETA {eta_text(snap.eta)}")
     return " · ".join(parts)
 
 

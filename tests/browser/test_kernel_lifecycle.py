@@ -60,8 +60,13 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
         second = context.new_page()
         second.goto(voila["url"], timeout=120_000)
         second.click("text=Jobs")
-        row = second.wait_for_selector(".mw-job[data-status='running']", timeout=60_000)
+        second.wait_for_selector(".mw-job[data-status='running']", timeout=60_000)
+        row = second.locator(".mw-job-row", has=second.locator(".mw-job[data-status='running']"))
         assert "running in another page or process" in row.inner_text()
+        # the other page's import moves here too: its bar, speed and time left
+        row.locator(".mw-job-progress:has-text('/s · ETA')").wait_for(timeout=60_000)
+        assert row.locator(".progress-bar").first.bounding_box()["width"] > 0
+        assert row.locator("button:has-text('Pause')").is_visible()
         shot(second, "kernel-lifecycle-running-elsewhere")
         viewing = kernel_pids(voila["process"]) - importing
 

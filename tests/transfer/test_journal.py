@@ -96,3 +96,36 @@ def test_state_bytes_per_finished_file_do_not_grow_with_the_job(sb, tmp_path):
         assert result.ok
         sizes[count] = result.state_bytes / count
     assert sizes[200] < 1.5 * sizes[50], sizes
+
+
+def test_a_follower_reads_what_a_writer_appends_and_compacts_as_a_fresh_load_does(tmp_path):
+    """The Jobs tab of another page follows a running job's state every second."""
+    files = [
+        transfer.FileState(name=f"f{i}.fits", http=f"http://x/{i}", size=100) for i in range(300)
+    ]
+    job = transfer.JobState(job_id="followed", dest_dir=str(tmp_path), files=files,
+                            parallel=3, chunk_size=10)  # fmt: skip
+    path = tmp_path / "followed.json"
+    writer = transfer.StateWriter(path, job)
+    writer.compact()
+    follower = transfer.StateFollower(path)
+
+    def same() -> bool:
+        read = follower.read()
+        return json.dumps(read.to_json()) == json.dumps(transfer.load_state(path).to_json())
+
+    assert same()
+    for step in range(1, 2500):  # past 1,024 lines twice: compacted on the way
+        job.files[step % 300].ranges = transfer.ByteRanges([(0, step % 100 + 1)])
+        job.files[step % 300].status = transfer.Status.DOWNLOADING
+        writer.mark(step % 300)
+        writer.flush(durable=False)
+        if step % 90 == 1:
+            assert same()
+    assert same() and job.generation == 3
+    with open(writer.journal, "ab") as out:  # a line being written as we look
+        out.write(b'{"file": 5, "name": "f5.fits", "status": "do')
+    assert same() and follower.read().files[5].status != "done"
+    with open(writer.journal, "ab") as out:
+        out.write(b'ne", "size": 100, "http": "http://x/5"}\n')
+    assert follower.read().files[5].status == "done" and same()

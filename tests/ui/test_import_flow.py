@@ -57,10 +57,9 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox, isolated_glue):
         assert f.path.read_bytes() == mast_sandbox.path_of(uri).read_bytes()
 
     app.jobs.refresh()
-    assert any(
-        view.job.id in row.children[0].value and 'data-status="done"' in row.children[0].value
-        for row in app.jobs.table.children[1:]
-    )
+    row = app.jobs._rows[view.job.id]
+    assert 'data-status="done"' in row.title.value and row.bar.value == 1.0
+    assert "7 of 7 files" in row.numbers.value
     app.catalog.refresh()
     wait_for_threads()
     assert len(app.catalog.records) == mw.Catalog().count() == 7

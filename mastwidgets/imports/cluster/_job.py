@@ -32,8 +32,10 @@ from ...transfer import (
     Status,
     TransferEvent,
     TransferResult,
+    clear_stop_request,
     eta,
     load_state,
+    requested_stop,
     save_state,
     state_path,
 )
@@ -127,6 +129,7 @@ class ClusterTransfer(JobHandle):
         from distributed import Event
 
         self._job_lock = JobLock(self.state_file, self.id)
+        clear_stop_request(self.state_file)  # asked of an earlier run, after it ended
         try:
             for kind in (Status.PAUSED, Status.CANCELLED):  # a stop asked of an earlier run is over
                 Event(stop_event_name(self.id, kind), client=self.client).clear()
@@ -178,6 +181,9 @@ class ClusterTransfer(JobHandle):
                 if time.monotonic() - ticked >= TICK:
                     ticked = time.monotonic()
                     self._emit_progress()
+                    asked = requested_stop(self.state_file)  # by mastwidgets.pause
+                    if asked is not None:
+                        self._request_stop(asked)
         except Exception as error:
             log.exception("following the cluster job %s failed", self.id)
             self._lost = f"lost touch with the Dask cluster: {type(error).__name__}: {error}"
@@ -312,6 +318,7 @@ class ClusterTransfer(JobHandle):
                 path = self.dest_dir / name
                 files.append(FileResult(name, path, file_status, size, source, md5, error))
         self._save(status)
+        clear_stop_request(self.state_file)
         self._release()
         with self._lock:
             self._status = status

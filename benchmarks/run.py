@@ -42,6 +42,7 @@ SCENARIOS = (
     "cluster",
     "s3many",
     "catalog",
+    "jobs",
 )
 #: The scenarios run by scripts of their own, in a child process each.
 SCRIPTS = {
@@ -49,6 +50,7 @@ SCRIPTS = {
     "cluster": "cluster.py",  # imports on a Dask cluster against one process
     "s3many": "s3_many_files.py",  # many small files from S3 against s5cmd & co.
     "catalog": "catalog_in_place.py",  # headers read in place against an import
+    "jobs": "jobs_watch.py",  # the Jobs tab following a 20,000-file job, against list_jobs
 }
 NGINX_CONF = """
 worker_processes 2;

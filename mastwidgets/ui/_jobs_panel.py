@@ -102,7 +102,7 @@ class JobsPanel(widgets.VBox):
         self._closed = threading.Event()
         self._show_in_catalog = on_show_in_catalog
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
-        self.status = Status()
+        self.status = Status(layout=widgets.Layout(margin="0 0 0 1em"))
         self.summary = widgets.HTML()
         self.table = widgets.VBox()
         self.more = widgets.HTML()

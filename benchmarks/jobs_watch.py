@@ -39,8 +39,14 @@ def main() -> None:
             transfer.FileState(name=f"f{i:05d}.fits", http=f"http://x/{i}", size=100_000)
             for i in range(args.files)
         ]
-        job = transfer.JobState(job_id="big", dest_dir=str(Path(folder) / "data"), files=files,
-                                parallel=3, chunk_size=5_000_000, meta={"kind": "import"})  # fmt: skip
+        job = transfer.JobState(
+            job_id="big",
+            dest_dir=str(Path(folder) / "data"),
+            files=files,
+            parallel=3,
+            chunk_size=5_000_000,
+            meta={"kind": "import"},
+        )
         path = state_dir / "big.json"
         writer = transfer.StateWriter(path, job)
         writer.compact()
@@ -74,8 +80,10 @@ def main() -> None:
         engine.join()
         lock.release()
         assert seen.status == "running" and int(listed["files"].iloc[0]) == args.files
-    print(f"\n### The Jobs tab's look at a running job of {args.files:,} files "
-          f"(median of {args.polls} looks, a second apart)\n")  # fmt: skip
+    print(
+        f"\n### The Jobs tab's look at a running job of {args.files:,} files "
+        f"(median of {args.polls} looks, a second apart)\n"
+    )
     print("| reader | median ms | worst ms | ratio to JobWatch |")
     print("|---|---|---|---|")
     base = statistics.median(timings["JobWatch.poll"])

@@ -12,6 +12,8 @@ BasketTotals(files=..., bytes=..., here=0, exclusive=0)
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -97,6 +99,31 @@ class Basket:
     def __len__(self) -> int:
         return len(self.products)
 
+    @property
+    def exists(self) -> bool:
+        """Whether the basket has been kept (a file was ever added to it)."""
+        return self.path.exists()
+
+    def reload(self) -> None:
+        """Read the basket again: another page or process may have changed it."""
+        with self._lock:
+            self.products = self._load()
+
+    @contextlib.contextmanager
+    def _changing(self):
+        """A change, one at a time across pages and processes (a lock file beside the
+        basket), to the basket as it is now on disk: two pages sharing a basket never
+        lose each other's files."""
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self.products = self._load()
+                yield
+            finally:
+                os.close(fd)
+
     def __repr__(self) -> str:
         return f"Basket({self.name!r}: {len(self):,} files)"
 
@@ -107,7 +134,7 @@ class Basket:
             raise InvalidQuery("add() takes a DataFrame of products (mw.list_products)")
         rows = products.loc[:, [c for c in KEPT if c in products]].copy()
         rows = rows[rows["dataURI"].notna()].drop_duplicates("dataURI")
-        with self._lock:
+        with self._changing():
             new = rows[~rows["dataURI"].isin(set(self.products["dataURI"]))]
             if len(self.products) + len(new) > MAX_FILES:
                 raise InvalidQuery(
@@ -122,7 +149,7 @@ class Basket:
     def remove(self, data_uris) -> int:
         """Take these files (dataURIs) out; returns how many were in it."""
         gone = {data_uris} if isinstance(data_uris, str) else set(data_uris)
-        with self._lock:
+        with self._changing():
             keep = ~self.products["dataURI"].isin(gone)
             removed = int((~keep).sum())
             if removed:
@@ -132,7 +159,7 @@ class Basket:
 
     def clear(self) -> None:
         """Empty the basket."""
-        with self._lock:
+        with self._changing():
             self.products = self.products.iloc[0:0]
             self._save()
 

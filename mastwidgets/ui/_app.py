@@ -12,7 +12,7 @@ from ._basket_panel import BasketPanel
 from ._catalog_panel import CatalogPanel
 from ._import_panel import ImportPanel
 from ._jobs_panel import JobsPanel
-from ._link import page_query
+from ._link import basket_link, in_voila, linked_basket, page_query
 from ._search_panel import SearchPanel
 
 _CSS = """<style>
@@ -51,15 +51,20 @@ class App(widgets.VBox):
             on_job=self.jobs.track, theme=settings.theme, grid_license=settings.ag_grid_license
         )
         self.search.on_select(self.imports.set_observations)
-        # A hosted page's visitors are strangers to each other: each page has a basket
-        # of its own (a reload starts a new one); the local app keeps one for good.
-        name = "default" if settings.data_root is None else f"page-{secrets.token_hex(8)}"
+        query = page_query() if link is None else link
+        self._hosted = settings.data_root is not None
         self.basket = BasketPanel(
-            Basket(name, settings=settings),
+            Basket(self._basket_name(query, settings), settings=settings),
             on_job=self.jobs.track,
             theme=settings.theme,
             grid_license=settings.ag_grid_license,
+            on_copy_link=self._copy_basket_link if in_voila() else None,
         )
+        self._linked_basket = linked_basket(query) == self.basket.basket.name
+        self.search.grid.on_copied("basket", self.basket.link_copied)
+        if self._hosted:  # the browser keeps the visitor's basket's id for a reload
+            self.search.grid.basket = self.basket.basket.name
+            self.search.grid.observe(self._stored_basket, names="stored_basket")
         self.imports.on_add_to_basket(self._add_to_basket)
         self.tabs = widgets.Tab(
             children=[
@@ -71,13 +76,51 @@ class App(widgets.VBox):
         )
         for index, title in enumerate(TABS):
             self.tabs.set_title(index, title)
-        if len(self.basket.basket):
-            self.tabs.set_title(1, f"Basket ({len(self.basket.basket):,})")
+        self._basket_title()
         self.tabs.observe(self._tab_changed, names="selected_index")
-        self.search.open_link(page_query() if link is None else link)
+        self.search.open_link(query)
         title = widgets.HTML("<h2 style='margin:0.2em 0'>MAST search and import</h2>")
         super().__init__([widgets.HTML(_CSS), title, self.tabs])
         self.add_class("mw-app")
+
+    @staticmethod
+    def _basket_name(query: str, settings) -> str:
+        """The local app keeps one basket ("default", or the one a link names); a hosted
+        page's visitors are strangers to each other: each page has a basket of its own,
+        unless a link shares one on purpose (its id is 128 random bits)."""
+        linked = linked_basket(query)
+        if settings.data_root is None:
+            return linked or "default"
+        if linked and linked.startswith("page-") and Basket(linked, settings=settings).exists:
+            return linked
+        return f"page-{secrets.token_hex(16)}"
+
+    def _stored_basket(self, change) -> None:
+        """The browser kept a basket from an earlier visit: this page takes it up, if
+        it still exists and this page's own basket is still empty."""
+        name = change["new"] or ""
+        current = self.basket.basket
+        take = (
+            not self._linked_basket
+            and len(current) == 0
+            and linked_basket(f"?basket={name}") == name
+            and name.startswith("page-")
+            and Basket(name, settings=current.settings).exists
+        )
+        if take:
+            self.basket.use(Basket(name, settings=current.settings))
+            self._basket_title()
+        self.search.grid.send({"keep_basket": self.basket.basket.name})
+
+    def _copy_basket_link(self) -> str:
+        """Ask the page to put a link to this basket on its clipboard; the query."""
+        query = basket_link(self.basket.basket.name)
+        self.search.grid.copy("basket", query)
+        return query
+
+    def _basket_title(self) -> None:
+        total = len(self.basket.basket)
+        self.tabs.set_title(1, f"Basket ({total:,})" if total else "Basket")
 
     def _tab_changed(self, change) -> None:
         shown = TABS[change["new"]]
@@ -96,7 +139,7 @@ class App(widgets.VBox):
         """The import panel's ticked files into the basket; what to say about it."""
         added = self.basket.basket.add(products)
         total = len(self.basket.basket)
-        self.tabs.set_title(1, f"Basket ({total:,})")
+        self._basket_title()
         return (
             f"{added:,} file(s) added to the basket ({total:,} in it; "
             f"{len(products) - added:,} were in it already)."

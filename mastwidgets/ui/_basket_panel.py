@@ -51,10 +51,17 @@ class BasketPanel(widgets.VBox):
     """The basket's files, what they add up to, and what can be done with them all."""
 
     def __init__(
-        self, basket: Basket, *, on_job: Callable, theme: str, grid_license: str | None
+        self,
+        basket: Basket,
+        *,
+        on_job: Callable,
+        theme: str,
+        grid_license: str | None,
+        on_copy_link: Callable[[], str] | None = None,
     ) -> None:
         self.basket = basket
         self._on_job = on_job
+        self._on_copy_link = on_copy_link
         self.summary = Status()
         self.summary.add_class("mw-basket-summary")
         columns = [column(f, title) for f, title in COLUMNS.items()]
@@ -73,6 +80,14 @@ class BasketPanel(widgets.VBox):
         self.import_button.on_click(lambda _: self.import_all())
         self.remove_button.on_click(lambda _: self.remove_ticked())
         self.empty_button.on_click(lambda _: self.empty())
+        # in Voila: a link that opens this basket, to share it on purpose
+        self.copy_link = widgets.Button(
+            description="Copy basket link",
+            icon="link",
+            tooltip="A link that opens this basket: whoever has it sees and changes it",
+            layout=widgets.Layout(width="auto", display=None if on_copy_link else "none"),
+        )
+        self.copy_link.on_click(lambda _: self.copy_basket_link())
         self.status = Status()
         self.export = ExportBar(
             lambda: (None, self.basket.products),
@@ -86,22 +101,47 @@ class BasketPanel(widgets.VBox):
             [
                 self.summary,
                 self._grid_box,
-                widgets.HBox([self.import_button, self.remove_button, self.empty_button]),
+                widgets.HBox(
+                    [self.import_button, self.remove_button, self.empty_button, self.copy_link]
+                ),
                 self.status,
                 self.export,
             ]
         )
         self.add_class("mw-basket-panel")
 
+    def use(self, basket: Basket) -> None:
+        """Show another basket (one the visitor's browser kept)."""
+        self.basket = basket
+        if self._grid_box.children:
+            self.refresh()
+
+    def copy_basket_link(self) -> None:
+        if self._on_copy_link is None:
+            return
+        self._on_copy_link()
+        self.status.say("Copying the basket's link…", "busy")
+
+    def link_copied(self, ok: bool, text: str) -> None:
+        """The page's answer to "Copy basket link"."""
+        shared = "whoever opens it sees this basket and can change it; no token, no folder"
+        self.status.say(
+            f"Link to this basket copied: {text} ({shared})."
+            if ok
+            else f"The browser did not let the page copy; the basket's link is {text} ({shared})",
+            "ok" if ok else "info",
+        )
+
     def refresh(self) -> None:
         """List the basket's files and say what they add up to (the "here already"
         count asks the catalog: in the background)."""
+        self.basket.reload()  # another page may share it
         products = self.basket.products
         self.grid.show_rows(_rows(products) if len(products) else [])
         self._grid_box.children = (self.grid,)
         self.ticked = []
         empty = products.empty
-        for button in (self.import_button, self.remove_button, self.empty_button):
+        for button in (self.import_button, self.remove_button, self.empty_button, self.copy_link):
             button.disabled = empty
         self.export.set_enabled(not empty)
         if empty:

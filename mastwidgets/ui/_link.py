@@ -1,5 +1,8 @@
 """A search as a link: the page's address carries it (``?by=target&q=M16&radius=3+arcmin``),
-and a page opened at such an address runs that search.
+and a page opened at such an address runs that search. A basket is shared only on
+purpose, by its own link (``?basket=<id>``, "Copy basket link"); a hosted page's
+visitor finds their basket again after a reload because the browser keeps its id
+(``localStorage``), not the address.
 
 The address holds the search's words only: never a token, a folder or a server path.
 What comes in from an address is a stranger's input like anything typed: the mode
@@ -15,10 +18,12 @@ address is JupyterLab's.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode
 
-from traitlets import Int, Unicode
+from traitlets import Dict, Unicode
 
+from ..basket import NAME as BASKET_NAME
 from ._grid import QuietGrid
 
 #: The form's modes by their name in a link.
@@ -43,9 +48,54 @@ const followAddress = () => {
   history.replaceState(history.state, '', location.pathname + query);
 };
 view.model.on('change:address', followAddress);
-view.model.on('change:copies', () => {
-  if (navigator.clipboard) navigator.clipboard.writeText(location.href).catch(() => {});
+// "Copy link", "Copy basket link": the page's address, or this page with the query the
+// kernel gives, on the clipboard; the page tells the kernel what it copied and whether
+// the browser let it (a plain-HTTP host name is no secure context: no Clipboard API).
+const copyText = (text) => {
+  if (navigator.clipboard && window.isSecureContext) {
+    return navigator.clipboard.writeText(text).then(() => true, () => false);
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  let ok = false;
+  try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+  area.remove();
+  return Promise.resolve(ok);
+};
+view.model.on('change:copy_request', () => {
+  const asked = view.model.get('copy_request') || {};
+  if (asked.n == null) return;
+  const text = asked.query ? location.origin + location.pathname + asked.query : location.href;
+  copyText(text).then((ok) => {
+    view.model.set('copied', {n: asked.n, what: asked.what, ok, text});
+    view.touch();
+  });
 });
+// The visitor's basket, kept by this browser so that a reload finds it again.
+const basketKey = 'mastwidgets-basket:' + location.pathname;
+const storage = () => { try { return window.localStorage; } catch (e) { return null; } };
+const keepBasket = () => {
+  const id = view.model.get('basket');
+  if (id && storage()) storage().setItem(basketKey, id);
+};
+const linked = new URLSearchParams(location.search).has('basket');
+const stored = storage() ? storage().getItem(basketKey) : null;
+if (!linked && stored && view.model.get('basket') && stored !== view.model.get('basket')) {
+  view.model.set('stored_basket', stored);  // the kernel decides, and says which to keep
+  view.touch();
+} else {
+  keepBasket();
+}
+view.model.on('msg:custom', (content) => {
+  const id = content && content.keep_basket;
+  if (id && storage()) storage().setItem(basketKey, id);
+});
+view.model.on('change:basket', keepBasket);
 """
 
 
@@ -73,6 +123,18 @@ def encode(mode: str, text: str, radius: str | None, criteria: dict | None = Non
     return "?" + urlencode(fields)
 
 
+def basket_link(name: str) -> str:
+    """The query of a link that opens this basket."""
+    return "?" + urlencode({"basket": name})
+
+
+def linked_basket(query: str) -> str | None:
+    """The basket a link names (``?basket=<id>``), if it is a basket's name."""
+    values = parse_qs(query.lstrip("?"), max_num_fields=20).get("basket") or [""]
+    name = values[-1]
+    return name if BASKET_NAME.match(name) else None
+
+
 def decode(query: str) -> dict | None:
     """What a link asks for: ``{"mode", "text", "radius", "criteria"}``, or None when
     the query is not a search of ours (any other query is ignored, not an error)."""
@@ -97,9 +159,37 @@ class LinkedGrid(QuietGrid):
 
     #: The query (``?...``) the page's address shows.
     address = Unicode(None, allow_none=True).tag(sync=True)
-    #: Counts "Copy link" presses (each a copy of the page's address, in the page).
-    copies = Int(0).tag(sync=True)
+    #: ``{"n": count, "what": ..., "query": "?..." or None}``: the page copies its
+    #: address (``None``) or this page's address with that query.
+    copy_request = Dict({}).tag(sync=True)
+    #: The page's answer: ``{"n", "what", "ok": copied or not, "text": the link}``.
+    copied = Dict({}).tag(sync=True, echo_update=False)
+    #: The visitor's basket (a hosted page's): the page keeps it in the browser.
+    basket = Unicode(None, allow_none=True).tag(sync=True)
+    #: The basket the browser kept from an earlier visit (told by the page).
+    stored_basket = Unicode(None, allow_none=True).tag(sync=True, echo_update=False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.js_post_grid = [*self.js_post_grid, PAGE_SIDE]
+        self._copy_handlers: dict[str, Callable[[bool, str], None]] = {}
+        self.observe(self._copied, names="copied")
+
+    def copy(self, what: str, query: str | None = None) -> None:
+        """Ask the page to copy its address (``query`` None) or this page with
+        ``query``; the handler of ``what`` hears how it went."""
+        count = int(self.copy_request.get("n") or 0) + 1
+        self.copy_request = {"n": count, "what": what, "query": query}
+
+    def on_copied(self, what: str, handler: Callable[[bool, str], None]) -> None:
+        """``handler(ok, text)`` when the page has copied (or failed to copy) a link."""
+        self._copy_handlers[what] = handler
+
+    def _copied(self, change) -> None:
+        answer = change["new"] or {}
+        if answer.get("n") != self.copy_request.get("n"):
+            return  # an answer to an earlier press
+        handler = self._copy_handlers.get(answer.get("what"))
+        text = answer.get("text")
+        if handler is not None and isinstance(text, str):
+            handler(bool(answer.get("ok")), text[: MAX_TEXT + 2000])

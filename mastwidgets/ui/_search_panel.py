@@ -193,6 +193,7 @@ class SearchPanel(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.copy_link.on_click(lambda _: self._copy_link())
+        self.grid.on_copied("search", self._link_copied)
         self.grid.add_class("mw-results")
         self.grid.layout.flex = "1 1 auto"
         self.facets = FacetPanel()
@@ -336,11 +337,15 @@ class SearchPanel(widgets.VBox):
         """Copy the page's address (which repeats the search) in the page."""
         if not self.link:
             return
-        self.grid.copies += 1
+        self.grid.copy("search")
+        self.status.say("Copying the link…", "busy")
+
+    def _link_copied(self, ok: bool, text: str) -> None:
         self.status.say(
-            "Link copied: the page's address repeats this search "
-            f"({html.escape(self.link)}); it holds no token and no folder.",
-            "ok",
+            f"Link copied: {text} (it repeats this search; no token, no folder)."
+            if ok
+            else f"The browser did not let the page copy; the link is {text}",
+            "ok" if ok else "info",
         )
 
     def _uploaded(self, change) -> None:

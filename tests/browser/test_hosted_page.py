@@ -4,6 +4,7 @@ browser must talk to that host alone, and nothing the visitor types may make the
 write outside the root."""
 
 import os
+import re
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from .conftest import (
     search,
     select_rows,
     shot,
+    wait_for_pictures,
 )
 
 TOKEN = "visitor-token-for-tests"
@@ -224,3 +226,48 @@ def test_jobs_and_catalog_tabs_show_only_the_root(visit, hosted):
     assert not any("icdm02020" in row for row in rows)
     with Catalog(path=hosted["home"] / "catalog.sqlite") as catalog:
         assert {r["obs_id"] for r in catalog.find()} >= {"icdm01020", "icdm02020"}  # both exist
+
+
+def test_a_visitors_basket_survives_a_reload_and_is_shared_only_by_its_link(browser, hosted):
+    """The browser keeps the visitor's basket's id (not the address); "Copy basket link"
+    shares it on purpose; a stranger without the link gets a basket of their own."""
+
+    def visitor(url):
+        context = browser.new_context(
+            viewport={"width": 1300, "height": 1300},
+            permissions=["clipboard-read", "clipboard-write"],
+        )
+        page = context.new_page()
+        page.console_errors = console_errors(page)
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector("text=Search by", timeout=120_000)
+        return page
+
+    page = visitor(hosted["url"] + f"?token={TOKEN}")
+    search(page, "M16", found="observations found")
+    select_rows(page, ["icdm01010"])
+    page.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
+    wait_for_pictures(page)
+    page.click("button:has-text('Add to basket')")
+    page.wait_for_selector("text=/added to the basket/", timeout=60_000)
+    page.reload()
+    page.get_by_role("tab", name="Basket (1)").wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Basket (1)").click()
+    page.wait_for_selector("text=/1 file\\(s\\) in the basket/", timeout=60_000)
+    page.click("button:has-text('Copy basket link')")
+    # a plain-HTTP host name is no secure context: the page copies without the
+    # Clipboard API, or says the link to copy; either way the link is shown
+    said = page.locator(".mw-basket-panel .mw-status", has_text="basket").last
+    said.filter(has_text=re.compile("copied|the basket's link is")).wait_for(timeout=60_000)
+    link = re.search(r"(http://\S+\?basket=\S+?)[ )]", said.inner_text()).group(1)
+    shot(page, "hosted-basket-link")
+    assert re.fullmatch(re.escape(hosted["url"]) + r"\?basket=page-[0-9a-f]{32}", link), link
+    assert TOKEN not in link and str(hosted["home"]) not in link
+
+    colleague = visitor(link + f"&token={TOKEN}")  # the link, and their own token
+    colleague.get_by_role("tab", name="Basket (1)").wait_for(timeout=60_000)
+    stranger = visitor(hosted["url"] + f"?token={TOKEN}")
+    stranger.get_by_role("tab", name="Basket", exact=True).wait_for(timeout=60_000)
+    for each in (page, colleague, stranger):
+        assert each.console_errors == []
+        each.context.close()

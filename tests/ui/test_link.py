@@ -1,6 +1,7 @@
 """A search as a link: the address's query runs the same search in a new page; a link
 carries the search's words only (no token, no folder); strange queries are ignored."""
 
+from html import escape
 from urllib.parse import parse_qs
 
 import pytest
@@ -19,7 +20,13 @@ def test_a_link_reopens_the_search_in_a_new_page(sandbox_env):
     assert set(parse_qs(link[1:])) == {"by", "q", "radius"}  # the search's words only
     assert not first.search.copy_link.disabled
     first.search.copy_link.click()
-    assert first.search.grid.copies == 1 and "Link copied" in first.search.status.value
+    grid = first.search.grid
+    assert grid.copy_request == {"n": 1, "what": "search", "query": None}  # the page's address
+    grid.copied = {"n": 1, "what": "search", "ok": True, "text": "http://host/" + link}
+    assert f"Link copied: http://host/{escape(link)}" in first.search.status.value
+    first.search.copy_link.click()  # a browser that refuses: the link is shown to copy
+    grid.copied = {"n": 2, "what": "search", "ok": False, "text": "http://host/" + link}
+    assert f"the link is http://host/{escape(link)}" in first.search.status.value
     # outside Voila the address bar is JupyterLab's: the grid does not touch it
     assert first.search.grid.address is None
     second = App(link=link)

@@ -7,6 +7,7 @@
 #   scripts/test.sh -m "not slow"
 set -euo pipefail
 cd "$(dirname "$0")/.."
+AXE_CORE=4.14.1  # axe-core, from npm: the accessibility audit of the browser tests
 
 # System packages: Debian's chromium, for the browser tests (driven by Playwright).
 if ! command -v chromium >/dev/null; then
@@ -15,6 +16,15 @@ if ! command -v chromium >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   elif command -v sudo >/dev/null; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+fi
+# System packages: Debian's npm, to fetch axe-core (the browser tests' accessibility audit).
+if ! command -v npm >/dev/null; then
+  echo "mastwidgets: installing Debian's npm (for axe-core, the accessibility audit)"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  elif command -v sudo >/dev/null; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
   fi
 fi
 source scripts/_venv.sh
@@ -32,6 +42,15 @@ step "installing mastwidgets (editable) with the test requirements (uv; the vers
 step "installing lksearch in its own environment (.venv-lksearch: it pins numpy < 2 and pandas < 3)"
 [ -x .venv-lksearch/bin/python ] || .venv/bin/uv venv --quiet --python .venv/bin/python .venv-lksearch
 .venv/bin/uv pip install --python .venv-lksearch/bin/python --quiet -r requirements/lksearch.txt
+step "fetching axe-core $AXE_CORE from npm (the browser tests' accessibility audit)"
+if [ ! -f ".venv/share/axe-core-$AXE_CORE/axe.min.js" ]; then
+  mkdir -p .venv/share && tarball=$(cd .venv/share && npm pack --silent "axe-core@$AXE_CORE")
+  mkdir -p ".venv/share/axe-core-$AXE_CORE"
+  tar -xzf ".venv/share/$tarball" -C ".venv/share/axe-core-$AXE_CORE" --strip-components=1 \
+    package/axe.min.js package/LICENSE
+  rm ".venv/share/$tarball"
+fi
+export MASTWIDGETS_AXE_JS="$PWD/.venv/share/axe-core-$AXE_CORE/axe.min.js"
 unset PYTHONDONTWRITEBYTECODE
 step "linting"
 .venv/bin/ruff check .

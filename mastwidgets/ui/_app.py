@@ -21,6 +21,13 @@ _CSS = """<style>
 body[data-jp-theme-light="false"] .mw-app {
   --mw-ok: #81c784; --mw-error: #ef9a9a; --mw-busy: #bdbdbd;
 }
+/* Readable (WCAG AA): the tabs not shown, and AG Grid balham's grey headers. */
+.mw-app .widget-tab > .lm-TabBar .lm-TabBar-tab { color: var(--jp-ui-font-color1, #000); }
+.mw-app .ag-theme-balham { --ag-header-foreground-color: rgba(0, 0, 0, 0.8); }
+.mw-app .jupyter-button.mod-primary { background-color: #1565c0; color: #fff; }
+.mw-app .jupyter-button.mod-success { background-color: #2e7d32; color: #fff; }
+.mw-app .jupyter-button.mod-danger { background-color: #c62828; color: #fff; }
+.mw-app .ag-theme-balham-dark { --ag-header-foreground-color: rgba(255, 255, 255, 0.85); }
 .mw-app input[placeholder="Filter..."] {
   background: var(--jp-layout-color1, white); color: var(--jp-ui-font-color1, black);
   border: 1px solid var(--jp-border-color1, #bdbdbd);

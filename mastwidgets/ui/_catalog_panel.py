@@ -137,10 +137,13 @@ class CatalogPanel(widgets.VBox):
         self.field = widgets.Dropdown(
             options=["obs_id", "target", "instrument", "filters", "job_id"],
             value="target",
-            layout=widgets.Layout(width="130px"),
+            description="Find by",
+            layout=widgets.Layout(width="210px"),
         )
         self.text = widgets.Text(
-            placeholder="M16, jw02739* (blank: everything)", continuous_update=False
+            placeholder="M16, jw02739* (blank: everything)",
+            description="Value",
+            continuous_update=False,
         )
         self.button = widgets.Button(description="Show", icon="search")
         self.status = Status()

@@ -91,7 +91,9 @@ class FacetPanel(widgets.VBox):
             name: _FacetGroup(name, title, self._changed) for name, title in FACETS.items()
         }
         self.released = widgets.IntRangeSlider(
-            continuous_update=False, layout=widgets.Layout(width="225px", flex="0 0 auto")
+            continuous_update=False,
+            tooltip="Release years",
+            layout=widgets.Layout(width="225px", flex="0 0 auto"),
         )
         self.released_title = widgets.HTML(
             "<b>Released</b>", layout=widgets.Layout(flex="0 0 auto")

@@ -17,6 +17,7 @@ address is JupyterLab's.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode
@@ -25,6 +26,7 @@ from traitlets import Dict, Unicode
 
 from ..basket import NAME as BASKET_NAME
 from ._grid import QuietGrid
+from ._picture import ALT
 
 #: The form's modes by their name in a link.
 MODES = {
@@ -96,6 +98,35 @@ view.model.on('msg:custom', (content) => {
   if (id && storage()) storage().setItem(basketKey, id);
 });
 view.model.on('change:basket', keepBasket);
+// Names for what the widgets' own code leaves unnamed, for screen readers: AG Grid's
+// "tick all" boxes, the release-years slider's handles, the pictures (by their class).
+const named = (root) => {
+  if (document.body.hasAttribute('data-voila') && !root.hasAttribute('role')) {
+    root.setAttribute('role', 'main');  // the page is the app (in JupyterLab, a cell of it)
+  }
+  root.querySelectorAll('.ag-header-select-all input:not([aria-label])').forEach((box) => {
+    box.setAttribute('aria-label', 'Tick every row the filters leave');
+  });
+  root.querySelectorAll('.noUi-handle:not([aria-label])').forEach((handle) => {
+    const slider = handle.closest('[title]');
+    const what = slider ? slider.getAttribute('title') : 'Range';
+    const end = handle.classList.contains('noUi-handle-upper') ? 'last' : 'first';
+    handle.setAttribute('aria-label', `${what}: ${end}`);
+  });
+  root.querySelectorAll('img.widget-image:not([alt])').forEach((img) => {
+    const known = Object.keys(PICTURES).find((name) => img.classList.contains(name));
+    img.setAttribute('alt', known ? PICTURES[known] : '');
+  });
+};
+let naming = false;
+new MutationObserver(() => {
+  if (naming) return;
+  naming = true;
+  requestAnimationFrame(() => {
+    naming = false;
+    document.querySelectorAll('.mw-app').forEach(named);
+  });
+}).observe(document.body, {childList: true, subtree: true});
 """
 
 
@@ -171,7 +202,8 @@ class LinkedGrid(QuietGrid):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.js_post_grid = [*self.js_post_grid, PAGE_SIDE]
+        pictures = f"const PICTURES = {json.dumps(ALT)};\n"
+        self.js_post_grid = [*self.js_post_grid, pictures + PAGE_SIDE]
         self._copy_handlers: dict[str, Callable[[bool, str], None]] = {}
         self.observe(self._copied, names="copied")
 

@@ -306,3 +306,32 @@ def wait_for_pictures(page, selector=".mw-preview, .mw-footprints"):
         ".every(i => i && i.complete && i.naturalWidth > 100)",
         timeout=60_000,
     )
+
+
+def axe_script() -> Path:
+    """axe-core's script, fetched from npm by scripts/test.sh (MASTWIDGETS_AXE_JS)."""
+    found = os.environ.get("MASTWIDGETS_AXE_JS") or next(
+        (str(p) for p in sorted(Path(sys.prefix, "share").glob("axe-core-*/axe.min.js"))), ""
+    )
+    assert found and Path(found).is_file(), "axe-core is missing: run scripts/test.sh once"
+    return Path(found)
+
+
+#: axe-core's own rules (WCAG 2.x A and AA, and best practices); these impacts fail.
+AXE_FAILS = ("serious", "critical")
+
+
+def assert_accessible(page, where, within=None):
+    """axe-core's audit of the page as it is (``within``: only the elements a CSS
+    selector picks, e.g. the app in JupyterLab): no serious or critical violation."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_script()))
+    violations = page.evaluate(
+        """async (within) => (await axe.run(within || document,
+              {resultTypes: ['violations']})).violations
+          .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                      nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""",
+        within,
+    )
+    failing = [v for v in violations if v["impact"] in AXE_FAILS]
+    assert failing == [], f"accessibility violations on {where}: {failing}"

@@ -9,7 +9,14 @@ import psutil
 from mastwidgets.catalog import Catalog
 from mastwidgets.sandbox import Faults
 
-from .conftest import console_errors, kernels_of, search, select_rows, shot
+from .conftest import (
+    assert_accessible,
+    console_errors,
+    kernels_of,
+    search,
+    select_rows,
+    shot,
+)
 
 HST_M16 = ["icdm01010", "icdm01020"]
 
@@ -17,6 +24,7 @@ HST_M16 = ["icdm01010", "icdm01020"]
 def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     page = shared_page
     assert page.console_errors == []
+    assert_accessible(page, "the page as it opens")
     search(page, "M16", found="13 observations found for M16.")
     assert page.locator(".ag-center-cols-container .ag-row").count() >= 10
     # Whole observation IDs are readable, JWST's long ones included (nothing cut off).
@@ -36,6 +44,7 @@ def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     )
     page.get_by_role("checkbox", name="WFC3/IR (2)", exact=True).wait_for(timeout=60_000)
     shot(page, "01-facets")
+    assert_accessible(page, "the search tab with facets ticked")
     page.click(".mw-facets button:has-text('Clear')")
     page.wait_for_selector("text=13 rows · results for M16", timeout=60_000)
     assert page.locator(missions).count() >= 10
@@ -135,6 +144,7 @@ def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox
     page.click("button:has-text('Resume')")
     page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
     shot(page, "08-resumed")
+    assert_accessible(page, "the Jobs tab")
     files = sorted((voila["home"] / "data" / "HST" / "icdm02010").glob("*.fits"))
     assert len(files) == 5  # and the preview PNG
     for path in files:
@@ -175,3 +185,47 @@ def test_a_link_opens_the_same_search_and_copy_link_copies_the_address(browser, 
         assert errors == []
     finally:
         context.close()
+
+
+#: Where the keyboard's focus is: "TAG class | label", for messages.
+FOCUSED = """() => { const e = document.activeElement; if (!e) return null;
+  const label = e.getAttribute('aria-label') || e.placeholder || (e.innerText || '').slice(0, 40);
+  return `${e.tagName} ${e.className} | ${label}`; }"""
+
+
+def tab_until(page, test: str, what: str, limit: int = 200) -> int:
+    """Press Tab until ``test`` (a JS function of the focused element) is true; how many."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const e = document.activeElement; return !!({test}); }}"):
+            return presses
+    raise AssertionError(f"{what}: not reached in {limit} Tabs; at {page.evaluate(FOCUSED)}")
+
+
+def test_search_tick_and_import_with_the_keyboard_alone(page, voila, mast_sandbox):
+    """No mouse: Tab to the target box, type, Enter; Tab into the results, arrows to the
+    row, Space ticks it; Tab to Import, Enter; the file arrives."""
+    shutil.rmtree(voila["home"] / "data" / "HST" / "icdm02020", ignore_errors=True)  # a rerun
+    page.wait_for_selector("input[placeholder='M8']", timeout=120_000)
+    tab_until(page, "e.placeholder === 'M8'", "the target box")
+    page.keyboard.type("M16")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=13 observations found for M16.", timeout=120_000)
+    tab_until(page, "e.closest('.mw-results .ag-root')", "the results grid")
+    for _ in range(20):  # down the rows until the one wanted has the focus
+        page.keyboard.press("ArrowDown")
+        row = page.evaluate("() => (document.activeElement.closest('.ag-row') || {}).innerText")
+        if row and "icdm02020" in row:
+            break
+    page.keyboard.press("Space")
+    page.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
+    presses = tab_until(page, "(e.innerText || '').trim() === 'Import'", "the Import button")
+    assert presses < 60  # Tab leaves a grid at once: it does not visit every cell
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".mw-job-status:text('done')", timeout=120_000)
+    (imported,) = (voila["home"] / "data" / "HST" / "icdm02020").glob("*.fits")
+    assert (
+        imported.read_bytes()
+        == mast_sandbox.path_of(f"mast:HST/product/{imported.name}").read_bytes()
+    )
+    assert page.console_errors == []

@@ -4,7 +4,14 @@ import sys
 
 import pytest
 
-from .conftest import app_environ, assert_no_broken_images, running, search, shot
+from .conftest import (
+    app_environ,
+    assert_accessible,
+    assert_no_broken_images,
+    running,
+    search,
+    shot,
+)
 
 # Relative luminance and contrast ratio as WCAG 2 defines them; AA asks >= 4.5 for text.
 CONTRAST = """el => {
@@ -84,11 +91,13 @@ def test_dark_theme_page_and_grid_are_dark_and_readable(browser, dark_app, reque
             assert_dark_and_readable(page, selector)
         assert page.locator(".mw-footprints").evaluate(MEAN_LUMINANCE) < 0.3  # a dark figure
         assert_no_broken_images(page, "the search tab")
+        assert_accessible(page, "the dark search tab")
         shot(page, "dark-theme-files")
         for tab, ready in (("Jobs", "button:has-text('Refresh')"), ("Catalog", ".mw-catalog")):
             page.get_by_role("tab", name=tab).click()
             page.wait_for_selector(ready, timeout=60_000)
             assert_no_broken_images(page, f"the {tab} tab")
+            assert_accessible(page, f"the dark {tab} tab")
         page.get_by_role("tab", name="Search & import").click()
         search(page, "Nowhere Nebula")
         page.wait_for_selector(".mw-error", timeout=60_000)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import app_environ, running, search, shot
+from .conftest import app_environ, assert_accessible, running, search, shot
 
 ROOT = Path(__file__).parents[2]
 
@@ -112,6 +112,7 @@ def test_the_app_in_a_notebook_cell(browser, frontend, request):
         page.wait_for_selector("text=Search by", timeout=120_000)
         search(page, "M8", found="5 observations found for M8.")
         assert page.locator(".ag-center-cols-container .ag-row").count() == 5
+        assert_accessible(page, f"the app in {request.node.callspec.id}", within=".mw-app")
     finally:
         attempt = getattr(request.node, "execution_count", 1)
         shot(page, f"{request.node.callspec.id}-{attempt}")

@@ -7,7 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import assert_no_broken_images, search, select_rows, shot, wait_for_pictures
+from .conftest import (
+    assert_accessible,
+    assert_no_broken_images,
+    search,
+    select_rows,
+    shot,
+    wait_for_pictures,
+)
 
 HST_M16 = ["icdm01010", "icdm01020"]
 
@@ -35,6 +42,7 @@ def test_tick_files_preview_footprints_and_import_exactly_them(shared_page, voil
     wait_for_pictures(page)
     assert_no_broken_images(page, "the search tab")
     shot(page, "selection-01-mrp-preview-footprints")
+    assert_accessible(page, "the search tab with a selection, its preview and files")
     page.click("button:has-text('All listed')")
     page.wait_for_selector("text=12 product(s) ticked of 12 listed", timeout=60_000)
     product_row(page, "icdm01aaq_raw.fits").locator(".ag-selection-checkbox").click()
@@ -93,6 +101,7 @@ def test_the_basket_keeps_ticked_files_and_lists_them_in_its_tab(shared_page, vo
     assert "icdm01020_drz.fits" in files.all_inner_texts()
     assert_no_broken_images(page, "the Basket tab")
     shot(page, "basket")
+    assert_accessible(page, "the Basket tab")
     page.get_by_role("tab", name="Search & import").click()
     assert page.console_errors == []
 
@@ -131,6 +140,7 @@ def test_the_catalog_tab_shows_a_quick_look_and_the_header(shared_page, voila):
     assert spread > 50  # grey levels of a stretched image, not a blank or flat square
     assert "TARGNAME" in page.locator(".mw-record:not(.mw-facts)").first.inner_text()
     shot(page, "selection-04-quicklook")
+    assert_accessible(page, "the Catalog tab with a quick look")
     assert page.console_errors == []
     # jdaviz's solara probes /voila/files/solara/readyz, which Voila refuses (403): that
     # probe is jdaviz's, and the only failure its viewer may cause here

@@ -17,19 +17,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_voila(home: Path, **variables: str) -> tuple[subprocess.Popen, str]:
+def start_voila(
+    home: Path, *, config: dict | None = None, imviz: bool = False, **variables: str
+) -> tuple[subprocess.Popen, str]:
     """Voila serving the app with its data, jobs and catalog under ``home`` and these
-    ``MASTWIDGETS_*`` variables; returns the process (listening) and the page's URL."""
+    ``MASTWIDGETS_*`` variables (``config``: Voila settings over the app's; ``imviz``:
+    as ``mastwidgets app --imviz``); returns the process (listening) and the page's URL."""
     port = free_port()
     env = {
         **os.environ,
         "MASTWIDGETS_DATA_DIR": str(home / "data"),
         "MASTWIDGETS_STATE_DIR": str(home / "jobs"),
         "MASTWIDGETS_CATALOG_PATH": str(home / "catalog.sqlite"),
+        "MASTWIDGETS_IMVIZ": "1" if imviz else "0",
         **variables,
     }
     voila = subprocess.Popen(
-        voila_command(port),
+        voila_command(port, config=config, imviz=imviz),
         env=voila_environ(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -43,6 +43,7 @@ SCENARIOS = (
     "s3many",
     "catalog",
     "jobs",
+    "pageload",
 )
 #: The scenarios run by scripts of their own, in a child process each.
 SCRIPTS = {
@@ -51,6 +52,7 @@ SCRIPTS = {
     "s3many": "s3_many_files.py",  # many small files from S3 against s5cmd & co.
     "catalog": "catalog_in_place.py",  # headers read in place against an import
     "jobs": "jobs_watch.py",  # the Jobs tab following a 20,000-file job, against list_jobs
+    "pageload": "page_load.py",  # the page ready after its address, pre-heated or not
 }
 NGINX_CONF = """
 worker_processes 2;

@@ -50,7 +50,8 @@ def voila_environ(env: Mapping[str, str]) -> dict[str, str]:
 
 
 #: The front-end extensions of jdaviz's Imviz (the optional "Open in Imviz", with
-#: mastwidgets[viz]); absent ones are simply not loaded.
+#: mastwidgets[viz]), served with ``--imviz`` only: loading them costs the page about
+#: half a second (1.35 s -> 1.85 s until ready, measured); absent ones are not loaded.
 IMVIZ_EXTENSIONS = (
     "jupyter-vuetify",
     "jupyter-vue",
@@ -73,18 +74,20 @@ VOILA_CONFIG = {
         "show_tracebacks": False,
         # Slow first renders (a cold MAST) must not drop the page's connection.
         "http_keep_alive_timeout": 30,
-        # No preheated kernel pool: it halves the page's load time (2.7 s -> 1.5 s here)
-        # but Voila 0.5.13 hands out a pooled kernel without checking it is alive, so a
-        # pool kernel that died (killed, out of memory) leaves the next page blank.
-        #
+        # A pre-heated kernel waits for the next page, the app already built in it: the
+        # page is ready in about half the time. The page's own request (its address,
+        # for links) reaches the kernel afterwards (the notebook waits for it). Voila
+        # 0.5.13 would hand out a pooled kernel that died while it waited: the app's
+        # kernel manager drops those first (app_kernels.py).
+        "preheat_kernel": True,
+        "multi_kernel_manager_class": "mastwidgets.app_kernels.CheckedPoolKernelManager",
         # Only the front-end extensions the app uses. Others found in the environment
         # can break the page: Notebook 7's lab extension does (#RUNTIME-012).
         "extension_allowlist": [
             "@jupyter-widgets/jupyterlab-manager",
             "@voila-dashboards/widgets-manager8",
             "ipyaggrid",
-            *IMVIZ_EXTENSIONS,
-        ],
+        ],  # and IMVIZ_EXTENSIONS, with --imviz
     },
     # Kernels of open pages are kept, however long they sit idle. A closed page's kernel
     # (Voila 0.5's shutdown-on-close request is refused: no _xsrf cookie) finishes its
@@ -108,12 +111,18 @@ def voila_command(
     *,
     ip: str = "127.0.0.1",
     token: bool = False,
+    imviz: bool = False,
 ) -> list[str]:
     """Voila on the app notebook alone (one notebook: no file browsing), configured by
     `VOILA_CONFIG` updated with ``config`` ({section: {name: value}}). Run it with
     :func:`voila_environ`; with ``token``, the page asks for the token Voila finds in the
     environment's ``JUPYTER_TOKEN`` (never on the command line, where ``ps`` shows it)."""
     merged = {section: dict(values) for section, values in VOILA_CONFIG.items()}
+    if imviz:
+        merged["VoilaConfiguration"]["extension_allowlist"] = [
+            *merged["VoilaConfiguration"]["extension_allowlist"],
+            *IMVIZ_EXTENSIONS,
+        ]
     for section, values in (config or {}).items():
         merged.setdefault(section, {}).update(values)
     options = [
@@ -142,7 +151,10 @@ def write_voila_config(path: str | os.PathLike) -> Path:
     data folder: a Jupyter server's environment cannot be set from here)."""
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(VOILA_CONFIG, indent=2) + "\n")
+    config = {section: dict(values) for section, values in VOILA_CONFIG.items()}
+    for standalone_only in ("preheat_kernel", "multi_kernel_manager_class"):
+        config["VoilaConfiguration"].pop(standalone_only)  # Voila's own server's pool
+    path.write_text(json.dumps(config, indent=2) + "\n")
     templates = Path(jupyter_data_dir()) / "voila" / "templates"
     templates.mkdir(parents=True, exist_ok=True)
     shutil.copytree(
@@ -169,8 +181,12 @@ def serve(
     data_root: str | os.PathLike | None = None,
     max_import_bytes: str | int | None = None,
     max_concurrent_imports: int | None = None,
+    imviz: bool = False,
 ) -> int:
     """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first.
+
+    ``imviz``: serve jdaviz's front-end extensions too, for the Catalog tab's "Open in
+    Imviz" (the page takes about half a second longer to load); not on a hosted page.
 
     ``data_root``, ``max_import_bytes`` and ``max_concurrent_imports`` are the settings
     of the same names, handed to the page's kernels; ``token``: the page asks for a
@@ -189,7 +205,13 @@ def serve(
             f"Serving the app on {ip} lets anyone who reaches it import files: add --token "
             "(or serve it behind JupyterHub, see the README's hosting section)."
         )
+    if imviz and settings.data_root is not None:
+        raise ConfigurationError(
+            "--imviz is for a page of your own: Imviz's Import dialog opens any file of the "
+            "server, so a hosted page (--data-root) does not offer it."
+        )
     env = dict(os.environ)
+    env["MASTWIDGETS_IMVIZ"] = "1" if imviz else "0"  # the page's kernels offer Imviz or not
     env["MASTWIDGETS_THEME"] = settings.theme  # the App's own widgets (the grid) follow the page
     if settings.data_root is not None:
         settings.data_root.mkdir(parents=True, exist_ok=True)
@@ -215,7 +237,7 @@ def serve(
         print(f"MAST sandbox: {sb.mast_url} (S3 {sb.s3_endpoint})", flush=True)
     host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
     url = f"http://{host}:{port}/"
-    command = voila_command(port, settings.theme, ip=ip, token=token)
+    command = voila_command(port, settings.theme, ip=ip, token=token, imviz=imviz)
     process = subprocess.Popen(command, env=voila_environ(env))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

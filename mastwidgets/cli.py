@@ -404,6 +404,7 @@ def _app(args: argparse.Namespace) -> int:
         data_root=args.data_root,
         max_import_bytes=args.max_import_bytes,
         max_concurrent_imports=args.max_concurrent_imports,
+        imviz=args.imviz,
     )
 
 
@@ -580,6 +581,11 @@ def _parser() -> argparse.ArgumentParser:
         "--theme",
         choices=["light", "dark"],
         help="the page's colours (default: MASTWIDGETS_THEME, else light)",
+    )
+    app.add_argument(
+        "--imviz",
+        action="store_true",
+        help="offer 'Open in Imviz' (jdaviz; the page loads about half a second slower)",
     )
     hosting = app.add_argument_group(
         "serving the page to others (see the README's hosting section)"

@@ -59,6 +59,7 @@ class App(widgets.VBox):
         )
         self.search.on_select(self.imports.set_observations)
         query = page_query() if link is None else link
+        self._opened = query  # the link this page has applied
         self._hosted = settings.data_root is not None
         self.basket = BasketPanel(
             Basket(self._basket_name(query, settings), settings=settings),
@@ -89,6 +90,27 @@ class App(widgets.VBox):
         title = widgets.HTML("<h2 style='margin:0.2em 0'>MAST search and import</h2>")
         super().__init__([widgets.HTML(_CSS), title, self.tabs])
         self.add_class("mw-app")
+
+    def open_page(self) -> None:
+        """In Voila: apply the page's address (a link's search, or a shared basket) once
+        the page has been asked for. A pre-heated kernel built this App before any
+        visitor came (the app's notebook calls this next, and it waits for the page's
+        request); elsewhere the address was applied when the App was made."""
+        query = page_query(wait=True)
+        if query == self._opened:
+            return
+        self._opened = query
+        linked = linked_basket(query)
+        current = self.basket.basket
+        if linked and linked != current.name:
+            shared = Basket(linked, settings=current.settings)
+            if not self._hosted or (linked.startswith("page-") and shared.exists):
+                self.basket.use(shared)
+                self._linked_basket = True
+                if self._hosted:
+                    self.search.grid.basket = linked  # the browser keeps it from now on
+                self._basket_title()
+        self.search.open_link(query)
 
     @staticmethod
     def _basket_name(query: str, settings) -> str:

@@ -131,12 +131,27 @@ new MutationObserver(() => {
 
 
 def in_voila() -> bool:
-    """Whether this kernel serves a Voila page (Voila sets the CGI-like variables)."""
-    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+    """Whether this kernel serves a Voila page: Voila gives its kernels its address
+    (a pre-heated kernel too, before any page has asked for it)."""
+    return "VOILA_BASE_URL" in os.environ or os.environ.get("SERVER_SOFTWARE", "").startswith(
+        "voila/"
+    )
 
 
-def page_query() -> str:
-    """The query of the address this Voila page was opened at ('' elsewhere)."""
+def preheated() -> bool:
+    """Whether this is a pre-heated Voila kernel (started before its page was asked for:
+    the page's request, its address included, comes later; see :func:`page_query`)."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
+def page_query(*, wait: bool = False) -> str:
+    """The query of the address this Voila page was opened at ('' elsewhere). A
+    pre-heated kernel learns it only once its page is asked for: with ``wait``, this
+    waits for that (Voila's ``wait_for_request``); without, it is '' until then."""
+    if wait and preheated():
+        from voila.utils import wait_for_request
+
+        wait_for_request()
     return os.environ.get("QUERY_STRING", "") if in_voila() else ""
 
 

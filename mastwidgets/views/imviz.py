@@ -4,6 +4,7 @@ read where it lives (S3, MAST's download service) without importing it."""
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,14 @@ class ImvizUnavailable(MastWidgetsError):
 
 
 def imviz_available() -> bool:
-    """Whether jdaviz (``pip install mastwidgets[viz]``) is installed."""
-    return importlib.util.find_spec("jdaviz") is not None
+    """Whether Imviz can be shown here: jdaviz (``pip install mastwidgets[viz]``) is
+    installed and, in a Voila page, the page was served with Imviz's front-end
+    extensions (``mastwidgets app --imviz``: they cost the page half a second to load,
+    so the app's page leaves them out unless asked)."""
+    if importlib.util.find_spec("jdaviz") is None:
+        return False
+    in_voila = "VOILA_BASE_URL" in os.environ
+    return not in_voila or os.environ.get("MASTWIDGETS_IMVIZ") == "1"
 
 
 def show_in_imviz(product, *, imviz: Imviz | None = None, name: str | None = None) -> Imviz:

@@ -2,6 +2,7 @@
 (Debian's package, through Playwright). Screenshots go to test-artifacts/."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -163,9 +164,11 @@ def voila(mast_sandbox, tmp_path_factory, free_port_module, request):
     """Voila serving the app, pointed at the session's sandbox, with its own folders
     (its log: test-artifacts/voila-<module>.log, its kernels' tracebacks included)."""
     home = tmp_path_factory.mktemp("voila-home")
-    env = app_environ(home, mast_sandbox)
+    imviz = getattr(request.module, "VOILA_IMVIZ", False)  # "Open in Imviz" offered
+    env = app_environ(home, mast_sandbox, MASTWIDGETS_IMVIZ="1" if imviz else "0")
     name = f"voila-{request.module.__name__.rsplit('.', 1)[-1]}"
-    with running(voila_command(free_port_module), env=env, name=name) as process:
+    command = voila_command(free_port_module, imviz=imviz)
+    with running(command, env=env, name=name) as process:
         yield {
             "url": f"http://127.0.0.1:{free_port_module}/",
             "process": process,
@@ -199,11 +202,35 @@ def console_errors(page) -> list[str]:
     return errors
 
 
+#: The console warnings the README explains ("The browser's console"): Voila 0.5.13's
+#: page carries JupyterLab 4.2.5's modules, and ipywidgets' widget manager extension
+#: (jupyterlab_widgets 3.0.17) asks for 4.6's; webpack uses the page's and says so.
+EXPLAINED_WARNINGS = re.compile(
+    r"^(Unsatisfied version \S+ from _JUPYTERLAB\.CORE_OUTPUT of shared singleton module "
+    r"@jupyterlab/\S+ \(required \^(4\.6\.2|4\.5\.10|7\.6\.2|7\.5\.10|6\.5\.10)\)"
+    r"|No satisfying version \(\^4\.6\.2\) of shared module @jupyterlab/outputarea found)"
+)
+
+
+def console_warnings(page) -> list[str]:
+    """The page's console warnings that the README does not explain (a live list)."""
+    warnings = []
+
+    def keep(message):
+        if message.type == "warning" and not EXPLAINED_WARNINGS.match(message.text):
+            warnings.append(message.text)
+
+    page.on("console", keep)
+    return warnings
+
+
 def open_app(browser, url, height=1500):
-    """A fresh visitor's page of the app, loaded, with its console errors kept."""
+    """A fresh visitor's page of the app, loaded, with its console errors and
+    unexplained warnings kept."""
     context = browser.new_context(viewport={"width": 1300, "height": height})
     page = context.new_page()
     page.console_errors = console_errors(page)
+    page.console_warnings = console_warnings(page)
     page.goto(url, timeout=120_000)
     page.wait_for_selector("text=Search by", timeout=120_000)
     return page

@@ -24,6 +24,7 @@ HST_M16 = ["icdm01010", "icdm01020"]
 def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     page = shared_page
     assert page.console_errors == []
+    assert page.console_warnings == []  # but those the README explains
     assert_accessible(page, "the page as it opens")
     search(page, "M16", found="13 observations found for M16.")
     assert page.locator(".ag-center-cols-container .ag-row").count() >= 10
@@ -49,7 +50,7 @@ def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     page.wait_for_selector("text=13 rows · results for M16", timeout=60_000)
     assert page.locator(missions).count() >= 10
     assert "Traceback" not in page.content()
-    assert page.console_errors == []
+    assert page.console_errors == [] and page.console_warnings == []
 
 
 def test_bad_target_gets_a_friendly_message(shared_page):

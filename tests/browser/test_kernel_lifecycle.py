@@ -42,6 +42,10 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
     browser, culling_voila, mast_sandbox, request
 ):
     voila, settings = culling_voila, get_settings(state_dir=culling_voila["home"] / "jobs")
+    # The kernel the first page will get: the pre-heated one waiting (Voila then heats
+    # another for the next page: pooled kernels are never culled).
+    pooled = until(lambda: kernel_pids(voila["process"]), 120, "the pre-heated kernel")
+    assert len(pooled) == 1
     context = browser.new_context(viewport={"width": 1300, "height": 1300})
     first = context.new_page()
     first.goto(voila["url"], timeout=120_000)
@@ -50,7 +54,8 @@ def test_closed_page_finishes_its_import_then_its_kernel_ends(
     first.locator(".ag-row", has_text="icdm02010").first.locator(".ag-selection-checkbox").click()
     first.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
     first.click("button:has-text('HTTP only')")
-    importing = kernel_pids(voila["process"])
+    importing = pooled & kernel_pids(voila["process"])  # the first page's, still there
+    assert importing
     mast_sandbox.set_faults(Faults(throttle=3_000))  # ~21 s for its file: 2.5 cull timeouts
     try:
         first.click("button:has-text('Import')")

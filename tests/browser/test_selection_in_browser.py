@@ -16,6 +16,9 @@ from .conftest import (
     wait_for_pictures,
 )
 
+#: This module's page is served with Imviz (``mastwidgets app --imviz``).
+VOILA_IMVIZ = True
+
 HST_M16 = ["icdm01010", "icdm01020"]
 
 

@@ -28,6 +28,23 @@ body[data-jp-theme-light="false"] .mw-app {
 .mw-app .jupyter-button.mod-success { background-color: #2e7d32; color: #fff; }
 .mw-app .jupyter-button.mod-danger { background-color: #c62828; color: #fff; }
 .mw-app .ag-theme-balham-dark { --ag-header-foreground-color: rgba(255, 255, 255, 0.85); }
+/* The action bar stays in view at the bottom while the page scrolls: no box between it
+   and the page's scroller may clip (ipywidgets' boxes and the output area do). */
+.mw-app, .mw-app .widget-box:not(.mw-facets), .mw-app .jupyter-widget-TabPanel-tabContents,
+.jp-OutputArea:has(.mw-app), .jp-OutputArea-child:has(.mw-app),
+.jp-OutputArea-output:has(.mw-app) { overflow: visible !important; }
+.mw-app .mw-action-bar {
+  position: sticky; bottom: 0; z-index: 10; padding: 4px 8px;
+  background: var(--jp-layout-color1, white);
+  border-top: 1px solid var(--jp-border-color1, #bdbdbd);
+}
+/* In Voila the page is the app: the bar is fixed to the window's bottom edge (the
+   template's scroller reaches below the window, where a sticky bar would hide). */
+body[data-voila] .mw-app .mw-action-bar {
+  position: fixed; left: 0; right: 0; box-shadow: 0 -2px 6px rgba(0, 0, 0, 0.15);
+}
+body[data-voila] .mw-app { padding-bottom: 140px; }
+body[data-voila] *:has(.mw-app) { scroll-padding-bottom: 150px; }  /* not under the bar */
 .mw-app input[placeholder="Filter..."] {
   background: var(--jp-layout-color1, white); color: var(--jp-ui-font-color1, black);
   border: 1px solid var(--jp-border-color1, #bdbdbd);
@@ -58,6 +75,8 @@ class App(widgets.VBox):
             on_job=self.jobs.track, theme=settings.theme, grid_license=settings.ag_grid_license
         )
         self.search.on_select(self.imports.set_observations)
+        # a wide screen's work layout: facets | results | the focused observation's details
+        self.search.results_row.children = (*self.search.results_row.children, self.imports.preview)
         query = page_query() if link is None else link
         self._opened = query  # the link this page has applied
         self._hosted = settings.data_root is not None

@@ -53,21 +53,13 @@ class ExportBar(widgets.VBox):
         self.script.on_click(lambda _: self._make("script"))
         self.manifest.on_click(lambda _: self._make("manifest"))
         self.snippet.on_click(lambda _: self._make("snippet"))
-        super().__init__(
-            [
-                widgets.HBox(
-                    [
-                        widgets.HTML(label),
-                        self.script,
-                        self.manifest,
-                        self.snippet,
-                    ]
-                ),
-                self.status,
-                self.link,
-                self.code,
-            ]
+        #: The label, the three buttons and the link to save what they made (a panel may
+        #: show them elsewhere, in its action bar); the snippet's text is shown below.
+        self.buttons = widgets.HBox(
+            [widgets.HTML(label), self.script, self.manifest, self.snippet, self.status, self.link],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
         )
+        super().__init__([self.buttons, self.code])
 
     def set_enabled(self, enabled: bool) -> None:
         for button in (self.script, self.manifest, self.snippet):

@@ -65,12 +65,20 @@ class ImportPanel(widgets.VBox):
         self.table = ProductsTable(theme=theme, license=grid_license)
         self.table.on_tick(lambda _: self._summarise())
         self.preview = PreviewPane(theme=theme)
-        self.source = widgets.ToggleButtons(options=list(SOURCES), description="Source")
+        self.source = widgets.ToggleButtons(
+            options=list(SOURCES),
+            tooltips=[
+                "Where to fetch from: MAST's S3 bucket where it has the file, else HTTP",
+                "Only the files in MAST's S3 bucket",
+                "MAST's HTTP download service only",
+            ],
+            style={"button_width": "105px"},
+        )
         self.settings = get_settings()
         self.dest = widgets.Text(
             value="" if self.settings.data_root else str(self.settings.data_dir),
             description="Save to",
-            layout=widgets.Layout(width="520px"),
+            layout=widgets.Layout(width="400px"),
         )
         if self.settings.data_root:  # a hosted page: folders inside the data root only
             self.dest.placeholder = "a folder in the data folder, e.g. m16 (blank: the data folder)"
@@ -118,24 +126,38 @@ class ImportPanel(widgets.VBox):
         )
         self.to_basket.on_click(lambda _: self.add_to_basket())
         self._basket = None
+        # What the ticked files become, always in view at the bottom of the page while
+        # the grids scroll (sticky): how many and how big, where from, where to, Import,
+        # the basket, the exports.
+        self.action_bar = widgets.VBox(
+            [
+                self.summary,
+                widgets.HBox(
+                    [self.button, self.source, self.dest, self.headers, self.to_basket,
+                     self.export.buttons],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
+            ]
+        )  # fmt: skip
+        self.action_bar.add_class("mw-action-bar")
+        self.export.children = tuple(
+            c for c in self.export.children if c is not self.export.buttons
+        )
+        # The preview (self.preview) is placed by the App, beside the results grid.
         super().__init__(
             [
                 widgets.HTML("<b>Files of the selected observations</b>"),
-                self.preview,
                 widgets.HBox(
-                    [self.calib, self.types, self.extension],
+                    [self.calib, self.types, self.extension, self.ticks],
                     layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
                 ),
-                self.ticks,
-                self.summary,
                 self.table.grid,
-                widgets.HBox([self.source, self.button, self.headers, self.to_basket]),
                 widgets.HBox([self.look_choice, self.look_button, self.look_status]),
                 self.look,
-                self.dest,
                 self.status,
                 self.export,
                 self.progress,
+                self.action_bar,
             ]
         )
         self._thread: threading.Thread | None = None

@@ -57,21 +57,31 @@ class PreviewPane(widgets.VBox):
         self.theme = theme
         self.observations = pd.DataFrame()
         self.focus = widgets.Dropdown(
-            options=[], description="Preview of", layout=widgets.Layout(width="460px")
+            options=[], description="Preview of", layout=widgets.Layout(width="100%")
         )
-        self.image = Picture("mw-preview", max_width="360px")
+        self.image = Picture("mw-preview", max_width="49%")
         self.facts = widgets.HTML()
-        self.footprints = Picture("mw-footprints", max_width="420px")
+        self.footprints = Picture("mw-footprints", max_width="49%")
         self.status = Status()
         self.focus.observe(lambda _: self._show_focus(), names="value")
         self._generation = 0
+        # A column beside the results: the focused observation's preview and the
+        # selection's footprints side by side, its facts under them.
         super().__init__(
             [
                 self.focus,
                 self.status,
-                widgets.HBox([self.image, self.facts, self.footprints]),
-            ]
+                widgets.HBox(
+                    [self.image, self.footprints],
+                    layout=widgets.Layout(
+                        justify_content="space-between", align_items="flex-start"
+                    ),
+                ),
+                self.facts,
+            ],
+            layout=widgets.Layout(width="380px", flex="0 0 380px", margin="0 0 0 8px"),
         )
+        self.add_class("mw-details")
         self.layout.display = "none"
 
     def set_observations(self, frame: pd.DataFrame) -> None:

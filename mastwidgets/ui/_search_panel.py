@@ -197,6 +197,11 @@ class SearchPanel(widgets.VBox):
         self.grid.add_class("mw-results")
         self.grid.layout.flex = "1 1 auto"
         self.facets = FacetPanel()
+        #: The facets and the results grid; the App adds the focused observation's
+        #: details beside them.
+        self.results_row = widgets.HBox(
+            [self.facets, self.grid], layout=widgets.Layout(width="100%", align_items="flex-start")
+        )
         self.facets.on_change(self._narrowed)
         self.mode.observe(self._mode_changed, names="value")
         self.button.on_click(lambda _: self.search())
@@ -211,7 +216,7 @@ class SearchPanel(widgets.VBox):
                 self.criteria,
                 self.status,
                 self.count,
-                widgets.HBox([self.facets, self.grid], layout=widgets.Layout(width="100%")),
+                self.results_row,
             ]
         )
         self._thread: threading.Thread | None = None

@@ -16,6 +16,7 @@ from .conftest import (
     search,
     select_rows,
     shot,
+    wait_for_pictures,
 )
 
 HST_M16 = ["icdm01010", "icdm01020"]
@@ -207,6 +208,7 @@ def test_search_tick_and_import_with_the_keyboard_alone(page, voila, mast_sandbo
     """No mouse: Tab to the target box, type, Enter; Tab into the results, arrows to the
     row, Space ticks it; Tab to Import, Enter; the file arrives."""
     shutil.rmtree(voila["home"] / "data" / "HST" / "icdm02020", ignore_errors=True)  # a rerun
+    page.set_viewport_size({"width": 1400, "height": 900})  # a laptop's screen
     page.wait_for_selector("input[placeholder='M8']", timeout=120_000)
     tab_until(page, "e.placeholder === 'M8'", "the target box")
     page.keyboard.type("M16")
@@ -220,6 +222,18 @@ def test_search_tick_and_import_with_the_keyboard_alone(page, voila, mast_sandbo
             break
     page.keyboard.press("Space")
     page.wait_for_selector("text=1 observation(s) selected: 1 product(s) ticked", timeout=60_000)
+    # The work layout at 1400 x 900: the observation's details beside the results, and
+    # the action bar (Import) in view without scrolling.
+    wait_for_pictures(page)
+    shot(page, "layout-1400x900")
+    grid = page.locator(".mw-results").bounding_box()
+    details = page.locator(".mw-details").bounding_box()
+    assert details["x"] >= grid["x"] + grid["width"] and details["y"] < grid["y"] + 50
+    facets = page.locator(".mw-facets").evaluate("e => getComputedStyle(e).overflowY")
+    assert facets == "auto"  # a long facet column scrolls in its own box, over nothing
+    for button in ("Import", "Add to basket", "Download script"):
+        box = page.locator(f".mw-action-bar button:has-text('{button}')").bounding_box()
+        assert box and box["y"] + box["height"] <= 900, (button, box)
     presses = tab_until(page, "(e.innerText || '').trim() === 'Import'", "the Import button")
     assert presses < 60  # Tab leaves a grid at once: it does not visit every cell
     page.keyboard.press("Enter")

@@ -236,10 +236,9 @@ def test_the_app_imports_on_the_cluster_of_its_setting(
     assert all('data-status="done"' in row.text.value for row in view.rows.children)
     assert cluster_env.count_documents({}) == 12
     app.jobs.refresh()
-    assert any(
-        view.job.id in row.children[0].value and 'data-status="done"' in row.children[0].value
-        for row in app.jobs.table.children[1:]
-    )
+    row = app.jobs._rows[view.job.id]  # the Jobs tab: its bar full, every file over
+    assert 'data-status="done"' in row.title.value and row.bar.value == 1.0
+    assert "12 of 12 files" in row.numbers.value
     app.jobs.show_files(view.job.id)  # the job's files, as its shards left them
     assert app.jobs.detail.children[0].value.count("✓") == 12
 

@@ -208,6 +208,10 @@ def test_hosted_page_settings_are_checked_before_anything_starts(sandbox_env, tm
         (["app", "--ip", "0.0.0.0", "--no-browser"], "add --token"),
         (["app", "--max-import-bytes", "lots", "--no-browser"], "max_import_bytes"),
         (["app", "--max-concurrent-imports", "0", "--no-browser"], "max_concurrent_imports"),
+        (
+            ["app", "--imviz", "--data-root", str(tmp_path), "--no-browser"],
+            "--imviz is for a page of your own",
+        ),
     ):
         result = run(args)
         assert result.returncode == 2, (args, result.stderr)

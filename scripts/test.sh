@@ -9,24 +9,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 AXE_CORE=4.14.1  # axe-core, from npm: the accessibility audit of the browser tests
 
-# System packages: Debian's chromium, for the browser tests (driven by Playwright).
-if ! command -v chromium >/dev/null; then
-  echo "mastwidgets: installing Debian's chromium (for the browser tests)"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  elif command -v sudo >/dev/null; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
-fi
-# System packages: Debian's npm, to fetch axe-core (the browser tests' accessibility audit).
-if ! command -v npm >/dev/null; then
-  echo "mastwidgets: installing Debian's npm (for axe-core, the accessibility audit)"
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
-  elif command -v sudo >/dev/null; then
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
-  fi
-fi
+# System packages, from Debian when missing: chromium (the browser tests, driven by
+# Playwright) and npm (to fetch axe-core, their accessibility audit).
+apt_install() {  # apt_install PACKAGE COMMAND WHY
+  command -v "$2" >/dev/null && return
+  echo "mastwidgets: installing Debian's $1 ($3)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || { command -v sudo >/dev/null && sudo=sudo; } || return 0
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}
+apt_install chromium chromium "for the browser tests"
+apt_install npm npm "for axe-core, the accessibility audit"
 source scripts/_venv.sh
 step "checking that pip resolves mastwidgets beside lightkurve and jdaviz"
 scripts/check_installs.sh  # first: it is timed, and the two resolves share nothing else

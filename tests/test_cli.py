@@ -182,7 +182,9 @@ def test_import_errors_are_one_line(sandbox_env):
         assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_ctrl_c_pauses_and_resume_finishes(sandbox_env, mast_sandbox):
+def slow_import(mast_sandbox):
+    """``mastwidgets import`` of a throttled observation, in the background: the
+    process, and its job's ID once it has printed it."""
     mast_sandbox.set_faults(Faults(throttle=20_000))
     process = subprocess.Popen(
         [sys.executable, "-m", "mastwidgets", "import", "icdm02010", "--source", "http"],
@@ -192,7 +194,11 @@ def test_ctrl_c_pauses_and_resume_finishes(sandbox_env, mast_sandbox):
     )
     first = process.stdout.readline()
     assert first.startswith("Job ")
-    job_id = first.split()[1].rstrip(":")
+    return process, first.split()[1].rstrip(":")
+
+
+def test_ctrl_c_pauses_and_resume_finishes(sandbox_env, mast_sandbox):
+    process, job_id = slow_import(mast_sandbox)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130 and "Traceback" not in err
@@ -258,15 +264,7 @@ def test_layouts_files_here_already_scripts_manifests_and_target_lists(sandbox_e
 
 
 def test_a_job_paused_by_another_command_then_removed(sandbox_env, mast_sandbox):
-    mast_sandbox.set_faults(Faults(throttle=20_000))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mastwidgets", "import", "icdm02010", "--source", "http"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first = process.stdout.readline()
-    job_id = first.split()[1].rstrip(":")
+    process, job_id = slow_import(mast_sandbox)
     busy = run(["remove", job_id])
     assert busy.returncode == 2 and "pause or cancel it" in busy.stderr
     paused = run(["pause", job_id])

@@ -6,6 +6,7 @@ import secrets
 
 import ipywidgets as widgets
 
+from ..basket import NAME as BASKET_NAME
 from ..basket import Basket
 from ..settings import get_settings
 from ._basket_panel import BasketPanel
@@ -53,6 +54,17 @@ body[data-voila] *:has(.mw-app) { scroll-padding-bottom: 150px; }  /* not under 
 
 
 TABS = ("Search & import", "Basket", "Jobs", "Catalog")
+
+
+def _may_open(name: str, settings) -> bool:
+    """Whether a page may show the basket a link or the browser names: any basket of
+    the local app's; on a hosted page, only a visitor's basket that exists (``page-``
+    and 128 random bits: known only to whom its link was given)."""
+    if not BASKET_NAME.match(name or ""):
+        return False
+    if settings.data_root is None:
+        return True
+    return name.startswith("page-") and Basket(name, settings=settings).exists
 
 
 class App(widgets.VBox):
@@ -121,14 +133,12 @@ class App(widgets.VBox):
         self._opened = query
         linked = linked_basket(query)
         current = self.basket.basket
-        if linked and linked != current.name:
-            shared = Basket(linked, settings=current.settings)
-            if not self._hosted or (linked.startswith("page-") and shared.exists):
-                self.basket.use(shared)
-                self._linked_basket = True
-                if self._hosted:
-                    self.search.grid.basket = linked  # the browser keeps it from now on
-                self._basket_title()
+        if linked and linked != current.name and _may_open(linked, current.settings):
+            self.basket.use(Basket(linked, settings=current.settings))
+            self._linked_basket = True
+            if self._hosted:
+                self.search.grid.basket = linked  # the browser keeps it from now on
+            self._basket_title()
         self.search.open_link(query)
 
     @staticmethod
@@ -137,25 +147,16 @@ class App(widgets.VBox):
         page's visitors are strangers to each other: each page has a basket of its own,
         unless a link shares one on purpose (its id is 128 random bits)."""
         linked = linked_basket(query)
-        if settings.data_root is None:
-            return linked or "default"
-        if linked and linked.startswith("page-") and Basket(linked, settings=settings).exists:
+        if linked and _may_open(linked, settings):
             return linked
-        return f"page-{secrets.token_hex(16)}"
+        return "default" if settings.data_root is None else f"page-{secrets.token_hex(16)}"
 
     def _stored_basket(self, change) -> None:
         """The browser kept a basket from an earlier visit: this page takes it up, if
         it still exists and this page's own basket is still empty."""
         name = change["new"] or ""
         current = self.basket.basket
-        take = (
-            not self._linked_basket
-            and len(current) == 0
-            and linked_basket(f"?basket={name}") == name
-            and name.startswith("page-")
-            and Basket(name, settings=current.settings).exists
-        )
-        if take:
+        if not self._linked_basket and len(current) == 0 and _may_open(name, current.settings):
             self.basket.use(Basket(name, settings=current.settings))
             self._basket_title()
         self.search.grid.send({"keep_basket": self.basket.basket.name})

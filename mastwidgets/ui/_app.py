@@ -173,6 +173,7 @@ class App(widgets.VBox):
 
     def _tab_changed(self, change) -> None:
         shown = TABS[change["new"]]
+        self.jobs.watching = shown == "Jobs"
         if shown == "Basket":
             self.basket.refresh()
         elif shown == "Jobs":

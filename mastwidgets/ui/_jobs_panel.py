@@ -100,6 +100,9 @@ class JobsPanel(widgets.VBox):
         self._rows: dict[str, _JobRow] = {}
         self._ticker: threading.Thread | None = None
         self._closed = threading.Event()
+        #: Whether the list is in view (the App says: its tab is shown); only then is it
+        #: read again every second while a job runs.
+        self.watching = False
         self._show_in_catalog = on_show_in_catalog
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.status = Status(layout=widgets.Layout(margin="0 0 0 1em"))
@@ -138,8 +141,8 @@ class JobsPanel(widgets.VBox):
 
     # -- the list -----------------------------------------------------------------------------
     def refresh(self) -> bool:
-        """Read the jobs again and show them; whether one is running (then the list is
-        read again every :data:`TICK` seconds until none is)."""
+        """Read the jobs again and show them; whether one is running (then, while the
+        list is in view, it is read again every :data:`TICK` seconds until none is)."""
         with self._lock:
             settings = get_settings()
             if self._watch is None or self._watch.settings != settings:
@@ -176,7 +179,7 @@ class JobsPanel(widgets.VBox):
                 else ""
             )
             running = counts.get(JobStatus.RUNNING.value, 0) > 0
-            if running:
+            if running and self.watching:
                 self._tick()
             return running
 
@@ -186,7 +189,7 @@ class JobsPanel(widgets.VBox):
             return
 
         def run() -> None:
-            while not self._closed.wait(TICK):
+            while not self._closed.wait(TICK) and self.watching:
                 try:
                     if not self.refresh():
                         return

@@ -41,6 +41,12 @@ const applyShown = () => {
   if (shown.batch != null && first && first.data && shown.batch !== first.data.batch) return;
   keep = shown.bits == null ? null : Uint8Array.from(atob(shown.bits), (c) => c.charCodeAt(0));
   gridOptions.api.onFilterChanged();
+  // A ticked row the facets hide is unticked: what is imported is what is seen.
+  if (keep !== null) {
+    gridOptions.api.forEachNode((node) => {
+      if (node.isSelected() && !gridOptions.doesExternalFilterPass(node)) node.setSelected(false);
+    });
+  }
 };
 view.model.on('change:shown', applyShown);
 gridOptions.api.addEventListener('rowDataChanged', applyShown);

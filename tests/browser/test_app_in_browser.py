@@ -35,9 +35,13 @@ def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     )
     assert cut == []
     shot(page, "01-search")
-    # Facets beside the grid: ticking HST leaves HST's rows, the counts follow
+    # Facets beside the grid: ticking HST leaves HST's rows, the counts follow; a JWST
+    # row ticked before is unticked (what is imported is what is seen)
+    select_rows(page, ["jw02739-o001_t001_nircam_clear-f090w"])
+    page.wait_for_selector("text=1 observation(s) selected", timeout=60_000)
     page.get_by_role("checkbox", name="HST (4)", exact=True).click()
     page.wait_for_selector("text=4 of 13 rows (facets)", timeout=60_000)
+    page.wait_for_selector("text=Select observations in the table", timeout=60_000)
     missions = ".mw-results .ag-center-cols-container .ag-row [col-id='obs_collection']"
     page.wait_for_function(
         f"() => [...document.querySelectorAll({missions!r})].map(c => c.textContent.trim())"

@@ -31,12 +31,16 @@ GRID_COLUMNS = {
     "distance": "Distance (arcsec)",
     "searched": "Searched for",  # the target of each row in a target-list search
 }
-# Room for whole observation IDs (JWST's run to 35 characters) and dates; the grid
-# fits the columns to its width without going below these.
+# Room for whole observation IDs (JWST's run to 35 characters), missions, instruments
+# (NIRCAM/IMAGE) and dates; the grid fits the columns to its width without going below
+# these (beside the facets and the details, it scrolls sideways instead).
 _WIDTHS = {
     "searched": {"minWidth": 110},
     "target_name": {"minWidth": 110},
     "obs_id": {"minWidth": 270},
+    "obs_collection": {"minWidth": 92},
+    "instrument_name": {"minWidth": 120},
+    "filters": {"minWidth": 80},
     "obs_date": {"minWidth": 140},
     "calib_level": {"minWidth": 70},
     "in_cloud": {"minWidth": 85},

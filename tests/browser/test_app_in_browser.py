@@ -30,10 +30,12 @@ def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     search(page, "M16", found="13 observations found for M16.")
     assert page.locator(".ag-center-cols-container .ag-row").count() >= 10
     # Whole observation IDs are readable, JWST's long ones included (nothing cut off).
-    cut = page.locator(".ag-center-cols-container .ag-cell[col-id='obs_id']").evaluate_all(
-        "cells => cells.filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent)"
-    )
-    assert cut == []
+    for column in ("obs_id", "obs_collection", "instrument_name"):
+        cells = page.locator(f".ag-center-cols-container .ag-cell[col-id='{column}']")
+        cut = cells.evaluate_all(
+            "cells => cells.filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent)"
+        )
+        assert cut == [], column
     shot(page, "01-search")
     # Facets beside the grid: ticking HST leaves HST's rows, the counts follow; a JWST
     # row ticked before is unticked (what is imported is what is seen)
@@ -233,6 +235,10 @@ def test_search_tick_and_import_with_the_keyboard_alone(page, voila, mast_sandbo
     grid = page.locator(".mw-results").bounding_box()
     details = page.locator(".mw-details").bounding_box()
     assert details["x"] >= grid["x"] + grid["width"] and details["y"] < grid["y"] + 50
+    for column in ("obs_id", "obs_collection", "instrument_name"):  # whole, beside both
+        cells = page.locator(f".mw-results .ag-center-cols-container [col-id='{column}']")
+        cut = cells.evaluate_all("cs => cs.filter(c => c.scrollWidth > c.clientWidth).length")
+        assert cut == 0, column
     facets = page.locator(".mw-facets").evaluate("e => getComputedStyle(e).overflowY")
     assert facets == "auto"  # a long facet column scrolls in its own box, over nothing
     for button in ("Import", "Add to basket", "Download script"):

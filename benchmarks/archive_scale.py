@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -551,7 +552,10 @@ def facets_table(args, server) -> list[str]:
                 return facet.locator(".widget-checkbox").first.inner_text().strip()
 
             def click(name: str, text: str, narrowed) -> None:
-                box = page.get_by_role("checkbox", name=text, exact=True)
+                # the box of that value, whatever its count says by now (the counts are
+                # redrawn after the grid, so a label read before may be outdated)
+                value = re.escape(text.rsplit(" (", 1)[0])
+                box = page.get_by_role("checkbox", name=re.compile(rf"^{value} \(")).first
                 box.wait_for()
                 began = time.perf_counter()
                 box.click()

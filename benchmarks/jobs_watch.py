@@ -30,8 +30,13 @@ from mastwidgets.imports import JobWatch
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=20_000)
-    parser.add_argument("--polls", type=int, default=30)
+    parser.add_argument("--polls", type=int, default=30, help="looks, a second apart")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="(from benchmarks/run.py) at least 10 looks each"
+    )
     args = parser.parse_args()
+    if args.runs:
+        args.polls = max(args.polls, 10 * args.runs)
     with tempfile.TemporaryDirectory() as folder:
         state_dir = Path(folder) / "jobs"
         settings = get_settings(state_dir=state_dir, data_dir=Path(folder) / "data")

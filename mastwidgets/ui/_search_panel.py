@@ -196,6 +196,8 @@ class SearchPanel(widgets.VBox):
             tooltip="The page's address repeats this search: copy it for a colleague",
             layout=widgets.Layout(width="auto"),
         )
+        if not in_voila():  # a notebook's address is not a link to a search
+            self.copy_link.layout.display = "none"
         self.copy_link.on_click(lambda _: self._copy_link())
         self.grid.on_copied("search", self._link_copied)
         self.grid.add_class("mw-results")

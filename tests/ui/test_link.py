@@ -19,6 +19,7 @@ def test_a_link_reopens_the_search_in_a_new_page(sandbox_env):
     assert link == "?by=target&q=M16&radius=3+arcmin"
     assert set(parse_qs(link[1:])) == {"by", "q", "radius"}  # the search's words only
     assert not first.search.copy_link.disabled
+    assert first.search.copy_link.layout.display == "none"  # shown in Voila only
     first.search.copy_link.click()
     grid = first.search.grid
     assert grid.copy_request == {"n": 1, "what": "search", "query": None}  # the page's address

@@ -44,8 +44,8 @@ body[data-jp-theme-light="false"] .mw-app {
 body[data-voila] .mw-app .mw-action-bar {
   position: fixed; left: 0; right: 0; box-shadow: 0 -2px 6px rgba(0, 0, 0, 0.15);
 }
-body[data-voila] .mw-app { padding-bottom: 140px; }
-body[data-voila] *:has(.mw-app) { scroll-padding-bottom: 150px; }  /* not under the bar */
+body[data-voila] .mw-app { padding-bottom: 170px; }
+body[data-voila] *:has(.mw-app) { scroll-padding-bottom: 180px; }  /* not under the bar */
 .mw-app input[placeholder="Filter..."] {
   background: var(--jp-layout-color1, white); color: var(--jp-ui-font-color1, black);
   border: 1px solid var(--jp-border-color1, #bdbdbd);

@@ -19,7 +19,7 @@ from ._export_bar import ExportBar
 from ._picture import Picture
 from ._preview_pane import PreviewPane
 from ._products_table import ProductsTable
-from ._progress_view import ProgressView
+from ._progress_view import JobLine, ProgressView
 
 PRODUCT_TYPES = ["SCIENCE", "CALIBRATION", "AUXILIARY", "PREVIEW", "THUMBNAIL", "INFO"]
 SOURCES = {"S3 preferred": "auto", "S3 only": "s3", "HTTP only": "http"}
@@ -129,8 +129,10 @@ class ImportPanel(widgets.VBox):
         # What the ticked files become, always in view at the bottom of the page while
         # the grids scroll (sticky): how many and how big, where from, where to, Import,
         # the basket, the exports.
+        self.job_line = widgets.HBox()  # the latest job: its total bar, in view
         self.action_bar = widgets.VBox(
             [
+                self.job_line,
                 self.summary,
                 widgets.HBox(
                     [self.button, self.source, self.dest, self.headers, self.to_basket,
@@ -292,6 +294,7 @@ class ImportPanel(widgets.VBox):
                 f"Import {job.id} started: {files} file(s) to {folder}{where}{here}.", "ok"
             )
             self.progress.children = (ProgressView(job), *self.progress.children[:2])
+            self.job_line.children = (JobLine(job),)
             if self._on_job is not None:
                 self._on_job(job)
 
@@ -345,6 +348,7 @@ class ImportPanel(widgets.VBox):
                 "ok",
             )
             self.progress.children = (ProgressView(job), *self.progress.children[:2])
+            self.job_line.children = (JobLine(job),)
             if self._on_job is not None:
                 self._on_job(job)
 

@@ -159,3 +159,40 @@ class ProgressView(widgets.VBox):
             f"<b>{what} {html.escape(snap.job_id)}</b> — "
             f'<span class="mw-job-status">{snap.status}</span>{why}'
         )
+
+
+class JobLine(widgets.HBox):
+    """One line for a job: its name and status, its total bar, bytes, speed and ETA
+    (for the action bar, always in view while the files' bars are a scroll away)."""
+
+    def __init__(self, job) -> None:
+        self.job = job
+        self.title = widgets.HTML()
+        self.bar = widgets.FloatProgress(min=0, max=1, layout=widgets.Layout(width="200px"))
+        self.text = widgets.HTML()
+        self._lock = threading.Lock()
+        super().__init__(
+            [self.title, self.bar, self.text], layout=widgets.Layout(align_items="center")
+        )
+        self.add_class("mw-job-line")
+        self.render(job.snapshot())
+        job.subscribe(self._event)
+        if job.done:
+            self.render(job.snapshot())
+
+    def _event(self, event: TransferEvent) -> None:
+        if not isinstance(event, FileStatusChanged) and event.job is not None:
+            self.render(event.job)
+
+    def render(self, snap: JobSnapshot) -> None:
+        with self._lock:
+            if snap.total:
+                self.bar.value = snap.bytes_done / snap.total
+            elif snap.file_count:
+                self.bar.value = (snap.files_done + snap.files_failed) / snap.file_count
+            self.bar.bar_style = _STYLE.get(snap.status, "info")
+            self.text.value = f"{describe(snap)} · {snap.files_done:,} of {snap.file_count:,} files"
+            self.title.value = (
+                f"<code>{html.escape(snap.job_id)}</code> "
+                f'<b class="mw-job-line-status">{snap.status}</b>&nbsp;'
+            )

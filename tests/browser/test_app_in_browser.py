@@ -96,6 +96,10 @@ def test_select_import_progress_done_files_and_records(shared_page, voila, mast_
         page.wait_for_selector(r"text=/ [1-9][0-9.]* kB \/ 63.4 kB/", timeout=60_000)
         # A file row with its speed and ETA, as the engine measures them.
         page.wait_for_selector(r"text=/63.4 kB · [0-9.]+ kB\/s · ETA 0m0[0-9]s/", timeout=60_000)
+        # The job's own line in the action bar, in view without scrolling: its total
+        line = page.locator(".mw-action-bar .mw-job-line")
+        line.filter(has_text="downloading").wait_for(timeout=60_000)
+        assert "of 10 files" in line.inner_text() and line.is_visible()
         # The bars, in view. In one script: a row's status is redrawn with each update, so
         # a handle found first may be gone by the time it is scrolled (that failed 1 in 10).
         page.evaluate(

@@ -50,6 +50,10 @@ def test_select_import_and_watch(sandbox_env, mast_sandbox, isolated_glue):
     view.render(view.job.snapshot())
     assert "done" in view.title.value and view.total.value == 1.0
     assert len(view.rows.children) == 7
+    (line,) = app.imports.job_line.children  # the action bar's line: the job, in view
+    line.render(view.job.snapshot())
+    assert view.job.id in line.title.value and ">done<" in line.title.value
+    assert line.bar.value == 1.0 and "7 of 7 files" in line.text.value
     assert dropped not in {f.path.name for f in result.transfer.files}
     assert all('data-status="done"' in row.text.value for row in view.rows.children)
     for f in result.transfer.files:

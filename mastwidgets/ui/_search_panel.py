@@ -309,11 +309,13 @@ class SearchPanel(widgets.VBox):
         """Put these results in the grid; ``what`` names the search they answer (the
         grid keeps them after a later search fails, and must not seem to answer it)."""
         self.results = frame
+        # Nothing selected before the rows go to the page: a row ticked as soon as it is
+        # drawn is then kept (clearing after, a quick tick was lost: a flaky browser test).
+        self.select([])
         self.grid.show_rows(_grid_rows(frame, what))
         self._label = f" · results for {html.escape(what)}" if what else ""
         self.count.value = f"<small>{len(frame):,} rows{self._label}</small>"
         self.facets.set_frame(frame)
-        self.select([])
 
     def _narrowed(self, keep) -> None:
         """The facets' choice: the grid shows only those rows."""

@@ -34,6 +34,26 @@ def test_search_fills_the_grid(sandbox_env):
     assert not panel.button.disabled
 
 
+def test_a_row_ticked_as_soon_as_it_is_drawn_stays_selected(sandbox_env):
+    """The page's tick can reach the kernel while the search's answer is still being
+    shown (the facets counted after the rows are sent): it must not be cleared then."""
+    app = App()
+    panel = app.search
+    count_facets = panel.facets.set_frame
+
+    def ticked_meanwhile(frame):  # the page ticks the first row while the facets count
+        panel.grid.picked = {"batch": panel.grid.batch, "rows": [0]}
+        count_facets(frame)
+
+    panel.facets.set_frame = ticked_meanwhile
+    from .test_import_flow import wait_for_threads
+
+    run_search(panel, "Target name", "M8")
+    assert list(panel.selected["obs_id"]) == [panel.results["obs_id"].iloc[0]]
+    wait_for_threads()  # its files listed
+    assert "1 observation(s) selected" in app.imports.summary.value
+
+
 def test_criteria_mode(sandbox_env):
     panel = App().search
     run_search(

@@ -51,6 +51,15 @@ def describe(snap: FileSnapshot | JobSnapshot) -> str:
     return " · ".join(parts)
 
 
+def total_fraction(snap: JobSnapshot) -> float:
+    """How far a job is, 0 to 1: by bytes, or by files over when sizes are not known
+    (headers read in place: the files catalogued)."""
+    if snap.total:
+        return snap.bytes_done / snap.total
+    over = snap.files_done + snap.files_failed
+    return over / snap.file_count if snap.file_count else 0.0
+
+
 class _FileRow(widgets.HBox):
     def __init__(self) -> None:
         self.name = widgets.HTML(layout=widgets.Layout(width="38%"))
@@ -140,11 +149,7 @@ class ProgressView(widgets.VBox):
             f"<small>{snap.file_count} files: {summary}"
             f"{f' ({hidden} not shown)' if hidden else ''}</small>"
         )
-        if snap.total:
-            self.total.value = snap.bytes_done / snap.total
-        else:  # headers read in place: the files catalogued
-            over = snap.files_done + snap.files_failed
-            self.total.value = over / snap.file_count if snap.file_count else 0.0
+        self.total.value = total_fraction(snap)
         self.total.bar_style = _STYLE.get(snap.status, "info")
         self.total_text.value = describe(snap)
         transfer = getattr(self.job, "transfer", self.job)  # an import, or a transfer job
@@ -186,10 +191,7 @@ class JobLine(widgets.HBox):
 
     def render(self, snap: JobSnapshot) -> None:
         with self._lock:
-            if snap.total:
-                self.bar.value = snap.bytes_done / snap.total
-            elif snap.file_count:
-                self.bar.value = (snap.files_done + snap.files_failed) / snap.file_count
+            self.bar.value = total_fraction(snap)
             self.bar.bar_style = _STYLE.get(snap.status, "info")
             self.text.value = f"{describe(snap)} · {snap.files_done:,} of {snap.file_count:,} files"
             self.title.value = (

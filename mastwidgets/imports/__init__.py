@@ -22,11 +22,11 @@ from ._api import import_observations, resume
 from ._control import cancel, pause, remove_job
 from ._in_place import CatalogJob, CatalogResult, catalog_products, resume_catalog
 from ._job import RECORD_BATCH, ImportJob, ImportResult
-from ._listing import RESUMABLE, JobStatus, job_state, list_jobs
+from ._listing import RESUMABLE, JobStatus, job_state
 from ._plan import PRODUCT_FIELDS, SOURCES, ImportPlan, plan_import
 from ._readers import READERS_FROM, RECORD_READERS
 from ._rows import DEFAULT_PRODUCTS
-from ._watch import JobProgress, JobWatch
+from ._watch import JobProgress, JobWatch, list_jobs
 from .data_root import DataRoot, destination, shown_path
 from .layouts import LAYOUTS, file_name, layout_pattern
 from .limits import check_import_size, import_slot, running_imports

@@ -1,19 +1,13 @@
-"""The jobs in the state folder, as the Jobs tab and ``mastwidgets jobs`` list them."""
+"""A job as the Jobs tab and ``mastwidgets jobs`` list it: its status as told from
+outside, its row, its state as it is now (``_watch.py`` walks the state folder)."""
 
 from __future__ import annotations
 
-import logging
 from enum import StrEnum
-from pathlib import Path
-
-import pandas as pd
 
 from .. import transfer
 from ..settings import Settings, get_settings
 from ..transfer import JobState, Status
-from .data_root import DataRoot
-
-log = logging.getLogger(__name__)
 
 
 class JobStatus(StrEnum):
@@ -62,31 +56,6 @@ def current_state(state: JobState, settings: Settings) -> JobState:
     from .cluster import whole_state
 
     return whole_state(state, settings.state_dir)
-
-
-def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
-    """The jobs in the state directory, newest first; with a data root, only the
-    jobs that write inside it.
-
-    Columns: ``id``, ``created``, ``observations``, ``status`` (a :class:`JobStatus`:
-    running, interrupted, paused, done, failed, cancelled), ``files``, ``bytes_done``,
-    ``bytes_total``, ``dest_dir``.
-    """
-    settings = settings or get_settings()
-    root = DataRoot(settings.data_root) if settings.data_root is not None else None
-    rows = []
-    for path in sorted(Path(settings.state_dir).glob("*.json")):
-        try:
-            state = transfer.load(path.stem, settings.state_dir)
-        except (OSError, ValueError, KeyError) as error:
-            log.warning("skipping unreadable job state %s: %s", path.name, error)
-            continue
-        if root is not None and not root.contains(state.dest_dir):
-            continue
-        state = current_state(state, settings)
-        rows.append(job_row(state, transfer.is_running(path)))
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame.sort_values("created", ascending=False, ignore_index=True)
 
 
 def job_row(state: JobState, running: bool) -> dict:

@@ -17,11 +17,13 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from .. import transfer
 from ..errors import StateCorrupt
 from ..settings import Settings, get_settings
 from ..transfer import StateFollower, Status, eta
-from ._listing import JobStatus, current_state, job_row
+from ._listing import COLUMNS, JobStatus, current_state, job_row
 from .data_root import DataRoot
 
 log = logging.getLogger(__name__)
@@ -126,3 +128,15 @@ class JobWatch:
             dest_dir=row["dest_dir"],
             note=row["note"],
         )
+
+
+def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
+    """The jobs in the state directory, newest first; with a data root, only the
+    jobs that write inside it.
+
+    Columns: ``id``, ``created``, ``observations``, ``status`` (a :class:`JobStatus`:
+    running, interrupted, paused, done, failed, cancelled), ``files``, ``bytes_done``,
+    ``bytes_total``, ``dest_dir``.
+    """
+    jobs = JobWatch(settings).poll()  # one look: every job's state read whole
+    return pd.DataFrame([{c: getattr(job, c) for c in COLUMNS} for job in jobs], columns=COLUMNS)

@@ -6,12 +6,14 @@ A page served to others (``--data-root``, ``--token``, ``--max-import-bytes``,
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -23,11 +25,14 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_data_dir
 
 from .errors import ConfigurationError
-from .settings import get_settings
+from .settings import get_settings, user_dir
 
 APP_NOTEBOOK = "mast_import_app.ipynb"
 #: The app's Voila page template: Voila's lab page loading nothing from other hosts.
 TEMPLATE = "mastwidgets"
+#: The app notebook's kernel (``jupyter/kernels/mastwidgets``): ipykernel run by the
+#: Python that runs Voila, so the page never starts a kernel of another environment.
+KERNEL = "mastwidgets"
 
 
 def notebook_dir() -> Path:
@@ -36,12 +41,14 @@ def notebook_dir() -> Path:
 
 
 def jupyter_data() -> Path:
-    """The package's Jupyter data folder (``voila/templates/mastwidgets``), for JUPYTER_PATH."""
+    """The package's Jupyter data folder (``voila/templates/mastwidgets``,
+    ``kernels/mastwidgets``), for JUPYTER_PATH."""
     return Path(str(resources.files("mastwidgets.ui").joinpath("jupyter")))
 
 
 def voila_environ(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` with the app's page template on Voila's search path (JUPYTER_PATH)."""
+    """``env`` with the app's page template and kernel first on Jupyter's search path
+    (JUPYTER_PATH)."""
     found = dict(env)
     found["JUPYTER_PATH"] = os.pathsep.join(
         part for part in (str(jupyter_data()), env.get("JUPYTER_PATH")) if part
@@ -101,7 +108,54 @@ VOILA_CONFIG = {
         "cull_interval": 300,
         "cull_connected": False,
     },
+    # The notebook's own kernel and no other: a kernel of the user's named "python3"
+    # (another environment's Python) is never picked up instead.
+    "KernelSpecManager": {"allowed_kernelspecs": [KERNEL]},
+    # Voila talks to its kernels over Unix sockets in its own 0700 folder: no TCP port a
+    # local user could reach (and no ipykernel warning about unencrypted TCP).
+    "KernelManager": {"transport": "ipc"},
+    # Jupyter Server's websockets ask tornado for a pong timeout (3 x 30,000) longer than
+    # their ping interval (30,000); tornado shortens it to the interval, and says so on
+    # the terminal at the first page. The same timeout, asked for directly: no message.
+    "Voila": {"tornado_settings": {"ws_ping_timeout": 30000}},
 }
+#: Settings of Voila's own server, which a Jupyter server's Voila extension (Binder's
+#: /voila/render/... pages) must not take: its kernels serve JupyterLab too.
+STANDALONE_ONLY = {
+    "VoilaConfiguration": ("preheat_kernel", "multi_kernel_manager_class"),
+    "KernelSpecManager": ("allowed_kernelspecs",),
+    "KernelManager": ("transport",),
+    "Voila": ("tornado_settings",),
+}
+
+
+def trusted_notebook_config(folder: Path) -> dict:
+    """The app notebook signed as trusted by a notary of its own (in ``folder``), and the
+    config that has Voila ask that notary: Voila then loads it without "Notebook ... is
+    not trusted" (the user's own Jupyter signature store is left alone)."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    notary = NotebookNotary(data_dir=str(folder))
+    notebook = nbformat.read(notebook_dir() / APP_NOTEBOOK, as_version=4)
+    if not notary.check_signature(notebook):
+        notary.sign(notebook)
+    notary.store.close()
+    return {"NotebookNotary": {"data_dir": str(folder)}}
+
+
+def _config_folder(config: dict) -> Path:
+    """A folder holding ``config`` as the voila.json Voila reads (typed values, which
+    command-line flags cannot carry), named by its content: commands with other configs,
+    started at the same time, each keep their own."""
+    text = json.dumps(config, indent=2, sort_keys=True) + "\n"
+    folder = user_dir("voila") / hashlib.sha256(text.encode()).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "voila.json").is_file():
+        temporary = folder / f"voila.json.{os.getpid()}.tmp"
+        temporary.write_text(text)
+        os.replace(temporary, folder / "voila.json")
+    return folder
 
 
 def voila_command(
@@ -114,10 +168,14 @@ def voila_command(
     imviz: bool = False,
 ) -> list[str]:
     """Voila on the app notebook alone (one notebook: no file browsing), configured by
-    `VOILA_CONFIG` updated with ``config`` ({section: {name: value}}). Run it with
+    `VOILA_CONFIG` updated with ``config`` ({section: {name: value}}), written as a
+    voila.json under the user's mastwidgets data folder. Run it with
     :func:`voila_environ`; with ``token``, the page asks for the token Voila finds in the
     environment's ``JUPYTER_TOKEN`` (never on the command line, where ``ps`` shows it)."""
     merged = {section: dict(values) for section, values in VOILA_CONFIG.items()}
+    notary = user_dir("voila")
+    notary.mkdir(parents=True, exist_ok=True)
+    merged.update(trusted_notebook_config(notary))
     if imviz:
         merged["VoilaConfiguration"]["extension_allowlist"] = [
             *merged["VoilaConfiguration"]["extension_allowlist"],
@@ -125,12 +183,6 @@ def voila_command(
         ]
     for section, values in (config or {}).items():
         merged.setdefault(section, {}).update(values)
-    options = [
-        f"--{section}.{name}={item}"
-        for section, values in merged.items()
-        for name, value in values.items()
-        for item in (value if isinstance(value, list) else [value])  # a list: flag repeated
-    ]
     return [
         sys.executable,
         "-m",
@@ -140,8 +192,10 @@ def voila_command(
         f"--theme={theme}",
         "--no-browser",
         f"--Voila.ip={ip}",
+        "--Voila.port_retries=0",  # this port or none: the address printed is the page's
         *(["--token"] if token else []),
-        *options,
+        # The config, and no other voila.json (the current folder's, the user's ~/.jupyter).
+        f"--Voila.config_file_paths={_config_folder(merged)}",
     ]
 
 
@@ -152,14 +206,12 @@ def write_voila_config(path: str | os.PathLike) -> Path:
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     config = {section: dict(values) for section, values in VOILA_CONFIG.items()}
-    for standalone_only in ("preheat_kernel", "multi_kernel_manager_class"):
-        config["VoilaConfiguration"].pop(standalone_only)  # Voila's own server's pool
-    path.write_text(json.dumps(config, indent=2) + "\n")
-    templates = Path(jupyter_data_dir()) / "voila" / "templates"
-    templates.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(
-        jupyter_data() / "voila" / "templates" / TEMPLATE, templates / TEMPLATE, dirs_exist_ok=True
-    )
+    for section, names in STANDALONE_ONLY.items():
+        for name in names:
+            config[section].pop(name)
+    path.write_text(json.dumps({k: v for k, v in config.items() if v}, indent=2) + "\n")
+    for part in (Path("voila", "templates", TEMPLATE), Path("kernels", KERNEL)):
+        shutil.copytree(jupyter_data() / part, Path(jupyter_data_dir()) / part, dirs_exist_ok=True)
     return path
 
 
@@ -168,6 +220,28 @@ def _loopback(ip: str) -> bool:
         return ipaddress.ip_address(ip).is_loopback
     except ValueError:
         return ip == "localhost"
+
+
+def _check_port_free(ip: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET) as probe:
+        try:
+            probe.bind((ip, port))
+        except OSError as error:
+            raise ConfigurationError(
+                f"Cannot serve the app on {ip}:{port} ({error.strerror}): another program "
+                "(another mastwidgets app?) may use that port; choose one with --port N."
+            ) from None
+
+
+def _wait_until_listening(host: str, port: int, process, stop: threading.Event) -> bool:
+    """Wait until Voila accepts connections on ``port`` (False: it ended, or Ctrl-C)."""
+    while not stop.is_set() and process.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            stop.wait(0.1)
+    return False
 
 
 def serve(
@@ -182,8 +256,12 @@ def serve(
     max_import_bytes: str | int | None = None,
     max_concurrent_imports: int | None = None,
     imviz: bool = False,
+    verbose: bool = False,
 ) -> int:
     """Run Voila on the app until Ctrl-C; with ``sandbox``, start the MAST sandbox first.
+
+    It prints the sandbox's address and the page's, once the page answers; Voila's own
+    log (kernels started, requests) only with ``verbose``, its warnings and errors always.
 
     ``imviz``: serve jdaviz's front-end extensions too, for the Catalog tab's "Open in
     Imviz" (the page takes about half a second longer to load); not on a hosted page.
@@ -210,6 +288,7 @@ def serve(
             "--imviz is for a page of your own: Imviz's Import dialog opens any file of the "
             "server, so a hosted page (--data-root) does not offer it."
         )
+    _check_port_free(ip, port)
     env = dict(os.environ)
     env["MASTWIDGETS_IMVIZ"] = "1" if imviz else "0"  # the page's kernels offer Imviz or not
     env["MASTWIDGETS_THEME"] = settings.theme  # the App's own widgets (the grid) follow the page
@@ -238,18 +317,21 @@ def serve(
     host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
     url = f"http://{host}:{port}/"
     command = voila_command(port, settings.theme, ip=ip, token=token, imviz=imviz)
+    if not verbose:
+        command.append("--Voila.log_level=WARN")
     process = subprocess.Popen(command, env=voila_environ(env))
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     if secret is not None and settings.app_token is None:
         url += f"?token={secret}"  # made up here: shown once, to whoever started the app
-    print(f"mastwidgets app: {url} (Ctrl-C stops it)", flush=True)
-    if secret is not None and settings.app_token is not None:
-        print("The page asks for the token in MASTWIDGETS_APP_TOKEN.", flush=True)
-    if open_browser:
-        webbrowser.open(url)
     try:
+        if _wait_until_listening(host, port, process, stop):
+            print(f"mastwidgets app: {url} (Ctrl-C stops it)", flush=True)
+            if secret is not None and settings.app_token is not None:
+                print("The page asks for the token in MASTWIDGETS_APP_TOKEN.", flush=True)
+            if open_browser:
+                webbrowser.open(url)
         while not stop.is_set() and process.poll() is None:
             stop.wait(0.5)
     finally:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from .errors import (
     ConfigurationError,
+    InvalidCoordinates,
     InvalidQuery,
     MastWidgetsError,
     NoProductsFound,
@@ -87,9 +88,23 @@ def _search(args: argparse.Namespace) -> int:
     from . import mast
 
     given = [a for a in (args.target, args.coordinates, args.obs_id, args.targets) if a]
-    criteria = dict(pair.split("=", 1) for pair in args.criteria)
+    criteria = dict(word.split("=", 1) for word in args.criteria if "=" in word)
     if len(given) > 1:
         raise InvalidQuery("Give one of --target, --coordinates, --obs-id or --targets.")
+    if words := [word for word in args.criteria if "=" not in word]:
+        # `mastwidgets search M16`, `search NGC 6611`, `search 274.7 -13.8`: what to
+        # search around, named without its option.
+        if given:
+            raise InvalidQuery(
+                f"{' '.join(words)!r} is not a COLUMN=VALUE criterion (e.g. "
+                "obs_collection=HST), and a target is given already."
+            )
+        text = " ".join(words)
+        try:
+            mast.parse_coordinates(text)
+            args.coordinates = text
+        except InvalidCoordinates:
+            args.target = text
     columns = _SEARCH_COLUMNS
     if args.targets:
         frame = mast.search_targets(Path(args.targets), args.radius, **criteria)
@@ -405,6 +420,7 @@ def _app(args: argparse.Namespace) -> int:
         max_import_bytes=args.max_import_bytes,
         max_concurrent_imports=args.max_concurrent_imports,
         imviz=args.imviz,
+        verbose=args.verbose,
     )
 
 
@@ -583,6 +599,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the page's colours (default: MASTWIDGETS_THEME, else light)",
     )
     app.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print Voila's own log (kernels started, requests)",
+    )
+    app.add_argument(
         "--imviz",
         action="store_true",
         help="offer 'Open in Imviz' (jdaviz; the page loads about half a second slower)",
@@ -628,7 +649,10 @@ def _parser() -> argparse.ArgumentParser:
         "criteria",
         nargs="*",
         metavar="COLUMN=VALUE",
-        help="criteria, e.g. obs_collection=JWST instrument_name='NIRCAM*'",
+        help=(
+            "criteria, e.g. obs_collection=JWST instrument_name='NIRCAM*'; words without "
+            "'=' name a target or position: mastwidgets search M16 obs_collection=HST"
+        ),
     )
     search.set_defaults(run=_search)
     return parser

@@ -104,7 +104,8 @@ _ENV = {
 THEMES = ("light", "dark")
 
 
-def _user_dir(name: str) -> Path:
+def user_dir(name: str) -> Path:
+    """A folder of mastwidgets' own under the user's data directory."""
     return Path(platformdirs.user_data_dir("mastwidgets", appauthor=False)) / name
 
 
@@ -120,12 +121,12 @@ class Settings:
     resolver_url: str = DEFAULT_RESOLVER_URL
     s3_endpoint: str | None = None
     s3_bucket: str = "stpubdata"
-    data_dir: Path = field(default_factory=lambda: _user_dir("data"))
-    state_dir: Path = field(default_factory=lambda: _user_dir("jobs"))
+    data_dir: Path = field(default_factory=lambda: user_dir("data"))
+    state_dir: Path = field(default_factory=lambda: user_dir("jobs"))
     mongodb_uri: str | None = field(default=None, repr=False)
     mongodb_database: str = "mastwidgets"
     mongodb_collection: str = "records"
-    catalog_path: Path = field(default_factory=lambda: _user_dir("catalog.sqlite"))
+    catalog_path: Path = field(default_factory=lambda: user_dir("catalog.sqlite"))
     mast_token: str | None = field(default=None, repr=False)
     timeout: float = 60.0
     retries: int = 3

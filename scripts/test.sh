@@ -35,6 +35,20 @@ step "installing mastwidgets (editable) with the test requirements (uv; the vers
 step "installing lksearch in its own environment (.venv-lksearch: it pins numpy < 2 and pandas < 3)"
 [ -x .venv-lksearch/bin/python ] || .venv/bin/uv venv --quiet --python .venv/bin/python .venv-lksearch
 .venv/bin/uv pip install --python .venv-lksearch/bin/python --quiet -r requirements/lksearch.txt
+step "filling .venv/share/wheelhouse: what the suite installs offline, as a newcomer would (scripts/app.sh, the built wheel)"
+# The packages mastwidgets needs to run (and setuptools, to build it), at the tested
+# versions: tests/browser/test_newcomer_install.py makes fresh environments from them
+# with pip alone and no index. Fetched again only when what decides them changes.
+wheelhouse=.venv/share/wheelhouse
+wanted=$(cat pyproject.toml requirements/test-constraints.txt | sha256sum | cut -c1-16)
+if [ "$(cat "$wheelhouse/.made-for" 2>/dev/null)" != "$wanted" ]; then
+  rm -rf "$wheelhouse" && mkdir -p "$wheelhouse"
+  .venv/bin/python -m pip download --quiet --dest "$wheelhouse" ".[sandbox]" "setuptools>=77" \
+    --constraint requirements/test-constraints.txt
+  rm -f "$wheelhouse"/mastwidgets-*  # the project itself: each test builds its own copy
+  echo "$wanted" > "$wheelhouse/.made-for"
+fi
+export MASTWIDGETS_WHEELHOUSE="$PWD/$wheelhouse"
 step "fetching axe-core $AXE_CORE from npm (the browser tests' accessibility audit)"
 if [ ! -f ".venv/share/axe-core-$AXE_CORE/axe.min.js" ]; then
   mkdir -p .venv/share && tarball=$(cd .venv/share && npm pack --silent "axe-core@$AXE_CORE")

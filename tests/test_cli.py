@@ -84,6 +84,23 @@ def test_search_errors_are_one_line_without_traceback(sandbox_process):
     )
 
 
+def test_search_takes_a_bare_target_name_or_position(sandbox_process):
+    """`mastwidgets search M16`, a newcomer's first try, searches around M16 (it was a
+    traceback); a name of several words and a position work the same way."""
+    _, exported, _ = sandbox_process
+    for words, found in (
+        (["M16"], "13 observation(s)"),
+        (["M16", "obs_collection=HST"], "4 observation(s)"),
+        (["NGC", "6611"], "13 observation(s)"),  # M16's other name, as two words
+        (["274.7", "-13.8"], "13 observation(s)"),
+    ):
+        result = run(["search", *words], env=exported)
+        assert result.returncode == 0 and found in result.stdout, (words, result.stderr)
+    both = run(["search", "--target", "M16", "M8"], env=exported)
+    assert both.returncode == 2 and "Traceback" not in both.stderr
+    assert "'M8' is not a COLUMN=VALUE criterion" in both.stderr
+
+
 def test_sandbox_command_then_search_from_a_plain_python(sandbox_process, tmp_path):
     process, exported, banner = sandbox_process
     assert "Ctrl-C" in banner and "MAST token" in banner

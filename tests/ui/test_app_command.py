@@ -30,9 +30,9 @@ def app_process(free_port, request):
         env={k: v for k, v in os.environ.items() if k != "MASTWIDGETS_APP_TOKEN"},
     )
     lines = []
-    for line in process.stdout:  # wait for Voila to say it listens
+    for line in process.stdout:  # printed once the page answers
         lines.append(line)
-        if "running at" in line:
+        if line.startswith("mastwidgets app: "):
             break
     threading.Thread(target=process.stdout.read, daemon=True).start()  # never a full pipe
     yield process, free_port, "".join(lines)

@@ -11,14 +11,12 @@ faster for cutouts (its ``fsspec_kwargs``).
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import (
     NEEDS_TOKEN,
     AuthenticationError,
-    ConfigurationError,
     InvalidQuery,
     MastUnavailable,
     ProductNotFound,
@@ -109,8 +107,6 @@ def open_product(
         The server did not answer.
     InvalidQuery
         ``product`` names no product.
-    ConfigurationError
-        s3fs (or aiohttp) is not installed: ``pip install "mastwidgets[cloud]"``.
 
     Examples
     --------
@@ -157,20 +153,11 @@ def _options(where: str, block_size: int, settings: Settings) -> dict:
     """fsspec's options for the place: anonymous S3 at the settings' endpoint, or HTTP
     with the MAST token (kept in memory, never written anywhere)."""
     if where.startswith("s3://"):
-        _need("s3fs")
         options: dict = {"anon": True, "default_block_size": block_size}
         if settings.s3_endpoint:
             options["client_kwargs"] = {"endpoint_url": settings.s3_endpoint}
         return options
-    _need("aiohttp")
     return {"block_size": block_size, "headers": token_headers(settings)}
-
-
-def _need(module: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        raise ConfigurationError(
-            f"reading products in place needs {module}: pip install 'mastwidgets[cloud]'"
-        )
 
 
 def _text(value) -> str | None:

@@ -110,7 +110,8 @@ def kernels_of(server) -> list[psutil.Process]:
 
 @contextmanager
 def running(command, *, env, name, cwd=None):
-    """A Voila or Jupyter server, from when it says it listens until the end of the block.
+    """A Voila or Jupyter server, or ``mastwidgets app``, from when it says it listens
+    (the app: once it prints the page's address) until the end of the block.
     Its output is read all along (a full pipe would freeze it mid-test) into
     test-artifacts/<name>.log."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -126,7 +127,7 @@ def running(command, *, env, name, cwd=None):
 
     for line in process.stdout:
         log.write(line)
-        if "running at" in line:
+        if "running at" in line or line.startswith("mastwidgets app: "):
             break
     else:
         log.close()

@@ -291,6 +291,20 @@ def test_readme_commands_in_the_newcomers_environment(readme_app, tmp_path):
         assert jobs.returncode == 0 and "icdm01010" in jobs.stdout, jobs.stderr
         catalog = run(readme_app, "catalog", "--obs-id", "icdm01010", env=env)
         assert catalog.returncode == 0 and "icdm01010_drz.fits" in catalog.stdout, catalog.stderr
+        # Reading in place (the app's "Look in place") needs nothing more either.
+        code = (
+            "from mastwidgets import mast\n"
+            "with mast.open_product('mast:HST/product/icdm01010_drz.fits') as hdul:\n"
+            "    print(hdul['SCI'].header['NAXIS'])"
+        )
+        look = subprocess.run(
+            [readme_app["venv"] / "bin" / "python", "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert look.returncode == 0 and look.stdout.strip() == "2", look.stderr
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=60)

@@ -44,6 +44,7 @@ SCENARIOS = (
     "catalog",
     "jobs",
     "pageload",
+    "transports",
 )
 #: The scenarios run by scripts of their own, in a child process each.
 SCRIPTS = {
@@ -53,6 +54,7 @@ SCRIPTS = {
     "catalog": "catalog_in_place.py",  # headers read in place against an import
     "jobs": "jobs_watch.py",  # the Jobs tab following a 20,000-file job, against list_jobs
     "pageload": "page_load.py",  # the page ready after its address, pre-heated or not
+    "transports": "transports.py",  # bare download loops: the engine's I/O candidates
 }
 NGINX_CONF = """
 worker_processes 2;

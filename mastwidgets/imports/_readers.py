@@ -4,7 +4,10 @@ transfer's path.
 astropy's header parsing is pure Python (a few ms a file): in the engine's
 process it would take the interpreter from the workers moving bytes, so big
 imports read their records in a small pool of processes, started on first use
-and shared by this process's imports.
+and shared by this process's imports. loky starts them: multiprocessing's
+``spawn`` would run the user's script again in each (its top level, the import
+included, unless it is guarded by ``if __name__ == "__main__":``); loky's
+processes never run ``__main__``.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import logging
 import multiprocessing
 import pickle
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .._checksums import Digests
 from ..catalog import make_record
+
+if TYPE_CHECKING:
+    from loky import ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +77,14 @@ def read_record(item: ToRead) -> dict | OSError:
 
 
 def _pool() -> ProcessPoolExecutor:
-    """``spawn``: forking a process that runs threads is unsafe."""
+    """Fresh interpreters (forking a process that runs threads is unsafe), of loky's: a
+    pool of this module's own (loky's reusable executor is shared with joblib's users)."""
+    from loky import ProcessPoolExecutor
+
     global _readers
     with _readers_lock:
         if _readers is None:
-            _readers = ProcessPoolExecutor(
-                RECORD_READERS, mp_context=multiprocessing.get_context("spawn")
-            )
+            _readers = ProcessPoolExecutor(RECORD_READERS)
         return _readers
 
 

@@ -13,9 +13,11 @@ by each way of moving bytes the engine could be built on, with ``curl --parallel
 - httpx's ``AsyncClient`` on asyncio;
 - urllib3 in one thread per connection (today's engine's shape).
 
-Each runs bare (bytes to the final file), then with the engine's bookkeeping done inline
-on the same thread: a streaming MD5, a ``.part`` file renamed once complete, a journal
-line per file, and a group commit (the journal fdatasync-ed every 64 files). Every run is
+Each runs bare (bytes to the final file), then with the engine's durable bookkeeping: a
+streaming MD5, a ``.part`` file, the file's fdatasync, a rename, a journal line, and a
+group commit every 64 files (the folder fsync-ed, the journal fdatasync-ed), done inline
+on the loop's thread, or (the event loops) on bookkeeping threads beside it; pycurl also
+with one bookkeeping thread making each group durable at once (``Books``). Every run is
 a child process of its own; it counts from its first request (imports and set-up left
 out) and reports its wall time, its CPU time and its context switches (getrusage: the
 kernel's count of the hand-offs between threads, or between the process and the rest
@@ -26,6 +28,7 @@ is the median of ``--runs`` runs, the candidates taking turns run after run.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hashlib
 import json
 import os
@@ -46,8 +49,9 @@ FILE_SIZE = 100_000
 CANDIDATES = ("pycurl", "aiohttp", "aiohttp+uvloop", "httpx", "urllib3-threads")
 CHUNK = 256 * 1024
 COMMIT_EVERY = 64
-#: Bookkeeping threads beside the I/O loop (each may wait on a file's fdatasync).
-BOOKKEEPERS = 4
+#: Bookkeeping threads beside the I/O loop: four where each file waits on its own
+#: fdatasync, one where a group is made durable at once (fewer hand-offs of the GIL).
+BOOKKEEPERS = {"thread": 4, "group": 1}
 
 
 # -- the bookkeeping, shared by every candidate ----------------------------------------------
@@ -57,7 +61,9 @@ class Books:
     a journal line, and a group commit (every 64 files: the folder fsync-ed, the journal
     fdatasync-ed). Done on the thread that received the bytes (``keep`` "inline"), or
     handed over a file at a time to a small pool of bookkeeping threads ("thread": the
-    loop only collects a file's chunks; hashing and fdatasync release the GIL). One lock
+    loop only collects a file's chunks; hashing and fdatasync release the GIL), or to
+    one bookkeeping thread that makes a group durable at once ("group": no fdatasync per
+    file, one syncfs of the folder's filesystem before the journal's commit). One lock
     per file, never per chunk."""
 
     def __init__(self, dest: Path, keep: str):
@@ -67,14 +73,16 @@ class Books:
         if keep:
             self.journal = open(dest / "journal.jsonl", "ab", buffering=0)  # noqa: SIM115
             self.folder = os.open(dest, os.O_RDONLY)
-        if keep == "thread":
+        if keep in ("thread", "group"):
             self.queue: queue.SimpleQueue = queue.SimpleQueue()
-            self.workers = [threading.Thread(target=self._keep_books) for _ in range(BOOKKEEPERS)]
+            self.workers = [
+                threading.Thread(target=self._keep_books) for _ in range(BOOKKEEPERS[keep])
+            ]
             for worker in self.workers:
                 worker.start()
 
     def open(self, name: str) -> Sink:
-        return Collected(self, name) if self.keep == "thread" else Sink(self, name)
+        return Collected(self, name) if self.keep in ("thread", "group") else Sink(self, name)
 
     def finished(self, name: str, size: int, digest: str) -> None:
         line = json.dumps({"name": name, "size": size, "md5": digest}).encode() + b"\n"
@@ -85,7 +93,11 @@ class Books:
                 self._commit()
 
     def _commit(self) -> None:
-        os.fsync(self.folder)  # the renames
+        if self.keep == "group":  # the group's files, renames and all, in one call
+            if _libc().syncfs(self.folder) != 0:
+                raise OSError(ctypes.get_errno(), "syncfs failed")
+        else:
+            os.fsync(self.folder)  # the renames
         os.fdatasync(self.journal.fileno())
 
     def _keep_books(self) -> None:
@@ -96,7 +108,7 @@ class Books:
             sink.close()
 
     def close(self) -> None:
-        if self.keep == "thread":
+        if self.keep in ("thread", "group"):
             for _ in self.workers:
                 self.queue.put(None)
             for worker in self.workers:
@@ -105,6 +117,10 @@ class Books:
             self._commit()
             self.journal.close()
             os.close(self.folder)
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
 
 
 class Sink:
@@ -125,7 +141,7 @@ class Sink:
             self.md5.update(data)
 
     def close(self) -> None:
-        if self.md5 is not None:
+        if self.md5 is not None and self.books.keep != "group":
             os.fdatasync(self.fd)
         os.close(self.fd)
         if self.md5 is not None:
@@ -332,23 +348,12 @@ def run_candidate(name: str, keep: str, listing: Path, dest: Path, connections: 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_curl(urls_names, dest: Path, connections: int, config: Path) -> dict:
-    config.write_text(
-        "".join(f'url = "{url}"\noutput = "{dest / name}"\n' for url, name in urls_names)
-    )
-    command = [
-        "curl",
-        "--silent",
-        "--no-progress-meter",
-        "--fail",
-        "--parallel",
-        "--parallel-max",
-        str(connections),
-        "--config",
-        str(config),
-    ]
+def run_curl(urls: list[str], dest: Path, connections: int) -> dict:
+    """``curl --parallel --parallel-max N`` (run.py's), measured as a whole process."""
+    from run import curl
+
     before, began = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    subprocess.run(command, check=True)
+    curl(urls, dest, jobs=connections)
     seconds, after = time.perf_counter() - began, resource.getrusage(resource.RUSAGE_CHILDREN)
     return _measures(seconds, before, after)
 
@@ -366,7 +371,15 @@ def check(dest: Path, names: list[str]) -> None:
 MODES = {name: ["", "inline"] for name in CANDIDATES}
 for _loop in ("pycurl", "aiohttp+uvloop"):
     MODES[_loop].append("thread")
-LABELS = {"": "", "inline": " + bookkeeping inline", "thread": " + bookkeeping on a thread"}
+#: And pycurl with one bookkeeping thread, the group's files made durable together (one
+#: syncfs before the journal's commit) instead of one fdatasync each.
+MODES["pycurl"].append("group")
+LABELS = {
+    "": "",
+    "inline": " + bookkeeping inline",
+    "thread": " + bookkeeping on 4 threads",
+    "group": " + bookkeeping on 1 thread, durable a group at a time",
+}
 
 
 def measure(nginx, work: Path, count: int, connections: int, runs: int, bare_only) -> list:
@@ -377,7 +390,7 @@ def measure(nginx, work: Path, count: int, connections: int, runs: int, bare_onl
     dest = work / "dest"
     contenders = [("curl --parallel", "")] + [
         (name, mode)
-        for step in ("", "inline", "thread")
+        for step in ("", "inline", "thread", "group")
         for name in CANDIDATES
         if step in MODES[name] and not (bare_only and step)
         for mode in [step]
@@ -388,7 +401,7 @@ def measure(nginx, work: Path, count: int, connections: int, runs: int, bare_onl
             shutil.rmtree(dest, ignore_errors=True)
             dest.mkdir()
             if name.startswith("curl"):
-                got = run_curl(items, dest, connections, work / "curl.config")
+                got = run_curl([url for url, _ in items], dest, connections)
             else:
                 got = run_candidate(name, mode, listing, dest, connections)
             check(dest, names)
@@ -428,7 +441,7 @@ def main() -> None:
     parser.add_argument("--child", choices=list(RUNNERS), help=argparse.SUPPRESS)
     parser.add_argument("--list", help=argparse.SUPPRESS)
     parser.add_argument("--dest", help=argparse.SUPPRESS)
-    parser.add_argument("--keep", choices=["inline", "thread"], help=argparse.SUPPRESS)
+    parser.add_argument("--keep", choices=["inline", "thread", "group"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)

@@ -2,8 +2,11 @@
 
 ``<job>.json``
     The whole job (:class:`~._state.JobState`), as people and ``resume`` read
-    it. Rewritten only when the journal is compacted: when the job starts, when
-    it ends, and when the journal has grown past twice the job's file count.
+    it: the job's fields, then its files one a line. Rewritten only when the
+    journal is compacted: when the job starts, when it ends, and when the journal
+    has grown past twice the job's file count. It is written as it is made, a file
+    at a time, never held whole in memory (a job of 100,000 files made a 100 MB
+    string and its pieces).
 ``<job>.journal``
     One JSON line per change of a file: its whole state (``{"file": index,
     ...}``). The job's own fields change only when it starts and ends, which
@@ -29,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import StateCorrupt
@@ -37,6 +41,8 @@ from ._state import READABLE_VERSIONS, FileState, JobState, fsync_dir, now
 JOURNAL_SUFFIX = ".journal"
 #: The journal is compacted past this many lines, or twice the job's files if more.
 COMPACT_MIN_LINES = 1024
+#: Bytes of a snapshot made before they are written.
+SNAPSHOT_PIECE = 1 << 20
 
 
 def journal_path(state_file: Path) -> Path:
@@ -217,9 +223,8 @@ class StateWriter:
         self.job.generation += 1  # a resumed job continues the count its snapshot had
         self.job.updated = now()
         header = json.dumps({"generation": self.job.generation, "job_id": self.job.job_id}) + "\n"
-        snapshot = json.dumps(self.job.to_json(), indent=1).encode()
-        self.bytes_written += _replace(self.path, snapshot)
-        self.bytes_written += _replace(self.journal, header.encode())
+        self.bytes_written += _replace(self.path, _snapshot(self.job))
+        self.bytes_written += _replace(self.journal, [header.encode()])
         fsync_dir(self.path.parent)
         self._release()
         self._fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND)
@@ -244,18 +249,38 @@ def save_state(state_file: str | os.PathLike, job: JobState) -> None:
     writer.close()
 
 
+def _snapshot(job: JobState) -> Iterator[bytes]:
+    """The job as JSON, in pieces of about a megabyte: its fields, then one line a file."""
+    fields = job.to_json(files=False)
+    pieces = [json.dumps(fields)[:-1] + ', "files": [']
+    size = 0
+    for index, file in enumerate(job.files):
+        line = ("," if index else "") + "\n" + json.dumps(file.to_json(), separators=(",", ":"))
+        pieces.append(line)
+        size += len(line)
+        if size >= SNAPSHOT_PIECE:
+            yield "".join(pieces).encode()
+            pieces, size = [], 0
+    pieces.append("\n]}\n")
+    yield "".join(pieces).encode()
+
+
 def _write_all(fd: int, payload: bytes) -> None:
     view = memoryview(payload)
     while view:
         view = view[os.write(fd, view) :]
 
 
-def _replace(path: Path, payload: bytes) -> int:
-    """Atomically replace ``path`` with ``payload``, fsynced; returns its size."""
+def _replace(path: Path, pieces: Iterable[bytes]) -> int:
+    """Atomically replace ``path`` with the ``pieces`` written one after another,
+    fsynced; returns its size."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    written = 0
     try:
-        _write_all(fd, payload)
+        for payload in pieces:
+            _write_all(fd, payload)
+            written += len(payload)
         os.fsync(fd)
         os.close(fd)
         fd = -1
@@ -265,4 +290,4 @@ def _replace(path: Path, payload: bytes) -> int:
             os.close(fd)
         Path(tmp).unlink(missing_ok=True)
         raise
-    return len(payload)
+    return written

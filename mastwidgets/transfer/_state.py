@@ -174,8 +174,9 @@ class JobState:
     generation: int = 0  # the snapshot's compaction count (see _journal.py)
     note: str | None = None  # why the job stopped by itself (e.g. the server was down)
 
-    def to_json(self) -> dict:
-        return {
+    def to_json(self, files: bool = True) -> dict:
+        """The job as JSON-safe data (``files=False``: without its files)."""
+        found = {
             "version": STATE_VERSION,
             "job_id": self.job_id,
             "status": self.status,
@@ -188,8 +189,10 @@ class JobState:
             "boot_id": self.boot_id,
             "generation": self.generation,
             "note": self.note,
-            "files": [f.to_json() for f in self.files],
         }
+        if files:
+            found["files"] = [f.to_json() for f in self.files]
+        return found
 
     @classmethod
     def from_json(cls, data: dict) -> JobState:

@@ -129,3 +129,19 @@ def test_a_follower_reads_what_a_writer_appends_and_compacts_as_a_fresh_load_doe
     with open(writer.journal, "ab") as out:
         out.write(b'ne", "size": 100, "http": "http://x/5"}\n')
     assert follower.read().files[5].status == "done" and same()
+
+
+def test_a_snapshot_has_one_line_a_file_and_reads_back_whole(tmp_path, monkeypatch):
+    """Written a piece at a time (a snapshot is never held whole in memory: a 100,000-file
+    job's was a 100 MB string), it reads as the job it was made from, one file a line."""
+    from mastwidgets.transfer import FileState, JobState, _journal
+
+    monkeypatch.setattr(_journal, "SNAPSHOT_PIECE", 200)  # many pieces, even for 50 files
+    files = [FileState(f"f{i:03d}.fits", http=f"http://example.org/{i}", size=i) for i in range(50)]
+    job = JobState("pieces", str(tmp_path / "data"), files, parallel=3, chunk_size=5 << 20)
+    transfer.save_state(tmp_path / "pieces.json", job)
+    text = (tmp_path / "pieces.json").read_text()
+    assert len(text.splitlines()) == 50 + 2  # the job's fields, a line a file, the close
+    assert json.loads(text) == job.to_json()
+    again = transfer.load_state(tmp_path / "pieces.json")
+    assert [f.to_json() for f in again.files] == [f.to_json() for f in files]

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
 
 from .conftest import ARTIFACTS, open_app, search, select_rows, shot
 
@@ -217,30 +218,26 @@ def import_one_file(browser, installed, request):
 
 def test_readme_first_command_serves_a_working_page(browser, readme_app, request):
     app = readme_app["app"]
-    assert app.output_after("mastwidgets: starting the app")[:2] != []
     imported = import_one_file(browser, readme_app, request)
     # Byte for byte what the app's own sandbox serves for it.
     sandbox = re.search(r"MAST sandbox: (\S+)", "\n".join(app.lines)).group(1)
-    import requests
-
     served = requests.get(
         f"{sandbox}/api/v0.1/Download/file",
         params={"uri": f"mast:HST/product/{imported.name}"},
         timeout=60,
     )
     assert served.status_code == 200 and served.content == imported.read_bytes()
-    # A quiet start and a quiet run: only the two addresses, nothing alarming (no
-    # "not trusted", no "Native kernel ... not available", no refused favicon).
-    assert all(QUIET_START.match(line) for line in app.output_after("starting the app")), (
-        app.output_after("starting the app")
-    )
+    # A quiet start and a quiet run: the two addresses, nothing else (no "not trusted",
+    # no "Native kernel ... not available", no refused favicon).
+    said = app.output_after("mastwidgets: starting the app")
+    assert len(said) == 2 and all(QUIET_START.match(line) for line in said), said
     assert app.stop() == 0
 
 
 def test_built_wheel_installed_by_pip_serves_a_working_page(browser, wheel_app, request):
     import_one_file(browser, wheel_app, request)
     app = wheel_app["app"]
-    assert all(QUIET_START.match(line) for line in app.lines), app.lines
+    assert len(app.lines) == 2 and all(QUIET_START.match(line) for line in app.lines), app.lines
     kernels = subprocess.run(
         [wheel_app["venv"] / "bin" / "jupyter", "kernelspec", "list"],
         env=wheel_app["env"],

@@ -65,12 +65,17 @@ def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb,
 
 def test_the_whole_host_waits_out_retry_after_in_a_many_file_job(sb, dirs):
     """A 429 with Retry-After: 1.5 s in a job of 200 small files on 16 connections:
-    after each refusal the sandbox answers no more than the requests already on their
-    way (at most one per connection) until the time has passed: not only the refused
-    file waits, every connection to the host does; without the wait, 16 connections
-    send a hundred or more in that time. The job still ends with every file right,
-    each fetched once. Counted, not timed: on a busy machine the sandbox (in this
-    process) answered requests sent before the 429 up to 0.94 s after it."""
+    after each refusal the sandbox answers only requests sent before the engine read
+    the 429, until the time has passed: not only the refused file waits, every
+    connection to the host does; without the wait, 16 connections send a hundred or
+    more in that time. The job still ends with every file right, each fetched once.
+    Counted, not timed: on a busy machine the sandbox (in this process) answered
+    requests sent before the 429 up to 0.94 s after it. Those are at most two a
+    connection: the one in flight when the 429 left the sandbox, and, with the
+    engine's thread per connection, one sent by a connection that finished its file
+    in the milliseconds before the refused one's thread read the 429 (the sandbox saw
+    such requests arrive 0-10 ms after the 429; 18 answers in one clean-clone run,
+    11 at most in eight runs beside a busy core)."""
     files = {}
     for i in range(200):
         data = bytes([i % 251]) * (2000 + i)
@@ -87,5 +92,7 @@ def test_the_whole_host_waits_out_retry_after_in_a_many_file_job(sb, dirs):
     assert len(refusals) == 2
     for refused in refusals:
         during = [round(t - refused, 2) for *_, t in answers if refused < t < refused + 1.45]
-        assert len(during) <= 16, f"{len(during)} answers after a 429 asking for 1.5 s: {during}"
+        assert len(during) <= 2 * 16, (
+            f"{len(during)} answers after a 429 asking for 1.5 s: {during}"
+        )
     assert len(answers) == 200 + 2, "each file fetched once, the refused ones twice"

@@ -24,12 +24,14 @@ def run(args, env=None, **kwargs):
     )
 
 
-def start_sandbox():
-    """``mastwidgets sandbox`` in the background: (process, exported variables, banner)."""
+def start_sandbox(mastwidgets=(sys.executable, "-m", "mastwidgets"), env=None):
+    """``mastwidgets sandbox`` in the background (``mastwidgets``: the command, e.g. an
+    environment's own): (process, exported variables, banner)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mastwidgets", "sandbox"],
+        [*mastwidgets, "sandbox"],
         stdout=subprocess.PIPE,
         text=True,
+        env=env,
     )
     exported = {}
     lines = []

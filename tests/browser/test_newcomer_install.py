@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ..test_cli import start_sandbox
 from .conftest import ARTIFACTS, open_app, search, select_rows, shot
 
 ROOT = Path(__file__).parents[2]
@@ -260,20 +261,10 @@ def run(installed, *args, **kwargs):
 
 def test_readme_commands_in_the_newcomers_environment(readme_app, tmp_path):
     """`mastwidgets sandbox`, then search, products, import, jobs and catalog against it."""
-    sandbox = subprocess.Popen(
-        [readme_app["venv"] / "bin" / "mastwidgets", "sandbox"],
-        env=readme_app["env"],
-        stdout=subprocess.PIPE,
-        text=True,
+    sandbox, exported, _ = start_sandbox(
+        [readme_app["venv"] / "bin" / "mastwidgets"], env=readme_app["env"]
     )
     try:
-        exported = {}
-        for line in sandbox.stdout:
-            if line.startswith("export "):
-                key, value = line[len("export ") :].strip().split("=", 1)
-                exported[key] = value
-                if key == "AWS_ENDPOINT_URL_S3":
-                    break
         env = {**readme_app["env"], **exported}
         found = run(readme_app, "search", "M16", env=env)  # the first try of most
         assert found.returncode == 0 and "13 observation(s)" in found.stdout, found.stderr

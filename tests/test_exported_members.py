@@ -49,7 +49,6 @@ PUBLIC = {
         "Stopped",
         "SourceError",
         "RemoteFile",
-        "Buffer",
         "FINISHED",
         "ByteRanges",
         "FileResult",

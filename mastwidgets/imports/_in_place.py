@@ -27,7 +27,6 @@ from ..catalog.fits_meta import is_fits
 from ..errors import CatalogUnavailable, InvalidQuery, NoProductsFound, TransferError, quoted
 from ..settings import Settings, get_settings
 from ..transfer import (
-    Buffer,
     FileSnapshot,
     FileState,
     FileStatusChanged,
@@ -394,7 +393,6 @@ class CatalogJob(JobHandle):
                 self._subscribers.emit(Progress(job_id=self.id, job=self.snapshot(partial=True)))
 
     def _worker(self, todo, results, sources) -> None:
-        buffer = Buffer(FIRST_READ)
         while not self._stopping.is_set():
             try:
                 index = todo.get_nowait()
@@ -402,7 +400,7 @@ class CatalogJob(JobHandle):
                 return
             file = self.state.files[index]
             try:
-                record = self._read(index, file, sources, buffer)
+                record = self._read(index, file, sources)
             except Stopped:
                 return
             except (SourceError, OSError, ValueError) as error:
@@ -410,7 +408,7 @@ class CatalogJob(JobHandle):
             else:
                 results.put((index, record, None))
 
-    def _read(self, index: int, file: FileState, sources, buffer: Buffer) -> dict:
+    def _read(self, index: int, file: FileState, sources) -> dict:
         """The file's remote record, from the first of its sources that has it."""
         product = self._products.get(file.name, {})
         filename = product.get("productFilename") or file.name
@@ -421,7 +419,7 @@ class CatalogJob(JobHandle):
                     product, None, location=location, source=name, size=file.size, job_id=self.id
                 )
             try:
-                size, meta, problem = self._headers(index, sources[name], location, file, buffer)
+                size, meta, problem = self._headers(index, sources[name], location, file)
             except SourceError as failure:  # this source does not have it: the next one
                 error = failure
                 continue
@@ -437,7 +435,7 @@ class CatalogJob(JobHandle):
             )
         raise error or TransferError(f"{file.name}: no source left")
 
-    def _headers(self, index: int, source, location: str, file: FileState, buffer: Buffer):
+    def _headers(self, index: int, source, location: str, file: FileState):
         """(size, metadata, why unreadable) of the FITS file at ``location``, retried
         with backoff while the server falters. A gzipped file is read whole (gzip
         cannot seek), and so is a small one."""
@@ -450,7 +448,6 @@ class CatalogJob(JobHandle):
                 remote = RemoteFile(
                     source,
                     location,
-                    buffer=buffer,
                     first=file.size if whole else FIRST_READ,
                     readahead=1 << 20 if gzipped else READAHEAD,
                     should_stop=self._stopping.is_set,

@@ -47,14 +47,13 @@ from ._journal import StateFollower, StateWriter, load_state, save_state
 from ._ranges import ByteRanges
 from ._remote_file import RemoteFile
 from ._retry import RetryPolicy
-from ._source import Buffer, SourceError, Stopped, TransientError
+from ._source import SourceError, Stopped, TransientError
 from ._sources import open_sources
 from ._state import FINISHED, FileState, JobLock, JobState, Status, state_path
 from ._stop_requests import clear_stop_request, request_stop, requested_stop
 
 __all__ = [
     "FINISHED",
-    "Buffer",
     "ByteRanges",
     "FileResult",
     "FileSnapshot",

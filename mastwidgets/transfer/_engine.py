@@ -1,10 +1,12 @@
 """The transfer engine: a job's life cycle.
 
 A :class:`TransferJob` reconciles its state with the disk (:mod:`._reconcile`),
-opens the sources its files need (:mod:`._sources`), and runs ``slots`` worker
-threads. Each asks the :mod:`scheduler <._scheduler>` for its next task and does
-it (:mod:`._steps`: the steps and the one error policy), writing into the file's
-part file (:mod:`._files`). What is durable and when (checkpoints, group commit)
+opens the sources its files need (:mod:`._sources`), and runs one bookkeeping
+thread. It asks the :mod:`scheduler <._scheduler>` for tasks, up to ``slots`` at
+once, and starts them (:mod:`._steps`: the steps and the one error policy); their
+fetches go to the process's I/O loop (:mod:`._loop`), which writes their bytes into
+the files' part files (:mod:`._files`), and come back, ended, through the
+bookkeeping thread's queue. What is durable and when (checkpoints, group commit)
 is :mod:`._commit`'s; the state on disk is :mod:`._journal`'s; events, snapshots
 and the progress thread are :mod:`._reporter`'s; the handle's contract is
 :mod:`._handle`'s. This module starts the job and ends it.
@@ -13,6 +15,7 @@ and the progress thread are :mod:`._reporter`'s; the handle's contract is
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from pathlib import Path
@@ -24,12 +27,12 @@ from ._events import JobSnapshot
 from ._files import PART_SUFFIX, RunFile, free_bytes
 from ._handle import JobHandle
 from ._journal import StateWriter
+from ._loop import io_loop
 from ._ranges import ByteRanges
 from ._reconcile import Action, decide
 from ._reporter import Reporter
 from ._results import FileResult, TransferConfig, TransferResult
 from ._scheduler import Scheduler
-from ._source import Buffer
 from ._sources import open_sources
 from ._state import (
     CANCELLED,
@@ -52,6 +55,9 @@ from ._verify import verified
 __all__ = ["PART_SUFFIX", "FileResult", "TransferConfig", "TransferJob", "TransferResult"]
 
 log = logging.getLogger(__name__)
+
+#: Tasks in hand per connection (see :meth:`TransferJob.start`).
+LEAD = 2
 
 
 class TransferJob(JobHandle):
@@ -92,7 +98,9 @@ class TransferJob(JobHandle):
         self._steps: Steps | None = None  # made at start, with the sources
         self._started = 0.0
         self._boot = boot_id()
-        self._running = 0
+        self._books: queue.SimpleQueue = queue.SimpleQueue()  # to run on the bookkeeping thread
+        self._busy = 0  # tasks started and not over (fetches out, retries waiting)
+        self._slots = 0
 
     def snapshot(self) -> JobSnapshot:
         """The job's progress now, every file included (what the ``job_status``
@@ -119,7 +127,10 @@ class TransferJob(JobHandle):
                       else self.config.connections)
             for name in names
         }  # fmt: skip
-        slots = self._sched.widen(max(limits.values(), default=0))
+        # Files in hand at once: twice the connections, so that a file is ready to go
+        # (its part file open) the moment a connection frees: the hosts' windows, on
+        # the I/O loop, are what limit the requests at once, not the bookkeeping.
+        slots = self._sched.widen(LEAD * max(limits.values(), default=0))
         sources = open_sources(
             names,
             timeout=self.config.timeout,
@@ -135,6 +146,8 @@ class TransferJob(JobHandle):
             durable=self._durable,
             reporter=self._reporter,
             stop=self._stop,
+            post=self._books.put,
+            later=lambda delay, fn: io_loop().call_later(delay, lambda: self._books.put(fn)),
             server_down=self._server_down,
         )
         self._tally.recount(self._files)
@@ -154,14 +167,12 @@ class TransferJob(JobHandle):
             flush_interval=self.config.flush_interval,
             flush=lambda: self._durable.checkpoint(durable=True),
         )
-        workers = [
-            threading.Thread(target=self._work, name=f"mastwidgets-transfer-{i}", daemon=True)
-            for i in range(slots)
-        ]
-        self._threads = [reporter, *workers]
-        self._running = len(workers)
-        for worker in workers:
-            worker.start()
+        self._slots = slots
+        books = threading.Thread(
+            target=self._keep, name=f"mastwidgets-books-{self.id[:8]}", daemon=True
+        )
+        self._threads = [reporter, books]
+        books.start()
         return self
 
     def _reconcile(self) -> None:
@@ -204,18 +215,35 @@ class TransferJob(JobHandle):
             )
 
     # -- running --------------------------------------------------------------------------------
-    def _work(self) -> None:
-        """A worker thread: tasks until none is left; the last one out ends the job."""
-        buffer = Buffer(max(64 * 1024, min(self.config.buffer_size, self.config.chunk_size)))
-        mine: RunFile | None = None
-        while (task := self._sched.next_task(mine, self._stop)) is not None:
-            mine = task.file
-            self._steps.do(task, buffer)
-        with self._cond:
-            self._running -= 1
-            last = self._running == 0
-        if last:
-            self._finish()
+    def _keep(self) -> None:
+        """The bookkeeping thread: tasks started up to the slots, fetches' ends taken
+        as they come, until nothing is left (or the job is stopped and no fetch is
+        out); then the job's end."""
+        try:
+            self._feed()
+            while not self._over():
+                self._books.get()()
+                self._feed()
+        except BaseException:
+            log.exception("job %s: the bookkeeping thread failed", self.id)
+            self._request_stop(PAUSED)
+        self._finish()
+
+    def _feed(self) -> None:
+        while self._busy < self._slots and not self._stop.is_set():
+            task = self._sched.pick()
+            if task is None:
+                return
+            self._busy += 1
+            self._steps.do(task, self._task_over)
+
+    def _task_over(self) -> None:
+        self._busy -= 1
+
+    def _over(self) -> bool:
+        if self._stop.is_set():
+            return self._steps.sending == 0  # retries waiting out a delay are dropped
+        return self._busy == 0
 
     def _tick(self) -> None:
         """Every progress interval: the verified files committed, one progress event."""
@@ -243,6 +271,7 @@ class TransferJob(JobHandle):
             self._stop_status = status
             self._stop.set()
             self._cond.notify_all()
+        self._books.put(lambda: self._steps and self._steps.cancel_all())  # and it wakes
 
     def _join(self) -> None:
         for thread in self._threads:
@@ -285,7 +314,6 @@ class TransferJob(JobHandle):
         self._final_event = self._reporter.job_event()
         self._reporter.emit(self._final_event)
         self._done.set()
-        self._sched.wake()
 
     def _outcome(self) -> TransferResult:
         return TransferResult(

@@ -63,10 +63,17 @@ class RunFile:
         DiskFull
             The disk cannot hold the file.
         """
-        self.target.parent.mkdir(parents=True, exist_ok=True)
         opened = self.fd is None
         if opened:
-            self.fd = os.open(self.part, os.O_RDWR | os.O_CREAT, 0o644)
+            folder = self.target.parent
+            if str(folder) not in _made:
+                folder.mkdir(parents=True, exist_ok=True)
+                _made.add(str(folder))
+            try:
+                self.fd = os.open(self.part, os.O_RDWR | os.O_CREAT, 0o644)
+            except FileNotFoundError:  # the folder went away since
+                folder.mkdir(parents=True, exist_ok=True)
+                self.fd = os.open(self.part, os.O_RDWR | os.O_CREAT, 0o644)
         self.reserve()
         return opened
 
@@ -101,6 +108,10 @@ class RunFile:
             moved(len(data))
 
         return write
+
+
+#: Folders made (or found) by part files: asked once per folder, not once per file.
+_made: set[str] = set()
 
 
 def subtract(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:

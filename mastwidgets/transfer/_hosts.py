@@ -7,13 +7,13 @@ off: its window of requests at once halves (at least one) and, with a
 ``MAX_PAUSE`` seconds). Each answered request widens the window again by
 ``1/window`` (about one more request per window's worth of answers), up to the
 job's cap. This is TCP's additive increase, multiplicative decrease.
+
+A window is the I/O loop's (:mod:`._loop`), asked on its thread only.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 
 #: The longest a host is closed for one Retry-After (a server asking for an hour
 #: gets it retried by the file's own retry policy instead).
@@ -23,36 +23,29 @@ THROTTLED = (429, 503)
 
 
 class HostWindow:
-    """Requests in flight to one host: ``enter()`` before one, ``leave()`` after."""
+    """Requests in flight to one host: ``try_enter()`` before one, ``leave()`` after."""
 
     def __init__(self, limit: int):
         self.limit = max(1, limit)
         self.window = float(self.limit)
-        self._in_flight = 0
-        self._closed_until = 0.0
-        self._cond = threading.Condition()
+        self.in_flight = 0
+        self.closed_until = 0.0
 
-    def enter(self, should_stop: Callable[[], bool] = lambda: False) -> bool:
-        """Wait for a place; False if ``should_stop()`` came true first."""
-        with self._cond:
-            while True:
-                if should_stop():
-                    return False
-                wait = self._closed_until - time.monotonic()
-                if wait <= 0 and self._in_flight < int(self.window):
-                    self._in_flight += 1
-                    return True
-                self._cond.wait(min(max(wait, 0.01), 0.25) if wait > 0 else 0.25)
+    def try_enter(self, now: float | None = None) -> bool:
+        """Take a place if there is one now."""
+        now = time.monotonic() if now is None else now
+        if self.closed_until > now or self.in_flight >= int(self.window):
+            return False
+        self.in_flight += 1
+        return True
 
     def leave(self, status: int | None, retry_after: float | None = None) -> None:
         """The request is over: ``status`` as answered (``None``: no answer)."""
-        with self._cond:
-            self._in_flight -= 1
-            if status in THROTTLED:
-                self.window = max(1.0, self.window / 2)
-                if retry_after:
-                    until = time.monotonic() + min(retry_after, MAX_PAUSE)
-                    self._closed_until = max(self._closed_until, until)
-            elif status is not None and status < 500:
-                self.window = min(float(self.limit), self.window + 1.0 / self.window)
-            self._cond.notify_all()
+        self.in_flight -= 1
+        if status in THROTTLED:
+            self.window = max(1.0, self.window / 2)
+            if retry_after:
+                until = time.monotonic() + min(retry_after, MAX_PAUSE)
+                self.closed_until = max(self.closed_until, until)
+        elif status is not None and status < 500:
+            self.window = min(float(self.limit), self.window + 1.0 / self.window)

@@ -1,38 +1,51 @@
-"""The HTTP(S) source: ranged GETs over a keep-alive urllib3 pool, one window of
-requests at once per host (:mod:`._hosts`), and the HTTP answers turned into the
-errors of :mod:`._source`."""
+"""The HTTP(S) source: GETs sent by the process's I/O loop (:mod:`._loop`), one
+window of requests at once per host (:mod:`._hosts`), and the HTTP answers turned
+into the errors of :mod:`._source`.
+
+Each GET is an :class:`Exchange`: libcurl hands it the answer's header lines and
+body pieces on the loop's thread; the first body byte decides, from the status and
+``Content-Range``, whether the body is the file's (it goes to the sink at its
+offset) or an error page (read and dropped); the end turns it all into a
+:class:`~._source.Got` or an error for the one who asked.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import logging
+import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from urllib.parse import unquote, urlsplit
 
-import urllib3
+import pycurl
 
 from ..errors import NEEDS_TOKEN
 from ._hosts import HostWindow
+from ._loop import io_loop
 from ._source import (
-    Buffer,
-    Probe,
+    Done,
+    Fetch,
+    Got,
     RangeIgnored,
     ServerDown,
-    Sink,
     SourceError,
     SourceUnavailable,
-    StopCheck,
     Stopped,
     TransientError,
-    pump,
 )
+
+log = logging.getLogger(__name__)
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSATISFIED = re.compile(r"bytes \*/(\d+)")
+_STATUS_LINE = re.compile(rb"HTTP/[\d.]+ (\d{3})")
+#: libcurl's read buffer: big reads, few callbacks (its maximum is 10 MB).
+BUFFER_SIZE = 512 * 1024
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -68,198 +81,191 @@ def _status_error(status: int, what: str, retry_after: str | None = None) -> Sou
     return SourceUnavailable(f"{what}: unexpected HTTP {status}")
 
 
-# Retrying is ._retry's job; urllib3 only follows redirects (for HEAD too).
-_FOLLOW_REDIRECTS_ONLY = urllib3.Retry(
-    total=None,
-    connect=0,
-    read=0,
-    status=0,
-    other=0,
-    redirect=5,
-    raise_on_redirect=True,
-    raise_on_status=False,
-)
+@functools.cache
+def ca_bundle() -> str:
+    """The certificates HTTPS answers are checked against: the one named by
+    ``SSL_CERT_FILE``, ``CURL_CA_BUNDLE`` or ``REQUESTS_CA_BUNDLE`` (a site's own
+    proxy), else certifi's, as requests uses (pycurl's wheels carry a libcurl built
+    elsewhere, whose default path may not exist here)."""
+    for name in ("SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
+        path = os.environ.get(name)
+        if path and os.path.isfile(path):
+            return path
+    import certifi
 
-
-class _Answer:
-    """What a request got back, for its host's window."""
-
-    status: int | None = None
-    retry_after: float | None = None
+    return certifi.where()
 
 
 class HttpSource:
-    """Ranged GETs over a keep-alive urllib3 pool (redirects followed, HEAD too); each
-    host gets a window of requests at once that narrows when it throttles (_hosts.py)."""
+    """GETs on the I/O loop (redirects followed, kept-alive connections shared by
+    every job); each host gets a window of requests at once that narrows when it
+    throttles (_hosts.py)."""
 
     name = "http"
-    probes_first = False  # the first ranged GET tells the size: one request per small file
     streams_whole = True  # a server that ignores Range sends the file whole
     etag_is_md5 = False  # a web server's ETag is its own (nginx: mtime and size)
 
     def __init__(self, *, timeout: float, connections: int, headers: dict | None = None):
-        self.headers = dict(headers or {})
+        self.headers = [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.timeout = timeout
         self.connections = connections
         self._windows: dict[str, HostWindow] = {}
         self._windows_lock = threading.Lock()
-        self.pool = urllib3.PoolManager(
-            num_pools=8,
-            maxsize=connections,
-            block=False,
-            retries=False,
-            timeout=urllib3.Timeout(connect=min(10.0, timeout), read=timeout),
-        )
 
     def window(self, url: str) -> HostWindow:
-        host = urlsplit(url).netloc
+        host = url.split("/", 3)[2] if "://" in url else urlsplit(url).netloc
         with self._windows_lock:
             if host not in self._windows:
                 self._windows[host] = HostWindow(self.connections)
             return self._windows[host]
 
-    @contextlib.contextmanager
-    def _turn(self, url: str, should_stop: StopCheck = lambda: False) -> Iterator[_Answer]:
-        """A place in the host's window for one request (and its body)."""
-        window = self.window(url)
-        if not window.enter(should_stop):
-            raise Stopped()
-        answer = _Answer()
-        try:
-            yield answer
-        finally:
-            window.leave(answer.status, answer.retry_after)
+    def send(self, fetch: Fetch, done: Done) -> Callable[[], None]:
+        """Send ``fetch`` (its location a URL) on the I/O loop; ``done`` gets a
+        :class:`~._source.Got` or the error, on the loop's thread. Returns a function
+        that cancels it (``done`` then gets :class:`~._source.Stopped`)."""
+        return self.send_to(fetch.location, fetch, done)
 
-    def _request(
-        self, method: str, url: str, headers: dict, answer: _Answer
-    ) -> urllib3.BaseHTTPResponse:
-        """Send the request; ``answer`` notes its status for the host's window."""
-        try:
-            response = self.pool.request(
-                method,
-                url,
-                headers={**self.headers, **headers},
-                preload_content=False,
-                decode_content=False,
-                redirect=True,
-                retries=_FOLLOW_REDIRECTS_ONLY,
-            )
-        except urllib3.exceptions.HTTPError as error:
-            raise TransientError(f"{method} {_short(url)}: {type(error).__name__}") from None
-        answer.status = response.status
-        answer.retry_after = _retry_after(response.headers.get("Retry-After"))
-        return response
-
-    def probe(self, url: str) -> Probe:
-        with self._turn(url) as answer:
-            response = self._request("HEAD", url, {"Accept-Encoding": "identity"}, answer)
-            response.release_conn()
-        if response.status >= 300:
-            raise _status_error(
-                response.status, f"HEAD {_short(url)}", response.headers.get("Retry-After")
-            )
-        length = response.headers.get("Content-Length")
-        ranged = response.headers.get("Accept-Ranges", "").lower() == "bytes"
-        size = int(length) if length and length.isdigit() else None
-        return Probe(size=size, etag=_etag(response), ranged=ranged)
-
-    def fetch(
-        self, url: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, str | None]:
-        """Stream ``[start, end)``; returns (bytes copied, total size the server stated,
-        the ETag)."""
-        with self._turn(url, should_stop) as answer:
-            copied, total, _, etag = self._fetch(url, start, end, sink, buffer, should_stop, answer)
-        return copied, total, etag
-
-    def fetch_first(
-        self, url: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, bool, str | None]:
-        """The first GET of a file whose size is not known (instead of a HEAD): bytes
-        ``[0, length)``, whose ``Content-Range`` tells the size; a server that ignores
-        Range answers 200 and its whole body is taken. Returns (bytes copied, the
-        file's size as the server states it, whether the server honours Range, the
-        ETag)."""
-        with self._turn(url, should_stop) as answer:
-            return self._fetch(url, 0, length, sink, buffer, should_stop, answer, whole=True)
-
-    def _fetch(
-        self, url, start, end, sink, buffer, should_stop, answer, *, whole: bool = False
-    ) -> tuple[int, int | None, bool, str | None]:
-        """A ranged GET; with ``whole``, a 200 (Range ignored) is read to its end
-        instead of raising :class:`RangeIgnored`. Returns (bytes copied, the size the
-        server stated, whether it honoured Range, the ETag)."""
-        headers = {"Accept-Encoding": "identity", "Range": f"bytes={start}-{end - 1}"}
-        response = self._request("GET", url, headers, answer)
-        etag = _etag(response)
-        try:
-            if response.status == 206:
-                match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
-                if not match or int(match.group(1)) != start:
-                    raise RangeIgnored(f"GET {_short(url)}: bad Content-Range")
-                total = int(match.group(3)) if match.group(3) != "*" else None
-                copied = _read_body(response, url, start, end - start, sink, buffer, should_stop)
-                return copied, total, True, etag
-            if response.status == 200 and whole:
-                stated = response.headers.get("Content-Length", "")
-                copied = _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
-                return copied, int(stated) if stated.isdigit() else copied, False, etag
-            if response.status == 200:
-                raise RangeIgnored(f"GET {_short(url)}: the server ignores Range")
-            if response.status == 416:
-                match = _UNSATISFIED.match(response.headers.get("Content-Range", ""))
-                if match and not (whole and int(match.group(1))):
-                    # We asked past the end; from byte 0, only an empty file has none.
-                    return 0, int(match.group(1)), True, etag
-                raise SourceUnavailable(
-                    f"GET {_short(url)}: range {start}-{end - 1} is beyond the end of the file"
-                )
-            raise _status_error(
-                response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
-            )
-        finally:
-            _finish(response)
-
-    def fetch_whole(self, url: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:
-        """For servers that ignore Range: the whole file in one GET, from byte 0."""
-        with self._turn(url, should_stop) as answer:
-            response = self._request("GET", url, {"Accept-Encoding": "identity"}, answer)
-            try:
-                if response.status != 200:
-                    raise _status_error(
-                        response.status, f"GET {_short(url)}", response.headers.get("Retry-After")
-                    )
-                return _read_body(response, url, 0, 1 << 62, sink, buffer, should_stop)
-            finally:
-                _finish(response)
+    def send_to(self, url: str, fetch: Fetch, done: Done) -> Callable[[], None]:
+        exchange = Exchange(url, fetch, done, self.window(url), self.headers, self.timeout)
+        loop = io_loop()
+        loop.start(exchange)
+        return lambda: loop.cancel(exchange)
 
     def close(self) -> None:
-        self.pool.clear()
+        pass  # the connections are the loop's, kept for the next job
 
 
-def _read_body(
-    response, url: str, start: int, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-) -> int:
-    """Pump a response body into ``sink``; a broken body is a TransientError."""
-    raw = getattr(response, "_fp", None)  # http.client's readinto: no extra copy
-    read_into = raw.readinto if raw is not None else response.readinto
-    try:
-        return pump(read_into, start, length, sink, buffer, should_stop)
-    except (OSError, urllib3.exceptions.HTTPError, ValueError) as error:
-        raise TransientError(f"GET {_short(url)}: {type(error).__name__}") from None
+class Exchange:
+    """One GET on the I/O loop, from the first header line to ``done``."""
 
+    def __init__(self, url, fetch: Fetch, done: Done, window, headers, timeout):
+        self.url, self.fetch, self.done, self.window = url, fetch, done, window
+        self._headers, self._timeout = headers, timeout
+        self.status: int | None = None
+        self.retry_after: float | None = None
+        self.answer: dict[str, str] = {}
+        self.copied = 0
+        self._offset = fetch.start  # where the next body byte goes
+        self._limit: int | None = None  # bytes of the body wanted (None: all)
+        self._total: int | None = None
+        self._ranged = True
+        self._body: bool | None = None  # the file's bytes (True), an error page (False)
+        self._error: BaseException | None = None
 
-def _etag(response) -> str | None:
-    """The answer's ETag, unquoted (a weak one's ``W/`` kept: it is no checksum)."""
-    return (response.headers.get("ETag") or "").strip('"').lower() or None
+    def configure(self, c: pycurl.Curl) -> None:
+        fetch = self.fetch
+        c.setopt(pycurl.URL, self.url)
+        c.setopt(pycurl.HTTPHEADER, [*self._headers, "Accept-Encoding: identity"])
+        if fetch.end is not None:
+            c.setopt(pycurl.RANGE, f"{fetch.start}-{fetch.end - 1}")
+        c.setopt(pycurl.FOLLOWLOCATION, 1)
+        c.setopt(pycurl.MAXREDIRS, 5)
+        c.setopt(pycurl.NOSIGNAL, 1)
+        c.setopt(pycurl.CAINFO, ca_bundle())
+        c.setopt(pycurl.BUFFERSIZE, BUFFER_SIZE)
+        c.setopt(pycurl.CONNECTTIMEOUT_MS, int(min(10.0, self._timeout) * 1000))
+        c.setopt(pycurl.LOW_SPEED_LIMIT, 1)  # no byte for `timeout` seconds: a time-out
+        c.setopt(pycurl.LOW_SPEED_TIME, max(1, round(self._timeout)))
+        c.setopt(pycurl.HEADERFUNCTION, self._header)
+        c.setopt(pycurl.WRITEFUNCTION, self._write)
 
+    # -- libcurl's callbacks, on the loop's thread ----------------------------------------------
+    def _header(self, line: bytes) -> None:
+        status = _STATUS_LINE.match(line)
+        if status:  # a new answer (after a redirect): its own headers
+            self.status, self.answer = int(status.group(1)), {}
+            return
+        name, colon, value = line.decode("latin-1").partition(":")
+        if colon:
+            self.answer[name.strip().lower()] = value.strip()
 
-def _finish(response) -> None:
-    """Give the connection back if the body was read to its end, else close it."""
-    raw = getattr(response, "_fp", None)
-    if raw is not None and not raw.isclosed():
-        response.close()  # body not read to its end: the connection cannot be reused
-    else:
-        response.release_conn()
+    def _write(self, data: bytes):
+        if self._body is None:
+            self._decide()
+        if not self._body:
+            return None if self._error is None else -1  # an error page: read, dropped
+        view = memoryview(data)
+        if self._limit is not None:
+            view = view[: max(0, self._limit - self.copied)]  # more than asked: dropped
+        if view:
+            try:
+                self.fetch.sink(self._offset, view)
+            except Exception as error:  # noqa: BLE001 - the disk is full ...: told to the job
+                self._error = error
+                return -1
+            self._offset += len(view)
+            self.copied += len(view)
+        return None
+
+    def _decide(self) -> None:
+        """The answer's first body byte (or its end): is the body the file's?"""
+        fetch, status = self.fetch, self.status
+        self.retry_after = _retry_after(self.answer.get("retry-after"))
+        self._body = False
+        whole_ok = fetch.end is None or fetch.first
+        if status == 206 and fetch.end is not None:
+            match = _CONTENT_RANGE.match(self.answer.get("content-range", ""))
+            if not match or int(match.group(1)) != fetch.start:
+                self._error = RangeIgnored(f"GET {_short(self.url)}: bad Content-Range")
+                return
+            self._total = int(match.group(3)) if match.group(3) != "*" else None
+            self._limit = fetch.end - fetch.start
+            self._body = True
+        elif status == 200 and whole_ok:
+            stated = self.answer.get("content-length", "")
+            self._total = int(stated) if stated.isdigit() else None
+            self._ranged = False  # Range ignored (or not asked for)
+            self._offset = 0
+            self._body = True
+        elif status == 200:
+            self._error = RangeIgnored(f"GET {_short(self.url)}: the server ignores Range")
+
+    def _all_asked(self) -> bool:
+        """Every byte of the range asked for came (a body that then ends early, short
+        of a ``Content-Length`` claiming more, lost nothing of ours)."""
+        if not self._body or self._limit is None:
+            return False
+        wanted = self._limit
+        if self._total is not None:
+            wanted = min(wanted, self._total - self.fetch.start)
+        return self.copied >= wanted
+
+    def ended(self, code: int, message: str) -> None:
+        if self._body is None:
+            self._decide()
+        try:
+            outcome = self._outcome(code, message)
+        except Exception as error:  # a bug here: logged, and the job told
+            log.exception("the end of GET %s", _short(self.url))
+            outcome = error
+        self.done(outcome)
+
+    def _outcome(self, code: int, message: str) -> Got | BaseException:
+        what = f"GET {_short(self.url)}"
+        if code == -1:
+            return Stopped()
+        if self._error is not None:
+            return self._error
+        if code and not (code == pycurl.E_PARTIAL_FILE and self._all_asked()):
+            return TransientError(f"{what}: {message or f'libcurl error {code}'}")
+        status, fetch = self.status, self.fetch
+        etag = (self.answer.get("etag") or "").strip('"').lower() or None
+        if self._body:
+            if status == 200 and self._total is None:
+                self._total = self.copied  # no Content-Length: the body ends the file
+            return Got(self.copied, self._total, self._ranged, etag)
+        if status == 416:
+            match = _UNSATISFIED.match(self.answer.get("content-range", ""))
+            if match and not (fetch.first and int(match.group(1))):
+                # We asked past the end; from byte 0, only an empty file has none.
+                return Got(0, int(match.group(1)), True, etag)
+            end = fetch.end if fetch.end is not None else 0
+            return SourceUnavailable(
+                f"{what}: range {fetch.start}-{end - 1} is beyond the end of the file"
+            )
+        if status is None:
+            return TransientError(f"{what}: no answer")
+        return _status_error(status, what, self.answer.get("retry-after"))
 
 
 def _short(url: str) -> str:

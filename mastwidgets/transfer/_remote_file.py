@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import io
 
-from ._source import Buffer, Source, SourceUnavailable, StopCheck
+from ._source import Fetch, Source, SourceUnavailable, StopCheck, fetch_now
 
 
 class RemoteFile(io.RawIOBase):
@@ -27,7 +27,6 @@ class RemoteFile(io.RawIOBase):
         source: Source,
         location: str,
         *,
-        buffer: Buffer,
         first: int,
         readahead: int,
         should_stop: StopCheck = lambda: False,
@@ -36,15 +35,16 @@ class RemoteFile(io.RawIOBase):
         self.source, self.location = source, location
         self.name = location  # what astropy shows in its messages
         self.readahead = readahead
-        self._buffer, self._should_stop = buffer, should_stop
+        self._should_stop = should_stop
         self._starts: list[int] = []  # the segments held, by start
         self._segments: dict[int, bytes] = {}
         self._position = 0
         self.requests = 1
         data = bytearray()
-        copied, size, _ranged, self.etag = source.fetch_first(
-            location, first, _appender(data, 0), buffer, should_stop
+        got = fetch_now(
+            source, Fetch(location, _appender(data, 0), 0, first, first=True), should_stop
         )
+        copied, size, self.etag = got.copied, got.size, got.etag
         if size is None:
             raise SourceUnavailable(f"{location}: the server did not say the file's size")
         self.size = size
@@ -90,9 +90,8 @@ class RemoteFile(io.RawIOBase):
         following = self._starts[index + 1] if index + 1 < len(self._starts) else self.size
         end = min(self.size, position + self.readahead, following)
         data = bytearray()
-        copied, _, _ = self.source.fetch(
-            self.location, position, end, _appender(data, position), self._buffer, self._should_stop
-        )
+        fetch = Fetch(self.location, _appender(data, position), position, end)
+        copied = fetch_now(self.source, fetch, self._should_stop).copied
         self.requests += 1
         self.bytes_read += copied
         if copied < end - position:

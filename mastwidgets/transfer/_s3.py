@@ -4,13 +4,14 @@ bucket, over the HTTP source's fast path."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from urllib.parse import quote
 
 from botocore import UNSIGNED
 from botocore.config import Config
 
 from ._http import HttpSource
-from ._source import PLAIN_MD5, Buffer, Probe, Sink, StopCheck
+from ._source import Done, Fetch
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -30,15 +31,14 @@ class S3Source:
     """Anonymous (unsigned) access to S3 objects, as to MAST's ``stpubdata``.
 
     botocore resolves the endpoint and the addressing style (the object's URL);
-    the ranged GETs then go over the same fast path as :class:`HttpSource` (an
-    unsigned S3 request is plain HTTP), which spares botocore's per-request overhead
-    on every chunk. No HEAD: each GET's answer says the object's size
-    (``Content-Range``) and ETag (for a single-part object, its MD5), so a small
+    the ranged GETs then go over the same I/O loop and connections as
+    :class:`HttpSource` (an unsigned S3 request is plain HTTP), which spares
+    botocore's per-request overhead on every chunk. No HEAD: each GET's answer says
+    the object's size (``Content-Range``) and ETag (for a single-part object, its MD5), so a small
     object costs one request.
     """
 
     name = "s3"
-    probes_first = False  # a GET's answer says the size and the ETag: no HEAD per object
     streams_whole = False  # an object store that ignores Range is not to be trusted
     etag_is_md5 = True  # a single-part object's ETag is its MD5; multipart ones are not
 
@@ -48,12 +48,6 @@ class S3Source:
         self.client = _s3_client(endpoint, region, timeout, connections)
         self._http = HttpSource(timeout=timeout, connections=connections)
         self._urls: dict[str, str] = {}
-
-    def probe(self, uri: str) -> Probe:
-        """HEAD on the object's URL; a plain-MD5 ETag (single-part upload) is its MD5."""
-        answer = self._http.probe(self.url(uri))
-        md5 = answer.etag if answer.etag and PLAIN_MD5.match(answer.etag) else None
-        return Probe(size=answer.size, md5=md5, etag=answer.etag, ranged=True)
 
     def url(self, uri: str) -> str:
         """The object's plain HTTP(S) URL, as botocore addresses it (no signature):
@@ -70,18 +64,9 @@ class S3Source:
             self._urls[bucket] = template
         return template.replace(_STAND_IN, quote(key, safe="/~"))
 
-    def fetch(
-        self, uri: str, start: int, end: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, str | None]:
-        return self._http.fetch(self.url(uri), start, end, sink, buffer, should_stop)
-
-    def fetch_first(
-        self, uri: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, bool, str | None]:
-        return self._http.fetch_first(self.url(uri), length, sink, buffer, should_stop)
-
-    def fetch_whole(self, uri: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:
-        return self._http.fetch_whole(self.url(uri), sink, buffer, should_stop)
+    def send(self, fetch: Fetch, done: Done) -> Callable[[], None]:
+        """A GET of the object's URL on the I/O loop (see :meth:`HttpSource.send`)."""
+        return self._http.send_to(self.url(fetch.location), fetch, done)
 
     def close(self) -> None:
         self._http.close()  # the botocore client is shared: see _s3_client

@@ -81,25 +81,15 @@ class Scheduler:
             self.pending.extend(files)
             self.cond.notify_all()
 
-    def next_task(self, mine: RunFile | None, stopped: threading.Event) -> Task | None:
-        """The worker's next task (it fetched from ``mine`` last), waiting for one;
-        None when the job is stopped or nothing is left."""
+    def pick(self) -> Task | None:
+        """The next task, if there is one now."""
         with self.cond:
-            while True:
-                if stopped.is_set():
-                    return None
-                task = self._pick(mine)
-                if task is not None:
-                    return task
-                if not self.active and not self.pending:
-                    return None
-                self.cond.wait()
+            return self._pick(None)
 
     def _pick(self, mine: RunFile | None) -> Task | None:
         candidates = []
         if mine is not None and mine in self.active:
             candidates.append(mine)
-        big_workers = sum(f.workers for f in self.active if not self.small(f))
         if self.pending and self._admits(self.pending[0]):
             f = self.pending.popleft()
             self.active.append(f)
@@ -107,6 +97,7 @@ class Scheduler:
             f.preparing = True
             f.workers += 1
             return Task(PREPARE, f)
+        big_workers = sum(f.workers for f in self.active if not self.small(f))
         others = sorted(
             (f for f in self.active if f is not mine), key=lambda f: (f.workers, -(f.size or 0))
         )
@@ -179,10 +170,6 @@ class Scheduler:
                 self.active.remove(f)
             self.cond.notify_all()
             return f.claims == 0
-
-    def wake(self) -> None:
-        with self.cond:
-            self.cond.notify_all()
 
     def idle(self) -> bool:
         """Nothing queued, nothing moving."""

@@ -1,17 +1,12 @@
-"""What every source of bytes is to the engine: the :class:`Source` protocol, what a
-probe tells (:class:`Probe`), the errors a source raises (each one an action for the
-engine: retry, try another source, fetch whole, stop), and the worker's read
-:class:`Buffer` and :func:`pump` that the sources stream through.
-
-The data path reads straight into a worker's reusable buffer (``readinto``, no
-per-read allocation) and hands memoryviews to the sink.
+"""What every source of bytes is to the engine: the :class:`Source` protocol, a
+:class:`Fetch` asked of it and what it :class:`Got`, and the errors a source raises
+(each one an action for the engine: retry, try another source, fetch whole, stop).
 """
 
 from __future__ import annotations
 
-import mmap
 import re
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -55,101 +50,75 @@ PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
-class Probe:
-    """What a source says about a file before we fetch it."""
+class Fetch:
+    """One GET of a file's bytes: ``[start, end)`` of the file at ``location``, or
+    the whole file (``end`` None: no Range asked for). ``first``: the file's size is
+    not known yet, so a server that ignores Range and answers with the whole file
+    (200) is taken at its word. Bytes go to ``sink(offset, data)`` as they arrive."""
 
+    location: str
+    sink: Sink
+    start: int = 0
+    end: int | None = None
+    first: bool = False
+
+
+@dataclass(frozen=True)
+class Got:
+    """How a fetch ended well: the bytes copied to the sink, the file's size as the
+    server stated it (``Content-Range``, else ``Content-Length``), whether it
+    honoured Range, and the file's ETag."""
+
+    copied: int
     size: int | None
-    md5: str | None = None
-    etag: str | None = None
-    ranged: bool = True
+    ranged: bool
+    etag: str | None
+
+
+#: Told how a fetch ended: a :class:`Got`, or the error (a :class:`SourceError`,
+#: :class:`Stopped`, or what the sink raised, such as :class:`~mastwidgets.errors.DiskFull`).
+Done = Callable[["Got | BaseException"], None]
 
 
 class Source(Protocol):
     """Where a file's bytes come from, for the engine.
 
-    ``probes_first``: ask :meth:`probe` before fetching; otherwise the first ranged
-    GET tells the size (:meth:`fetch_first`), one request per small file. Every GET
-    also says the file's ETag; ``etag_is_md5``: a plain (32 hex digits) ETag is the
-    file's MD5 (S3's single-part objects), checked when the file is done. ``streams_whole``: a
-    server that ignores Range has its files fetched whole (:meth:`fetch_whole`);
-    otherwise such an answer gives this source up for the file.
+    :meth:`send` starts a fetch and returns at once; the fetch's end is told to
+    ``done``, on whatever thread the source runs it (the HTTP and S3 sources: the
+    process's I/O loop). The first ranged GET of a file tells its size (no HEAD: one
+    request per small file), and every GET says its ETag; ``etag_is_md5``: a plain
+    (32 hex digits) ETag is the file's MD5 (S3's single-part objects), checked when
+    the file is done. ``streams_whole``: a server that ignores Range has its files
+    fetched whole; otherwise such an answer gives this source up for the file.
     """
 
     name: str
-    probes_first: bool
     streams_whole: bool
     etag_is_md5: bool
 
-    def probe(self, location: str) -> Probe: ...
-
-    def fetch(
-        self,
-        location: str,
-        start: int,
-        end: int,
-        sink: Sink,
-        buffer: Buffer,
-        should_stop: StopCheck,
-    ) -> tuple[int, int | None, str | None]:
-        """Stream ``[start, end)``: (bytes copied, the size the server stated, the
-        file's ETag)."""
-        ...
-
-    def fetch_first(
-        self, location: str, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-    ) -> tuple[int, int | None, bool, str | None]:
-        """Bytes ``[0, length)`` of a file of unknown size: (bytes copied, its size,
-        whether Range is honoured, its ETag)."""
-        ...
-
-    def fetch_whole(self, location: str, sink: Sink, buffer: Buffer, should_stop: StopCheck) -> int:
-        """The whole file from byte 0: the bytes copied."""
+    def send(self, fetch: Fetch, done: Done) -> Callable[[], None]:
+        """Start ``fetch``; returns a function that cancels it (``done`` then gets
+        :class:`Stopped`, the bytes copied so far stay copied)."""
         ...
 
     def close(self) -> None: ...
 
 
-class Buffer:
-    """A worker's reusable read buffer, and the read size that suits its link.
+def fetch_now(source: Source, fetch: Fetch, should_stop: StopCheck = lambda: False) -> Got:
+    """``fetch`` from ``source``, waiting for its end (for readers in place, whose
+    caller wants the bytes now); its error is raised here."""
+    ended = threading.Event()
+    outcome: list[Got | BaseException] = []
 
-    Each read fills ``read_size`` bytes of it; the size doubles while reads come
-    back fast (big reads, little Python per byte on fast links) and halves when
-    they are slow (so progress, pause and cancel stay responsive on slow links).
-    The memory is an anonymous mapping: a page costs memory only once a read has
-    reached it, so the workers on small files (16 of them) do not each hold the
-    chunk size.
-    """
+    def done(result: Got | BaseException) -> None:
+        outcome.append(result)
+        ended.set()
 
-    SMALLEST, FAST, SLOW = 16 * 1024, 0.05, 0.25  # bytes, seconds, seconds
-
-    def __init__(self, size: int):
-        self.view = memoryview(mmap.mmap(-1, size))
-        self.read_size = self.SMALLEST
-
-    def adapt(self, seconds: float) -> None:
-        if seconds < self.FAST:
-            self.read_size = min(self.read_size * 2, len(self.view))
-        elif seconds > self.SLOW:
-            self.read_size = max(self.read_size // 2, self.SMALLEST)
-
-
-def pump(
-    read_into, start: int, length: int, sink: Sink, buffer: Buffer, should_stop: StopCheck
-) -> int:
-    """Copy up to ``length`` bytes from ``read_into`` to ``sink`` at ``start``.
-
-    Returns the bytes copied; fewer than ``length`` means the body ended early.
-    """
-    done = 0
-    view = buffer.view
-    while done < length:
+    cancel = source.send(fetch, done)
+    while not ended.wait(0.1):
         if should_stop():
-            raise Stopped()
-        began = time.monotonic()
-        n = read_into(view[: min(buffer.read_size, length - done)])
-        if not n:
-            break
-        sink(start + done, view[:n])
-        done += n
-        buffer.adapt(time.monotonic() - began)
-    return done
+            cancel()
+            ended.wait()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]

@@ -1,22 +1,26 @@
-"""What a worker does with each task the scheduler gives it, and what happens when
-a step fails.
+"""What the job does with each task the scheduler gives it, and what happens when a
+fetch fails.
 
-A task is one of: prepare a file (choose its source, learn its size, open its part
-file), fetch a chunk, fetch a file whole (or its first chunk, when its size is not
-known), finish it (verify, then queue it for the group commit). Every fetch runs
-through :meth:`Steps.step`, the one place a step's errors become actions: stopped
-(keep the bytes), Range ignored, source unavailable (fall back to the next
-source, or fail), transient (back off and retry, up to the retry policy), disk full.
+A task is one of: prepare a file (choose its source, open its part file), fetch a
+chunk, fetch a file whole (or its first chunk, when its size is not known), finish it
+(verify, then queue it for the group commit). Preparing and finishing are done at
+once, on the job's bookkeeping thread; a fetch is sent to its source (the I/O loop
+moves its bytes into the part file) and its end comes back to the bookkeeping thread
+through :meth:`Steps.ended`, the one place a fetch's errors become actions: stopped
+(keep the bytes), Range ignored, source unavailable (fall back to the next source, or
+fail), transient (back off and retry, up to the retry policy), disk full.
 
 The steps ask a :class:`~._source.Source` and never name one.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
 from collections.abc import Callable
+from typing import NamedTuple
 
 from ..errors import DiskFull
 from ._commit import Durability
@@ -27,8 +31,8 @@ from ._results import TransferConfig
 from ._scheduler import CHUNK, FINISH, PREPARE, WHOLE, Scheduler, Task
 from ._source import (
     PLAIN_MD5,
-    Buffer,
-    Probe,
+    Fetch,
+    Got,
     RangeIgnored,
     ServerDown,
     Source,
@@ -41,6 +45,20 @@ from ._tally import Tally
 from ._verify import fetch_again, verified
 
 log = logging.getLogger(__name__)
+
+Then = Callable[[], None]  # told when a task is over (its slot is free)
+
+
+class Sent(NamedTuple):
+    """A fetch sent: its token (to cancel it), the file's bytes before it, and
+    whether it is a file's first (its size unknown)."""
+
+    token: int
+    before: int
+    first: bool
+
+
+NOT_SENT = Sent(-1, 0, False)  # a fetch that ended before it was sent
 
 
 class Steps:
@@ -56,6 +74,8 @@ class Steps:
         durable: Durability,
         reporter: Reporter,
         stop: threading.Event,
+        post: Callable[[Callable[[], None]], None],
+        later: Callable[[float, Callable[[], None]], None],
         server_down: Callable[[str], None] = lambda why: None,
     ):
         self.config = config
@@ -67,27 +87,44 @@ class Steps:
         self._durable = durable
         self._reporter = reporter
         self._stop = stop
+        self._post = post  # runs a function on the bookkeeping thread
+        self._later = later  # ... after a delay
         self._count_lock = threading.Lock()
-        self.bytes_moved = 0  # in this run, by every worker
+        self._sending: dict[int, Callable[[], None]] = {}  # fetches out, and their cancel
+        self._tokens = itertools.count()
+        self.bytes_moved = 0  # in this run, by every fetch
 
-    def do(self, task: Task, buffer: Buffer) -> None:
-        """Run one task; a bug fails its file, never the job."""
+    def do(self, task: Task, then: Then) -> None:
+        """Start one task; ``then()`` when it is over (at once, or when its fetch
+        ends). A bug fails its file, never the job."""
         f = task.file
         try:
             if task.kind == PREPARE:
                 self._prepare(f)
-            elif task.kind == CHUNK:
-                self._chunk(task, buffer)
-            elif task.kind == WHOLE and f.size is None and f.state.ranged:
-                self._first(task, buffer)
-            elif task.kind == WHOLE:
-                self._whole(task, buffer)
             elif task.kind == FINISH:
                 self._finish_file(f)
-        except Exception as error:
-            log.exception("transfer of %s failed unexpectedly", f.state.name)
-            self.fail(f, f"unexpected error: {type(error).__name__}: {error}")
-            self._release(task, claim=task.kind in (CHUNK, WHOLE), whole=task.kind == WHOLE)
+            else:
+                self._send(task, then)
+                return
+        except Exception as error:  # noqa: BLE001 - logged by _unexpected, the file failed
+            self._unexpected(task, error)
+        then()
+
+    @property
+    def sending(self) -> int:
+        """Fetches sent and not yet ended."""
+        return len(self._sending)
+
+    def cancel_all(self) -> None:
+        """Every fetch out cancelled (the job stops): each ends as stopped, its bytes kept."""
+        for cancel in list(self._sending.values()):
+            cancel()
+
+    def _unexpected(self, task: Task, error: Exception) -> None:
+        f = task.file
+        log.error("transfer of %s failed unexpectedly", f.state.name, exc_info=error)
+        self.fail(f, f"unexpected error: {type(error).__name__}: {error}")
+        self._release(task, claim=task.kind in (CHUNK, WHOLE), whole=task.kind == WHOLE)
 
     # -- the steps ------------------------------------------------------------------------------
     def source_of(self, f: RunFile) -> tuple[Source | None, str | None]:
@@ -106,39 +143,14 @@ class Steps:
             self.bytes_moved += count
 
     def _prepare(self, f: RunFile) -> None:
-        """Choose the file's source, learn its size if the source is probed first
-        (otherwise the first GET tells it) and open its part file."""
+        """Choose the file's source and open its part file (its size, if not known,
+        comes with the first GET)."""
         state = f.state
         try:
-            while True:
-                source, location = self.source_of(f)
-                if source is None:
-                    self.fail(f, state.s3_failed or "no source to download from")
-                    return
-                if not source.probes_first:
-                    probe = Probe(size=state.size, ranged=state.ranged)
-                    break
-                try:
-                    probe = source.probe(location)
-                except SourceUnavailable as error:
-                    if not self._give_up(f, source, str(error)):
-                        return
-                    continue
-                except TransientError as error:
-                    if not self._backoff(f, source, error):
-                        return
-                    continue
-                break
-            if probe.size is not None:
-                if state.size is None:
-                    self._tally.set_size(f, probe.size)
-                elif probe.size != state.size and not self._give_up(
-                    f, source, f"{source.name} has {probe.size} bytes, expected {state.size}"
-                ):
-                    return
-            if probe.md5 and not state.md5:
-                state.md5 = probe.md5
-            state.etag = probe.etag or state.etag
+            source, _ = self.source_of(f)
+            if source is None:
+                self.fail(f, state.s3_failed or "no source to download from")
+                return
             state.source = source.name
             self._open_part(f)
             f.failures = 0
@@ -155,30 +167,101 @@ class Steps:
         if f.open_part():
             self._durable.opened(f)
 
-    def _chunk(self, task: Task, buffer: Buffer) -> None:
-        f, start, end = task.file, task.start, task.end
+    def _send(self, task: Task, then: Then) -> None:
+        """Send the task's fetch to the file's source; its end comes to :meth:`ended`."""
+        f = task.file
         source, location = self.source_of(f)
+        if source is None:  # every source given up meanwhile
+            self.ended(task, None, SourceUnavailable("no source left"), then)
+            return
+        sink = self._sink(f)
+        if task.kind == CHUNK:
+            fetch = Fetch(location, sink, task.start, task.end)
+        elif f.size is None and f.state.ranged:  # the first chunk tells the size
+            fetch = Fetch(location, sink, 0, self.config.chunk_size, first=True)
+        elif not source.streams_whole:
+            refused = SourceUnavailable(f"{source.name} does not send a file whole")
+            self.ended(task, source, refused, then)
+            return
+        else:
+            fetch = Fetch(location, sink)
+        if task.kind == WHOLE:
+            with f.lock:
+                f.written = ByteRanges()  # a whole fetch starts from byte 0
+        sent = Sent(next(self._tokens), f.written.total, fetch.first)
 
-        def fetch() -> None:
-            copied, total, etag = source.fetch(
-                location, start, end, self._sink(f), buffer, self._stop.is_set
+        def done(outcome: Got | BaseException) -> None:  # on the source's thread
+            self._post(lambda: self.ended(task, source, outcome, then, sent))
+
+        self._sending[sent.token] = source.send(fetch, done)
+
+    def ended(
+        self,
+        task: Task,
+        source: Source | None,
+        outcome: Got | BaseException,
+        then: Then,
+        sent: Sent = NOT_SENT,
+    ) -> None:
+        """A fetch's end, on the bookkeeping thread: the one place a fetch's errors
+        become actions."""
+        self._sending.pop(sent.token, None)
+        f, before = task.file, sent.before
+        whole = task.kind == WHOLE
+        try:
+            if isinstance(outcome, BaseException):
+                raise outcome
+            if task.kind == CHUNK:
+                self._chunk_done(task, source, outcome)
+            elif sent.first:
+                self._first_done(f, source, outcome)
+            else:
+                self._whole_done(f, outcome)
+            f.failures = 0
+        except Stopped:
+            pass  # paused or cancelled: the bytes written so far stay
+        except RangeIgnored as error:
+            self._range_ignored(f, source, error)
+        except SourceUnavailable as error:
+            self._give_up(f, source, str(error))
+        except TransientError as error:
+            if whole:
+                with f.lock:
+                    f.written = ByteRanges()  # nothing to resume from
+            elif f.written.total > before:
+                f.failures = 0  # it moved: the count is of attempts in a row that did not
+            self._release(task, whole=whole)
+            delay = self._backoff(f, source, error)
+            if not delay:
+                then()
+            else:  # the slot waits out the delay (a stop does not wait for it)
+                self._later(delay, then)
+            return
+        except DiskFull as error:
+            self.fail(f, str(error))
+        except Exception as error:  # noqa: BLE001 - logged by _unexpected, the file failed
+            self._unexpected(task, error)
+            then()
+            return
+        self._release(task, whole=whole)
+        then()
+
+    def _chunk_done(self, task: Task, source: Source, got: Got) -> None:
+        f, start, end = task.file, task.start, task.end
+        self._learn_etag(f, source, got.etag)
+        if got.size is not None and got.size != f.size:
+            if f.state.size_given:
+                raise SourceUnavailable(f"{source.name} has {got.size} bytes, expected {f.size}")
+            self._resize(f, got.size)  # Content-Range is the authority, not HEAD
+        wanted = max(0, min(end, f.size) - start)
+        if got.copied < wanted:
+            raise TransientError(
+                f"{source.name}: the response ended after {got.copied} of {wanted} bytes"
             )
-            self._learn_etag(f, source, etag)
-            if total is not None and total != f.size:
-                if f.state.size_given:
-                    raise SourceUnavailable(f"{source.name} has {total} bytes, expected {f.size}")
-                self._resize(f, total)  # Content-Range is the authority, not HEAD
-            wanted = max(0, min(end, f.size) - start)
-            if copied < wanted:
-                raise TransientError(
-                    f"{source.name}: the response ended after {copied} of {wanted} bytes"
-                )
-            if not f.complete():  # a kill now loses no finished chunk
-                self._durable.checkpoint_file(f)
-            # (the file's last chunk: its finish, a moment later, writes its state; a
-            # kill before that fetches this chunk again, and nothing claims it)
-
-        self.step(task, source, fetch)
+        if not f.complete():  # a kill now loses no finished chunk
+            self._durable.checkpoint_file(f)
+        # (the file's last chunk: its finish, a moment later, writes its state; a
+        # kill before that fetches this chunk again, and nothing claims it)
 
     def _learn_etag(self, f: RunFile, source: Source, etag: str | None) -> None:
         """Keep the file's ETag from the first answer that says it; where the source's
@@ -200,58 +283,37 @@ class Steps:
             f.claimed.clip(size)
             os.ftruncate(f.fd, size)
 
-    def _first(self, task: Task, buffer: Buffer) -> None:
-        """A file of unknown size: its first chunk by a ranged GET, whose
+    def _first_done(self, f: RunFile, source: Source, got: Got) -> None:
+        """A file of unknown size: its first chunk came by a ranged GET, whose
         ``Content-Range`` tells the size (no HEAD); the rest is then fetched in chunks.
-        A server that ignores Range answers 200 with the whole file, taken as it comes."""
-        f = task.file
-        source, location = self.source_of(f)
-
-        def fetch() -> None:
-            with f.lock:
-                f.written = ByteRanges()
-            copied, size, ranged, etag = source.fetch_first(
-                location, self.config.chunk_size, self._sink(f), buffer, self._stop.is_set
+        A server that ignores Range answered 200 with the whole file, taken as it came."""
+        self._learn_etag(f, source, got.etag)
+        with self._cond:
+            f.state.ranged = got.ranged
+        size, copied = got.size, got.copied
+        if size is None:
+            raise RangeIgnored("the server did not say the file's size")
+        if size != copied and (not got.ranged or copied < min(size, self.config.chunk_size)):
+            raise TransientError(
+                f"{source.name}: the response ended after {copied} of {size} bytes"
             )
-            self._learn_etag(f, source, etag)
-            with self._cond:
-                f.state.ranged = ranged
-            if size is None:
-                raise RangeIgnored("the server did not say the file's size")
-            if size != copied and (not ranged or copied < min(size, self.config.chunk_size)):
-                raise TransientError(
-                    f"{source.name}: the response ended after {copied} of {size} bytes"
-                )
-            self._tally.set_size(f, size)
-            os.ftruncate(f.fd, size)
-            with f.lock:
-                f.written.clip(size)  # a server that sent more than it says the file has
-            f.reserve()
-            if not f.complete():  # (a file of one chunk: its finish writes its state)
-                self._durable.checkpoint_file(f)
+        self._tally.set_size(f, size)
+        os.ftruncate(f.fd, size)
+        with f.lock:
+            f.written.clip(size)  # a server that sent more than it says the file has
+        f.reserve()
+        if not f.complete():  # (a file of one chunk: its finish writes its state)
+            self._durable.checkpoint_file(f)
 
-        self.step(task, source, fetch, whole=True)
-
-    def _whole(self, task: Task, buffer: Buffer) -> None:
-        """The whole file in one stream, for a server that ignores Range."""
-        f = task.file
-        source, location = self.source_of(f)
-
-        def fetch() -> None:
-            if not source.streams_whole:
-                raise SourceUnavailable(f"{source.name} does not send a file whole")
-            with f.lock:
-                f.written = ByteRanges()
-            copied = source.fetch_whole(location, self._sink(f), buffer, self._stop.is_set)
-            if f.state.size is None:
-                self._tally.set_size(f, copied)
-                os.ftruncate(f.fd, copied)
-            elif copied < f.state.size:
-                raise TransientError(
-                    f"{source.name}: the response ended after {copied} of {f.state.size} bytes"
-                )
-
-        self.step(task, source, fetch, whole=True)
+    def _whole_done(self, f: RunFile, got: Got) -> None:
+        """The whole file came in one stream, from a server that ignores Range."""
+        if f.state.size is None:
+            self._tally.set_size(f, got.copied)
+            os.ftruncate(f.fd, got.copied)
+        elif got.copied < f.state.size:
+            raise TransientError(
+                f"{f.state.source}: the response ended after {got.copied} of {f.state.size} bytes"
+            )
 
     def _finish_file(self, f: RunFile) -> None:
         state = f.state
@@ -283,39 +345,7 @@ class Steps:
         finally:
             self._sched.release(f, claim=False)
 
-    # -- how a step ends ------------------------------------------------------------------------
-    def step(
-        self, task: Task, source: Source | None, fetch: Callable[[], None], *, whole: bool = False
-    ) -> None:
-        """Run one fetch of a worker's task, and act on how it ended: the one place a
-        step's errors become actions. ``whole``: the task streams the file from byte 0
-        (a failed attempt keeps none of its bytes)."""
-        f = task.file
-        before = f.written.total
-        try:
-            if source is None:  # every source given up meanwhile (by another worker)
-                raise SourceUnavailable("no source left")
-            fetch()
-            f.failures = 0
-        except Stopped:
-            pass  # paused or cancelled: the bytes written so far stay
-        except RangeIgnored as error:
-            self._range_ignored(f, source, error)
-        except SourceUnavailable as error:
-            self._give_up(f, source, str(error))
-        except TransientError as error:
-            if whole:
-                with f.lock:
-                    f.written = ByteRanges()  # nothing to resume from
-            elif f.written.total > before:
-                f.failures = 0  # it moved: the count is of attempts in a row that did not
-            self._release(task, whole=whole)
-            self._backoff(f, source, error)
-            return
-        except DiskFull as error:
-            self.fail(f, str(error))
-        self._release(task, whole=whole)
-
+    # -- how a fetch ends ---------------------------------------------------------------------
     def _range_ignored(self, f: RunFile, source: Source | None, error: RangeIgnored) -> None:
         """A server sent the whole file to a ranged request: the file is then fetched
         whole from a source that may do so, else that source is given up."""
@@ -350,7 +380,9 @@ class Steps:
         log.info("%s: %s failed (%s); trying %s", f.state.name, source.name, why, f.state.source)
         return True
 
-    def _backoff(self, f: RunFile, source: Source | None, error: TransientError) -> bool:
+    def _backoff(self, f: RunFile, source: Source | None, error: TransientError) -> float | None:
+        """Seconds to wait before the file is tried again; None if it is not (given
+        up on this source, failed, or the job paused because the server is down)."""
         f.failures += 1
         if self.config.retry.exhausted(f.failures):
             why = f"gave up after {f.failures} attempts: {error}"
@@ -363,12 +395,11 @@ class Steps:
                     "unavailable (MAST's maintenance windows answer so for minutes to hours). "
                     "The import is paused with every byte kept; resume it when MAST is back."
                 )
-                return False
-            return self._give_up(f, source, why)
+                return None
+            return 0.0 if self._give_up(f, source, why) else None
         delay = self.config.retry.delay(f.failures, error.retry_after)
         log.debug("%s: %s; retrying in %.2fs", f.state.name, error, delay)
-        self._stop.wait(delay)
-        return True
+        return delay
 
     # -- outcomes -------------------------------------------------------------------------------
     def commit(self) -> None:

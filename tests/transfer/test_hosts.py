@@ -1,6 +1,5 @@
 """A throttling host slows the whole job down, not one file: AIMD on 429/503."""
 
-import threading
 import time
 
 from mastwidgets import transfer
@@ -12,30 +11,30 @@ from .conftest import FAST_RETRY
 
 def test_a_429_halves_the_window_and_answers_widen_it_again():
     window = HostWindow(16)
-    assert window.enter()
+    assert window.try_enter()
     window.leave(429)
     assert window.window == 8
     for _ in range(3):
-        window.enter()
+        assert window.try_enter()
         window.leave(503)
     assert window.window == 1  # 8 -> 4 -> 2 -> 1, never below one
+    assert window.try_enter() and not window.try_enter()  # one request at a time now
+    window.leave(206)
     for _ in range(200):
-        window.enter()
+        window.try_enter()
         window.leave(206)
     assert window.window == 16  # additive increase, up to the cap
 
 
-def test_retry_after_closes_the_host_until_then_and_a_stop_gives_up_waiting():
+def test_retry_after_closes_the_host_until_then():
     window = HostWindow(4)
-    window.enter()
-    began = time.monotonic()
+    window.try_enter()
+    now = time.monotonic()
     window.leave(429, retry_after=0.3)
-    assert window.enter()  # opens again only after Retry-After
-    assert time.monotonic() - began >= 0.3
-    window.leave(429, retry_after=30)  # closed for long: a paused job stops waiting
-    stop = threading.Event()
-    threading.Timer(0.1, stop.set).start()
-    assert window.enter(stop.is_set) is False
+    assert not window.try_enter(now + 0.29)  # closed until Retry-After has passed
+    assert window.try_enter(now + 0.31)
+    window.leave(429, retry_after=3600)  # at most MAX_PAUSE
+    assert window.try_enter(time.monotonic() + 61)
 
 
 def test_a_job_through_429s_with_retry_after_finishes_without_fetching_twice(sb, blobs, dirs):

@@ -86,11 +86,11 @@ def test_a_complete_file_is_finished_once():
     assert sched.leave(f) and sched.idle()
 
 
-def test_next_task_returns_none_when_stopped():
-    sched = scheduler(files(1000))
-    stopped = threading.Event()
-    stopped.set()
-    assert sched.next_task(None, stopped) is None
+def test_nothing_is_picked_when_every_slot_is_taken_by_a_file_in_flight():
+    sched = scheduler(files(*[1000] * 40), connections=4, parallel=2)
+    tasks = [sched.pick() for _ in range(4)]
+    assert [t.kind for t in tasks] == ["prepare"] * 4
+    assert sched.pick() is None  # four files open on four connections: the fifth waits
 
 
 def test_a_progress_snapshot_touches_only_the_active_files():

@@ -13,7 +13,7 @@ import pytest
 
 from mastwidgets import transfer
 from mastwidgets.transfer import _sources
-from mastwidgets.transfer._source import Probe, RangeIgnored, Source
+from mastwidgets.transfer._source import Got, RangeIgnored, Source
 
 from .conftest import fast
 
@@ -22,38 +22,28 @@ URL = "http://127.0.0.1:9/never/asked.fits"  # a port nobody listens on: no byte
 
 
 class MemorySource:
-    """Files held in memory, by location; may ignore Range like some web servers."""
+    """Files held in memory, by location; may ignore Range like some web servers. It
+    answers at once, on the thread that asks (the I/O loop's sources answer on the
+    loop's thread): the engine takes either."""
 
     name = "http"
 
-    def __init__(self, *, probes_first=False, streams_whole=True, ignores_range=False, etag=None):
-        self.probes_first, self.streams_whole = probes_first, streams_whole
+    def __init__(self, *, streams_whole=True, ignores_range=False, etag=None):
+        self.streams_whole = streams_whole
         self.etag_is_md5, self.etag = etag is not None, etag
         self.ignores_range = ignores_range
         self.asked: list[str] = []
 
-    def probe(self, location):
-        self.asked.append("probe")
-        return Probe(size=len(DATA), md5=hashlib.md5(DATA).hexdigest())
-
-    def fetch(self, location, start, end, sink, buffer, should_stop):
-        self.asked.append("fetch")
-        if self.ignores_range:
-            raise RangeIgnored("this source sends whole files only")
-        sink(start, memoryview(DATA[start:end]))
-        return len(DATA[start:end]), len(DATA), self.etag
-
-    def fetch_first(self, location, length, sink, buffer, should_stop):
-        self.asked.append("first")
-        if self.ignores_range:
-            raise RangeIgnored("this source sends whole files only")
-        sink(0, memoryview(DATA[:length]))
-        return min(length, len(DATA)), len(DATA), True, self.etag
-
-    def fetch_whole(self, location, sink, buffer, should_stop):
-        self.asked.append("whole")
-        sink(0, memoryview(DATA))
-        return len(DATA)
+    def send(self, fetch, done):
+        kind = "first" if fetch.first else "whole" if fetch.end is None else "fetch"
+        self.asked.append(kind)
+        if self.ignores_range and kind != "whole":
+            done(RangeIgnored("this source sends whole files only"))
+        else:
+            data = DATA[fetch.start : fetch.end]
+            fetch.sink(fetch.start, memoryview(data))
+            done(Got(len(data), len(DATA), kind != "whole", self.etag))
+        return lambda: None  # nothing to cancel: it is over
 
     def close(self):
         self.asked.append("close")
@@ -73,11 +63,11 @@ def plug(monkeypatch):
 
 def test_both_real_sources_answer_the_protocol():
     for cls in (_sources.HttpSource, _sources.S3Source):
-        for member in ("name", "probes_first", "streams_whole", "etag_is_md5", "probe", "fetch"):
+        for member in ("name", "streams_whole", "etag_is_md5"):
             assert hasattr(cls, member), (cls, member)
-        for member in ("fetch_first", "fetch_whole", "close"):
+        for member in ("send", "close"):
             assert callable(getattr(cls, member)), (cls, member)
-    assert set(Source.__annotations__) == {"name", "probes_first", "streams_whole", "etag_is_md5"}
+    assert set(Source.__annotations__) == {"name", "streams_whole", "etag_is_md5"}
 
 
 @pytest.mark.parametrize("size_known", [True, False])
@@ -91,20 +81,8 @@ def test_a_plugged_source_delivers_the_file_with_the_steps_its_flags_ask_for(
     )
     assert result.ok, result.files
     assert (tmp_path / "data" / "a.fits").read_bytes() == DATA
-    assert "probe" not in source.asked  # probes_first=False: the first GET tells the size
-    assert ("first" in source.asked) != size_known
+    assert ("first" in source.asked) != size_known  # the first GET tells the size
     assert source.asked[-1] == "close"
-
-
-def test_a_source_probed_first_gives_the_size_and_the_md5_that_is_checked(plug, tmp_path):
-    source = plug(probes_first=True)
-    result = transfer.download(
-        [{"name": "b.fits", "http": URL}], tmp_path / "data", state_dir=tmp_path / "jobs", **fast()
-    )
-    assert result.ok, result.files
-    assert source.asked[0] == "probe"
-    assert result.files[0].md5 == hashlib.md5(DATA).hexdigest()
-    assert "first" not in source.asked
 
 
 @pytest.mark.parametrize("size_known", [True, False])
@@ -118,7 +96,6 @@ def test_an_etag_that_is_an_md5_is_checked_without_a_probe(plug, tmp_path, size_
         [spec], tmp_path / "data", state_dir=tmp_path / "jobs", **fast(connections=2)
     )
     assert result.ok and result.files[0].md5 == right
-    assert "probe" not in source.asked
     source.etag = "0" * 32  # not this file's MD5: the check must catch it
     spec["name"] = "f.fits"
     result = transfer.download(

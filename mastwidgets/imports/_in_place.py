@@ -12,6 +12,7 @@ headers in flight again.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import queue
@@ -22,8 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..catalog import Catalog, make_remote_record, on_disk, read_metadata
-from ..catalog.fits_meta import is_fits
+from ..catalog import Catalog, on_disk
 from ..errors import CatalogUnavailable, InvalidQuery, NoProductsFound, TransferError, quoted
 from ..settings import Settings, get_settings
 from ..transfer import (
@@ -36,13 +36,9 @@ from ..transfer import (
     JobState,
     JobStatusChanged,
     Progress,
-    RemoteFile,
     RetryPolicy,
-    SourceError,
     StateWriter,
     Status,
-    Stopped,
-    TransientError,
     clear_stop_request,
     eta,
     load,
@@ -51,6 +47,7 @@ from ..transfer import (
     requested_stop,
     state_path,
 )
+from ._header_reads import FIRST_READ, HeaderRead
 from ._plan import PRODUCT_FIELDS, SOURCES, _present
 from ._rows import product_rows
 from .data_root import destination
@@ -60,13 +57,6 @@ log = logging.getLogger(__name__)
 
 #: What a job's state says it is (``meta["kind"]``).
 KIND = "catalog"
-#: The first GET of each file: 12 FITS blocks (a primary header of up to 432 cards);
-#: a file of up to twice that is read whole by it (a second request would cost more
-#: than the bytes it spares).
-FIRST_READ = 12 * 2880
-#: Each later GET, where a header lies beyond the bytes held (an extension's header
-#: after its data): two FITS blocks, more fetched if the header is longer.
-READAHEAD = 2 * 2880
 #: Records written to the catalog at once.
 RECORD_BATCH = 200
 #: Seconds between progress events.
@@ -329,13 +319,13 @@ class CatalogJob(JobHandle):
             self._finish()
 
     def _read_all(self) -> None:
-        """Workers read headers; this thread writes their records in batches, then
-        marks the files done in the state."""
-        pending = [i for i, f in enumerate(self.state.files) if f.status != Status.DONE]
-        todo: queue.SimpleQueue = queue.SimpleQueue()
-        for index in pending:
-            todo.put(index)
-        results: queue.SimpleQueue = queue.SimpleQueue()
+        """Up to ``parallel`` products' headers read at once on the I/O loop; this
+        thread parses what arrives, writes the records in batches, then marks the
+        files done in the state."""
+        pending = collections.deque(
+            i for i, f in enumerate(self.state.files) if f.status != Status.DONE
+        )
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
         sources = open_sources(
             {name for f in self.state.files for name, _ in f.locations()},
             timeout=self._settings.timeout,
@@ -343,130 +333,61 @@ class CatalogJob(JobHandle):
             headers=_token_headers(self._settings),
             s3_endpoint=self._settings.s3_endpoint,
         )
-        workers = [
-            threading.Thread(
-                target=self._worker,
-                args=(todo, results, sources),
-                daemon=True,
-                name=f"mastwidgets-catalog-{n}",
-            )
-            for n in range(min(self.state.parallel, max(1, len(pending))))
-        ]
-        for worker in workers:
-            worker.start()
+        reading: dict[int, HeaderRead] = {}
+        arrived: list[tuple[int, dict | None, str | None]] = []
+
+        def ended(index: int, record: dict | None, error: str | None) -> None:
+            read = reading.pop(index)
+            with self._lock:
+                self._requests += read.requests
+                self._bytes[index] = self._bytes.get(index, 0) + read.bytes_read
+            arrived.append((index, record, error))
+
+        last = time.monotonic()
         try:
-            self._collect(results, len(pending), workers)
+            while (pending or reading) and not self._stopping.is_set():
+                while pending and len(reading) < self.state.parallel:
+                    index = pending.popleft()
+                    file = self.state.files[index]
+                    read = HeaderRead(
+                        index,
+                        file,
+                        self._products.get(file.name, {}),
+                        sources=sources,
+                        post=inbox.put,
+                        ended=ended,
+                        retry=self._retry,
+                        job_id=self.id,
+                    )
+                    reading[index] = read
+                    read.start()
+                with contextlib.suppress(queue.Empty):
+                    inbox.get(timeout=PROGRESS_INTERVAL)()
+                    while len(arrived) < RECORD_BATCH:
+                        inbox.get_nowait()()
+                if arrived and (len(arrived) >= RECORD_BATCH or inbox.empty()):
+                    self._take(arrived)
+                    arrived = []
+                now = time.monotonic()
+                if now - last >= PROGRESS_INTERVAL:
+                    last = now
+                    asked = requested_stop(self._state_file)  # mastwidgets.pause
+                    if asked is not None:
+                        self._request_stop(asked)
+                    event = Progress(job_id=self.id, job=self.snapshot(partial=True))
+                    self._subscribers.emit(event)
+            self._take(arrived)
         finally:
-            self._stopping.set()
-            for worker in workers:
-                worker.join()
+            for read in list(reading.values()):
+                read.cancel()  # stopped: its bytes are dropped, it is read again on resume
             for source in sources.values():
                 source.close()
 
-    def _collect(self, results, expected: int, workers) -> None:
-        """Write the records as they come: what has arrived, up to a batch at a time
-        (one catalog write each); a progress event every ``PROGRESS_INTERVAL``."""
-        received, last = 0, time.monotonic()
-        while received < expected:
-            try:
-                arrived = [results.get(timeout=PROGRESS_INTERVAL)]
-            except queue.Empty:
-                arrived = []
-                if not any(w.is_alive() for w in workers):
-                    break  # stopped: no more answers will come
-            while arrived and len(arrived) < RECORD_BATCH:
-                try:
-                    arrived.append(results.get_nowait())
-                except queue.Empty:
-                    break
-            received += len(arrived)
-            for index, _, error in arrived:
-                if error is not None:
-                    self._failed(index, error)
-            self._write([(index, record) for index, record, _ in arrived if record is not None])
-            now = time.monotonic()
-            if now - last >= PROGRESS_INTERVAL:
-                last = now
-                asked = requested_stop(self._state_file)  # mastwidgets.pause
-                if asked is not None:
-                    self._request_stop(asked)
-                self._subscribers.emit(Progress(job_id=self.id, job=self.snapshot(partial=True)))
-
-    def _worker(self, todo, results, sources) -> None:
-        while not self._stopping.is_set():
-            try:
-                index = todo.get_nowait()
-            except queue.Empty:
-                return
-            file = self.state.files[index]
-            try:
-                record = self._read(index, file, sources)
-            except Stopped:
-                return
-            except (SourceError, OSError, ValueError) as error:
-                results.put((index, None, str(error)))
-            else:
-                results.put((index, record, None))
-
-    def _read(self, index: int, file: FileState, sources) -> dict:
-        """The file's remote record, from the first of its sources that has it."""
-        product = self._products.get(file.name, {})
-        filename = product.get("productFilename") or file.name
-        error: SourceError | None = None
-        for name, location in file.locations():
-            if not is_fits(filename):  # recorded from its MAST row: nothing to read
-                return make_remote_record(
-                    product, None, location=location, source=name, size=file.size, job_id=self.id
-                )
-            try:
-                size, meta, problem = self._headers(index, sources[name], location, file)
-            except SourceError as failure:  # this source does not have it: the next one
-                error = failure
-                continue
-            file.source = name
-            return make_remote_record(
-                product,
-                meta,
-                location=location,
-                source=name,
-                size=size,
-                job_id=self.id,
-                error=problem,
-            )
-        raise error or TransferError(f"{file.name}: no source left")
-
-    def _headers(self, index: int, source, location: str, file: FileState):
-        """(size, metadata, why unreadable) of the FITS file at ``location``, retried
-        with backoff while the server falters. A gzipped file is read whole (gzip
-        cannot seek), and so is a small one."""
-        gzipped = file.name.lower().endswith(".gz")
-        whole = bool(file.size) and (gzipped or file.size <= 2 * FIRST_READ)
-        failures = 0
-        while True:
-            remote = None
-            try:
-                remote = RemoteFile(
-                    source,
-                    location,
-                    first=file.size if whole else FIRST_READ,
-                    readahead=1 << 20 if gzipped else READAHEAD,
-                    should_stop=self._stopping.is_set,
-                )
-                try:
-                    return remote.size, read_metadata(remote), None
-                except (OSError, ValueError, TypeError, IndexError) as failure:
-                    return remote.size, None, f"unreadable FITS: {failure}"
-            except TransientError as failure:
-                failures += 1
-                if self._retry.exhausted(failures):
-                    raise
-                if self._stopping.wait(self._retry.delay(failures, failure.retry_after)):
-                    raise Stopped() from None
-            finally:
-                with self._lock:
-                    self._requests += remote.requests if remote else 1
-                    if remote is not None:
-                        self._bytes[index] = self._bytes.get(index, 0) + remote.bytes_read
+    def _take(self, arrived: list[tuple[int, dict | None, str | None]]) -> None:
+        for index, _, error in arrived:
+            if error is not None:
+                self._failed(index, error)
+        self._write([(index, record) for index, record, _ in arrived if record is not None])
 
     # -- records and state ------------------------------------------------------------------------
     def _write(self, batch: list[tuple[int, dict]]) -> None:

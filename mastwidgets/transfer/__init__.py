@@ -44,10 +44,18 @@ from ._events import (
 )
 from ._handle import JobHandle
 from ._journal import StateFollower, StateWriter, load_state, save_state
+from ._loop import io_loop
 from ._ranges import ByteRanges
-from ._remote_file import RemoteFile
+from ._remote_file import HeldBytes, NeedBytes, RemoteFile
 from ._retry import RetryPolicy
-from ._source import SourceError, Stopped, TransientError
+from ._source import (
+    Fetch,
+    Got,
+    SourceError,
+    SourceUnavailable,
+    Stopped,
+    TransientError,
+)
 from ._sources import open_sources
 from ._state import FINISHED, FileState, JobLock, JobState, Status, state_path
 from ._stop_requests import clear_stop_request, request_stop, requested_stop
@@ -55,20 +63,25 @@ from ._stop_requests import clear_stop_request, request_stop, requested_stop
 __all__ = [
     "FINISHED",
     "ByteRanges",
+    "Fetch",
     "FileResult",
     "FileSnapshot",
     "FileSpec",
     "FileState",
     "FileStatusChanged",
+    "Got",
+    "HeldBytes",
     "JobHandle",
     "JobLock",
     "JobSnapshot",
     "JobState",
     "JobStatusChanged",
+    "NeedBytes",
     "Progress",
     "RemoteFile",
     "RetryPolicy",
     "SourceError",
+    "SourceUnavailable",
     "StateFollower",
     "StateWriter",
     "Status",
@@ -85,6 +98,7 @@ __all__ = [
     "eta",
     "file_state",
     "file_states",
+    "io_loop",
     "is_running",
     "load",
     "load_state",

@@ -1,10 +1,14 @@
-"""A remote file read in place: a seekable, read-only file object whose reads are
-ranged GETs of one source (S3 or HTTP), for readers that seek past what they do
-not need (astropy's FITS reader skips each HDU's data to reach the next header).
+"""A remote file read in place: the bytes of it held so far (:class:`HeldBytes`) and
+a seekable, read-only file object over them (:class:`RemoteFile`), for readers that
+seek past what they do not need (astropy's FITS reader skips each HDU's data to
+reach the next header).
 
-The first GET (``first`` bytes from byte 0) also says the file's size; a read
-outside the bytes held fetches ``readahead`` bytes from where it starts. Nothing
-touches the disk.
+Nothing here waits for the network: a read beyond the bytes held raises
+:class:`NeedBytes` with the range to fetch (``readahead`` bytes from where the read
+starts). The one who reads fetches that range on the I/O loop, holds it, and reads
+again from the start (cheap: the headers are in memory by then). So a file's
+headers cost a few ranged GETs, and many files are read at once by one thread.
+Nothing touches the disk.
 """
 
 from __future__ import annotations
@@ -12,46 +16,54 @@ from __future__ import annotations
 import bisect
 import io
 
-from ._source import Fetch, Source, SourceUnavailable, StopCheck, fetch_now
+
+class NeedBytes(BaseException):
+    """A read reached bytes not held: fetch ``[start, end)`` and read again.
+
+    A ``BaseException``, so that a reader's own ``except Exception`` (astropy turns
+    some errors into warnings) lets it through.
+    """
+
+    def __init__(self, start: int, end: int):
+        super().__init__(start, end)
+        self.start, self.end = start, end
+
+
+class HeldBytes:
+    """The segments of one remote file held in memory, by start."""
+
+    def __init__(self, name: str, size: int, readahead: int):
+        self.name, self.size, self.readahead = name, size, readahead
+        self._starts: list[int] = []
+        self._segments: dict[int, bytes] = {}
+
+    def hold(self, start: int, data: bytes) -> None:
+        if start not in self._segments:
+            bisect.insort(self._starts, start)
+        self._segments[start] = data
+
+    def segment_at(self, position: int) -> tuple[int, bytes]:
+        """The held segment holding ``position``; :class:`NeedBytes` if none does."""
+        index = bisect.bisect_right(self._starts, position) - 1
+        if index >= 0:
+            start = self._starts[index]
+            data = self._segments[start]
+            if position < start + len(data):
+                return start, data
+        following = self._starts[index + 1] if index + 1 < len(self._starts) else self.size
+        raise NeedBytes(position, min(self.size, position + self.readahead, following))
 
 
 class RemoteFile(io.RawIOBase):
-    """``open``-like access to ``location`` through ``source``'s ranged GETs.
+    """``open``-like access to the bytes a :class:`HeldBytes` holds."""
 
-    ``requests`` and ``bytes_read`` count what it cost. Errors are the source's
-    (:class:`~._source.TransientError`, :class:`~._source.SourceUnavailable`, ...).
-    """
-
-    def __init__(
-        self,
-        source: Source,
-        location: str,
-        *,
-        first: int,
-        readahead: int,
-        should_stop: StopCheck = lambda: False,
-    ):
+    def __init__(self, held: HeldBytes):
         super().__init__()
-        self.source, self.location = source, location
-        self.name = location  # what astropy shows in its messages
-        self.readahead = readahead
-        self._should_stop = should_stop
-        self._starts: list[int] = []  # the segments held, by start
-        self._segments: dict[int, bytes] = {}
+        self.held = held
+        self.name = held.name  # what astropy shows in its messages
+        self.size = held.size
         self._position = 0
-        self.requests = 1
-        data = bytearray()
-        got = fetch_now(
-            source, Fetch(location, _appender(data, 0), 0, first, first=True), should_stop
-        )
-        copied, size, self.etag = got.copied, got.size, got.etag
-        if size is None:
-            raise SourceUnavailable(f"{location}: the server did not say the file's size")
-        self.size = size
-        self.bytes_read = copied
-        self._hold(0, bytes(data))
 
-    # -- io.RawIOBase -----------------------------------------------------------------------------
     def readable(self) -> bool:
         return True
 
@@ -70,47 +82,10 @@ class RemoteFile(io.RawIOBase):
         view = memoryview(target).cast("B")
         done = 0
         while done < len(view) and self._position < self.size:
-            start, data = self._segment_at(self._position)
+            start, data = self.held.segment_at(self._position)
             skip = self._position - start
             n = min(len(view) - done, len(data) - skip)
             view[done : done + n] = data[skip : skip + n]
             done += n
             self._position += n
         return done
-
-    # -- the bytes held -------------------------------------------------------------------------
-    def _segment_at(self, position: int) -> tuple[int, bytes]:
-        """The held segment that holds ``position``, fetched if none does."""
-        index = bisect.bisect_right(self._starts, position) - 1
-        if index >= 0:
-            start = self._starts[index]
-            data = self._segments[start]
-            if position < start + len(data):
-                return start, data
-        following = self._starts[index + 1] if index + 1 < len(self._starts) else self.size
-        end = min(self.size, position + self.readahead, following)
-        data = bytearray()
-        fetch = Fetch(self.location, _appender(data, position), position, end)
-        copied = fetch_now(self.source, fetch, self._should_stop).copied
-        self.requests += 1
-        self.bytes_read += copied
-        if copied < end - position:
-            short = end - position - copied
-            raise SourceUnavailable(f"{self.location}: the answer ended {short} bytes early")
-        self._hold(position, bytes(data))
-        return position, self._segments[position]
-
-    def _hold(self, start: int, data: bytes) -> None:
-        bisect.insort(self._starts, start)
-        self._segments[start] = data
-
-
-def _appender(data: bytearray, base: int):
-    """A sink that appends a body's bytes to ``data`` (they arrive in order)."""
-
-    def sink(offset: int, view: memoryview) -> None:
-        if offset - base != len(data):
-            raise SourceUnavailable(f"bytes out of order: {offset} after {base + len(data)}")
-        data.extend(view)
-
-    return sink

@@ -6,13 +6,11 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 Sink = Callable[[int, memoryview], None]  # (offset, data)
-StopCheck = Callable[[], bool]
 
 
 class SourceError(Exception):
@@ -102,23 +100,3 @@ class Source(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def fetch_now(source: Source, fetch: Fetch, should_stop: StopCheck = lambda: False) -> Got:
-    """``fetch`` from ``source``, waiting for its end (for readers in place, whose
-    caller wants the bytes now); its error is raised here."""
-    ended = threading.Event()
-    outcome: list[Got | BaseException] = []
-
-    def done(result: Got | BaseException) -> None:
-        outcome.append(result)
-        ended.set()
-
-    cancel = source.send(fetch, done)
-    while not ended.wait(0.1):
-        if should_stop():
-            cancel()
-            ended.wait()
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]

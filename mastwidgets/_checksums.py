@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
+import threading
 from typing import NamedTuple
 
 #: Bytes read at a time, into one reused buffer.
@@ -40,9 +42,16 @@ class StreamingDigests:
     from byte 0, each once (a small file's one GET): then the finished file need not
     be read again. Bytes out of order (a big file's chunks from several connections, a
     resumed file) stop it: :meth:`digests` is then None and the file is read. Bytes
-    from 0 again (the file fetched anew) start it over."""
+    from 0 again (the file fetched anew) start it over.
+
+    The hashing itself is done beside the I/O by :data:`HASHERS` (hashlib lets go of
+    the interpreter while it hashes, so the cores hash side by side while the I/O loop
+    writes): measured, MD5 and SHA-256 inline on the loop held 2 MB files to 280 MB/s.
+    """
 
     def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._queued = 0  # pieces handed to the hashers and not hashed yet
         self._restart()
 
     def _restart(self) -> None:
@@ -51,6 +60,7 @@ class StreamingDigests:
         self.broken = False
 
     def add(self, offset: int, data) -> None:
+        """Bytes written at ``offset`` (``data`` must not change afterwards)."""
         if offset == 0 and self.position:
             self._restart()
         if self.broken:
@@ -58,12 +68,63 @@ class StreamingDigests:
         if offset != self.position:
             self.broken = True
             return
-        self._md5.update(data)
-        self._sha256.update(data)
         self.position += len(data)
+        with self._cond:
+            self._queued += 1
+        HASHERS.submit(id(self), self._hash, self._md5, self._sha256, data)
+
+    def _hash(self, md5, sha256, data) -> None:
+        md5.update(data)
+        sha256.update(data)
+        with self._cond:
+            self._queued -= 1
+            if not self._queued:
+                self._cond.notify_all()
 
     def digests(self, size: int | None) -> Digests | None:
-        """The digests of bytes ``[0, size)``, if exactly those were added, in order."""
+        """The digests of bytes ``[0, size)``, if exactly those were added, in order
+        (waiting for the hashers to catch up)."""
         if self.broken or size is None or self.position != size:
             return None
+        with self._cond:
+            while self._queued:
+                self._cond.wait()
         return Digests(self._md5.hexdigest(), self._sha256.hexdigest())
+
+
+class Hashers:
+    """A few threads that hash what :class:`StreamingDigests` are given, one per core
+    (at most four); a stream's pieces all go to one thread, so they are hashed in
+    order. Started on first use (and again in a forked child)."""
+
+    def __init__(self) -> None:
+        self._queues: list[queue.SimpleQueue] = []
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def submit(self, key: int, fn, *args) -> None:
+        if self._pid != os.getpid():
+            self._start()
+        self._queues[(key >> 4) % len(self._queues)].put((fn, args))  # ids step by 16
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            count = max(1, min(4, os.cpu_count() or 1))
+            self._queues = [queue.SimpleQueue() for _ in range(count)]
+            for n, jobs in enumerate(self._queues):
+                threading.Thread(
+                    target=_hash_forever, args=(jobs,), name=f"mastwidgets-hash-{n}", daemon=True
+                ).start()
+            self._pid = os.getpid()
+
+
+def _hash_forever(jobs: queue.SimpleQueue) -> None:
+    while True:
+        fn, args = jobs.get()
+        fn(*args)
+
+
+#: The process's hashing threads.
+HASHERS = Hashers()

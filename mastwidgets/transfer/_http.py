@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -46,6 +47,12 @@ _UNSATISFIED = re.compile(r"bytes \*/(\d+)")
 _STATUS_LINE = re.compile(rb"HTTP/[\d.]+ (\d{3})")
 #: libcurl's read buffer: big reads, few callbacks (its maximum is 10 MB).
 BUFFER_SIZE = 512 * 1024
+#: Bytes of a body held before they go to the file in one write (and one hash
+#: update): libcurl gives a body in pieces of what each read found (tens of kB on
+#: loopback), each a Python call, a pwrite and a hand-off to the hashers.
+SINK_BATCH = 1 << 20
+#: ... or held this long at most (seconds), so that a slow body still shows progress.
+SINK_DELAY = 0.1
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -144,8 +151,11 @@ class Exchange:
         self.status: int | None = None
         self.retry_after: float | None = None
         self.answer: dict[str, str] = {}
-        self.copied = 0
-        self._offset = fetch.start  # where the next body byte goes
+        self.copied = 0  # bytes given to the sink
+        self._received = 0  # ... and those held to give it with the next ones
+        self._held: list[memoryview] = []
+        self._held_since = 0.0
+        self._offset = fetch.start  # where the next piece goes
         self._limit: int | None = None  # bytes of the body wanted (None: all)
         self._total: int | None = None
         self._ranged = True
@@ -186,16 +196,33 @@ class Exchange:
             return None if self._error is None else -1  # an error page: read, dropped
         view = memoryview(data)
         if self._limit is not None:
-            view = view[: max(0, self._limit - self.copied)]  # more than asked: dropped
+            view = view[: max(0, self._limit - self._received)]  # more than asked: dropped
         if view:
-            try:
-                self.fetch.sink(self._offset, view)
-            except Exception as error:  # noqa: BLE001 - the disk is full ...: told to the job
-                self._error = error
+            if not self._held:
+                self._held_since = time.monotonic()
+            self._held.append(view)
+            self._received += len(view)
+            if (
+                self._received - self.copied >= SINK_BATCH
+                or time.monotonic() - self._held_since >= SINK_DELAY
+            ) and not self._flush():
                 return -1
-            self._offset += len(view)
-            self.copied += len(view)
         return None
+
+    def _flush(self) -> bool:
+        """The bytes held given to the sink, in one piece; False if it refused them."""
+        if self._received == self.copied:
+            return True
+        held, self._held = self._held, []
+        piece = held[0] if len(held) == 1 else memoryview(b"".join(held))
+        try:
+            self.fetch.sink(self._offset, piece)
+        except Exception as error:  # noqa: BLE001 - the disk is full ...: told to the job
+            self._error = error
+            return False
+        self._offset += len(piece)
+        self.copied += len(piece)
+        return True
 
     def _decide(self) -> None:
         """The answer's first body byte (or its end): is the body the file's?"""
@@ -233,6 +260,8 @@ class Exchange:
     def ended(self, code: int, message: str) -> None:
         if self._body is None:
             self._decide()
+        if self._body and self._error is None:
+            self._flush()  # what came is kept, whatever the end (a stop, a reset)
         try:
             outcome = self._outcome(code, message)
         except Exception as error:  # a bug here: logged, and the job told

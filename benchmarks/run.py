@@ -557,10 +557,13 @@ def latency_table(args, dest, state, clean) -> list[str]:
         ]
         urls = [sb.download_url(p.uri) for p in products]
         names = [f"{p.obs_id}_{p.filename}" for p in products]
-        specs = [
-            {"name": n, "http": u, "size": sb.path_of(p.uri).stat().st_size}
-            for n, u, p in zip(names, urls, products, strict=True)
-        ]
+        specs = list(
+            {  # a product listed under two observations: fetched once, as the app does
+                n: {"name": n, "http": u, "size": sb.path_of(p.uri).stat().st_size}
+                for n, u, p in zip(names, urls, products, strict=True)
+            }.values()
+        )
+        urls, names = [s["http"] for s in specs], [s["name"] for s in specs]
 
         def run_engine() -> None:
             result = transfer.download(specs, dest, state_dir=state)

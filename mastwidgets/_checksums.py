@@ -49,8 +49,9 @@ class StreamingDigests:
     writes): measured, MD5 and SHA-256 inline on the loop held 2 MB files to 280 MB/s.
     """
 
+    __slots__ = ("_md5", "_queued", "_sha256", "broken", "position")
+
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
         self._queued = 0  # pieces handed to the hashers and not hashed yet
         self._restart()
 
@@ -69,26 +70,26 @@ class StreamingDigests:
             self.broken = True
             return
         self.position += len(data)
-        with self._cond:
+        with _HASHED:
             self._queued += 1
         HASHERS.submit(id(self), self._hash, self._md5, self._sha256, data)
 
     def _hash(self, md5, sha256, data) -> None:
         md5.update(data)
         sha256.update(data)
-        with self._cond:
+        with _HASHED:
             self._queued -= 1
             if not self._queued:
-                self._cond.notify_all()
+                _HASHED.notify_all()
 
     def digests(self, size: int | None) -> Digests | None:
         """The digests of bytes ``[0, size)``, if exactly those were added, in order
         (waiting for the hashers to catch up)."""
         if self.broken or size is None or self.position != size:
             return None
-        with self._cond:
+        with _HASHED:
             while self._queued:
-                self._cond.wait()
+                _HASHED.wait()
         return Digests(self._md5.hexdigest(), self._sha256.hexdigest())
 
 
@@ -128,3 +129,6 @@ def _hash_forever(jobs: queue.SimpleQueue) -> None:
 
 #: The process's hashing threads.
 HASHERS = Hashers()
+#: Told when a stream's last piece handed to the hashers is hashed (one for all
+#: streams: only a finishing file waits, and it looks at its own count).
+_HASHED = threading.Condition(threading.Lock())

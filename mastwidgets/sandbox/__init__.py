@@ -27,6 +27,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from .bucket import CatalogueObjects
 from .catalogue import Catalogue, Observation, Product, build_catalogue, many_products
@@ -193,8 +194,9 @@ class Sandbox:
         return self._s3
 
     def download_url(self, uri: str) -> str:
-        """The HTTP download URL of a product's dataURI."""
-        return f"{self.mast_url}{DOWNLOAD_PATH}?uri={uri}"
+        """The HTTP download URL of a product's dataURI, quoted as mastwidgets quotes it
+        (an HLA product's URI holds ``?`` and ``&``)."""
+        return f"{self.mast_url}{DOWNLOAD_PATH}?uri={quote(uri, safe=':/')}"
 
     def environ(self) -> dict[str, str]:
         """The ``MASTWIDGETS_*`` variables that point mastwidgets at this sandbox.

@@ -101,7 +101,14 @@ class Fetches:
         if source is None:  # every source given up meanwhile
             self.ended(task, None, SourceUnavailable("no source left"), then)
             return
-        sink = self._steps.sink(f)
+        # Only a fetch of the whole file (a small file's one GET) is hashed as it comes:
+        # a big file's chunks would hash it on one core in order (measured: 3 x 300 MB
+        # at 414 MB/s instead of 1,126); its digests are made where they are needed
+        # (an MD5 to check: read once at the end; a catalog record: by its reader).
+        whole_file = task.kind == WHOLE or (
+            task.start == 0 and f.size is not None and task.end >= f.size
+        )
+        sink = self._steps.sink(f, hashed=whole_file)
         if task.kind == CHUNK:
             fetch = Fetch(location, sink, task.start, task.end)
         elif f.size is None and f.state.ranged:  # the first chunk tells the size

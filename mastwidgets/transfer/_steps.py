@@ -94,8 +94,8 @@ class Steps:
                 return source, location
         return None, None
 
-    def sink(self, f: RunFile):
-        return f.sink(self._moved)
+    def sink(self, f: RunFile, *, hashed: bool = True):
+        return f.sink(self._moved, hashed=hashed)
 
     def _moved(self, count: int) -> None:
         with self._count_lock:
@@ -137,6 +137,7 @@ class Steps:
                 os.ftruncate(f.fd, state.size)
             with f.lock:
                 streamed = f.streamed.digests(state.size)
+                f.forget_digests()
             if not verified(state, f.part, streamed):
                 if not fetch_again(state):
                     self.fail(

@@ -106,7 +106,12 @@ def test_kill_a_2000_file_job_at_any_moment_then_resume(sb, many_small, tmp_path
         "state_dir": str(state_dir),
         "job_id": f"many-{seed}",
     }
-    assert run_until(args, int(rng.uniform(0.1, 0.8) * total)), "the job ended before the kill"
+    # Slowed (each connection 200 kB/s: about 2 s in all) so that progress events, four
+    # a second, see the job at the chosen moment: unslowed, it can end between two.
+    sb.set_faults(Faults(throttle=200_000))
+    killed = run_until(args, int(rng.uniform(0.1, 0.8) * total))
+    sb.set_faults(None)
+    assert killed, "the job ended before the kill"
     state = transfer.load(args["job_id"], state_dir)
     done = [f for f in state.files if f.status == "done"]
     assert done, "no file was done before the kill"

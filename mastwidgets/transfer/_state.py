@@ -69,7 +69,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@dataclass
+@dataclass(slots=True)
 class FileState:
     """One file of a job, as stored between runs."""
 

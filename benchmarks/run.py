@@ -482,12 +482,23 @@ def many_files_table(args, nginx, files, count, dest, state, clean, size=100_000
         clean()
         return rss
 
+    def cpu(work) -> float:
+        """CPU seconds per 1,000 files of one more run (this process's threads and the
+        tool's process, user and system)."""
+        clean()
+        before = os.times()
+        work()
+        after = os.times()
+        clean()
+        spent = sum(a - b for a, b in zip(after[:4], before[:4], strict=True))
+        return spent * 1000 / count
+
     lines = [
         f"### Many files: {count:,} × {label}, HTTP",
         "",
         "| connections | tool | seconds (median) | files/s | MB/s | peak RSS | "
-        "engine speed ÷ tool speed |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "CPU s per 1,000 files | engine speed ÷ tool speed |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for jobs, name in ((3, "engine (connections=3)"), (16, "engine (defaults: 16)")):
         rows = [
@@ -495,23 +506,26 @@ def many_files_table(args, nginx, files, count, dest, state, clean, size=100_000
                 f"mastwidgets {name}",
                 median_of(args.runs, lambda j=jobs: run_engine(j), clean),
                 engine_rss(jobs),
+                cpu(lambda j=jobs: run_engine(j)),
             ),
             (
                 f"aria2c -j{jobs} (-i list)",
                 median_of(args.runs, lambda j=jobs: aria2c(urls, dest, j), clean),
                 tool_rss(aria2c, jobs),
+                cpu(lambda j=jobs: aria2c(urls, dest, j)),
             ),
             (
                 f"curl --parallel-max {jobs}",
                 median_of(args.runs, lambda j=jobs: curl(urls, dest, j), clean),
                 tool_rss(curl, jobs),
+                cpu(lambda j=jobs: curl(urls, dest, j)),
             ),
         ]
         base = rows[0][1]
         lines += [
             f"| {jobs} | {tool} | {sec:.2f} | {count / sec:,.0f} | {count * size / MB / sec:,.0f} "
-            f"| {rss / 1024:.0f} MiB | {sec / base:.2f}x |"
-            for tool, sec, rss in rows
+            f"| {rss / 1024:.0f} MiB | {cpu_s:.2f} | {sec / base:.2f}x |"
+            for tool, sec, rss, cpu_s in rows
         ]
     lines += [
         "",

@@ -118,7 +118,7 @@ class TransferJob(JobHandle):
         pending = [f for f in self._files if f.state.status not in FINISHED]
         names = {name for f in pending for name, _ in f.state.locations()}
         # Requests at once per source's host: MAST's web server gets a polite cap, S3
-        # far more; the workers are as many as the widest of them needs.
+        # far more; the job's tasks in hand are as many as the widest of them takes.
         limits = {
             name: max(self.config.parallel, self.config.s3_connections if name == "s3"
                       else self.config.connections)
@@ -142,7 +142,6 @@ class TransferJob(JobHandle):
             tally=self._tally,
             durable=self._durable,
             reporter=self._reporter,
-            stop=self._stop,
             post=self._books.put,
             later=lambda delay, fn: io_loop().call_later(delay, lambda: self._books.put(fn)),
             server_down=self._server_down,
@@ -253,7 +252,7 @@ class TransferJob(JobHandle):
         self._reporter.tick(self._steps.bytes_moved, active, self._tally)
 
     def _server_down(self, why: str) -> None:
-        """A worker found the server down for good: the job pauses, saying why."""
+        """A fetch found the server down for good: the job pauses, saying why."""
         with self._cond:
             if self._stop.is_set():
                 return
@@ -276,7 +275,7 @@ class TransferJob(JobHandle):
 
     # -- the end --------------------------------------------------------------------------------
     def _finish(self) -> None:
-        """Runs once, on the last worker's way out: final state, result, events."""
+        """Runs once, on the bookkeeping thread's way out: final state, result, events."""
         if self._result is not None:
             return
         self._steps.commit()  # verified files are finished, whether the job was stopped or not

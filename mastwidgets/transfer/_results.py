@@ -21,7 +21,6 @@ class TransferConfig:
     #: a second per prefix); a SlowDown (503) narrows the window (._hosts).
     s3_connections: int = 64
     split: bool = True
-    buffer_size: int = 8 * 2**20
     timeout: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     flush_interval: float = 1.0

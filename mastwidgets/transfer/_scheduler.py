@@ -1,15 +1,16 @@
-"""Which file, and which byte range of it, each worker takes next.
+"""Which file, and which byte range of it, the job fetches next.
 
 Work is scheduled by chunk: at most ``parallel`` big files are open at a time
-and each worker fetches ``chunk_size`` byte ranges of its file; when fewer big
-files than ``parallel`` remain, idle workers take chunks of the largest open
+and each fetch is a ``chunk_size`` byte range of one; when fewer big files
+than ``parallel`` remain, free connections take chunks of the largest open
 file (as aria2c splits a download), so one big file still uses ``parallel``
 connections, never more. Small files (one chunk or less: one request each,
 where round trips cost more than bytes) may use up to ``connections``
 connections in all, and so may the first request (one chunk) of a file whose
 size is not known yet. The queue keeps the job's order.
 
-The scheduler only hands out tasks and takes them back; the workers do them.
+The scheduler only hands out tasks and takes them back; the job's bookkeeping
+thread starts them (:mod:`._steps`). ``workers`` of a file: its tasks under way.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ PREPARE, CHUNK, WHOLE, FINISH = "prepare", "chunk", "whole", "finish"
 
 
 class Task(NamedTuple):
-    """A worker's next step: ``prepare`` a file (its source and part file), fetch a
+    """A task: ``prepare`` a file (its source and part file), fetch a
     ``chunk`` [start, end) of it, fetch it ``whole`` (no Range), or ``finish`` it."""
 
     kind: str
@@ -38,7 +39,7 @@ class Task(NamedTuple):
 
 
 class Scheduler:
-    """Hands out tasks under one condition, which the workers also wait on.
+    """Hands out tasks under one condition (which also guards the files' scheduling fields).
 
     Parameters
     ----------
@@ -64,13 +65,13 @@ class Scheduler:
         self.pending: deque[RunFile] = deque(files)
         self.active: list[RunFile] = []
         self.parallel = max(1, parallel)
-        self.slots = max(self.parallel, connections)  # workers, and connections
+        self.slots = max(self.parallel, connections)  # tasks at once, and connections
         self.chunk_size = chunk_size
         self.split = split
         self._tally = tally
 
     def widen(self, slots: int) -> int:
-        """At least ``slots`` workers (files at once): S3 takes more than a web server."""
+        """At least ``slots`` tasks at once: S3 takes more than a web server."""
         with self.cond:
             self.slots = max(self.slots, slots)
             return self.slots
@@ -84,12 +85,9 @@ class Scheduler:
     def pick(self) -> Task | None:
         """The next task, if there is one now."""
         with self.cond:
-            return self._pick(None)
+            return self._pick()
 
-    def _pick(self, mine: RunFile | None) -> Task | None:
-        candidates = []
-        if mine is not None and mine in self.active:
-            candidates.append(mine)
+    def _pick(self) -> Task | None:
         if self.pending and self._admits(self.pending[0]):
             f = self.pending.popleft()
             self.active.append(f)
@@ -98,11 +96,8 @@ class Scheduler:
             f.workers += 1
             return Task(PREPARE, f)
         big_workers = sum(f.workers for f in self.active if not self.small(f))
-        others = sorted(
-            (f for f in self.active if f is not mine), key=lambda f: (f.workers, -(f.size or 0))
-        )
-        candidates += others
-        for f in candidates:
+        # The files with the fewest tasks under way first, then the biggest.
+        for f in sorted(self.active, key=lambda f: (f.workers, -(f.size or 0))):
             if not f.ready or f.state.status != DOWNLOADING:
                 continue
             if f.claims == 0 and f.complete():
@@ -120,8 +115,8 @@ class Scheduler:
                     f.workers += 1
                     return Task(WHOLE, f)
                 continue
-            if f is not mine and f.workers > 0 and not self.split:
-                continue
+            if f.workers > 0 and not self.split:
+                continue  # one connection per file
             if not self.small(f) and big_workers >= self.parallel:
                 continue  # big files move on `parallel` connections at most
             gaps = subtract(f.written.missing(f.size), f.claimed.intervals)
@@ -150,7 +145,7 @@ class Scheduler:
         return self.small(f) or sum(1 for g in self.active if not self.small(g)) < self.parallel
 
     def release(self, f: RunFile, start: int = 0, end: int = 0, *, claim: bool = True) -> bool:
-        """A worker is done with a task on ``f`` (its range [start, end) back to the
+        """A task on ``f`` is over (its range [start, end) back to the
         pool unless written); True if the file is finished and nobody writes into it,
         so that the caller closes it."""
         with self.cond:

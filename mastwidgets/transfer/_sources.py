@@ -2,10 +2,10 @@
 :func:`open_sources`, which makes the ones a job needs from the names in its files'
 states.
 
-Every source is a :class:`~._source.Source`: it answers the same questions with the
-same exceptions (``probe``, ``fetch``, ``fetch_first``, ``fetch_whole``), and says
-by two flags how the engine treats it (does a probe come first? may a file be
-streamed whole when Range is ignored?). The engine asks a source and never names
+Every source is a :class:`~._source.Source`: it takes a :class:`~._source.Fetch`
+(``send``) and tells how it ended with the same outcomes and exceptions, and says by
+two flags how the engine treats it (may a file be streamed whole when Range is
+ignored? is a plain ETag an MD5?). The engine asks a source and never names
 one: a new source plugs in here. Retrying is not theirs to do: :mod:`._retry`
 decides, for all.
 """
@@ -40,7 +40,7 @@ def open_sources(
     headers: dict | None = None,
     s3_endpoint: str | None = None,
 ) -> dict[str, Source]:
-    """The sources named (once each), ready for a job's workers; ``connections``:
+    """The sources named (once each), ready for a job; ``connections``:
     requests at once per host, by source's name."""
     return {
         name: SOURCES[name](

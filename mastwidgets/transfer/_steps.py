@@ -46,7 +46,6 @@ class Steps:
         tally: Tally,
         durable: Durability,
         reporter: Reporter,
-        stop: threading.Event,
         post: Callable[[Callable[[], None]], None],
         later: Callable[[float, Callable[[], None]], None],
         server_down: Callable[[str], None] = lambda why: None,
@@ -58,7 +57,6 @@ class Steps:
         self.tally = self._tally = tally
         self.durable = self._durable = durable
         self._reporter = reporter
-        self._stop = stop
         self._count_lock = threading.Lock()
         self.bytes_moved = 0  # in this run, by every fetch
         self.fetches = Fetches(self, post=post, later=later, server_down=server_down)
@@ -167,7 +165,7 @@ class Steps:
             with self._cond:
                 f.whole_in_flight = False
         if self._sched.release(f, task.start, task.end, claim=claim):
-            self._durable.close(f)  # the last worker out of a finished file closes it
+            self._durable.close(f)  # the last task out of a finished file closes it
 
     def give_up(self, f: RunFile, source: Source | None, why: str) -> bool:
         """Stop using ``source`` for this file; True if another source remains."""

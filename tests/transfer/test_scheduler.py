@@ -39,7 +39,7 @@ def test_big_files_open_parallel_at_a_time_and_small_ones_up_to_connections():
     fs = files(*[50 * MB] * 5, *[100_000] * 30)
     sched = scheduler(fs)
     opened = []
-    while (task := sched._pick(None)) is not None and task.kind == PREPARE:
+    while (task := sched._pick()) is not None and task.kind == PREPARE:
         opened.append(task.file)
     big = [f for f in opened if f.size > 5 * MB]
     assert len(big) == 3, "three big files at once"
@@ -51,38 +51,38 @@ def test_small_files_fill_the_connections():
     fs = files(*[100_000] * 30)
     sched = scheduler(fs)
     for _ in range(16):
-        prepared(sched, sched._pick(None))
+        prepared(sched, sched._pick())
     assert len(sched.active) == 16
-    tasks = [sched._pick(None) for _ in range(16)]
+    tasks = [sched._pick() for _ in range(16)]
     assert {t.kind for t in tasks} == {CHUNK}
-    assert sched._pick(None) is None, "no seventeenth connection"
+    assert sched._pick() is None, "no seventeenth connection"
 
 
 def test_idle_workers_split_the_last_big_file_into_chunks_up_to_parallel():
     (f,) = fs = files(40 * MB)
     sched = scheduler(fs)
-    prepared(sched, sched._pick(None))
-    chunks = [sched._pick(None) for _ in range(3)]
+    prepared(sched, sched._pick())
+    chunks = [sched._pick() for _ in range(3)]
     assert [(t.start, t.end) for t in chunks] == [
         (0, 5 * MB),
         (5 * MB, 10 * MB),
         (10 * MB, 15 * MB),
     ]
-    assert sched._pick(None) is None, "a big file takes `parallel` connections, not more"
+    assert sched._pick() is None, "a big file takes `parallel` connections, not more"
     f.written.add(0, 5 * MB)
     sched.release(f, 0, 5 * MB)
-    assert (sched._pick(f).start, f.claims) == (15 * MB, 3)
+    assert (sched._pick().start, f.claims) == (15 * MB, 3)
 
 
 def test_a_complete_file_is_finished_once():
     (f,) = fs = files(1000)
     sched = scheduler(fs)
-    prepared(sched, sched._pick(None))
-    task = sched._pick(f)
+    prepared(sched, sched._pick())
+    task = sched._pick()
     f.written.add(task.start, task.end)
     sched.release(f, task.start, task.end)
-    assert sched._pick(f).kind == FINISH
-    assert sched._pick(f) is None
+    assert sched._pick().kind == FINISH
+    assert sched._pick() is None
     assert sched.leave(f) and sched.idle()
 
 
@@ -99,7 +99,7 @@ def test_a_progress_snapshot_touches_only_the_active_files():
         f.state.status = DONE
     tally = Tally(fs)
     sched = scheduler(fs[5000:], tally)
-    prepared(sched, sched._pick(None), tally)
+    prepared(sched, sched._pick(), tally)
     fs[5000].written.add(0, 400)
     state = JobState(
         job_id="j", dest_dir="/nowhere", parallel=3, chunk_size=MB, files=[f.state for f in fs]

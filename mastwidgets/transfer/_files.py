@@ -20,6 +20,8 @@ from ._ranges import ByteRanges
 from ._state import FileState
 
 PART_SUFFIX = ".part"
+#: Files at least this big have their size reserved on disk when they are opened.
+RESERVED_FROM = 1 << 20
 _DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
@@ -121,7 +123,10 @@ class RunFile:
         return opened
 
     def reserve(self) -> None:
-        if not self.size:
+        """The file's size reserved on disk (a full disk is found before its bytes
+        come), for files of ``RESERVED_FROM`` bytes or more: a smaller one comes in a
+        write or two, and reserving it first cost a system call a file."""
+        if not self.size or self.size < RESERVED_FROM:
             return
         try:
             os.posix_fallocate(self.fd, 0, self.size)

@@ -131,12 +131,14 @@ class Steps:
         state = f.state
         try:
             self._reporter.emit_file(f)
-            if state.size is not None and os.fstat(f.fd).st_size != state.size:
+            length = os.fstat(f.fd).st_size
+            if state.size is not None and length != state.size:
                 os.ftruncate(f.fd, state.size)
+                length = state.size
             with f.lock:
                 streamed = f.streamed.digests(state.size)
                 f.forget_digests()
-            if not verified(state, f.part, streamed):
+            if not verified(state, f.part, streamed, size=length):
                 if not fetch_again(state):
                     self.fail(
                         f,

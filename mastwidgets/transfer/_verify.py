@@ -19,10 +19,13 @@ from ._state import FileState
 VERIFY_ATTEMPTS = 2
 
 
-def verified(state: FileState, path: Path, streamed: Digests | None = None) -> bool:
+def verified(
+    state: FileState, path: Path, streamed: Digests | None = None, size: int | None = None
+) -> bool:
     """True if the file at ``path`` has the state's size and MD5 (those known);
-    ``streamed``: the digests of its bytes as they were written, if known."""
-    size = path.stat().st_size
+    ``streamed``: the digests of its bytes as they were written, if known; ``size``:
+    the file's length, if known (else it is asked of the file system)."""
+    size = path.stat().st_size if size is None else size
     if state.size is not None and size != state.size:
         return False
     if state.md5:

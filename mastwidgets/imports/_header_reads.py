@@ -13,8 +13,13 @@ a source that does not have the file gives way to the next one.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import logging
-from collections.abc import Callable
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
 
 from ..catalog import make_remote_record, read_metadata
 from ..catalog.fits_meta import is_fits
@@ -32,6 +37,7 @@ from ..transfer import (
     TransientError,
     io_loop,
 )
+from ._job import RECORD_BATCH  # ends handed on at once at most (a catalog write)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,8 @@ FIRST_READ = 12 * 2880
 #: Each later GET, where a header lies beyond the bytes held (an extension's header
 #: after its data): two FITS blocks, more fetched if the header is longer.
 READAHEAD = 2 * 2880
+#: How a read ended: (file index, record, why not).
+Ended = tuple[int, "dict | None", "str | None"]
 
 
 class HeaderRead:
@@ -193,3 +201,88 @@ class HeaderRead:
     def _end(self, record: dict | None, error: str | None = None) -> None:
         self.over = True
         self._ended(self.index, record, error)
+
+
+class HeaderReads:
+    """Up to ``parallel`` files' headers read at once, on the calling thread (the
+    fetches on the I/O loop); what ends is handed on in batches.
+
+    Parameters
+    ----------
+    files, products
+        The job's file states, and each file's MAST row fields by name.
+    sources, retry, job_id
+        As for :class:`HeaderRead`.
+    counted
+        Told ``(index, requests, bytes_read)`` when a read ends.
+    """
+
+    def __init__(
+        self,
+        files: list[FileState],
+        products: dict[str, dict],
+        *,
+        sources: dict,
+        parallel: int,
+        retry: RetryPolicy,
+        job_id: str,
+        counted: Callable[[int, int, int], None],
+    ):
+        self._files, self._products, self._sources = files, products, sources
+        self._parallel, self._retry, self._job_id = parallel, retry, job_id
+        self._counted = counted
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._reading: dict[int, HeaderRead] = {}
+        self._arrived: list[Ended] = []
+
+    def run(
+        self,
+        pending: Iterable[int],
+        *,
+        stopping: threading.Event,
+        take: Callable[[list[Ended]], None],
+        tick: Callable[[], None],
+        interval: float,
+    ) -> None:
+        """Read the ``pending`` files until they are all read or ``stopping`` is set;
+        ``take`` a batch of ends as they come, ``tick()`` every ``interval`` seconds."""
+        pending = collections.deque(pending)
+        last = time.monotonic()
+        try:
+            while (pending or self._reading) and not stopping.is_set():
+                while pending and len(self._reading) < self._parallel:
+                    self._start(pending.popleft())
+                with contextlib.suppress(queue.Empty):
+                    self._inbox.get(timeout=interval)()
+                    while len(self._arrived) < RECORD_BATCH:
+                        self._inbox.get_nowait()()
+                if self._arrived and (len(self._arrived) >= RECORD_BATCH or self._inbox.empty()):
+                    take(self._arrived)
+                    self._arrived = []
+                if time.monotonic() - last >= interval:
+                    last = time.monotonic()
+                    tick()
+            take(self._arrived)
+        finally:
+            for read in list(self._reading.values()):
+                read.cancel()  # stopped: its bytes are dropped, it is read again on resume
+
+    def _start(self, index: int) -> None:
+        file = self._files[index]
+        read = HeaderRead(
+            index,
+            file,
+            self._products.get(file.name, {}),
+            sources=self._sources,
+            post=self._inbox.put,
+            ended=self._ended,
+            retry=self._retry,
+            job_id=self._job_id,
+        )
+        self._reading[index] = read
+        read.start()
+
+    def _ended(self, index: int, record: dict | None, error: str | None) -> None:
+        read = self._reading.pop(index)
+        self._counted(index, read.requests, read.bytes_read)
+        self._arrived.append((index, record, error))

@@ -12,10 +12,8 @@ headers in flight again.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,7 +45,7 @@ from ..transfer import (
     requested_stop,
     state_path,
 )
-from ._header_reads import FIRST_READ, HeaderRead
+from ._header_reads import FIRST_READ, HeaderReads
 from ._plan import PRODUCT_FIELDS, SOURCES, _present
 from ._rows import product_rows
 from .data_root import destination
@@ -57,8 +55,6 @@ log = logging.getLogger(__name__)
 
 #: What a job's state says it is (``meta["kind"]``).
 KIND = "catalog"
-#: Records written to the catalog at once.
-RECORD_BATCH = 200
 #: Seconds between progress events.
 PROGRESS_INTERVAL = 0.25
 
@@ -319,13 +315,9 @@ class CatalogJob(JobHandle):
             self._finish()
 
     def _read_all(self) -> None:
-        """Up to ``parallel`` products' headers read at once on the I/O loop; this
-        thread parses what arrives, writes the records in batches, then marks the
-        files done in the state."""
-        pending = collections.deque(
-            i for i, f in enumerate(self.state.files) if f.status != Status.DONE
-        )
-        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        """Up to ``parallel`` products' headers read at once on the I/O loop
+        (:class:`HeaderReads`); this thread parses what arrives, writes the records in
+        batches, then marks the files done in the state."""
         sources = open_sources(
             {name for f in self.state.files for name, _ in f.locations()},
             timeout=self._settings.timeout,
@@ -333,55 +325,37 @@ class CatalogJob(JobHandle):
             headers=_token_headers(self._settings),
             s3_endpoint=self._settings.s3_endpoint,
         )
-        reading: dict[int, HeaderRead] = {}
-        arrived: list[tuple[int, dict | None, str | None]] = []
-
-        def ended(index: int, record: dict | None, error: str | None) -> None:
-            read = reading.pop(index)
-            with self._lock:
-                self._requests += read.requests
-                self._bytes[index] = self._bytes.get(index, 0) + read.bytes_read
-            arrived.append((index, record, error))
-
-        last = time.monotonic()
+        reads = HeaderReads(
+            self.state.files,
+            self._products,
+            sources=sources,
+            parallel=self.state.parallel,
+            retry=self._retry,
+            job_id=self.id,
+            counted=self._counted,
+        )
         try:
-            while (pending or reading) and not self._stopping.is_set():
-                while pending and len(reading) < self.state.parallel:
-                    index = pending.popleft()
-                    file = self.state.files[index]
-                    read = HeaderRead(
-                        index,
-                        file,
-                        self._products.get(file.name, {}),
-                        sources=sources,
-                        post=inbox.put,
-                        ended=ended,
-                        retry=self._retry,
-                        job_id=self.id,
-                    )
-                    reading[index] = read
-                    read.start()
-                with contextlib.suppress(queue.Empty):
-                    inbox.get(timeout=PROGRESS_INTERVAL)()
-                    while len(arrived) < RECORD_BATCH:
-                        inbox.get_nowait()()
-                if arrived and (len(arrived) >= RECORD_BATCH or inbox.empty()):
-                    self._take(arrived)
-                    arrived = []
-                now = time.monotonic()
-                if now - last >= PROGRESS_INTERVAL:
-                    last = now
-                    asked = requested_stop(self._state_file)  # mastwidgets.pause
-                    if asked is not None:
-                        self._request_stop(asked)
-                    event = Progress(job_id=self.id, job=self.snapshot(partial=True))
-                    self._subscribers.emit(event)
-            self._take(arrived)
+            reads.run(
+                (i for i, f in enumerate(self.state.files) if f.status != Status.DONE),
+                stopping=self._stopping,
+                take=self._take,
+                tick=self._tick,
+                interval=PROGRESS_INTERVAL,
+            )
         finally:
-            for read in list(reading.values()):
-                read.cancel()  # stopped: its bytes are dropped, it is read again on resume
             for source in sources.values():
                 source.close()
+
+    def _counted(self, index: int, requests: int, bytes_read: int) -> None:
+        with self._lock:
+            self._requests += requests
+            self._bytes[index] = self._bytes.get(index, 0) + bytes_read
+
+    def _tick(self) -> None:
+        asked = requested_stop(self._state_file)  # mastwidgets.pause
+        if asked is not None:
+            self._request_stop(asked)
+        self._subscribers.emit(Progress(job_id=self.id, job=self.snapshot(partial=True)))
 
     def _take(self, arrived: list[tuple[int, dict | None, str | None]]) -> None:
         for index, _, error in arrived:

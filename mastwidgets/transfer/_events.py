@@ -19,7 +19,7 @@ from ._state import Status
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileSnapshot:
     """One file at one moment. ``speed`` in bytes/s (smoothed), ``eta`` in seconds."""
 

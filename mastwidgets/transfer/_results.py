@@ -29,7 +29,7 @@ class TransferConfig:
     s3_endpoint: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
     name: str
     path: Path

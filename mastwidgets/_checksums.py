@@ -98,7 +98,8 @@ class Hashers:
     (at most four); a stream's pieces all go to one thread, so they are hashed in
     order. Started on first use (and again in a forked child)."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "mastwidgets-hash") -> None:
+        self._name = name
         self._queues: list[queue.SimpleQueue] = []
         self._pid = 0
         self._lock = threading.Lock()
@@ -116,7 +117,7 @@ class Hashers:
             self._queues = [queue.SimpleQueue() for _ in range(count)]
             for n, jobs in enumerate(self._queues):
                 threading.Thread(
-                    target=_hash_forever, args=(jobs,), name=f"mastwidgets-hash-{n}", daemon=True
+                    target=_hash_forever, args=(jobs,), name=f"{self._name}-{n}", daemon=True
                 ).start()
             self._pid = os.getpid()
 
@@ -129,6 +130,9 @@ def _hash_forever(jobs: queue.SimpleQueue) -> None:
 
 #: The process's hashing threads.
 HASHERS = Hashers()
+#: ... and those that read finished files to check them (a whole file each: apart,
+#: so that the streams' pieces are not held up behind one).
+VERIFIERS = Hashers("mastwidgets-verify")
 #: Told when a stream's last piece handed to the hashers is hashed (one for all
 #: streams: only a finishing file waits, and it looks at its own count).
 _HASHED = threading.Condition(threading.Lock())

@@ -17,6 +17,7 @@ import os
 import threading
 from collections.abc import Callable
 
+from .._checksums import VERIFIERS, file_digests
 from ..errors import DiskFull
 from ._commit import Durability
 from ._fetches import Fetches, Then
@@ -59,6 +60,7 @@ class Steps:
         self._reporter = reporter
         self._count_lock = threading.Lock()
         self.bytes_moved = 0  # in this run, by every fetch
+        self._post = post
         self.fetches = Fetches(self, post=post, later=later, server_down=server_down)
 
     def do(self, task: Task, then: Then) -> None:
@@ -69,7 +71,8 @@ class Steps:
             if task.kind == PREPARE:
                 self._prepare(f)
             elif task.kind == FINISH:
-                self._finish_file(f)
+                if self._finish_file(f, then):
+                    return
             else:
                 self.fetches.send(task, then)
                 return
@@ -127,7 +130,12 @@ class Steps:
         # (the file's last chunk: its finish, a moment later, writes its state; a
         # kill before that fetches this chunk again, and nothing claims it)
 
-    def _finish_file(self, f: RunFile) -> None:
+    def _finish_file(self, f: RunFile, then: Then) -> bool:
+        """Verify a complete file, then queue it for the group commit (or fetch it
+        again, or fail it). True if the check goes on off this thread: a file with an
+        MD5 to check whose bytes were not hashed as they came (a big file's chunks) is
+        read and hashed by a verifying thread, so that the job's other files go on
+        meanwhile; ``then()`` is called when it is over."""
         state = f.state
         try:
             self._reporter.emit_file(f)
@@ -138,7 +146,34 @@ class Steps:
             with f.lock:
                 streamed = f.streamed.digests(state.size)
                 f.forget_digests()
-            if not verified(state, f.part, streamed, size=length):
+        except BaseException:
+            self._sched.release(f, claim=False)
+            raise
+        if streamed is None and state.md5 and (state.size is None or length == state.size):
+            VERIFIERS.submit(id(f), self._read_digests, f, length, then)
+            return True
+        self._conclude(f, length, streamed)
+        return False
+
+    def _read_digests(self, f: RunFile, length: int, then: Then) -> None:
+        """On a verifying thread: the file's digests, handed back to the job's thread."""
+        try:
+            digests = file_digests(f.part)
+        except OSError:
+            digests = None  # read again there, where its error fails the file
+        self._post(lambda: self._concluded(f, length, digests, then))
+
+    def _concluded(self, f: RunFile, length: int, digests, then: Then) -> None:
+        try:
+            self._conclude(f, length, digests)
+        except Exception as error:  # noqa: BLE001 - logged by unexpected, the file failed
+            self.unexpected(Task(FINISH, f), error)
+        then()
+
+    def _conclude(self, f: RunFile, length: int, digests) -> None:
+        state = f.state
+        try:
+            if not verified(state, f.part, digests, size=length):
                 if not fetch_again(state):
                     self.fail(
                         f,

@@ -176,11 +176,15 @@ def flush_files(paths: list) -> dict:
     system (Linux), else an ``fsync`` each. Returns why, for those that failed."""
     problems = {}
     systems = {}
-    for path in paths:
+    for folder in {path.parent for path in paths}:  # a stat a folder, not a file
         try:
-            systems.setdefault(os.stat(path.parent).st_dev, path.parent)
+            systems.setdefault(os.stat(folder).st_dev, folder)
         except OSError as error:
-            problems[path] = f"could not finish the file: {error}"
+            problems.update(
+                (path, f"could not finish the file: {error}")
+                for path in paths
+                if path.parent == folder
+            )
     if _syncfs is not None:
         for folder in systems.values():
             fd = os.open(folder, os.O_RDONLY)

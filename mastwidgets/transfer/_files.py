@@ -49,7 +49,7 @@ class RunFile:
         "whole_in_flight",
         "workers",
         "written",
-    )  # fmt: skip
+    )
 
     def __init__(self, index: int, state: FileState, target: Path):
         self.index = index  # its place in the job (and in the state's journal lines)
@@ -110,14 +110,10 @@ class RunFile:
         """
         opened = self.fd is None
         if opened:
-            folder = self.target.parent
-            if str(folder) not in _made:
-                folder.mkdir(parents=True, exist_ok=True)
-                _made.add(str(folder))
             try:
                 self.fd = os.open(self.part, os.O_RDWR | os.O_CREAT, 0o644)
-            except FileNotFoundError:  # the folder went away since
-                folder.mkdir(parents=True, exist_ok=True)
+            except FileNotFoundError:  # its folder is not there yet
+                self.target.parent.mkdir(parents=True, exist_ok=True)
                 self.fd = os.open(self.part, os.O_RDWR | os.O_CREAT, 0o644)
         self.reserve()
         return opened
@@ -159,10 +155,6 @@ class RunFile:
             moved(len(data))
 
         return write
-
-
-#: Folders made (or found) by part files: asked once per folder, not once per file.
-_made: set[str] = set()
 
 
 def subtract(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -203,8 +203,10 @@ def test_import_errors_are_one_line(sandbox_env):
 
 def slow_import(mast_sandbox):
     """``mastwidgets import`` of a throttled observation, in the background: the
-    process, and its job's ID once it has printed it."""
-    mast_sandbox.set_faults(Faults(throttle=20_000))
+    process, and its job's ID once it has printed it. At 2 kB/s its largest file
+    (66 kB) takes half a minute, so the commands started meanwhile (a Python each,
+    seconds on a busy machine) find it still running."""
+    mast_sandbox.set_faults(Faults(throttle=2_000))
     process = subprocess.Popen(
         [sys.executable, "-m", "mastwidgets", "import", "icdm02010", "--source", "http"],
         stdout=subprocess.PIPE,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from ._files import RunFile
 from ._journal import StateWriter
@@ -162,10 +162,10 @@ class Durability:
                 self.store.flush(durable=True)
             return renamed, failed
 
-    def finish(self, files: Iterable[RunFile]) -> None:
+    def finish(self) -> None:
         """The job ends: every part file closed, a final snapshot, the journal emptied."""
         with self.lock:
-            for f in files:
+            for f in list(self._open):
                 self.close(f)
             self.store.compact()
             self.store.close()

@@ -24,7 +24,7 @@ from .._units import human_bytes
 from ..errors import DiskFull
 from ._commit import Durability
 from ._events import JobSnapshot
-from ._files import PART_SUFFIX, RunFile, free_bytes
+from ._files import PART_SUFFIX, RunFile, free_bytes, part_path
 from ._handle import JobHandle
 from ._journal import StateWriter
 from ._loop import io_loop
@@ -75,10 +75,12 @@ class TransferJob(JobHandle):
         self.config = config
         self.dest_dir = Path(state.dest_dir)
         self._headers = dict(http_headers or {})
-        self._files = [RunFile(i, f, self.dest_dir / f.name) for i, f in enumerate(state.files)]
-        self._reporter = Reporter(state, self._files, self._subscribers)
-        self._durable = Durability(StateWriter(self.state_file, state), batch=config.commit_batch)
+        # A file is a RunFile (its part file, ranges in flight, meter) only while it is
+        # under way (the tally's live files); the others are their states alone, so
+        # that a job of 100,000 files holds 100,000 small states, not their run-time.
         self._tally = Tally(())  # counted when the job starts
+        self._reporter = Reporter(state, self._tally.live, self._subscribers)
+        self._durable = Durability(StateWriter(self.state_file, state), batch=config.commit_batch)
         self._sched = Scheduler(
             (),
             self._tally,
@@ -115,8 +117,9 @@ class TransferJob(JobHandle):
             self._lock.release()
             raise
         self._started = time.monotonic()
-        pending = [f for f in self._files if f.state.status not in FINISHED]
-        names = {name for f in pending for name, _ in f.state.locations()}
+        files = self.state.files
+        pending = sum(1 for f in files if f.status not in FINISHED)
+        names = {name for f in files if f.status not in FINISHED for name, _ in f.locations()}
         # Requests at once per source's host: MAST's web server gets a polite cap, S3
         # far more; the job's tasks in hand are as many as the widest of them takes.
         limits = {
@@ -146,8 +149,12 @@ class TransferJob(JobHandle):
             later=lambda delay, fn: io_loop().call_later(delay, lambda: self._books.put(fn)),
             server_down=self._server_down,
         )
-        self._tally.recount(self._files)
-        self._sched.queue(pending)
+        self._tally.recount(files)
+        self._sched.queue(
+            RunFile(index, f, self.dest_dir / f.name)
+            for index, f in enumerate(files)
+            if f.status not in FINISHED
+        )
         self.state.status = DOWNLOADING if pending else DONE
         self.state.note = None  # a new run: why the last one stopped is over
         self.state.boot_id = self._boot
@@ -175,31 +182,30 @@ class TransferJob(JobHandle):
         """The state made to agree with what is on disk (after a crash, nothing is
         trusted): :func:`._reconcile.decide` for each file."""
         same_boot = self._boot is not None and self.state.boot_id == self._boot
-        for f in self._files:
-            state = f.state
+        for state in self.state.files:
+            target = self.dest_dir / state.name
             decision = decide(
                 state,
-                target_size=_size_of(f.target),
-                part_size=_size_of(f.part),
+                target_size=_size_of(target),
+                part_size=_size_of(part_path(target)),
                 same_boot=same_boot,
             )
             if decision.action == Action.KEEP:
                 continue
             state.status, state.error = QUEUED, None
-            if decision.action == Action.CHECK and verified(state, f.target):
+            if decision.action == Action.CHECK and verified(state, target):
                 # Already here and verified: a crash between the rename and the state
                 # write, or a file imported before. Not downloaded again.
                 state.status, state.source = DONE, state.source or "existing"
                 state.ranges = ByteRanges([(0, state.size)])
                 continue
             state.ranges = decision.ranges
-            f.written = ByteRanges(state.ranges)
 
     def _check_space(self) -> None:
         needed = sum(
-            f.size - f.written.total
-            for f in self._files
-            if f.state.status not in FINISHED and f.size is not None
+            f.size - f.ranges.total
+            for f in self.state.files
+            if f.status not in FINISHED and f.size is not None
         )
         self.dest_dir.mkdir(parents=True, exist_ok=True)
         free = free_bytes(self.dest_dir)
@@ -280,19 +286,22 @@ class TransferJob(JobHandle):
             return
         self._steps.commit()  # verified files are finished, whether the job was stopped or not
         stopped = self._stop_status
-        for f in self._files:
-            if f.state.status in FINISHED:
+        live = {f.index: f for f in self._tally.live()}
+        for index, state in enumerate(self.state.files):
+            if state.status in FINISHED:
                 continue
+            f = live.get(index)
             if stopped == CANCELLED:
-                f.state.status, f.state.ranges = CANCELLED, ByteRanges()
-                self._durable.close(f)
-                f.part.unlink(missing_ok=True)
-                f.written = ByteRanges()
+                state.status, state.ranges = CANCELLED, ByteRanges()
+                if f is not None:
+                    self._durable.close(f)
+                    f.written = ByteRanges()
+                part_path(self.dest_dir / state.name).unlink(missing_ok=True)
             else:
-                f.state.status = PAUSED if stopped == PAUSED else FAILED
-                if f.state.status == FAILED and not f.state.error:
-                    f.state.error = "not downloaded"
-        statuses = {f.state.status for f in self._files}
+                state.status = PAUSED if stopped == PAUSED else FAILED
+                if state.status == FAILED and not state.error:
+                    state.error = "not downloaded"
+        statuses = {f.status for f in self.state.files}
         if stopped:
             self.state.status = stopped
         elif statuses <= {DONE}:
@@ -300,7 +309,7 @@ class TransferJob(JobHandle):
         else:
             self.state.status = FAILED
         self._durable.checkpoint(durable=True)
-        self._durable.finish(self._files)
+        self._durable.finish()
         for source in self._steps.sources.values():
             source.close()
         self._result = self._outcome()
@@ -317,15 +326,9 @@ class TransferJob(JobHandle):
             status=self.state.status,
             files=tuple(
                 FileResult(
-                    f.state.name,
-                    f.target,
-                    f.state.status,
-                    f.state.size,
-                    f.state.source,
-                    f.state.md5,
-                    f.state.error,
+                    f.name, self.dest_dir / f.name, f.status, f.size, f.source, f.md5, f.error
                 )
-                for f in self._files
+                for f in self.state.files
             ),
             bytes_transferred=self._steps.bytes_moved,
             seconds=time.monotonic() - self._started if self._started else 0.0,

@@ -70,7 +70,7 @@ class RunFile:
 
     @property
     def part(self) -> Path:
-        return self.target.with_name(self.target.name + PART_SUFFIX)
+        return part_path(self.target)
 
     @property
     def meter(self) -> Meter:
@@ -183,3 +183,8 @@ def disk_message(target: Path) -> str:
         f"The disk is full: could not write {target.name} in {target.parent}. "
         "Free some space, then resume the job."
     )
+
+
+def part_path(target: Path) -> Path:
+    """Where ``target``'s bytes are written until it is verified."""
+    return target.with_name(target.name + PART_SUFFIX)

@@ -27,7 +27,7 @@ from ._events import (
     eta,
 )
 from ._files import RunFile
-from ._state import DONE, DOWNLOADING, JobState
+from ._state import DONE, DOWNLOADING, FileState, JobState
 from ._tally import Tally
 
 
@@ -37,16 +37,19 @@ class Reporter:
     Parameters
     ----------
     state
-        The job's state (its id and status).
-    files
-        All the job's files, for whole snapshots.
+        The job's state (its id, status and files' states).
+    live
+        The files under way now (started, not finished), read when a whole
+        snapshot is made; every other file is described by its state.
     subscribers
         Who hears the events.
     """
 
-    def __init__(self, state: JobState, files: Sequence[RunFile], subscribers: Subscribers):
+    def __init__(
+        self, state: JobState, live: Callable[[], Sequence[RunFile]], subscribers: Subscribers
+    ):
         self._state = state
-        self._files = files
+        self._live = live
         self._subscribers = subscribers
         self.meter = Meter()
 
@@ -68,7 +71,11 @@ class Reporter:
 
     def snapshot(self) -> JobSnapshot:
         """The whole job, every file included: O(files), on demand."""
-        files = tuple(self.file_snapshot(f) for f in self._files)
+        live = {f.index: f for f in self._live()}
+        files = tuple(
+            self.file_snapshot(live[index]) if index in live else state_snapshot(state)
+            for index, state in enumerate(self._state.files)
+        )
         known = [f.total for f in files]
         total = None if any(t is None for t in known) else sum(known)
         done = sum(f.bytes_done for f in files)
@@ -92,7 +99,7 @@ class Reporter:
             eta(remaining, speed),
             files,
             counts=counts,
-            file_count=len(self._files),
+            file_count=len(self._state.files),
             partial=partial,
         )
 
@@ -143,3 +150,11 @@ class Reporter:
         thread = threading.Thread(target=run, name="mastwidgets-transfer-report", daemon=True)
         thread.start()
         return thread
+
+
+def state_snapshot(state: FileState) -> FileSnapshot:
+    """A file not under way, as its state says (nothing moves: no speed)."""
+    done = (state.size or 0) if state.status == DONE else state.ranges.total
+    return FileSnapshot(
+        state.name, state.status, done, state.size, 0.0, None, state.source, state.error
+    )

@@ -15,9 +15,9 @@ thread starts them (:mod:`._steps`). ``workers`` of a file: its tasks under way.
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ._files import RunFile, subtract
@@ -62,7 +62,7 @@ class Scheduler:
         split: bool = True,
     ):
         self.cond = threading.Condition()
-        self.pending: deque[RunFile] = deque(files)
+        self.pending = Pending(files)
         self.active: list[RunFile] = []
         self.parallel = max(1, parallel)
         self.slots = max(self.parallel, connections)  # tasks at once, and connections
@@ -77,7 +77,8 @@ class Scheduler:
             return self.slots
 
     def queue(self, files: Iterable[RunFile]) -> None:
-        """Files to fetch, after those already queued."""
+        """Files to fetch, after those already queued (an iterable taken as the
+        scheduler reaches it: a job's files are made when they are started)."""
         with self.cond:
             self.pending.extend(files)
             self.cond.notify_all()
@@ -88,8 +89,9 @@ class Scheduler:
             return self._pick()
 
     def _pick(self) -> Task | None:
-        if self.pending and self._admits(self.pending[0]):
-            f = self.pending.popleft()
+        head = self.pending.peek()
+        if head is not None and self._admits(head):
+            f = self.pending.pop()
             self.active.append(f)
             self._tally.take(f)
             f.preparing = True
@@ -169,4 +171,27 @@ class Scheduler:
     def idle(self) -> bool:
         """Nothing queued, nothing moving."""
         with self.cond:
-            return not self.active and not self.pending
+            return not self.active and self.pending.peek() is None
+
+
+class Pending:
+    """Files waiting to start, in order, taken from iterables as they are reached:
+    O(1) memory for a job's queue of a hundred thousand files."""
+
+    def __init__(self, files: Iterable[RunFile] = ()):
+        self._rest: Iterator[RunFile] = iter(files)
+        self._head: RunFile | None = None
+
+    def extend(self, files: Iterable[RunFile]) -> None:
+        self._rest = itertools.chain(self._rest, files)
+
+    def peek(self) -> RunFile | None:
+        """The next file (still waiting), or None."""
+        if self._head is None:
+            self._head = next(self._rest, None)
+        return self._head
+
+    def pop(self) -> RunFile:
+        f = self.peek()
+        self._head = None
+        return f

@@ -9,29 +9,32 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ._files import RunFile
-from ._state import DONE, FINISHED
+from ._state import DONE, FINISHED, FileState
 
 
 class Tally:
     """Counters of a job's files. Every change of a file's status or size goes
     through :meth:`move` and :meth:`set_size`; :meth:`read` answers in O(live files)."""
 
-    def __init__(self, files: Iterable[RunFile]):
+    def __init__(self, files: Iterable[FileState]):
         self._lock = threading.Lock()
         self.recount(files)
 
-    def recount(self, files: Iterable[RunFile]) -> None:
-        """Count ``files`` from their states (a job's start: after reconciling with
-        the disk, which sets statuses without the tally)."""
-        files = list(files)
+    def recount(self, files: Iterable[FileState]) -> None:
+        """Count ``files`` (states) in one pass (a job's start: after reconciling with
+        the disk, which sets statuses without the tally). No file is live yet."""
+        counts: Counter = Counter()
+        settled = unsized = sized = 0
+        for f in files:
+            counts[f.status] += 1
+            settled += (f.size or 0) if f.status == DONE else f.ranges.total
+            unsized += f.size is None
+            sized += f.size or 0
         with self._lock:
-            self._counts = Counter(f.state.status for f in files)
+            self._counts = counts
             self._live: set[RunFile] = set()  # taken from the queue, not yet finished
-            self._settled = sum(  # bytes on disk of the files not live
-                (f.size or 0) if f.state.status == DONE else f.written.total for f in files
-            )
-            self._unsized = sum(1 for f in files if f.size is None)
-            self._sized = sum(f.size or 0 for f in files)
+            self._settled = settled  # bytes on disk of the files not live
+            self._unsized, self._sized = unsized, sized
 
     @property
     def total(self) -> int | None:
@@ -63,6 +66,12 @@ class Tally:
             old, f.state.size = f.state.size, size
             self._unsized -= old is None
             self._sized += size - (old or 0)
+
+    def live(self) -> list[RunFile]:
+        """The files taken from the queue and not finished (the job's only
+        :class:`~._files.RunFile` objects: the others are their states alone)."""
+        with self._lock:
+            return list(self._live)
 
     def read(self) -> tuple[dict[str, int], int, int | None]:
         """Files per status, bytes on disk, and the job's size (None while unknown)."""

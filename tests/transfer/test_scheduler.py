@@ -23,7 +23,7 @@ def files(*sizes):
 
 def scheduler(fs, tally=None, **options):
     config = {"parallel": 3, "connections": 16, "chunk_size": 5 * MB, **options}
-    return Scheduler(fs, tally or Tally(fs), **config)
+    return Scheduler(fs, tally or Tally(f.state for f in fs), **config)
 
 
 def prepared(sched, task, tally=None):
@@ -97,7 +97,7 @@ def test_a_progress_snapshot_touches_only_the_active_files():
     fs = files(*[1000] * 20_000)
     for f in fs[:5000]:
         f.state.status = DONE
-    tally = Tally(fs)
+    tally = Tally(f.state for f in fs)
     sched = scheduler(fs[5000:], tally)
     prepared(sched, sched._pick(), tally)
     fs[5000].written.add(0, 400)
@@ -105,10 +105,15 @@ def test_a_progress_snapshot_touches_only_the_active_files():
         job_id="j", dest_dir="/nowhere", parallel=3, chunk_size=MB, files=[f.state for f in fs]
     )
     touched = []
-    reporter = Reporter(state, fs, Subscribers())
+    reporter = Reporter(state, tally.live, Subscribers())
     original = reporter.file_snapshot
     reporter.file_snapshot = lambda f: touched.append(f) or original(f)
     snap = reporter.progress_snapshot(sched.active, tally)
     assert touched == [fs[5000]] and snap.partial
     assert snap.counts == {"done": 5000, "queued": 14_999, "downloading": 1}
     assert (snap.bytes_done, snap.total, snap.file_count) == (5000 * 1000 + 400, 20_000_000, 20_000)
+    # The whole job: the file under way as it runs, every other one as its state says.
+    whole = reporter.snapshot()
+    assert touched == [fs[5000], fs[5000]] and not whole.partial
+    assert [f.bytes_done for f in whole.files[4999:5002]] == [1000, 400, 0]
+    assert whole.bytes_done == snap.bytes_done and len(whole.files) == 20_000

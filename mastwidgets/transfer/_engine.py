@@ -31,7 +31,7 @@ from ._loop import io_loop
 from ._ranges import ByteRanges
 from ._reconcile import Action, decide
 from ._reporter import Reporter
-from ._results import FileResult, TransferConfig, TransferResult
+from ._results import FileResult, FileResults, TransferConfig, TransferResult
 from ._scheduler import Scheduler
 from ._sources import open_sources
 from ._state import (
@@ -324,12 +324,7 @@ class TransferJob(JobHandle):
         return TransferResult(
             job_id=self.id,
             status=self.state.status,
-            files=tuple(
-                FileResult(
-                    f.name, self.dest_dir / f.name, f.status, f.size, f.source, f.md5, f.error
-                )
-                for f in self.state.files
-            ),
+            files=FileResults(self.state.files, self.dest_dir),
             bytes_transferred=self._steps.bytes_moved,
             seconds=time.monotonic() - self._started if self._started else 0.0,
             state_file=self.state_file,

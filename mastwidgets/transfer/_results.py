@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._retry import RetryPolicy
-from ._state import DONE, FAILED, Status
+from ._state import DONE, FAILED, FileState, Status
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,50 @@ class FileResult:
     error: str | None
 
 
+class FileResults(Sequence[FileResult]):
+    """A finished run's files, each :class:`FileResult` made when it is read from the
+    job's states (a result of 100,000 files holds no second copy of them).
+
+    Parameters
+    ----------
+    states
+        The job's file states, as the run left them (nothing changes them after).
+    dest_dir
+        The job's folder: a file's path is its name under it.
+    """
+
+    __slots__ = ("_dest", "_states")
+
+    def __init__(self, states: Sequence[FileState], dest_dir: Path):
+        self._states, self._dest = states, Path(dest_dir)
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        f = self._states[index]
+        return FileResult(f.name, self._dest / f.name, f.status, f.size, f.source, f.md5, f.error)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # a view of states, compared by value
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} FileResult(s)>"
+
+
 @dataclass(frozen=True)
 class TransferResult:
     """The outcome of a job run: ``status`` is done, failed, paused or cancelled."""
 
     job_id: str
     status: Status
-    files: tuple[FileResult, ...]
+    files: Sequence[FileResult]  # a FileResults, or a tuple
     bytes_transferred: int
     seconds: float
     state_file: Path

@@ -23,6 +23,7 @@ _FROM_MAST = (
     "resolve_target",
     "search_criteria",
     "search_obs_id",
+    "search_program",
     "search_region",
     "search_target",
     "search_targets",

@@ -170,6 +170,21 @@ def _print_frame(frame: pd.DataFrame, columns: list[str], empty: str) -> None:
         print(frame[columns].to_string(index=False))
 
 
+def _program(args: argparse.Namespace) -> int:
+    from . import mast
+
+    def progress(done: int, total: int, files: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\rListing: {done}/{total} observations, {files:,} files", end="",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    program = mast.search_program(args.mission, args.program, progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(program.describe())
+    return 0
+
+
 def _products(args: argparse.Namespace) -> int:
     from . import mast
 
@@ -503,6 +518,13 @@ def _parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="every file but AUXILIARY ones (default: calibrated science files)",
             )
+
+    program = commands.add_parser(
+        "program", help="a whole program: its observations and files, by kind and instrument"
+    )
+    program.add_argument("mission", help="MAST's mission, e.g. JWST or HST")
+    program.add_argument("program", help="the program ID, e.g. 2739 (zero-padded or not)")
+    program.set_defaults(run=_program)
 
     products = commands.add_parser("products", help="list observations' data products")
     products.add_argument("obs_id", nargs="+")

@@ -27,6 +27,7 @@ __all__ = [
     "NoProductsFound",
     "ObservationNotFound",
     "ProductNotFound",
+    "ProgramNotFound",
     "StateCorrupt",
     "TargetNotFound",
     "TooManyResults",
@@ -100,6 +101,19 @@ class ObservationNotFound(MastWidgetsError, LookupError):
             f"MAST has no observation with ID {shown}. Observation IDs look like "
             "'jw02739-o001_t001_nircam_clear-f090w' or 'ibxl51010'; "
             "search by target to find them."
+        )
+
+
+class ProgramNotFound(ObservationNotFound):
+    """A mission has no observation of that program (none the user may see)."""
+
+    def __init__(self, mission: str, program: str):
+        self.obs_ids = []
+        self.mission, self.program = mission, program
+        LookupError.__init__(
+            self,
+            f"MAST has no {mission} observations of program {program} (or none you may "
+            "see): check the mission and the program number.",
         )
 
 

@@ -10,6 +10,7 @@ from ._coords import parse_coordinates, parse_radius
 from ._open import open_product
 from ._preview import preview_image
 from ._products import MRP, PRODUCT_COLUMNS, filter_products, list_products, locate
+from ._programs import KINDS, Program, product_kinds, program_id, search_program
 from ._search import (
     CLOUD_COLLECTIONS,
     DEFAULT_RADIUS,
@@ -25,10 +26,12 @@ from ._targets import MAX_TARGETS, read_targets, search_targets
 __all__ = [
     "CLOUD_COLLECTIONS",
     "DEFAULT_RADIUS",
+    "KINDS",
     "MAX_TARGETS",
     "MRP",
     "PRODUCT_COLUMNS",
     "RESULT_COLUMNS",
+    "Program",
     "filter_products",
     "list_products",
     "locate",
@@ -36,10 +39,13 @@ __all__ = [
     "parse_coordinates",
     "parse_radius",
     "preview_image",
+    "product_kinds",
+    "program_id",
     "read_targets",
     "resolve_target",
     "search_criteria",
     "search_obs_id",
+    "search_program",
     "search_region",
     "search_target",
     "search_targets",

@@ -335,28 +335,13 @@ def list_products(
     InvalidCriteria, MastUnavailable
     """
     settings = settings or get_settings()
-    obsids = _obsids(observations, settings)
     hide_auxiliary = not auxiliary and not _asks_for_auxiliary(filters)
-
-    def keep(chunk: list[tuple[pd.DataFrame, dict]]) -> pd.DataFrame:
-        raw = [rows for rows, _ in chunk]
-        names = {k: v for _, batch_names in chunk for k, v in batch_names.items()}
-        rows = pd.concat(raw, ignore_index=True) if len(raw) > 1 else raw[0]
-        rows = _to_frame(rows, settings, names)
+    kept, listed = [], 0
+    for rows, count, _ in product_chunks(observations, settings):
+        listed += count
         if hide_auxiliary:
             rows = rows.loc[rows["productType"].fillna("").astype(str).str.upper() != "AUXILIARY"]
-        return filter_products(rows, **filters)
-
-    kept, chunk, held, listed = [], [], 0, 0
-    for batch, names in _product_batches(obsids, settings):
-        listed += len(batch)
-        chunk.append((batch, names))
-        held += len(batch)
-        if held >= FILTER_ROWS:  # filtered a chunk at a time: what is dropped is not kept
-            kept.append(keep(chunk))
-            chunk, held = [], 0
-    if chunk:
-        kept.append(keep(chunk))
+        kept.append(filter_products(rows, **filters))  # a chunk at a time: what is dropped goes
     if listed == 0:
         raise NoProductsFound(
             f"MAST lists no data products for {_describe(observations)}: they may not be "
@@ -364,6 +349,42 @@ def list_products(
         )
     products = pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
     products = products.drop_duplicates(subset="dataURI", ignore_index=True)  # across chunks
+    return placed(products, cloud=cloud, catalog=catalog, settings=settings)
+
+
+def product_chunks(observations, settings: Settings) -> Iterator[tuple[pd.DataFrame, int, int]]:
+    """The products of ``observations`` as MAST lists them (every type, duplicates and
+    all), in frames of about :data:`FILTER_ROWS` rows with :data:`PRODUCT_COLUMNS`:
+    (frame, rows MAST listed, observations listed so far). A program's hundreds of
+    thousands of rows never sit whole in memory unless the caller keeps them.
+
+    Raises
+    ------
+    ObservationNotFound, InvalidCriteria, MastUnavailable
+    """
+    obsids = _obsids(observations, settings)
+
+    def frame(chunk: list[tuple[pd.DataFrame, dict]]) -> pd.DataFrame:
+        raw = [rows for rows, _ in chunk]
+        names = {k: v for _, batch_names in chunk for k, v in batch_names.items()}
+        rows = pd.concat(raw, ignore_index=True) if len(raw) > 1 else raw[0]
+        return _to_frame(rows, settings, names)
+
+    chunk, held, done = [], 0, 0
+    for batch, names in _product_batches(obsids, settings):
+        chunk.append((batch, names))
+        held += len(batch)
+        done += len(names)
+        if held >= FILTER_ROWS:
+            yield frame(chunk), held, done
+            chunk, held = [], 0
+    if chunk:
+        yield frame(chunk), held, len(obsids)
+
+
+def placed(products: pd.DataFrame, *, cloud: bool, catalog, settings: Settings) -> pd.DataFrame:
+    """``products`` with their locations (:func:`locate`) and, unless ``catalog`` is
+    False, the copies imported before (column ``on_disk``)."""
     products = locate(products, cloud=cloud, settings=settings)
     if catalog is not False and len(products):
         from ..catalog import mark_on_disk  # the catalog answers "is it here?"

@@ -35,3 +35,14 @@ def test_past_the_limit_a_search_asks_to_be_narrowed_without_fetching_rows(
     # 5-arcsecond cone meets over a thousand; JWST's are small)
     narrow = mw.search_region("210.80243 54.34875", radius="5 arcsec", obs_collection="JWST")
     assert 0 < len(narrow) <= 500
+
+
+def test_a_program_of_15000_files_is_listed_and_counted(scaled_env, scaled_sandbox):
+    (big, count), _ = scaled_sandbox.big_observations.items()
+    calls = []
+    program = mw.search_program("JWST", big[2:7], cloud=False, progress=lambda *a: calls.append(a))
+    assert list(program.observations["obs_id"]) == [big]
+    assert program.files == len(program.products) == count == 15_008
+    assert program.products["dataURI"].is_unique
+    assert program.summary.set_index(["kind", "calib_level"]).loc[("science", 2), "files"] > 15_000
+    assert calls[-1] == (1, 1, count)

@@ -33,6 +33,7 @@ _FROM_IMPORTS = (
     "cancel",
     "catalog_products",
     "import_observations",
+    "import_program",
     "list_jobs",
     "pause",
     "remove_job",

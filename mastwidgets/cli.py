@@ -178,11 +178,30 @@ def _program(args: argparse.Namespace) -> int:
             print(f"\rListing: {done}/{total} observations, {files:,} files", end="",
                   file=sys.stderr, flush=True)  # fmt: skip
 
-    program = mast.search_program(args.mission, args.program, progress=progress)
+    if args.dest is None:
+        program = mast.search_program(args.mission, args.program, progress=progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(program.describe())
+        return 0
+    from .imports import import_program
+
+    job = import_program(
+        args.mission,
+        args.program,
+        args.dest,
+        levels=args.levels,
+        layout=args.layout,
+        guide_stars=args.guide_stars,
+        source=args.source,
+        skip_existing=not args.refetch,
+        progress=progress,
+    )
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(program.describe())
-    return 0
+    if job.already:
+        print(f"{len(job.already)} file(s) here already (imported before, unchanged); skipped.")
+    return _run_job(job)
 
 
 def _products(args: argparse.Namespace) -> int:
@@ -524,6 +543,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     program.add_argument("mission", help="MAST's mission, e.g. JWST or HST")
     program.add_argument("program", help="the program ID, e.g. 2739 (zero-padded or not)")
+    program.add_argument(
+        "--import", dest="dest", metavar="DEST",
+        help="import it into the folder DEST (without it: the summary only)",
+    )  # fmt: skip
+    program.add_argument(
+        "--levels", type=int, nargs="+", default=[2, 3], metavar="N",
+        help="calibration levels of the science files (default: 2 3); associations' "
+        "members come whatever their level",
+    )  # fmt: skip
+    program.add_argument(
+        "--layout", default="associations", metavar="LAYOUT",
+        help="associations (default: a folder per association, its members beside it), "
+        "or observation, flat, astroquery",
+    )  # fmt: skip
+    program.add_argument(
+        "--guide-stars", action="store_true", help="also import the guide-star files"
+    )
+    program.add_argument("--source", choices=["auto", "s3", "http"], default="auto")
+    program.add_argument(
+        "--refetch", action="store_true", help="fetch files the catalog has on disk already"
+    )
     program.set_defaults(run=_program)
 
     products = commands.add_parser("products", help="list observations' data products")

@@ -24,6 +24,7 @@ from ._in_place import CatalogJob, CatalogResult, catalog_products, resume_catal
 from ._job import RECORD_BATCH, ImportJob, ImportResult
 from ._listing import RESUMABLE, JobStatus, job_state
 from ._plan import PRODUCT_FIELDS, SOURCES, ImportPlan, plan_import
+from ._programs import INDEX, PROGRAM_LAYOUTS, arrange_associations, import_program
 from ._readers import READERS_FROM, RECORD_READERS
 from ._rows import DEFAULT_PRODUCTS
 from ._watch import JobProgress, JobWatch, list_jobs
@@ -37,8 +38,10 @@ DEFAULT_LAYOUT = LAYOUTS["observation"]
 __all__ = [
     "DEFAULT_LAYOUT",
     "DEFAULT_PRODUCTS",
+    "INDEX",
     "LAYOUTS",
     "PRODUCT_FIELDS",
+    "PROGRAM_LAYOUTS",
     "READERS_FROM",
     "RECORD_BATCH",
     "RECORD_READERS",
@@ -53,12 +56,14 @@ __all__ = [
     "JobProgress",
     "JobStatus",
     "JobWatch",
+    "arrange_associations",
     "cancel",
     "catalog_products",
     "check_import_size",
     "destination",
     "file_name",
     "import_observations",
+    "import_program",
     "import_slot",
     "job_state",
     "layout_pattern",

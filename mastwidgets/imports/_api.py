@@ -112,6 +112,28 @@ def import_observations(
         catalog = catalog or Catalog()
         check_catalog(catalog)
     rows = product_rows(observations, products, source, settings)
+    return start_import(
+        rows, folder, pattern, source=source, catalog=catalog, skip_existing=skip_existing,
+        parallel=parallel, cluster=cluster, settings=settings, **transfer_options,
+    )  # fmt: skip
+
+
+def start_import(
+    rows: pd.DataFrame,
+    folder,
+    pattern: str,
+    *,
+    source: str,
+    catalog: Catalog | None,
+    skip_existing: bool,
+    parallel: int,
+    settings: Settings,
+    cluster=None,
+    meta: dict | None = None,
+    **transfer_options,
+) -> ImportJob:
+    """The import of product ``rows`` into ``folder`` (checked), each file where
+    ``pattern`` puts it, started; ``meta``: more for the job's state to keep."""
     catalog = catalog or Catalog()
     here = {}
     if skip_existing:  # a catalog that cannot answer: everything is fetched
@@ -133,7 +155,7 @@ def import_observations(
             state_dir=settings.state_dir,
             parallel=parallel,
             http_headers=_token_headers(settings),
-            meta=_meta(plan, source),
+            meta={**_meta(plan, source), **(meta or {})},
             s3_endpoint=settings.s3_endpoint,
             **transfer_options,
         )

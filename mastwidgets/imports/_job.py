@@ -154,6 +154,11 @@ class ImportJob:
         self._errors += [
             (f.name, f.error) for f in result.files if f.status != Status.DONE and f.error
         ]
+        associations = self.transfer.state.meta.get("associations")
+        if associations is not None and result.status == Status.DONE:
+            from ._programs import arrange_associations  # a program import's last step
+
+            self._errors += arrange_associations(self.transfer.state.dest_dir, associations)
         self._result = ImportResult(
             self.id,
             result.status,

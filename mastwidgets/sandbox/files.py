@@ -250,11 +250,18 @@ def _fits_bytes(obs: Observation, product: Product, side: int) -> bytes:
         "spectrum": _spectrum_hdus,
     }
     if product.kind == "asn":  # HST association tables are FITS binary tables
+        # As calwf3 and drizzlepac read them: a row per exposure (its rootname, the
+        # raw/flt files' prefix), then the product, named as the association.
+        exposures = sorted(
+            {p.filename.split("_")[0].upper() for p in obs.products
+             if p.subgroup in ("RAW", "FLT", "FLC", "IMA")}
+        )  # fmt: skip
+        names = [*exposures, product.obs_id.upper()]
         members = fits.BinTableHDU.from_columns(
             [
-                fits.Column("MEMNAME", "14A", array=[product.obs_id.upper(), "TOTAL"]),
-                fits.Column("MEMTYPE", "14A", array=["EXP-DTH", "PROD-DTH"]),
-                fits.Column("MEMPRSNT", "L", array=[True, True]),
+                fits.Column("MEMNAME", "14A", array=names),
+                fits.Column("MEMTYPE", "14A", array=["EXP-DTH"] * len(exposures) + ["PROD-DTH"]),
+                fits.Column("MEMPRSNT", "L", array=[True] * len(names)),
             ],
             name="ASN",
         )

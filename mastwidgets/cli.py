@@ -195,13 +195,16 @@ def _program(args: argparse.Namespace) -> int:
         guide_stars=args.guide_stars,
         source=args.source,
         skip_existing=not args.refetch,
+        withdrawn=args.withdrawn,
         progress=progress,
     )
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    if job.already:
-        print(f"{len(job.already)} file(s) here already (imported before, unchanged); skipped.")
-    return _run_job(job)
+    code = _run_job(job)
+    result = job.result
+    moved = result.transfer.bytes_transferred if result is not None else None
+    print(f"{job.changes.describe(moved)}.")
+    return code
 
 
 def _products(args: argparse.Namespace) -> int:
@@ -564,6 +567,11 @@ def _parser() -> argparse.ArgumentParser:
     program.add_argument(
         "--refetch", action="store_true", help="fetch files the catalog has on disk already"
     )
+    program.add_argument(
+        "--withdrawn", choices=["keep", "remove"], default="keep",
+        help="run again into the same folder: keep (default) or remove the files MAST "
+        "no longer lists",
+    )  # fmt: skip
     program.set_defaults(run=_program)
 
     products = commands.add_parser("products", help="list observations' data products")

@@ -170,6 +170,7 @@ def _base_record(
         "target": product.get("target_name"),
         "instrument": product.get("instrument_name"),
         "filters": product.get("filters"),
+        "version": product.get("prvversion"),  # MAST's: a sync compares it
         "date_obs": None,
         "exptime": None,
         "kind": kind,

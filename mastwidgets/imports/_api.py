@@ -130,12 +130,18 @@ def start_import(
     settings: Settings,
     cluster=None,
     meta: dict | None = None,
+    here: dict[str, str] | None = None,
     **transfer_options,
 ) -> ImportJob:
     """The import of product ``rows`` into ``folder`` (checked), each file where
-    ``pattern`` puts it, started; ``meta``: more for the job's state to keep."""
+    ``pattern`` puts it, started; ``meta``: more for the job's state to keep;
+    ``here``: {dataURI: path} of the files not to fetch (default: those the catalog
+    has on disk, with ``skip_existing``)."""
     catalog = catalog or Catalog()
-    here = {}
+    if here is None:
+        here = {}
+    elif skip_existing:
+        skip_existing = False  # the caller said which
     if skip_existing:  # a catalog that cannot answer: everything is fetched
         marked = mark_on_disk(rows, catalog, under=settings.data_root)
         here = {u: p for u, p in zip(marked["dataURI"], marked["on_disk"], strict=True) if p}

@@ -54,6 +54,8 @@ class ImportJob:
     on_cluster = False
     #: What the job does (a :class:`CatalogJob` catalogs products in place).
     kind = "import"
+    #: A program import's changes against the import before it (``import_program``).
+    changes = None
 
     def __init__(
         self,

@@ -31,6 +31,7 @@ PRODUCT_FIELDS = (
     "filters",
     "target_name",
     "instrument_name",
+    "prvversion",
 )
 
 

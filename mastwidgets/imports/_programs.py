@@ -16,19 +16,24 @@ association with its members present.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from .. import transfer
+from .._units import human_bytes
 from ..catalog import Catalog
-from ..errors import InvalidQuery, quoted
+from ..errors import CatalogUnavailable, InvalidQuery, quoted
 from ..mast import search_program
 from ..mast._programs import Progress
 from ..settings import Settings, get_settings
@@ -47,6 +52,9 @@ INDEX = "associations.csv"
 #: The pattern of the ``associations`` layout (``asn_folder`` is set per file here).
 _BY_ASSOCIATION = "{asn_folder}/{productFilename}"
 _ASN_SUFFIXES = ("_asn.json", "_asn.fits")
+_POOL_TIME = re.compile(r"_\d{8}t\d{6}_")
+#: What a sync does with the files MAST no longer lists.
+WITHDRAWN = ("keep", "remove")
 
 
 def import_program(
@@ -61,6 +69,7 @@ def import_program(
     parallel: int = 3,
     catalog: Catalog | None = None,
     skip_existing: bool = True,
+    withdrawn: str = "keep",
     progress: Progress | None = None,
     settings: Settings | None = None,
     **transfer_options,
@@ -83,6 +92,13 @@ def import_program(
         shared by several stored once and linked), or a layout of any import.
     guide_stars
         Also import the guide-star files (about ten times the science files).
+    withdrawn
+        Run again into the same folder, an import brings the program up to date: new
+        files and files MAST reprocessed (another size or version) are fetched, and
+        replace the old ones atomically; the others stay. ``"keep"`` (default) keeps
+        the files MAST no longer lists, ``"remove"`` deletes them; either way their
+        records are marked ``withdrawn``, and a reprocessed file's old record is kept,
+        marked ``superseded``. ``job.changes`` says what changed.
     progress
         As for :func:`mastwidgets.search_program`, while the products are listed.
     source, parallel, catalog, skip_existing, transfer_options
@@ -111,6 +127,8 @@ def import_program(
     if source not in SOURCES:
         raise InvalidQuery(f"source must be one of {', '.join(SOURCES)}, not {quoted(source)}")
     wanted_levels = _levels(levels)
+    if withdrawn not in WITHDRAWN:
+        raise InvalidQuery(f"withdrawn must be 'keep' or 'remove', not {quoted(withdrawn)}")
     folder = destination(dest, settings)  # refused before MAST is asked anything
     found = search_program(
         mission, program, guide_stars=guide_stars, cloud=source != "http",
@@ -126,14 +144,139 @@ def import_program(
     ]
     meta = {"program": {"mission": found.mission, "program": found.program,
                         "levels": sorted(wanted_levels), "layout": layout}}  # fmt: skip
-    options = {"source": source, "catalog": catalog, "skip_existing": skip_existing,
-               "parallel": parallel, "settings": settings, **transfer_options}  # fmt: skip
-    if layout != "associations":
-        return start_import(chosen, folder, layout_pattern(layout), meta=meta, **options)
-    members = _read_associations(chosen, products, folder, source, settings)
-    rows, associations = _arranged(chosen, products, members)
-    meta["associations"] = associations
-    return start_import(rows, folder, _BY_ASSOCIATION, meta=meta, **options)
+    catalog = catalog or Catalog()
+    before = _imported_before(catalog, folder, settings) if skip_existing else {}
+    here = _unchanged(before, products)
+    pattern = _BY_ASSOCIATION
+    rows = chosen
+    if layout == "associations":
+        members = _read_associations(chosen, products, here, source, settings)
+        rows, meta["associations"] = _arranged(chosen, products, members)
+    else:
+        pattern = layout_pattern(layout)
+    changes = _changes(before, rows, products, here, withdrawn)
+    meta["sync"] = changes.as_dict()
+    _mark(catalog, before, changes, withdrawn)
+    job = start_import(
+        rows, folder, pattern, meta=meta, here=here, source=source, catalog=catalog,
+        skip_existing=skip_existing, parallel=parallel, settings=settings, **transfer_options,
+    )  # fmt: skip
+    job.changes = changes
+    return job
+
+
+@dataclass(frozen=True)
+class ProgramChanges:
+    """What a program import brings against what an earlier import of it into the same
+    folder left (all new on a first import), by dataURI."""
+
+    new: tuple[str, ...]
+    reprocessed: tuple[str, ...]  # new bytes on MAST (its size or version changed)
+    withdrawn: tuple[str, ...]  # imported before, no longer listed by MAST
+    unchanged: int
+    withdrawn_action: str = "keep"
+
+    def as_dict(self) -> dict:
+        return {"new": len(self.new), "reprocessed": len(self.reprocessed),
+                "withdrawn": len(self.withdrawn), "unchanged": self.unchanged,
+                "withdrawn_action": self.withdrawn_action}  # fmt: skip
+
+    def describe(self, moved: int | None = None) -> str:
+        """``3 new, 5 reprocessed, 2 withdrawn (kept), 40 unchanged; 1.2 MB moved``."""
+        action = "kept" if self.withdrawn_action == "keep" else "removed"
+        text = (
+            f"{len(self.new)} new, {len(self.reprocessed)} reprocessed, "
+            f"{len(self.withdrawn)} withdrawn ({action}), {self.unchanged} unchanged"
+        )
+        return text if moved is None else f"{text}; {human_bytes(moved)} moved"
+
+
+def _imported_before(catalog: Catalog, folder: Path, settings: Settings) -> dict[str, dict]:
+    """{dataURI: record} of the files imported into ``folder`` before (and still
+    current: not superseded, not withdrawn)."""
+    try:
+        records = catalog.find(under=folder)
+    except CatalogUnavailable as error:
+        log.warning("cannot tell what was imported before: %s", error)
+        return {}
+    return {
+        r["dataURI"]: r for r in records
+        if r.get("dataURI") and not r.get("superseded") and not r.get("withdrawn")
+    }  # fmt: skip
+
+
+def _unchanged(before: dict[str, dict], products: pd.DataFrame) -> dict[str, str]:
+    """{dataURI: path} of the files here as MAST lists them now: on disk as recorded,
+    with MAST's size and (where both know it) its version."""
+    listed = products.set_index("dataURI")
+    found = {}
+    for uri, record in before.items():
+        if uri not in listed.index:
+            continue
+        row = listed.loc[uri]
+        path = record.get("path")
+        try:
+            stat = os.stat(path) if path else None
+        except OSError:
+            stat = None
+        if stat is None or stat.st_size != record.get("size"):
+            continue  # gone or changed on disk: fetched again
+        size, version = row.get("size"), row.get("prvversion")
+        if pd.notna(size) and int(size) != record.get("size"):
+            continue  # reprocessed: MAST's copy has another size
+        if pd.notna(version) and record.get("version") and version != record["version"]:
+            continue  # reprocessed by another calibration version
+        found[uri] = path
+    return found
+
+
+def _changes(
+    before: dict[str, dict],
+    rows: pd.DataFrame,
+    products: pd.DataFrame,
+    here: dict[str, str],
+    withdrawn: str,
+) -> ProgramChanges:
+    """``rows``: what this import takes; ``products``: all MAST lists of the program."""
+    taken = set(rows["dataURI"])
+    return ProgramChanges(
+        new=tuple(sorted(taken - set(before))),
+        reprocessed=tuple(sorted(u for u in taken & set(before) if u not in here)),
+        withdrawn=tuple(sorted(set(before) - set(products["dataURI"]))),
+        unchanged=len(taken & set(here)),
+        withdrawn_action=withdrawn,
+    )
+
+
+def _mark(catalog: Catalog, before: dict[str, dict], changes: ProgramChanges, action: str):
+    """The catalog told before anything moves: a reprocessed file's record kept as
+    superseded (under a key of its own: the new record takes the dataURI's), a
+    withdrawn file's marked withdrawn (and, with ``remove``, its file deleted)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    updates = []
+    for uri in changes.reprocessed:
+        old = before[uri]
+        updates.append(
+            {
+                **old,
+                "key": f"{old['key']}#superseded-{now}",
+                "superseded": now,
+                "path": None,
+                "was_at": old.get("path"),
+            }
+        )  # its file is replaced
+    for uri in changes.withdrawn:
+        old = dict(before[uri])
+        if action == "remove" and old.get("path"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(old["path"]).unlink()
+            old["path"] = None
+        updates.append({**old, "withdrawn": now})
+    if updates:
+        try:
+            catalog.upsert_many(updates)
+        except CatalogUnavailable as error:
+            log.warning("could not mark superseded and withdrawn records: %s", error)
 
 
 def _levels(levels: Iterable[int]) -> set[int]:
@@ -149,22 +292,35 @@ def _levels(levels: Iterable[int]) -> set[int]:
 
 
 def _asn_folder(filename: str) -> str:
-    """An association's folder: its file's name without ``_asn.json``."""
+    """An association's folder: its file's name without ``_asn.json`` and without the
+    pool's timestamp (``_20220723t101241``), which a reprocessing changes: the folder
+    stays, and a sync moves only what changed."""
+    stem = filename.rsplit(".", 1)[0]
     for suffix in _ASN_SUFFIXES:
         if filename.lower().endswith(suffix):
-            return filename[: -len(suffix)]
-    return filename.rsplit(".", 1)[0]
+            stem = filename[: -len(suffix)]
+    return _POOL_TIME.sub("_", stem, count=1)
 
 
 def _read_associations(
-    chosen: pd.DataFrame, products: pd.DataFrame, folder: Path, source: str, settings: Settings
+    chosen: pd.DataFrame,
+    products: pd.DataFrame,
+    here: dict[str, str],
+    source: str,
+    settings: Settings,
 ) -> dict[str, list[str]]:
-    """{association folder: its members' file names}: the association files fetched
-    into their folders (the import finds them there, checked, and records them) and
-    read."""
+    """{association folder: its members' file names}: the association files read where
+    they are (``here``: imported before, unchanged), or fetched into a scratch folder
+    (they are small; the import fetches them again into their own)."""
     asn = chosen.loc[chosen["kind"] == "association"]
+    names = set(products["productFilename"])
+    members: dict[str, list[str]] = {}
+    for row in asn.itertuples():  # those here already are read where they are
+        if row.dataURI in here:
+            members[_asn_folder(row.productFilename)] = _members(Path(here[row.dataURI]), names)
+    asn = asn.loc[~asn["dataURI"].isin(here)]
     if asn.empty:
-        return {}
+        return members
     specs = [
         {
             "name": f"{_asn_folder(row.productFilename)}/{row.productFilename}",
@@ -175,19 +331,16 @@ def _read_associations(
         for row in asn.itertuples()
     ]
     specs = [spec for spec in specs if spec["http"] or spec["s3"]]
-    with tempfile.TemporaryDirectory(prefix="mastwidgets-asn-") as state:
+    with tempfile.TemporaryDirectory(prefix="mastwidgets-asn-") as work:
         result = transfer.download(
-            specs, folder, state_dir=state, s3_endpoint=settings.s3_endpoint,
-            http_headers=_headers(settings),
+            specs, Path(work) / "files", state_dir=Path(work) / "state",
+            s3_endpoint=settings.s3_endpoint, http_headers=_headers(settings),
         )  # fmt: skip
-    names = set(products["productFilename"])
-    members: dict[str, list[str]] = {}
-    for spec, outcome in zip(specs, result.files, strict=True):  # in the order given
-        if outcome.status != transfer.Status.DONE:
-            log.warning("association %s could not be read: %s", spec["name"], outcome.error)
-            continue
-        found = _members(outcome.path, names)
-        members[spec["name"].split("/", 1)[0]] = found
+        for spec, outcome in zip(specs, result.files, strict=True):  # in the order given
+            if outcome.status != transfer.Status.DONE:
+                log.warning("association %s could not be read: %s", spec["name"], outcome.error)
+                continue
+            members[spec["name"].split("/", 1)[0]] = _members(outcome.path, names)
     return members
 
 

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import itertools
 import secrets
 import shutil
 import tempfile
@@ -35,6 +36,7 @@ from .faults import Faults, FaultSwitch
 from .files import TINY_IMAGE_SIDE, default_cache, image_side_for, write_products
 from .generated import GeneratedFiles
 from .portal import ROW_CAP, Portal
+from .reprocess import Reprocessed, reprocess
 from .s3 import S3Server
 from .server import DOWNLOAD_PATH, SandboxHTTPServer
 from .synthetic import BIG_PRODUCTS, SyntheticSky
@@ -42,6 +44,9 @@ from .synthetic import BIG_PRODUCTS, SyntheticSky
 __all__ = ["Faults", "Sandbox"]
 
 BUCKET = "stpubdata"
+
+
+_REPROCESSED = itertools.count(1)
 
 
 class Sandbox:
@@ -273,6 +278,29 @@ class Sandbox:
             raise KeyError(f"{uri} (only curated products can be replaced)")
         self.files[uri].write_bytes(data)
         self.portal.sizes[uri] = len(data)
+
+    def reprocess(
+        self, mission: str, program: str | int, fraction: float = 0.05, *, seed: int = 1
+    ) -> Reprocessed:
+        """MAST reprocessing a program (see :mod:`.reprocess`): about ``fraction`` of its
+        files get new bytes and a new ``prvversion``, JWST's association files new
+        names (a new pool's timestamp), a level-3 product is renamed and a file is
+        withdrawn. Every client sees it at once (HTTP, S3, product lists). Returns what
+        changed, by dataURI."""
+        program = str(int(program)) if str(program).strip().isdigit() else str(program)
+        catalogue, files, report = reprocess(
+            self.catalogue, self.files, self._files_dir / f"reprocessed-{next(_REPROCESSED)}",
+            mission, program, fraction, seed, self.image_side,
+        )  # fmt: skip
+        for uri in set(self.files) - set(files):
+            self.portal.sizes.pop(uri, None)
+        for uri, path in files.items():
+            if self.files.get(uri) != path:
+                self.portal.sizes[uri] = path.stat().st_size
+        self.files.clear()
+        self.files.update(files)
+        self.catalogue = self.portal.catalogue = catalogue
+        return report
 
     def path_of(self, uri: str) -> Path:
         """The sandbox's own copy of a curated product (to compare downloads with)."""

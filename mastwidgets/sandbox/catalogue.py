@@ -94,6 +94,9 @@ class Product:
     recorded: tuple[tuple[str, object], ...] | None = None
     #: MAST's ``type`` column: ``S`` (simple) or ``C`` (composite; Kepler's files, recorded).
     type: str = "S"
+    #: MAST's ``prvversion`` (the pipeline's version), where not the mission's default
+    #: (a reprocessed file's: :mod:`.reprocess`).
+    version: str | None = None
 
     @property
     def uri(self) -> str:

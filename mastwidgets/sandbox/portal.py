@@ -411,7 +411,7 @@ class Portal:
             "productDocumentationURL": None,
             # MAST names the pipeline for TESS files (recorded: "SPOC")
             "project": "SPOC" if product.collection == "TESS" else obs.row["project"],
-            "prvversion": "1.16.0" if product.collection == "JWST" else None,
+            "prvversion": product.version or ("1.16.0" if product.collection == "JWST" else None),
             "proposal_id": product.proposal_id,
             "productFilename": product.filename,
             "size": self.size_of(obs, product),

@@ -12,6 +12,8 @@ from astropy.io import fits
 import mastwidgets as mw
 from mastwidgets.errors import InvalidQuery, ProgramNotFound, UnsafeDestination
 from mastwidgets.imports import INDEX, arrange_associations
+from mastwidgets.sandbox import Sandbox
+from mastwidgets.sandbox.pytest_plugin import _point_at
 
 
 def members_named(asn):
@@ -105,4 +107,64 @@ def test_the_program_command_imports_a_program(sandbox_env, tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "done; 16/16" in done.stdout  # 4 associations, 4 drizzled images, 8 members
+    assert "16 new, 0 reprocessed, 0 withdrawn (kept), 0 unchanged; 794.9 kB moved." in done.stdout
     assert (tmp_path / "h" / "icdm01010" / "icdm01aaq_flt.fits").is_file()
+
+
+@pytest.fixture
+def own_sandbox(monkeypatch, tmp_path):
+    """A sandbox of this test's own (it is reprocessed: other tests must not see it),
+    with the settings pointing at it."""
+    with Sandbox(files_dir=tmp_path / "sandbox-files") as sandbox:
+        settings = _point_at(sandbox, monkeypatch, tmp_path)
+        next(settings)
+        yield sandbox
+
+
+def test_after_mast_reprocesses_a_second_import_moves_only_what_changed(own_sandbox, tmp_path):
+    dest = tmp_path / "pillars"
+    first = mw.import_program("JWST", 2739, dest, levels=[2, 3])
+    assert first.wait().ok and not first.changes.reprocessed and not first.changes.withdrawn
+    taken = set(first.changes.new)
+    kept_before = {p.relative_to(dest): p.read_bytes() for p in dest.rglob("*.fits")}
+
+    changed = own_sandbox.reprocess("JWST", 2739, fraction=0.05)
+    sync = mw.import_program("JWST", 2739, dest, levels=[2, 3])
+    result = sync.wait()
+    assert result.ok, result.errors
+    changes = sync.changes
+    assert set(changes.reprocessed) == set(changed.changed) & taken and changes.reprocessed
+    assert set(changes.new) == {new for old, new in changed.renamed.items() if old in taken}
+    assert set(changes.withdrawn) == (set(changed.renamed) | set(changed.withdrawn)) & taken
+    assert changes.unchanged == len(taken) - len(changes.reprocessed) - len(changes.withdrawn)
+    # the bytes moved are the changed files' only, and each is MAST's new copy
+    listed = mw.search_program("JWST", 2739).products.set_index("dataURI")
+    assert result.transfer.bytes_transferred == sum(
+        int(listed.loc[u, "size"]) for u in (*changes.new, *changes.reprocessed)
+    )
+    for uri in changes.reprocessed:
+        (path,) = dest.rglob(listed.loc[uri, "productFilename"])
+        assert path.read_bytes() == own_sandbox.product_bytes(uri)
+    untouched = [p for p in kept_before if not any(
+        str(p).endswith(u.rsplit("/", 1)[-1]) for u in changes.reprocessed)]  # fmt: skip
+    assert all((dest / p).read_bytes() == kept_before[p] for p in untouched)
+    # withdrawn files kept (the default), their records marked; the old records kept
+    records = {r["key"]: r for r in mw.Catalog().find(under=dest)}
+    for uri in changes.withdrawn:
+        assert records[uri]["withdrawn"] and records[uri]["path"]
+    superseded = [r for r in mw.Catalog().find(job_id=first.id) if r.get("superseded")]
+    assert {r["dataURI"] for r in superseded} == set(changes.reprocessed)
+    text = changes.describe(result.transfer.bytes_transferred)
+    assert text.startswith(f"{len(changes.new)} new, {len(changes.reprocessed)} reprocessed")
+    # the associations (new names, same folders) are complete, members byte-identical
+    for asn in dest.rglob("*_asn.json"):
+        if f"mast:JWST/product/{asn.name}" in changes.withdrawn:
+            continue  # the old pool's association, kept
+        for name in members_named(asn):
+            assert (asn.parent / name).read_bytes() == source_bytes(own_sandbox, name)
+
+    again = own_sandbox.reprocess("JWST", 2739, fraction=0.05, seed=2)
+    removing = mw.import_program("JWST", 2739, dest, levels=[2, 3], withdrawn="remove")
+    assert removing.wait().ok
+    gone = [u for u in removing.changes.withdrawn if u in set(again.renamed) | set(again.withdrawn)]
+    assert gone and not [p for u in gone for p in dest.rglob(u.rsplit("/", 1)[-1])]

@@ -51,6 +51,8 @@ class JobProgress:
     eta: float | None  # seconds left, while running at a known speed
     dest_dir: str
     note: str | None
+    #: A program import's mission, program, levels and layout (``import_program``), else None.
+    program: dict | None = None
 
     @property
     def fraction(self) -> float | None:
@@ -127,6 +129,7 @@ class JobWatch:
             eta=left,
             dest_dir=row["dest_dir"],
             note=row["note"],
+            program=state.meta.get("program"),
         )
 
 

@@ -87,6 +87,7 @@ class App(widgets.VBox):
             on_job=self.jobs.track, theme=settings.theme, grid_license=settings.ag_grid_license
         )
         self.search.on_select(self.imports.set_observations)
+        self.search.on_program(self.imports.set_program)
         # a wide screen's work layout: facets | results | the focused observation's details
         self.search.results_row.children = (*self.search.results_row.children, self.imports.preview)
         query = page_query() if link is None else link

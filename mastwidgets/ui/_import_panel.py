@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import threading
 
 import ipywidgets as widgets
 import pandas as pd
 
 from .. import imports, mast
+from .._units import human_bytes
 from ..catalog.fits_meta import is_fits
 from ..errors import MastWidgetsError
 from ..imports import shown_path
@@ -145,9 +147,39 @@ class ImportPanel(widgets.VBox):
         self.export.children = tuple(
             c for c in self.export.children if c is not self.export.buttons
         )
+        # A Program search's whole program, imported ready for the pipeline.
+        self.program = None
+        self.program_levels = Chips([1, 2, 3, 4], [2, 3], description="Levels")
+        self.program_layout = widgets.Dropdown(
+            options=list(imports.PROGRAM_LAYOUTS), value="associations", description="Layout",
+            tooltip="associations: a folder per association, its members beside it "
+            "(as the pipelines read them)",
+            layout=widgets.Layout(width="260px"),
+        )  # fmt: skip
+        self.program_button = widgets.Button(
+            description="Import program",
+            icon="download",
+            button_style="success",
+            tooltip="The program's science files of these levels, its associations and "
+            "their members; again into the same folder: only what MAST changed",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.program_button.on_click(lambda _: self.start_program())
+        self.program_title = widgets.HTML()
+        self.program_row = widgets.VBox(
+            [
+                self.program_title,
+                widgets.HBox(
+                    [self.program_levels, self.program_layout, self.program_button],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
+            ]
+        )
+        self.program_row.layout.display = "none"
         # The preview (self.preview) is placed by the App, beside the results grid.
         super().__init__(
             [
+                self.program_row,
                 widgets.HTML("<b>Files of the selected observations</b>"),
                 widgets.HBox(
                     [self.calib, self.types, self.extension, self.ticks],
@@ -305,6 +337,58 @@ class ImportPanel(widgets.VBox):
             self.status,
             finally_=lambda: setattr(self.button, "disabled", self.table.ticked.empty),
         )
+
+    def set_program(self, program) -> None:
+        """A Program search's answer (None: another search): its import offered."""
+        self.program = program
+        self.program_row.layout.display = "none" if program is None else None
+        if program is not None:
+            self.program_title.value = (
+                f"<b>Whole program: {html.escape(program.mission)} {html.escape(program.program)}"
+                f"</b> ({program.files:,} files, {human_bytes(program.bytes)}, guide-star files "
+                "left out)"
+            )
+
+    def start_program(self, on_started=None) -> None:
+        """Import the whole program (in the background)."""
+        program = self.program
+        if program is None:
+            self.status.say("Search for a program first (Search by: Program).", "error")
+            return
+        levels = list(self.program_levels.value)
+        if not levels:
+            self.status.say("Choose at least one calibration level.", "error")
+            return
+        self.program_button.disabled = True
+        self.status.say(
+            f"Reading the associations of program {program.program} and starting its import…",
+            "busy",
+        )
+        source, dest = SOURCES[self.source.value], self.dest.value.strip() or None
+        layout = self.program_layout.value
+
+        def work():
+            return imports.import_program(
+                program.mission, program.program, dest, levels=levels, layout=layout,
+                source=source,
+            )  # fmt: skip
+
+        def done(job) -> None:
+            folder = shown_path(job.transfer.state.dest_dir, self.settings)
+            self.status.say(
+                f"Import {job.id} of program {program.program} started into {folder}: "
+                f"{job.changes.describe()}.",
+                "ok",
+            )
+            self.progress.children = (ProgressView(job), *self.progress.children[:2])
+            self.job_line.children = (JobLine(job),)
+            if self._on_job is not None:
+                self._on_job(job)
+
+        self._program_thread = in_background(
+            "program import", work, done, self.status,
+            finally_=lambda: setattr(self.program_button, "disabled", False),
+        )  # fmt: skip
 
     def look_in_place(self) -> None:
         """Draw the chosen ticked file, read where it lives (nothing imported)."""

@@ -219,6 +219,16 @@ class JobsPanel(widgets.VBox):
                     "Take the job off the list; its files and catalog records stay",
                 )
             )
+        if job.program and job.status not in (JobStatus.RUNNING,):
+            buttons.append(
+                self._button(
+                    "Sync",
+                    "sync",
+                    lambda: self.sync(job),
+                    "Bring the program's copy up to date: only what MAST added or "
+                    "reprocessed since moves",
+                )
+            )
         buttons.append(self._button("Files", "folder-open", lambda: self.show_files(job.id)))
         if self._show_in_catalog is not None:
             buttons.append(
@@ -282,6 +292,29 @@ class JobsPanel(widgets.VBox):
             self.track(job)
 
         in_background("resume", lambda: imports.resume(job_id), done, self.status)
+
+    def sync(self, job: JobProgress) -> None:
+        """A program import run again into its folder: only what MAST changed moves."""
+        program = job.program
+        self.status.say(f"Syncing program {program['mission']} {program['program']}…", "busy")
+
+        def work():
+            return imports.import_program(
+                program["mission"], program["program"], job.dest_dir,
+                levels=program.get("levels", (2, 3)),
+                layout=program.get("layout", "associations"),
+            )  # fmt: skip
+
+        def done(new) -> None:
+            self.status.say(
+                f"Sync of program {program['program']} started ({new.id}): "
+                f"{new.changes.describe()}.",
+                "ok",
+            )
+            self.detail.children = (ProgressView(new),)
+            self.track(new)
+
+        self._sync_thread = in_background("sync", work, done, self.status)
 
     def show_files(self, job_id: str) -> None:
         settings = get_settings()

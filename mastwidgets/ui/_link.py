@@ -35,6 +35,7 @@ MODES = {
     "obsid": "Observation ID",
     "list": "Target list",
     "criteria": "Criteria",
+    "program": "Program",
 }
 #: The criteria form's fields a link may carry.
 CRITERIA = ("collection", "instrument", "filters", "date_from", "date_to", "min_exposure")

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import mast
+from ..errors import InvalidQuery, quoted
 from ._background import Status, in_background
 from ._facet_panel import FacetPanel
 from ._grid import TICK_BOXES, column, grid
@@ -52,10 +53,27 @@ MODES = {
     "Observation ID": ("jw02739-o001_t001_nircam_clear-f090w", False),
     "Target list": ("", True),
     "Criteria": ("", False),
+    "Program": ("JWST 2739", False),
 }
 #: The largest target list file a page may upload (a list of 1,000 targets is ~30 kB).
 MAX_LIST_BYTES = 256 * 1024
 COLLECTIONS = ["any", "JWST", "HST", "TESS", "HLA", "GALEX", "Kepler", "K2", "IUE", "SWIFT"]
+
+
+def program_query(text: str) -> tuple[str, str]:
+    """``"JWST 2739"`` (a mission, then a program ID) as ``("JWST", "2739")``.
+
+    Raises
+    ------
+    InvalidQuery
+        Not two words.
+    """
+    words = text.replace(",", " ").split()
+    if len(words) != 2:
+        raise InvalidQuery(
+            f"Give a mission and a program ID, e.g. 'JWST 2739'; not {quoted(text)}."
+        )
+    return words[0], words[1]
 
 
 def _grid_rows(frame: pd.DataFrame, what: str = "") -> list[dict]:
@@ -158,6 +176,11 @@ class SearchPanel(widgets.VBox):
         self.results = pd.DataFrame(columns=list(mast.RESULT_COLUMNS))
         self.selected = self.results
         self._listeners: list[Callable[[pd.DataFrame], None]] = []
+        #: The last Program search's answer (its summary shown under the form), or None.
+        self.program: mast.Program | None = None
+        self._program_listeners: list[Callable[[mast.Program | None], None]] = []
+        self.program_summary = widgets.HTML()
+        self.program_summary.add_class("mw-program-summary")
         self.mode = widgets.ToggleButtons(options=list(MODES), description="Search by")
         self.query = widgets.Text(
             placeholder=MODES["Target name"][0], description="Target", continuous_update=False
@@ -221,6 +244,7 @@ class SearchPanel(widgets.VBox):
                 form,
                 self.criteria,
                 self.status,
+                self.program_summary,
                 self.count,
                 self.results_row,
             ]
@@ -236,6 +260,11 @@ class SearchPanel(widgets.VBox):
 
     def on_select(self, callback: Callable[[pd.DataFrame], None]) -> None:
         self._listeners.append(callback)
+
+    def on_program(self, callback: Callable[[mast.Program | None], None]) -> None:
+        """``callback(program)`` after each search: the program of a Program search,
+        None after any other."""
+        self._program_listeners.append(callback)
 
     def _mode_changed(self, change) -> None:
         example, positional = MODES[change["new"]]
@@ -263,12 +292,16 @@ class SearchPanel(widgets.VBox):
         if mode == "Target list":
             count = len([line for line in text.splitlines() if line.strip()])
             what = f"a list of {count:,} line(s)"
+        elif mode == "Program":
+            what = f"program {text}"
         self.status.say(f"Searching MAST for {what}…", "busy")
         radius = self.radius.value
         criteria = self.criteria.criteria()
         link = encode(mode, text, radius, self.criteria.fields() if mode == "Criteria" else None)
 
         def work() -> pd.DataFrame:
+            if mode == "Program":
+                return mast.search_program(*program_query(text))
             if mode == "Target name":
                 return mast.search_target(text, radius)
             if mode == "Coordinates":
@@ -279,7 +312,11 @@ class SearchPanel(widgets.VBox):
                 return mast.search_targets(text, radius)
             return mast.search_criteria(**criteria)
 
-        def done(frame: pd.DataFrame) -> None:
+        def done(frame: pd.DataFrame | mast.Program) -> None:
+            program = frame if isinstance(frame, mast.Program) else None
+            if program is not None:
+                frame = program.observations
+            self._set_program(program)
             self.show(frame, what)
             self.link = link
             self.copy_link.disabled = False
@@ -304,6 +341,14 @@ class SearchPanel(widgets.VBox):
             self.status,
             finally_=lambda: setattr(self.button, "disabled", False),
         )
+
+    def _set_program(self, program: mast.Program | None) -> None:
+        self.program = program
+        self.program_summary.value = (
+            "" if program is None else f"<pre>{html.escape(program.describe())}</pre>"
+        )
+        for listener in self._program_listeners:
+            listener(program)
 
     def show(self, frame: pd.DataFrame, what: str = "") -> None:
         """Put these results in the grid; ``what`` names the search they answer (the

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import mast
+from .._units import human_bytes
 from ..errors import InvalidQuery, quoted
 from ._background import Status, in_background
 from ._facet_panel import FacetPanel
@@ -74,6 +75,36 @@ def program_query(text: str) -> tuple[str, str]:
             f"Give a mission and a program ID, e.g. 'JWST 2739'; not {quoted(text)}."
         )
     return words[0], words[1]
+
+
+def program_html(program: mast.Program) -> str:
+    """A program's summary as two small tables side by side: its files by kind and
+    level, its science files by instrument and filter."""
+    cell = "padding:1px 10px 1px 0;text-align:right"
+    kinds = "".join(
+        f"<tr><td style='padding:1px 10px 1px 0'>{html.escape(r.kind)}"
+        f"{'' if r.calib_level < 0 else f' level {r.calib_level}'}</td>"
+        f"<td style='{cell}'>{r.files:,}</td><td style='{cell}'>{human_bytes(r.bytes)}</td></tr>"
+        for r in program.summary.itertuples()
+    )
+    instruments = "".join(
+        f"<tr><td style='padding:1px 10px 1px 0'>{html.escape(r.instrument_name)} "
+        f"{html.escape(r.filters)}</td><td style='{cell}'>{r.files:,}</td>"
+        f"<td style='{cell}'>{human_bytes(r.bytes)}</td></tr>"
+        for r in program.by_instrument.itertuples()
+    )
+    head = "<tr><th style='text-align:left'>{}</th><th>files</th><th>size</th></tr>"
+    title = (
+        f"<b>{html.escape(program.mission)} program {html.escape(program.program)}</b>: "
+        f"{len(program.observations):,} observation(s), {program.files:,} file(s), "
+        f"{human_bytes(program.bytes)}"
+    )
+    return (
+        f"<div>{title}</div><div style='display:flex;gap:32px;align-items:flex-start;"
+        f"font-size:90%;line-height:1.3'><table>{head.format('files by kind')}{kinds}</table>"
+        f"<table>{head.format('science files by instrument and filter')}{instruments}"
+        "</table></div>"
+    )
 
 
 def _grid_rows(frame: pd.DataFrame, what: str = "") -> list[dict]:
@@ -344,9 +375,7 @@ class SearchPanel(widgets.VBox):
 
     def _set_program(self, program: mast.Program | None) -> None:
         self.program = program
-        self.program_summary.value = (
-            "" if program is None else f"<pre>{html.escape(program.describe())}</pre>"
-        )
+        self.program_summary.value = "" if program is None else program_html(program)
         for listener in self._program_listeners:
             listener(program)
 

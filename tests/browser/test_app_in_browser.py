@@ -258,3 +258,19 @@ def test_search_tick_and_import_with_the_keyboard_alone(page, voila, mast_sandbo
         == mast_sandbox.path_of(f"mast:HST/product/{imported.name}").read_bytes()
     )
     assert page.console_errors == []
+
+
+def test_a_program_search_shows_its_summary_and_offers_its_import(page):
+    page.click("button:text-is('Program')")
+    box = page.locator("input[placeholder='JWST 2739']")
+    box.fill("JWST 2739")
+    box.press("Enter")
+    page.wait_for_selector("text=9 observations found for program JWST 2739", timeout=60_000)
+    summary = page.locator(".mw-program-summary").inner_text()
+    assert "JWST program 2739: 9 observation(s), 322 file(s)" in summary
+    assert "guide-star level 2\t160" in summary and "NIRCAM/IMAGE F090W" in summary
+    assert page.locator(".ag-center-cols-container .ag-row").count() == 9
+    page.locator("button:text-is('Import program')").wait_for(timeout=60_000)
+    page.wait_for_selector("text=Whole program: JWST 2739", timeout=60_000)
+    shot(page, "program")
+    assert page.console_errors == []

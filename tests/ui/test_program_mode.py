@@ -14,8 +14,11 @@ def test_a_program_search_import_and_sync(sandbox_env, tmp_path):
     run_search(app.search, "Program", "jwst 02739")
     assert len(app.search.grid.grid_data_in) == 9
     assert "9 observations found for program jwst 02739" in app.search.status.value
-    assert "JWST program 2739: 9 observation(s), 322 file(s)" in app.search.program_summary.value
-    assert "guide-star level 2" in app.search.program_summary.value
+    summary = app.search.program_summary.value
+    assert "JWST program 2739</b>: 9 observation(s), 322 file(s)" in summary
+    assert (
+        "guide-star level 2</td><td style='padding:1px 10px 1px 0;text-align:right'>160" in summary
+    )
     imports = app.imports
     assert imports.program_row.layout.display is None
     assert "322 files" in imports.program_title.value

@@ -128,25 +128,6 @@ class ImportPanel(widgets.VBox):
         )
         self.to_basket.on_click(lambda _: self.add_to_basket())
         self._basket = None
-        # What the ticked files become, always in view at the bottom of the page while
-        # the grids scroll (sticky): how many and how big, where from, where to, Import,
-        # the basket, the exports.
-        self.job_line = widgets.HBox()  # the latest job: its total bar, in view
-        self.action_bar = widgets.VBox(
-            [
-                self.job_line,
-                self.summary,
-                widgets.HBox(
-                    [self.button, self.source, self.dest, self.headers, self.to_basket,
-                     self.export.buttons],
-                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
-                ),
-            ]
-        )  # fmt: skip
-        self.action_bar.add_class("mw-action-bar")
-        self.export.children = tuple(
-            c for c in self.export.children if c is not self.export.buttons
-        )
         # A Program search's whole program, imported ready for the pipeline.
         self.program = None
         self.program_levels = Chips([1, 2, 3, 4], [2, 3], description="Levels")
@@ -176,10 +157,30 @@ class ImportPanel(widgets.VBox):
             ]
         )
         self.program_row.layout.display = "none"
+        # What the ticked files become, always in view at the bottom of the page while
+        # the grids scroll (sticky): how many and how big, where from, where to, Import,
+        # the basket, the exports.
+        self.job_line = widgets.HBox()  # the latest job: its total bar, in view
+        self.action_bar = widgets.VBox(
+            [
+                self.job_line,
+                self.summary,
+                widgets.HBox(
+                    [self.button, self.source, self.dest, self.headers, self.to_basket,
+                     self.export.buttons],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
+                # a Program search's import, in view; after the ticked files' Import
+                self.program_row,
+            ]
+        )  # fmt: skip
+        self.action_bar.add_class("mw-action-bar")
+        self.export.children = tuple(
+            c for c in self.export.children if c is not self.export.buttons
+        )
         # The preview (self.preview) is placed by the App, beside the results grid.
         super().__init__(
             [
-                self.program_row,
                 widgets.HTML("<b>Files of the selected observations</b>"),
                 widgets.HBox(
                     [self.calib, self.types, self.extension, self.ticks],

@@ -19,12 +19,13 @@ record through ``_readers``.
 """
 
 from ._api import import_observations, resume
+from ._associations import INDEX, arrange_associations
 from ._control import cancel, pause, remove_job
 from ._in_place import CatalogJob, CatalogResult, catalog_products, resume_catalog
 from ._job import RECORD_BATCH, ImportJob, ImportResult
 from ._listing import RESUMABLE, JobStatus, job_state
 from ._plan import PRODUCT_FIELDS, SOURCES, ImportPlan, plan_import
-from ._programs import INDEX, PROGRAM_LAYOUTS, arrange_associations, import_program
+from ._programs import PROGRAM_LAYOUTS, import_program
 from ._readers import READERS_FROM, RECORD_READERS
 from ._rows import DEFAULT_PRODUCTS
 from ._watch import JobProgress, JobWatch, list_jobs

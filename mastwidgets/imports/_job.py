@@ -158,7 +158,7 @@ class ImportJob:
         ]
         associations = self.transfer.state.meta.get("associations")
         if associations is not None and result.status == Status.DONE:
-            from ._programs import arrange_associations  # a program import's last step
+            from ._associations import arrange_associations  # a program import's last step
 
             self._errors += arrange_associations(self.transfer.state.dest_dir, associations)
         self._result = ImportResult(

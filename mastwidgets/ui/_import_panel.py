@@ -326,10 +326,7 @@ class ImportPanel(widgets.VBox):
             self.status.say(
                 f"Import {job.id} started: {files} file(s) to {folder}{where}{here}.", "ok"
             )
-            self.progress.children = (ProgressView(job), *self.progress.children[:2])
-            self.job_line.children = (JobLine(job),)
-            if self._on_job is not None:
-                self._on_job(job)
+            self._started(job)
 
         in_background(
             "import",
@@ -381,15 +378,20 @@ class ImportPanel(widgets.VBox):
                 f"{job.changes.describe()}.",
                 "ok",
             )
-            self.progress.children = (ProgressView(job), *self.progress.children[:2])
-            self.job_line.children = (JobLine(job),)
-            if self._on_job is not None:
-                self._on_job(job)
+            self._started(job)
 
         self._program_thread = in_background(
             "program import", work, done, self.status,
             finally_=lambda: setattr(self.program_button, "disabled", False),
         )  # fmt: skip
+
+    def _started(self, job) -> None:
+        """A job this panel started: its progress shown, its bar in the action bar, the
+        Jobs tab told."""
+        self.progress.children = (ProgressView(job), *self.progress.children[:2])
+        self.job_line.children = (JobLine(job),)
+        if self._on_job is not None:
+            self._on_job(job)
 
     def look_in_place(self) -> None:
         """Draw the chosen ticked file, read where it lives (nothing imported)."""
@@ -432,10 +434,7 @@ class ImportPanel(widgets.VBox):
                 f"headers only, nothing downloaded{here}. See them in the Catalog tab.",
                 "ok",
             )
-            self.progress.children = (ProgressView(job), *self.progress.children[:2])
-            self.job_line.children = (JobLine(job),)
-            if self._on_job is not None:
-                self._on_job(job)
+            self._started(job)
 
         in_background(
             "headers",

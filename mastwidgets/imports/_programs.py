@@ -8,14 +8,13 @@ association), and, run again into the same folder, only what MAST changed
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
 from ..catalog import Catalog
 from ..errors import InvalidQuery, quoted
 from ..mast import search_program
-from ..mast._programs import Progress
 from ..settings import Settings, get_settings
 from ._api import start_import
 from ._associations import arranged, read_associations
@@ -44,7 +43,7 @@ def import_program(
     catalog: Catalog | None = None,
     skip_existing: bool = True,
     withdrawn: str = "keep",
-    progress: Progress | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
     settings: Settings | None = None,
     **transfer_options,
 ) -> ImportJob:

@@ -46,6 +46,7 @@ SCENARIOS = (
     "jobs",
     "pageload",
     "transports",
+    "program",
 )
 #: The scenarios run by scripts of their own, in a child process each.
 SCRIPTS = {
@@ -56,6 +57,7 @@ SCRIPTS = {
     "jobs": "jobs_watch.py",  # the Jobs tab following a 20,000-file job, against list_jobs
     "pageload": "page_load.py",  # the page ready after its address, pre-heated or not
     "transports": "transports.py",  # bare download loops: the engine's I/O candidates
+    "program": "program_scale.py",  # a whole program listed and counted, against astroquery
 }
 NGINX_CONF = """
 worker_processes 2;

@@ -1,0 +1,100 @@
+"""A whole program's files, listed and counted: ``mw.search_program`` side by side with
+astroquery's ``Observations.query_criteria`` + ``get_product_list`` (what a script
+does by hand), against one sandbox of 70,000 synthetic observations whose biggest
+JWST program lists 15,008 files.
+
+    .venv/bin/python benchmarks/program_scale.py        (or scripts/bench.sh --only program)
+
+Seconds are the median of ``--runs`` runs after one untimed run; peak MiB is what
+Python and numpy allocate while one run lasts (tracemalloc, a run of its own). Both
+clients ask the same sandbox over loopback, which runs in a process of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+
+SCALE = 70_000
+#: The sandbox in a process of its own: prints its environment and the big program.
+SANDBOX = f"""
+import json, sys
+from mastwidgets.sandbox import Sandbox
+sb = Sandbox(scale={SCALE}, s3=False).start()
+big = next(iter(sb.big_observations))
+print(json.dumps({{"environ": sb.environ(), "obs_id": big}}), flush=True)
+sys.stdin.read()
+sb.stop()
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    child = subprocess.Popen(
+        [sys.executable, "-c", SANDBOX], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        told = json.loads(child.stdout.readline())
+        os.environ.update(told["environ"])
+        import mastwidgets as mw
+        from mastwidgets.mast import _client
+        from mastwidgets.settings import get_settings
+
+        obs = _client.observations(get_settings())
+        program = mw.search_obs_id(told["obs_id"]).iloc[0]["proposal_id"]
+
+        def ours():
+            return mw.search_program("JWST", program, cloud=False, catalog=False).files
+
+        def theirs():
+            found = obs.query_criteria(obs_collection="JWST", proposal_id=program)
+            return len(obs.get_product_list(found))
+
+        files = ours()
+        rows = [
+            ("`mw.search_program` (counted by kind, each file once)", ours),
+            ("astroquery `query_criteria` + `get_product_list`", theirs),
+        ]
+        measured = [(label, _median(args.runs, run), _peak_mib(run)) for label, run in rows]
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+    base = measured[1][1]
+    print(f"#### A whole JWST program: {files:,} files listed (sandbox of {SCALE:,} observations)")
+    print()
+    print("| client | seconds | vs astroquery | peak MiB |")
+    print("|---|---:|---:|---:|")
+    for label, seconds, peak in measured:
+        print(f"| {label} | {seconds:.2f} | {seconds / base:.2f}x | {peak:.0f} |")
+    print()
+
+
+def _median(runs: int, work) -> float:
+    work()  # untimed: caches and connections warm
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+def _peak_mib(work) -> float:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _page import open_observation, start_voila
-from run import MONGO_CHILD, median_of
+from run import MONGO_CHILD, median_of, peak_mib
 
 SCENARIOS = ("sandbox", "search", "products", "catalog", "grid", "files", "facets")
 #: The sandbox's 15,008-product observation (index 0 of every scaled sky).
@@ -187,8 +187,8 @@ def products_table(args, settings) -> list[str]:
     # made of), peak of Python and numpy allocations while listing.
     jwst = pd.concat([chosen[chosen["obs_collection"] == "JWST"], mw.search_obs_id(BIG)])
     listed = len(obs.get_product_list(",".join(jwst["obsid"])))
-    my_peak = _peak_mib(lambda: mw.list_products(jwst, cloud=False, settings=settings, **filters))
-    their_peak = _peak_mib(
+    my_peak = peak_mib(lambda: mw.list_products(jwst, cloud=False, settings=settings, **filters))
+    their_peak = peak_mib(
         lambda: obs.filter_products(
             obs.get_product_list(",".join(jwst["obsid"])), productType="SCIENCE"
         )
@@ -206,18 +206,6 @@ def products_table(args, settings) -> list[str]:
         f"{their_peak:.0f} |",
         "",
     ]
-
-
-def _peak_mib(work) -> float:
-    """Peak MiB that Python and numpy allocate while ``work`` runs (tracemalloc)."""
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        work()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def _records(count: int, root: Path) -> list[dict]:

@@ -15,11 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
-import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from run import median_of, peak_mib
 
 SCALE = 70_000
 #: The sandbox in a process of its own: prints its environment and the big program.
@@ -63,7 +65,10 @@ def main() -> None:
             ("`mw.search_program` (counted by kind, each file once)", ours),
             ("astroquery `query_criteria` + `get_product_list`", theirs),
         ]
-        measured = [(label, _median(args.runs, run), _peak_mib(run)) for label, run in rows]
+        measured = [
+            (label, median_of(args.runs, run, clean=lambda: None), peak_mib(run))
+            for label, run in rows
+        ]
     finally:
         child.stdin.close()
         child.wait(timeout=60)
@@ -75,25 +80,6 @@ def main() -> None:
     for label, seconds, peak in measured:
         print(f"| {label} | {seconds:.2f} | {seconds / base:.2f}x | {peak:.0f} |")
     print()
-
-
-def _median(runs: int, work) -> float:
-    work()  # untimed: caches and connections warm
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
-
-
-def _peak_mib(work) -> float:
-    tracemalloc.start()
-    try:
-        work()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 if __name__ == "__main__":

@@ -300,6 +300,18 @@ def median_of(runs: int, work, clean, warm_up: bool = True) -> float:
     return statistics.median(times)
 
 
+def peak_mib(work) -> float:
+    """Peak MiB that Python and numpy allocate while ``work`` runs (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
 def table(title: str, rows: list[tuple[str, float, int]]) -> list[str]:
     base = rows[0][1]
     lines = [

@@ -32,21 +32,29 @@ def on_disk(
     folder = Path(under).resolve() if under is not None else None
     found = {}
     for uri, record in catalog.get_many(uris).items():
-        path = record.get("path")
-        if not path or record.get("error"):
-            continue
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue
-        if stat.st_size != record.get("size"):
-            continue
-        if record.get("mtime_ns") is not None and stat.st_mtime_ns != record["mtime_ns"]:
-            continue
-        if folder is not None and not Path(path).resolve().is_relative_to(folder):
-            continue
-        found[uri] = path
+        path = recorded_copy(record, folder)
+        if path is not None:
+            found[uri] = path
     return found
+
+
+def recorded_copy(record: dict, folder: Path | None = None) -> str | None:
+    """The path of the file ``record`` describes, if it is on disk as recorded (its
+    size and modification time; inside ``folder``, a resolved path, if given)."""
+    path = record.get("path")
+    if not path or record.get("error"):
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if stat.st_size != record.get("size"):
+        return None
+    if record.get("mtime_ns") is not None and stat.st_mtime_ns != record["mtime_ns"]:
+        return None
+    if folder is not None and not Path(path).resolve().is_relative_to(folder):
+        return None
+    return path
 
 
 def mark_on_disk(

@@ -23,6 +23,8 @@ import pandas as pd
 
 from .. import transfer
 from ..settings import Settings
+from ._in_place import _token_headers
+from ._plan import plan_import
 
 log = logging.getLogger(__name__)
 
@@ -62,33 +64,24 @@ def read_associations(
     asn = asn.loc[~asn["dataURI"].isin(here)]
     if asn.empty:
         return members
-    specs = [
-        {
-            "name": f"{_asn_folder(row.productFilename)}/{row.productFilename}",
-            "http": row.url if source != "s3" or pd.isna(row.s3_uri) else None,
-            "s3": None if source == "http" or pd.isna(row.s3_uri) else row.s3_uri,
-            "size": None if pd.isna(row.size) else int(row.size),
-        }
-        for row in asn.itertuples()
-    ]
-    specs = [spec for spec in specs if spec["http"] or spec["s3"]]
     with tempfile.TemporaryDirectory(prefix="mastwidgets-asn-") as work:
-        result = transfer.download(
-            specs, Path(work) / "files", state_dir=Path(work) / "state",
-            s3_endpoint=settings.s3_endpoint, http_headers=_headers(settings),
+        scratch = Path(work) / "files"
+        rows = asn.assign(asn_folder=asn["productFilename"].map(_asn_folder))
+        # where each comes from, as the import itself chooses (the source asked for)
+        plan = plan_import(
+            rows.to_dict("records"), scratch, layout="{asn_folder}/{productFilename}",
+            source=source,
         )  # fmt: skip
-        for spec, outcome in zip(specs, result.files, strict=True):  # in the order given
+        result = transfer.download(
+            plan.files, scratch, state_dir=Path(work) / "state",
+            s3_endpoint=settings.s3_endpoint, http_headers=_token_headers(settings),
+        )  # fmt: skip
+        for outcome in result.files:
             if outcome.status != transfer.Status.DONE:
-                log.warning("association %s could not be read: %s", spec["name"], outcome.error)
+                log.warning("association %s could not be read: %s", outcome.name, outcome.error)
                 continue
-            members[spec["name"].split("/", 1)[0]] = _members(outcome.path, names)
+            members[outcome.name.split("/", 1)[0]] = _members(outcome.path, names)
     return members
-
-
-def _headers(settings: Settings) -> dict:
-    from ._in_place import _token_headers
-
-    return _token_headers(settings)
 
 
 def _members(path: Path, names: set[str]) -> list[str]:
@@ -119,8 +112,9 @@ def _members(path: Path, names: set[str]) -> list[str]:
     except (OSError, KeyError, IndexError, ValueError) as error:
         log.warning("association %s cannot be read: %s", path.name, error)
         return []
-    calibrated = ("_flt.fits", "_flc.fits")  # what drizzlepac combines
-    return sorted(n for n in names for root in roots if n.lower() in {root + s for s in calibrated})
+    # what drizzlepac combines: the exposures' calibrated files
+    wanted = {root + suffix for root in roots for suffix in ("_flt.fits", "_flc.fits")}
+    return sorted(name for name in names if name.lower() in wanted)
 
 
 def arranged(

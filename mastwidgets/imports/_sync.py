@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 
 from .._units import human_bytes
 from ..catalog import Catalog
+from ..catalog.on_disk import recorded_copy
 from ..errors import CatalogUnavailable
 
 log = logging.getLogger(__name__)
@@ -71,22 +71,19 @@ def imported_before(catalog: Catalog, folder: Path) -> dict[str, dict]:
 
 
 def unchanged(before: dict[str, dict], products: pd.DataFrame) -> dict[str, str]:
-    """{dataURI: path} of the files here as MAST lists them now: on disk as recorded,
-    with MAST's size and (where both know it) its version."""
-    listed = products.set_index("dataURI")
+    """{dataURI: path} of the files here as MAST lists them now: on disk as recorded
+    (:func:`~mastwidgets.catalog.on_disk.recorded_copy`), with MAST's size and (where
+    both know it) its version."""
+    sizes = dict(zip(products["dataURI"], products["size"], strict=True))
+    versions = dict(zip(products["dataURI"], products["prvversion"], strict=True))
     found = {}
     for uri, record in before.items():
-        if uri not in listed.index:
-            continue
-        row = listed.loc[uri]
-        path = record.get("path")
-        try:
-            stat = os.stat(path) if path else None
-        except OSError:
-            stat = None
-        if stat is None or stat.st_size != record.get("size"):
+        if uri not in sizes:
+            continue  # withdrawn
+        path = recorded_copy(record)
+        if path is None:
             continue  # gone or changed on disk: fetched again
-        size, version = row.get("size"), row.get("prvversion")
+        size, version = sizes[uri], versions[uri]
         if pd.notna(size) and int(size) != record.get("size"):
             continue  # reprocessed: MAST's copy has another size
         if pd.notna(version) and record.get("version") and version != record["version"]:

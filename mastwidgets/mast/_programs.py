@@ -189,9 +189,10 @@ def search_program(
     total = len(observations)
     for rows, count, done in product_chunks(observations, settings):
         listed += count
-        rows = rows.loc[~rows["dataURI"].map(hash).isin(seen)]  # a file listed twice: once
-        rows = rows.drop_duplicates(subset="dataURI")
-        seen.update(rows["dataURI"].map(hash))
+        hashes = rows["dataURI"].map(hash)
+        first = ~hashes.isin(seen) & ~hashes.duplicated()  # a file listed twice: once
+        rows = rows.loc[first]
+        seen.update(hashes[first])
         rows = rows.assign(kind=product_kinds(rows))
         levels = pd.to_numeric(rows["calib_level"], errors="coerce").fillna(-1).astype(int)
         sizes = pd.to_numeric(rows["size"], errors="coerce").fillna(0).astype("int64")

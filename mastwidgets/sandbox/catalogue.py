@@ -904,10 +904,21 @@ class Catalogue:
 
     def with_observation(self, observation: Observation) -> Catalogue:
         """This catalogue and one more observation (the extra files stay served)."""
-        grown = Catalogue((*self.observations, observation), self.synthetic)
+        return self._carried(Catalogue((*self.observations, observation), self.synthetic))
+
+    def replacing(self, observations: Iterable[Observation], gone: Iterable[str]) -> Catalogue:
+        """This catalogue with these observations in place of those of their obsids (the
+        extra files stay served, but for the dataURIs ``gone``)."""
+        by_obsid = {o.obsid: o for o in observations}
+        made = Catalogue(tuple(by_obsid.get(o.obsid, o) for o in self.observations), self.synthetic)
+        return self._carried(made, set(gone))
+
+    def _carried(self, made: Catalogue, gone: set[str] = frozenset()) -> Catalogue:
+        """``made`` still serving this catalogue's files that no observation lists."""
         for uri, product in self._by_uri.items():
-            grown._by_uri.setdefault(uri, product)
-        return grown
+            if uri not in gone:
+                made._by_uri.setdefault(uri, product)
+        return made
 
     def restricted_to(self, obs_ids: Iterable[str]) -> Catalogue:
         wanted = set(obs_ids)

@@ -113,14 +113,7 @@ def reprocess(
             changes.get(p.uri, p) for p in obs.products if changes.get(p.uri, p) is not None
         )
         made.append(dataclasses.replace(obs, products=kept))
-    by_obsid = {o.obsid: o for o in made}
-    grown = Catalogue(
-        tuple(by_obsid.get(o.obsid, o) for o in catalogue.observations), catalogue.synthetic
-    )
-    gone = set(changes) - set(report.changed)
-    for uri, product in catalogue._by_uri.items():  # the extra files stay served
-        if uri not in gone:
-            grown._by_uri.setdefault(uri, product)
+    grown = catalogue.replacing(made, gone=set(changes) - set(report.changed))
     folder.mkdir(parents=True, exist_ok=True)
     for old, product in changes.items():
         if product is None:

@@ -7,6 +7,7 @@ environment variables.
 
 from ._client import token_headers
 from ._coords import parse_coordinates, parse_radius
+from ._missions import MISSIONS, list_mission_products, mission_columns, search_mission
 from ._open import open_product
 from ._preview import preview_image
 from ._products import MRP, PRODUCT_COLUMNS, filter_products, list_products, locate
@@ -28,13 +29,16 @@ __all__ = [
     "DEFAULT_RADIUS",
     "KINDS",
     "MAX_TARGETS",
+    "MISSIONS",
     "MRP",
     "PRODUCT_COLUMNS",
     "RESULT_COLUMNS",
     "Program",
     "filter_products",
+    "list_mission_products",
     "list_products",
     "locate",
+    "mission_columns",
     "open_product",
     "parse_coordinates",
     "parse_radius",
@@ -44,6 +48,7 @@ __all__ = [
     "read_targets",
     "resolve_target",
     "search_criteria",
+    "search_mission",
     "search_obs_id",
     "search_program",
     "search_region",

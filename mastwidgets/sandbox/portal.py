@@ -20,6 +20,7 @@ import numpy as np
 
 from .catalogue import Catalogue, Observation, Product, resolve
 from .generated import GeneratedFiles
+from .missions import MissionSearch
 
 # Observation columns of Mast.Caom.Cone (real MAST's names, order and types).
 OBSERVATION_FIELDS = (
@@ -227,6 +228,7 @@ class Portal:
         self.generated = generated
         self.row_cap = row_cap
         self.token = token
+        self.missions = MissionSearch(self)
         self.caom_config = _caom_config()
         self._unknown: list[str] = []
         self._lock = threading.Lock()

@@ -10,6 +10,10 @@ Routes (all on one port, as MAST_PROTOCOL.md §1.3 shows they can be):
 ``GET /api/v0.1/path_lookup/?uri=..``       cloud paths
 ``GET /Santa-war/query``                    the SANTA name resolver
 ``GET /whoami``                             session info
+``POST /search/<mission>/api/v0.1/search``  the mission search (:mod:`.missions`)
+``POST /search/<mission>/api/v0.1/post_list_products``  a mission's product lists
+``GET /search/<mission>/api/v0.1/retrieve_product``     a mission's files, with ``Range``
+``GET /search/util/api/v0.1/column_list``  a mission's searchable columns
 ==========================================  ==========================================
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import socket
 import sys
 import threading
@@ -32,6 +37,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from .catalogue import HLA_GETDATA
 from .faults import Faults, FaultSwitch
+from .missions import MISSIONS, MissionError, column_list
 from .portal import Portal
 
 _CONTENT_TYPES = {
@@ -50,6 +56,8 @@ _API_PATHS = {
     "/api/v0.1/Download/bundle.sh",
 }
 DOWNLOAD_PATH = "/api/v0.1/Download/file"
+#: /search/<mission>/api/v0.1/<service>
+_MISSION_PATH = re.compile(r"/search/([a-z0-9_]+)/api/v0\.1/([a-z_]+)")
 REDIRECTED_PATH = "/sandbox/redirected/file"  # where the ``redirect`` fault sends downloads
 
 
@@ -201,12 +209,17 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)  # absolute-URI targets (proxy style) work too
         query = parse_qs(url.query)
         route = (self.command if self.command != "HEAD" else "GET", url.path)
+        mission = _MISSION_PATH.fullmatch(url.path)
+        if mission is not None:
+            self._mission(route[0], mission.group(1), mission.group(2), query)
+            return
         if url.path in (DOWNLOAD_PATH, REDIRECTED_PATH) and route[0] == "GET":
             faults = self._fault("download")
             if faults is not None and faults.redirect and url.path == DOWNLOAD_PATH:
                 self._send(302, b"", "text/plain", {"Location": f"{REDIRECTED_PATH}?{url.query}"})
             elif faults is not None:
-                self._counted_download(query, faults)
+                uri = query.get("uri", [""])[0]
+                self._counted_download(self.server.portal.content(uri), uri, faults)
             return
         handlers = {
             ("POST", "/api/v0/invoke"): self._invoke,
@@ -227,6 +240,46 @@ class _Handler(BaseHTTPRequestHandler):
             self._body()
             return
         handler(query)
+
+    # -- the mission search -----------------------------------------------------------------------
+    def _mission(self, method: str, mission: str, service: str, query) -> None:
+        missions = self.server.portal.missions
+        known = {("GET", "column_list"), ("POST", "search"), ("POST", "post_list_products"),
+                 ("GET", "retrieve_product")}  # fmt: skip
+        if (method, service) not in known or (mission == "util") != (service == "column_list"):
+            self._body()
+            self.server.portal.note_unknown(f"{self.command} {self.path}")
+            self._send(404, b'{"detail": "Not Found"}')
+            return
+        if service == "retrieve_product":
+            faults = self._fault("download")
+            if faults is None:
+                return
+            name = query.get("product_name", [""])[0]
+            found = missions.retrieve(mission, name) if mission in MISSIONS else None
+            self._counted_download(found, name, faults)
+            return
+        body = self._body()
+        if self._fault("api") is None:
+            return
+        try:
+            if service == "column_list":
+                self._json(column_list(query.get("mission", [""])[0].lower()))
+                return
+            if mission not in MISSIONS:
+                raise MissionError(f"Unknown mission '{mission}'.")
+            try:
+                params = json.loads(body or b"{}")
+            except ValueError:
+                raise MissionError("The request body is not JSON.") from None
+            if not isinstance(params, dict):
+                raise MissionError("The request body must be a JSON object.")
+            if service == "search":
+                self._json(missions.search(mission, params))
+            else:
+                self._json(missions.products(mission, params.get("dataset_ids") or []))
+        except MissionError as error:
+            self._json({"detail": str(error)}, status=400)
 
     # -- the portal -------------------------------------------------------------------------------
     def _invoke(self, query) -> None:
@@ -281,20 +334,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, ("\n".join(lines) + "\n").encode(), "text/plain")
 
     # -- downloads --------------------------------------------------------------------------------
-    def _counted_download(self, query, faults: Faults) -> None:
+    def _counted_download(self, found, uri: str, faults: Faults) -> None:
         server = self.server
         with server._connections_lock:
             server.downloads_now += 1
             server.downloads_peak = max(server.downloads_peak, server.downloads_now)
         try:
-            self._download(query, faults)
+            self._download(found, uri, faults)
         finally:
             with server._connections_lock:
                 server.downloads_now -= 1
 
-    def _download(self, query, faults: Faults) -> None:
-        uri = query.get("uri", [""])[0]
-        found = self.server.portal.content(uri)
+    def _download(self, found, uri: str, faults: Faults) -> None:
+        """Send ``found`` (a product and its file or bytes, from ``uri``), or a 404."""
         if found is None:
             self._send(404, json.dumps({"error": f"File not found: {uri}"}).encode())
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import logging
 import platform
 import threading
@@ -152,6 +153,14 @@ class _Boto3:
         return session.create_client(name, **{**kwargs, **self._kwargs(config)})
 
 
+#: The keyword astroquery's ``Observations`` takes a target name by: ``object_name`` from
+#: astroquery 0.4.12 (``objectname`` still works there, with a deprecation warning).
+OBJECT_NAME = (
+    "object_name"
+    if "object_name" in inspect.signature(Observations.query_criteria_async).parameters
+    else "objectname"
+)
+
 _lock = threading.RLock()
 _applied: tuple | None = None
 _logged_in_with: str | None = None
@@ -170,6 +179,10 @@ def _apply(settings: Settings) -> None:
     Observations._session.mount("https://", adapter)
     utils._simple_request = _Redirect(settings)
     PortalAPI._column_configs.clear()  # they may come from another server
+    if getattr(Observations, "_cloud_enabled_explicitly", False) is None:
+        # astroquery 0.4.12 turns its S3 access on by itself (with boto3, which is not
+        # here); mastwidgets decides when S3 is used (enable_cloud)
+        Observations._cloud_enabled_explicitly = False
     if Observations._cloud_connection is not None:
         _point_cloud(settings)
 
@@ -256,6 +269,8 @@ def enable_cloud(settings: Settings) -> None:
         cloud.botocore = botocore
         cloud.config = botocore.client.Config(signature_version=botocore.UNSIGNED)
         Observations._cloud_connection = cloud
+        if hasattr(Observations, "_cloud_enabled_explicitly"):  # astroquery >= 0.4.12
+            Observations._cloud_enabled_explicitly = True
     _point_cloud(settings)
 
 

@@ -26,8 +26,9 @@ from botocore.client import Config
 from ..settings import Settings
 from ._client import CLOUD_MISSIONS, enable_cloud, session
 
-#: dataURIs per ``path_lookup`` request: astroquery's own batch (MAST's URL limit).
-LOOKUP_BATCH = 50
+#: dataURIs per ``path_lookup`` request: astroquery's own batch (MAST's URL limit;
+#: astroquery 0.4.12 sends 40 at a time).
+LOOKUP_BATCH = 40
 #: ``path_lookup`` requests at once: a few, MAST asks clients not to hammer it.
 LOOKUPS_AT_ONCE = 4
 #: S3 requests at once (HEADs, listings).
@@ -54,9 +55,7 @@ def cloud_uris(uris: Iterable[str], settings: Settings) -> dict[str, str | None]
         bucket = cloud.pubdata_bucket
         batches = [wanted[i : i + LOOKUP_BATCH] for i in range(0, len(wanted), LOOKUP_BATCH)]
         with ThreadPoolExecutor(LOOKUPS_AT_ONCE, thread_name_prefix="mastwidgets-lookup") as pool:
-            found = pool.map(
-                lambda batch: mast_utils.mast_relative_path(batch, verbose=False), batches
-            )
+            found = pool.map(lambda batch: _cloud_paths(batch, verbose=False), batches)
             paths = dict(zip(wanted, (p for batch in found for p in batch), strict=True))
         config = cloud.config.merge(Config(max_pool_connections=S3_AT_ONCE))
         # The first request without retries: a bucket that cannot be reached sends the
@@ -69,6 +68,13 @@ def cloud_uris(uris: Iterable[str], settings: Settings) -> dict[str, str | None]
     return {
         uri: f"s3://{bucket}/{path}" if path in present else None for uri, path in paths.items()
     }
+
+
+def _cloud_paths(uris: list[str], *, verbose: bool) -> list[str | None]:
+    """astroquery's look-up of bucket keys: ``get_cloud_paths`` (0.4.12, MAST answers the
+    keys), else ``mast_relative_path`` (deprecated in 0.4.12)."""
+    lookup = getattr(mast_utils, "get_cloud_paths", None) or mast_utils.mast_relative_path
+    return lookup(uris, verbose=verbose)
 
 
 def _present(client, bucket: str, keys: Iterable[str | None], *, probe=None) -> set[str]:

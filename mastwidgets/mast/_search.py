@@ -19,7 +19,7 @@ from ..errors import (
     quoted,
 )
 from ..settings import Settings, get_settings
-from ._client import session
+from ._client import OBJECT_NAME, session
 from ._coords import parse_coordinates, parse_radius
 
 DEFAULT_RADIUS = "3 arcmin"
@@ -272,7 +272,7 @@ def search_target(
     settings = _settings(settings)
     with session(settings) as obs:
         if criteria:
-            query = dict(objectname=name.strip(), radius=angle, **_criteria(criteria))
+            query = {OBJECT_NAME: name.strip(), "radius": angle, **_criteria(criteria)}
             _within_limit(obs.query_criteria_count(**query), settings, max_rows)
             table = obs.query_criteria(**query)
         else:

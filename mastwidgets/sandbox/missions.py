@@ -530,7 +530,8 @@ def _conditions(params: dict) -> list[tuple[str, object]]:
 def _select(select_cols, columns: dict, mission: str, dataset_col: str) -> list[str]:
     if not select_cols:
         if mission == "hst":  # the default MAST echoed when recorded
-            return list(recordings.load()[_RECORDING]["mission_search"]["search_params"]["select_cols"])
+            recorded = recordings.load()[_RECORDING]["mission_search"]
+            return list(recorded["search_params"]["select_cols"])
         return [n for n, c in columns.items() if c["default_output"] == "yes" and n != "ang_sep"]
     chosen = [c.strip() for c in _as_list(select_cols) for c in str(c).split(",")]
     if any(c in ("*", "all") for c in chosen):

@@ -497,11 +497,16 @@ class Portal:
         return {"resolvedCoordinate": entries, "status": ""}
 
     # -- /api/v0.1/path_lookup/ -----------------------------------------------------------------
-    def path_lookup(self, uris: list[str]) -> dict:
+    def path_lookup(self, uris: list[str], use_cloud_path: bool = False) -> dict:
+        """Where MAST keeps each file: its archive path (astroquery <= 0.4.11 maps it to a
+        bucket key) or, with ``use_cloud_path`` (astroquery 0.4.12's ``get_cloud_paths``),
+        the bucket key itself."""
         answer = {}
         for uri in uris:
             product = self.catalogue.product(uri)
             path = product.cloud_path if product else None
+            if path and use_cloud_path:
+                path = "/" + product.s3_key
             answer[uri] = {"status_code": 200 if path else 404, "path": path}
         return answer
 

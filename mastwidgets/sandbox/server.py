@@ -314,7 +314,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(self.server.portal.santa(names, resolve_all, resolver))
 
     def _path_lookup(self, query) -> None:
-        self._json(self.server.portal.path_lookup(query.get("uri", [])))
+        cloud = query.get("use_cloud_path", ["false"])[0].lower() == "true"
+        self._json(self.server.portal.path_lookup(query.get("uri", []), use_cloud_path=cloud))
 
     def _whoami(self, query) -> None:
         self._json(self.server.portal.whoami(self._token()))

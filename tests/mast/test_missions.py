@@ -2,9 +2,6 @@
 API (measured against astroquery's recordings of MAST), and mastwidgets' search, product
 lists and imports built on it."""
 
-import json
-from importlib import resources
-
 import numpy as np
 import pytest
 from astroquery.exceptions import InvalidQueryError
@@ -13,10 +10,11 @@ from astroquery.mast import MastMissionsClass
 import mastwidgets as mw
 from mastwidgets.errors import InvalidCriteria, InvalidQuery, InvalidRadius, TooManyResults
 from mastwidgets.mast import _missions
+from mastwidgets.sandbox import recordings
 
-RECORDED = json.loads(
-    resources.files("astroquery.mast.tests").joinpath("data/mission_results.json").read_text()
-)
+#: astroquery's recordings of MAST's mission search (transcribed into the sandbox's data).
+RECORDING = recordings.load()["hst_mission_search"]
+RECORDED = RECORDING["mission_search"]
 
 
 @pytest.fixture
@@ -46,10 +44,7 @@ def column_list_from_sandbox(mast_sandbox, monkeypatch):
 def test_astroquery_reads_hsts_columns_and_the_recorded_answers(missions, column_list_from_sandbox):
     hst = missions()
     columns = hst.get_column_list()
-    recorded = json.loads(
-        resources.files("astroquery.mast.tests").joinpath("data/mission_columns.json").read_text()
-    )
-    assert list(columns["name"]) == [c["column_name"] for c in recorded]
+    assert list(columns["name"]) == [c["column_name"] for c in RECORDING["mission_column_list"]]
     assert "proposal" in columns[list(columns["name"]).index("sci_pep_id")]["description"].lower()
 
     found = hst.query_region("40.66963 -0.01328", radius=3)
@@ -186,3 +181,24 @@ def test_a_mission_search_of_thousands_of_rows_arrives_whole(scaled_env, monkeyp
     assert total > 2_000 and len(found) == total and found["sci_data_set_name"].is_unique
     assert len(pages) == -(-total // 1000) and pages[-1] == (total, total)
     assert (found["ang_sep"] <= 15).all() and np.all(np.diff(found["ang_sep"]) >= 0)
+
+
+def test_ready_for_astroquery_0_4_12(mast_sandbox, sandbox_env):
+    """astroquery 0.4.12 asks MAST for bucket keys (``get_cloud_paths``:
+    ``use_cloud_path=True``) and names a target ``object_name``: the sandbox answers the
+    first as the bucket holds it, and searches use the keyword the installed astroquery
+    takes (the suite runs warning-free with either)."""
+    import warnings
+
+    import requests
+
+    uri = "mast:HST/product/icdm01010_drz.fits"
+    lookup = mast_sandbox.mast_url + "/api/v0.1/path_lookup/"
+    archive = requests.get(lookup, params={"uri": uri}, timeout=10).json()[uri]["path"]
+    cloud = requests.get(lookup, params={"uri": uri, "use_cloud_path": True}, timeout=10).json()
+    assert archive == "/hst/public/icdm/icdm01010/icdm01010_drz.fits"
+    assert cloud[uri]["path"].lstrip("/") == mast_sandbox.catalogue.product(uri).s3_key
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert len(mw.search_target("M16", radius="3 arcmin", obs_collection="HST")) == 4
+    assert not [w for w in caught if issubclass(w.category, DeprecationWarning)]

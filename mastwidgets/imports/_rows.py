@@ -34,8 +34,16 @@ def product_rows(observations, products, source: str, settings: Settings) -> pd.
 
 def _listed_rows(observations, filters: dict, settings: Settings) -> pd.DataFrame:
     from .. import mast  # astroquery loads on first use only
+    from ..mast._missions import is_mission_table
 
-    products = mast.list_products(observations, settings=settings, catalog=False, **filters)
+    mission = is_mission_table(observations)
+    if mission is not None:  # datasets of MAST's mission search
+        every = mast.list_mission_products(
+            mission, observations["obs_id"], settings=settings, catalog=False
+        )
+        products = mast.filter_products(every, **filters)
+    else:
+        products = mast.list_products(observations, settings=settings, catalog=False, **filters)
     if products.empty:
         raise NoProductsFound(
             "No products of these observations match the product filters "

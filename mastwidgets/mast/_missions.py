@@ -30,7 +30,7 @@ from ..errors import InvalidCriteria, InvalidQuery, InvalidRadius, TooManyResult
 from ..settings import Settings, get_settings
 from ._client import session, token_for, translate_errors
 from ._coords import parse_coordinates, parse_radius
-from ._products import placed
+from ._products import PRODUCT_COLUMNS, _extension, placed
 
 #: The missions MAST's mission search serves (astroquery's documentation), and each one's
 #: dataset column (``None``: MAST lists no dataset keyword for it).
@@ -185,8 +185,11 @@ def search_mission(
     -------
     pandas.DataFrame
         One row per dataset (per position and dataset, for a cone), text stripped of
-        MAST's padding. ``attrs``: ``mission``, ``dataset_column``, ``total`` (the rows
-        MAST matched) and ``descriptions`` ({column: MAST's description}).
+        MAST's padding: the mission's columns, then those every mastwidgets table of
+        observations has (:data:`OBSERVATION_COLUMNS`: ``obs_id`` is the dataset, so
+        the table can be given to :func:`mastwidgets.import_observations`). ``attrs``:
+        ``mission``, ``dataset_column``, ``total`` (the rows MAST matched) and
+        ``descriptions`` ({column: MAST's description}).
 
     Raises
     ------
@@ -244,7 +247,12 @@ def search_mission(
                 progress(fetched, total)
             if len(frame) < size:
                 break
-    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    result = _observation_columns(
+        mission,
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=[MISSIONS[mission] or "dataset"]),
+    )
     result.attrs.update(
         mission=mission,
         dataset_column=MISSIONS[mission],
@@ -252,6 +260,51 @@ def search_mission(
         descriptions=dict(zip(descriptions["name"], descriptions["description"], strict=True)),
     )
     return result
+
+
+#: The observation columns a mission search's rows get (from the mission's own), so that
+#: the app's table, facets and imports read them as they read observations.
+OBSERVATION_COLUMNS = (
+    "obs_id", "obsid", "obs_collection", "target_name", "instrument_name", "filters",
+    "t_exptime", "obs_date", "distance", "in_cloud",
+)  # fmt: skip
+#: Each mission's column for target, instrument, filters, exposure and start.
+_SAME_AS = {
+    "hst": ("sci_targname", "sci_instrume", "sci_spec_1234", "sci_actual_duration",
+            "sci_start_time"),
+    "jwst": ("targprop", "instrume", "opticalElements", "duration", "date_obs"),
+}  # fmt: skip
+
+
+def _observation_columns(mission: str, frame: pd.DataFrame) -> pd.DataFrame:
+    dataset = MISSIONS[mission]
+    ids = frame[dataset] if dataset in frame else pd.Series([None] * len(frame), dtype=object)
+    frame["obs_id"] = ids.astype(object)
+    frame["obsid"] = ids.astype(object)
+    frame["obs_collection"] = mission.upper()
+    names = _SAME_AS.get(mission, (None,) * 5)
+    for ours, theirs in zip(OBSERVATION_COLUMNS[3:8], names, strict=True):
+        frame[ours] = frame.get(theirs)
+    frame["obs_date"] = pd.to_datetime(frame["obs_date"], errors="coerce")
+    frame["t_exptime"] = pd.to_numeric(frame["t_exptime"], errors="coerce")
+    separation = frame.get("ang_sep")
+    frame["distance"] = None if separation is None else pd.to_numeric(separation) * 60.0
+    frame["in_cloud"] = mission in CAOM_MISSIONS
+    return frame
+
+
+def is_mission_table(frame) -> str | None:
+    """The mission whose search gave ``frame`` (its ``attrs``, else its dataset column),
+    or ``None`` for any other table."""
+    if not isinstance(frame, pd.DataFrame):
+        return None
+    if frame.attrs.get("mission") in MISSIONS:
+        return frame.attrs["mission"]
+    for mission, column in MISSIONS.items():
+        ours = column and column in frame and "obs_collection" in frame
+        if ours and set(frame["obs_collection"].dropna().unique()) <= {mission.upper()}:
+            return mission
+    return None
 
 
 def _position(target, coordinates, settings: Settings) -> SkyCoord | None:
@@ -357,10 +410,11 @@ def list_mission_products(
     Returns
     -------
     pandas.DataFrame
-        MAST's product columns (``filename``, ``dataset``, ``category``, ``file_suffix``,
-        ``size``, ``uri``, ...), each file once, and those of an import: ``dataURI``,
-        ``obs_id`` (the dataset), ``obs_collection``, ``productFilename``,
-        ``productType``, ``url`` (MAST's ``retrieve_product``) and ``s3_uri``.
+        Each file once: :data:`~mastwidgets.mast.PRODUCT_COLUMNS` (as
+        :func:`~mastwidgets.list_products` gives them: ``obs_id`` is the dataset,
+        ``url`` MAST's ``retrieve_product``, ``s3_uri`` the bucket's copy,
+        ``calib_level`` 1 or 2 from MAST's category), then MAST's own product columns
+        (``filename``, ``dataset``, ``category``, ``file_suffix``, ``uri``, ...).
 
     Examples
     --------
@@ -412,4 +466,23 @@ def _importable(mission: str, products: pd.DataFrame, settings: Settings) -> pd.
         "SCIENCE" if c in ("CALIBRATED", "UNCALIBRATED") else "AUXILIARY" for c in category
     ]
     products["url"] = [base + quote(str(u), safe="") for u in products["uri"]]
-    return products
+    products["obsid"] = products["dataset"]
+    products["calib_level"] = pd.array(
+        [_LEVELS.get(c) for c in category], dtype="Int64"
+    )  # MAST's mission lists give a category, not a level
+    products["productSubGroupDescription"] = products.get("file_suffix")
+    products["description"] = category.str.capitalize().replace("Aux", "Auxiliary")
+    products["dataRights"] = products.get("access", "PUBLIC")
+    rights = products["dataRights"].fillna("PUBLIC").astype(str).str.upper()
+    products["proprietary"] = rights != "PUBLIC"
+    products["extension"] = products["filename"].map(_extension)
+    products["project"] = mission.upper()
+    for name in PRODUCT_COLUMNS:
+        if name not in products:
+            products[name] = None
+    extra = [c for c in products.columns if c not in PRODUCT_COLUMNS]
+    return products.loc[:, [*PRODUCT_COLUMNS, *extra]]
+
+
+#: The calibration level a mission product's category stands for.
+_LEVELS = {"UNCALIBRATED": 1, "CALIBRATED": 2}

@@ -2,6 +2,8 @@
 API (measured against astroquery's recordings of MAST), and mastwidgets' search, product
 lists and imports built on it."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from astroquery.exceptions import InvalidQueryError
@@ -202,3 +204,18 @@ def test_ready_for_astroquery_0_4_12(mast_sandbox, sandbox_env):
         warnings.simplefilter("always")
         assert len(mw.search_target("M16", radius="3 arcmin", obs_collection="HST")) == 4
     assert not [w for w in caught if issubclass(w.category, DeprecationWarning)]
+
+
+def test_a_mission_search_imports_like_observations(sandbox_env, mast_sandbox, tmp_path):
+    """The datasets of a search go to import_observations as observations do: their
+    calibrated science files are listed, fetched and recorded."""
+    datasets = mw.search_mission("HST", "M16", radius="5 arcmin", sci_spec_1234="F110W")
+    assert list(datasets["obs_id"]) == ["ICDM02010"] and datasets["in_cloud"].all()
+    assert datasets.loc[0, "instrument_name"] == "WFC3" and datasets.loc[0, "distance"] > 0
+    job = mw.import_observations(datasets, tmp_path / "d")
+    result = job.wait(timeout=120)
+    names = sorted(Path(r).name for r in result.records)
+    assert result.ok and names == ["icdm02010_drz.fits", "icdm02aaq_flt.fits", "icdm02abq_flt.fits"]
+    for name in names:
+        local = tmp_path / "d" / "HST" / "ICDM02010" / name
+        assert local.read_bytes() == mast_sandbox.product_bytes(f"mast:HST/product/{name}")

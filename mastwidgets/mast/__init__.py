@@ -7,7 +7,13 @@ environment variables.
 
 from ._client import token_headers
 from ._coords import parse_coordinates, parse_radius
-from ._missions import MISSIONS, list_mission_products, mission_columns, search_mission
+from ._missions import (
+    MISSIONS,
+    is_mission_table,
+    list_mission_products,
+    mission_columns,
+    search_mission,
+)
 from ._open import open_product
 from ._preview import preview_image
 from ._products import MRP, PRODUCT_COLUMNS, filter_products, list_products, locate
@@ -35,6 +41,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "Program",
     "filter_products",
+    "is_mission_table",
     "list_mission_products",
     "list_products",
     "locate",

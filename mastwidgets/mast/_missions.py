@@ -266,7 +266,7 @@ def search_mission(
 #: the app's table, facets and imports read them as they read observations.
 OBSERVATION_COLUMNS = (
     "obs_id", "obsid", "obs_collection", "target_name", "instrument_name", "filters",
-    "t_exptime", "obs_date", "distance", "in_cloud",
+    "t_exptime", "obs_date", "calib_level", "distance", "in_cloud",
 )  # fmt: skip
 #: Each mission's column for target, instrument, filters, exposure and start.
 _SAME_AS = {
@@ -288,7 +288,10 @@ def _observation_columns(mission: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame["obs_date"] = pd.to_datetime(frame["obs_date"], errors="coerce")
     frame["t_exptime"] = pd.to_numeric(frame["t_exptime"], errors="coerce")
     separation = frame.get("ang_sep")
-    frame["distance"] = None if separation is None else pd.to_numeric(separation) * 60.0
+    frame["calib_level"] = pd.array([None] * len(frame), dtype="Int64")  # not said
+    frame["distance"] = (
+        float("nan") if separation is None else pd.to_numeric(separation, errors="coerce") * 60.0
+    )
     frame["in_cloud"] = mission in CAOM_MISSIONS
     return frame
 

@@ -235,12 +235,15 @@ class ImportPanel(widgets.VBox):
         if listed is None:
             self.summary.say(f"Listing the files of {count:,} observation(s)…", "busy")
 
+        mission = mast.is_mission_table(observations)
+
         def work() -> tuple[pd.DataFrame, pd.DataFrame]:
-            every = (
-                listed
-                if listed is not None
-                else mast.list_products(observations, cloud=False, auxiliary=True)
-            )  # every file: the Type filter is the switch that shows AUXILIARY ones
+            if listed is not None:
+                every = listed
+            elif mission is not None:  # datasets of MAST's mission search
+                every = mast.list_mission_products(mission, observations["obs_id"], cloud=False)
+            else:  # every file: the Type filter is the switch that shows AUXILIARY ones
+                every = mast.list_products(observations, cloud=False, auxiliary=True)
             return every, mast.filter_products(every, **filters)
 
         def done(answer: tuple[pd.DataFrame, pd.DataFrame]) -> None:
@@ -251,9 +254,9 @@ class ImportPanel(widgets.VBox):
         def show(every: pd.DataFrame, products: pd.DataFrame) -> None:
             self._listed = every
             self.products = products
-            ticked = (
+            ticked = (  # a mission's lists name no recommended files: the filters decide
                 products["productGroupDescription"].eq(mast.MRP)
-                if mrp
+                if mrp and mission is None
                 else pd.Series(True, index=products.index)
             )
             clouds = observations.drop_duplicates("obsid").set_index("obsid")["in_cloud"]

@@ -36,9 +36,13 @@ MODES = {
     "list": "Target list",
     "criteria": "Criteria",
     "program": "Program",
+    "mission": "Mission",
 }
 #: The criteria form's fields a link may carry.
-CRITERIA = ("collection", "instrument", "filters", "date_from", "date_to", "min_exposure")
+CRITERIA = (
+    "collection", "instrument", "filters", "date_from", "date_to", "min_exposure",
+    "mission", "keywords",
+)  # fmt: skip
 #: The longest text a link may carry (a target list of a few hundred lines).
 MAX_TEXT = 20_000
 
@@ -162,7 +166,7 @@ def encode(mode: str, text: str, radius: str | None, criteria: dict | None = Non
     fields = {"by": by}
     if text:
         fields["q"] = text
-    if radius and mode in ("Target name", "Coordinates", "Target list"):
+    if radius and mode in ("Target name", "Coordinates", "Target list", "Mission"):
         fields["radius"] = radius
     for name, value in (criteria or {}).items():
         if value not in (None, "", 0, 0.0, "any"):
@@ -190,8 +194,8 @@ def decode(query: str) -> dict | None:
     if mode is None:
         return None
     text = values.get("q", "")[:MAX_TEXT]
-    criteria = {k: values[k][:200] for k in CRITERIA if k in values}
-    if mode != "Criteria" and not text.strip():
+    criteria = {k: values[k][: 2000 if k == "keywords" else 200] for k in CRITERIA if k in values}
+    if mode not in ("Criteria", "Mission") and not text.strip():
         return None
     return {
         "mode": mode,

@@ -86,7 +86,10 @@ class PreviewPane(widgets.VBox):
 
     def set_observations(self, frame: pd.DataFrame) -> None:
         self.observations = frame.reset_index(drop=True)
-        self.layout.display = "none" if frame.empty else None
+        # a mission search's datasets have no footprint or preview in MAST's answer
+        self.layout.display = "none" if frame.empty or mast.is_mission_table(frame) else None
+        if mast.is_mission_table(frame):
+            return
         listed = self.observations["obs_id"].head(MAX_LISTED)
         self.focus.options = [(str(o), i) for i, o in enumerate(listed)]
         self.focus.value = 0 if len(listed) else None

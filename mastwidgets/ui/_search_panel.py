@@ -16,6 +16,7 @@ from ._background import Status, in_background
 from ._facet_panel import FacetPanel
 from ._grid import TICK_BOXES, column, grid
 from ._link import LinkedGrid, decode, encode, in_voila
+from ._mission_form import MissionForm
 
 #: Several rows selected by ticking or clicking them.
 _SELECTION = {"rowSelection": "multiple", "rowMultiSelectWithClick": True}
@@ -55,6 +56,7 @@ MODES = {
     "Target list": ("", True),
     "Criteria": ("", False),
     "Program": ("JWST 2739", False),
+    "Mission": ("M16, 274.7 -13.8, or nothing (keywords only)", True),
 }
 #: The largest target list file a page may upload (a list of 1,000 targets is ~30 kB).
 MAX_LIST_BYTES = 256 * 1024
@@ -105,6 +107,18 @@ def program_html(program: mast.Program) -> str:
         f"<table>{head.format('science files by instrument and filter')}{instruments}"
         "</table></div>"
     )
+
+
+def mission_search(mission: str, text: str, radius: str, keywords: dict) -> pd.DataFrame:
+    """A Mission search from the form: ``text`` a position if it reads as one, else a
+    target name; empty, the keywords alone."""
+    place: dict = {}
+    if text:
+        try:
+            place = {"coordinates": mast.parse_coordinates(text)}
+        except InvalidQuery:
+            place = {"target": text}
+    return mast.search_mission(mission, radius=radius, **place, **keywords)
 
 
 def _grid_rows(frame: pd.DataFrame, what: str = "") -> list[dict]:
@@ -221,6 +235,8 @@ class SearchPanel(widgets.VBox):
         )
         self.criteria = _CriteriaForm()
         self.criteria.layout.display = "none"
+        self.mission = MissionForm()
+        self.mission.layout.display = "none"
         self.targets = widgets.Textarea(
             placeholder="One target a line: a name (M16, NGC 6543) or a position "
             "(274.70 -13.81), or a CSV with a 'target' or 'ra,dec' header",
@@ -274,6 +290,7 @@ class SearchPanel(widgets.VBox):
                 self.target_list,
                 form,
                 self.criteria,
+                self.mission,
                 self.status,
                 self.program_summary,
                 self.count,
@@ -307,15 +324,28 @@ class SearchPanel(widgets.VBox):
         self.target_list.layout.display = None if listed else "none"
         self.radius.layout.display = None if positional else "none"
         self.criteria.layout.display = None if criteria else "none"
+        missions = change["new"] == "Mission"
+        self.mission.layout.display = None if missions else "none"
+        if missions:
+            self.mission.load()
 
     def search(self) -> None:
         """Run the search in the background (the button and Enter call this)."""
         mode, text = self.mode.value, self.query.value.strip()
         if mode == "Target list":
             text = self.targets.value.strip()
-        if mode != "Criteria" and not text:
+        if mode not in ("Criteria", "Mission") and not text:
             self.status.say("Type what to search for.", "error")
             return
+        if mode == "Mission":
+            try:
+                keywords = self.mission.criteria()
+            except InvalidQuery as error:
+                self.status.say(str(error), "error")
+                return
+            if not text and not keywords:
+                self.status.say("Type a target or position, or add keywords.", "error")
+                return
         if self._thread is not None and self._thread.is_alive():
             return
         self.button.disabled = True
@@ -325,14 +355,20 @@ class SearchPanel(widgets.VBox):
             what = f"a list of {count:,} line(s)"
         elif mode == "Program":
             what = f"program {text}"
+        elif mode == "Mission":
+            mission = self.mission.mission.value
+            what = f"{mission} datasets" + (f" near {text}" if text else " matching the keywords")
         self.status.say(f"Searching MAST for {what}…", "busy")
         radius = self.radius.value
         criteria = self.criteria.criteria()
-        link = encode(mode, text, radius, self.criteria.fields() if mode == "Criteria" else None)
+        fields = {"Criteria": self.criteria.fields, "Mission": self.mission.fields}.get(mode)
+        link = encode(mode, text, radius, fields() if fields else None)
 
         def work() -> pd.DataFrame:
             if mode == "Program":
                 return mast.search_program(*program_query(text))
+            if mode == "Mission":
+                return mission_search(mission, text, radius, keywords)
             if mode == "Target name":
                 return mast.search_target(text, radius)
             if mode == "Coordinates":
@@ -360,8 +396,9 @@ class SearchPanel(widgets.VBox):
                 if failed
                 else ""
             )
+            noun = "dataset" if mode == "Mission" else "observation"
             self.status.say(
-                f"{count:,} observation{'s' if count != 1 else ''} found for {what}.{unknown}",
+                f"{count:,} {noun}{'s' if count != 1 else ''} found for {what}.{unknown}",
                 "ok" if count and not failed else "info",
             )
 
@@ -411,10 +448,11 @@ class SearchPanel(widgets.VBox):
         if asked["radius"]:
             self.radius.value = asked["radius"]
         self.criteria.set_fields(asked["criteria"])
+        self.mission.set_fields(asked["criteria"])
         if asked["mode"] == "Target list":
             self.targets.value = asked["text"]
             self.search()
-        elif asked["mode"] == "Criteria" or self.query.value == asked["text"]:
+        elif asked["mode"] in ("Criteria", "Mission") or self.query.value == asked["text"]:
             self.search()
         else:
             self.query.value = asked["text"]  # runs the search, as Enter does

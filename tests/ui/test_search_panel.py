@@ -16,7 +16,7 @@ def run_search(panel, mode, text="", **criteria):
     panel.mode.value = mode
     for name, value in criteria.items():
         getattr(panel.criteria, name).value = value
-    if mode == "Criteria":
+    if mode == "Criteria" or not text:
         panel.search()
     else:
         panel.query.value = text  # Enter in the text box

@@ -266,7 +266,8 @@ def search_mission(
 #: the app's table, facets and imports read them as they read observations.
 OBSERVATION_COLUMNS = (
     "obs_id", "obsid", "obs_collection", "target_name", "instrument_name", "filters",
-    "t_exptime", "obs_date", "calib_level", "distance", "in_cloud",
+    "t_exptime", "obs_date", "calib_level", "distance", "in_cloud", "dataproduct_type",
+    "dataRights",
 )  # fmt: skip
 #: Each mission's column for target, instrument, filters, exposure and start.
 _SAME_AS = {
@@ -293,7 +294,26 @@ def _observation_columns(mission: str, frame: pd.DataFrame) -> pd.DataFrame:
         float("nan") if separation is None else pd.to_numeric(separation, errors="coerce") * 60.0
     )
     frame["in_cloud"] = mission in CAOM_MISSIONS
+    kind = frame.get("sci_obs_type", frame.get("exp_type"))
+    frame["dataproduct_type"] = None if kind is None else kind.map(_product_type)
+    rights = frame.get("sci_status", frame.get("access"))
+    frame["dataRights"] = None if rights is None else rights.map(
+        lambda v: None if v is None else "PUBLIC" if str(v).upper() == "PUBLIC"
+        else "EXCLUSIVE_ACCESS"
+    )  # fmt: skip
     return frame
+
+
+def _product_type(value) -> str | None:
+    """CAOM's ``dataproduct_type`` of HST's ``sci_obs_type`` or JWST's ``exp_type``."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.upper()
+    if text in ("IMAGE", "ASTROMETRY", "PHOTOMETRY") or text.endswith(("_IMAGE", "_TACQ")):
+        return "image"
+    if text.endswith("_IFU"):
+        return "cube"
+    return "spectrum" if "SPEC" in text or text.startswith("NRS_") else text.lower()
 
 
 def is_mission_table(frame) -> str | None:

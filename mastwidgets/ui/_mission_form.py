@@ -76,6 +76,8 @@ class MissionForm(widgets.VBox):
         self.keywords = widgets.Textarea(
             placeholder=_EXAMPLES["HST"], layout=widgets.Layout(width="520px", height="92px")
         )
+        self.keywords.add_class("mw-mission-keywords")
+        self.keyword.add_class("mw-mission-keyword")
         self.status = Status()
         self.columns = pd.DataFrame(columns=["name", "data_type", "description"])
         self.mission.observe(lambda _: self.load(), names="value")

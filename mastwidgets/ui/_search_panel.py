@@ -318,7 +318,8 @@ class SearchPanel(widgets.VBox):
         example, positional = MODES[change["new"]]
         criteria = change["new"] == "Criteria"
         listed = change["new"] == "Target list"
-        self.query.description = change["new"].split()[0]
+        label = "Target" if change["new"] == "Mission" else change["new"].split()[0]
+        self.query.description = label
         self.query.placeholder = example
         self.query.layout.display = "none" if criteria or listed else None
         self.target_list.layout.display = None if listed else "none"

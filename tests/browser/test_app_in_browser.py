@@ -274,3 +274,20 @@ def test_a_program_search_shows_its_summary_and_offers_its_import(page):
     page.wait_for_selector("text=Whole program: JWST 2739", timeout=60_000)
     shot(page, "program")
     assert page.console_errors == []
+
+
+def test_a_mission_search_by_the_missions_keywords(page):
+    page.click("button:text-is('Mission')")
+    page.wait_for_selector("text=55 HST keywords", timeout=60_000)
+    page.locator(".mw-mission-keyword select").select_option(label="sci_spec_1234 · string")
+    page.wait_for_selector("text=The filter(s) or grating(s) used", timeout=60_000)
+    criteria = "sci_pep_id = 13926\nsci_spec_1234 = F657N, F110W"
+    page.locator(".mw-mission-keywords textarea").fill(criteria)
+    box = page.locator("input[placeholder='M16, 274.7 -13.8, or nothing (keywords only)']")
+    box.fill("M16")
+    box.press("Enter")
+    page.wait_for_selector("text=2 datasets found for HST datasets near M16", timeout=60_000)
+    assert page.locator(".ag-center-cols-container .ag-row").count() == 2
+    assert page.locator(".mw-results .ag-row", has_text="ICDM02010").count() == 1
+    shot(page, "mission")
+    assert page.console_errors == []

@@ -207,6 +207,41 @@ def _program(args: argparse.Namespace) -> int:
     return code
 
 
+def _mission(args: argparse.Namespace) -> int:
+    from . import mast
+
+    if args.keywords:
+        columns = mast.mission_columns(args.mission)
+        width = int(columns["name"].str.len().max())
+        for row in columns.itertuples():
+            print(f"{row.name:<{width}}  {row.data_type:<9}  {row.description}")
+        return 0
+    criteria = dict(word.split("=", 1) for word in args.criteria if "=" in word)
+    words = " ".join(word for word in args.criteria if "=" not in word)
+    place: dict = {}
+    if words:
+        try:
+            place = {"coordinates": mast.parse_coordinates(words)}
+        except InvalidCoordinates:
+            place = {"target": words}
+    frame = mast.search_mission(args.mission, radius=args.radius, **place, **criteria)
+    if args.dest is None:
+        columns = ["obs_id", "target_name", "instrument_name", "filters", "t_exptime", "obs_date"]
+        if frame["distance"].notna().any():
+            columns.append("distance")
+        _print_frame(frame, columns, "No datasets found.")
+        if not frame.empty:
+            print(f"{len(frame):,} {frame.attrs['mission'].upper()} dataset(s)")
+        return 0
+    if frame.empty:
+        print("No datasets found: nothing to import.")
+        return 0
+    from .imports import import_observations
+
+    job = import_observations(frame, args.dest, source=args.source)
+    return _run_job(job)
+
+
 def _products(args: argparse.Namespace) -> int:
     from . import mast
 
@@ -573,6 +608,29 @@ def _parser() -> argparse.ArgumentParser:
         "no longer lists",
     )  # fmt: skip
     program.set_defaults(run=_program)
+
+    mission = commands.add_parser(
+        "mission",
+        help="MAST's mission search: HST or JWST datasets by the mission's own keywords",
+    )
+    mission.add_argument("mission", help="HST or JWST (or another of MAST's missions)")
+    mission.add_argument(
+        "criteria", nargs="*", metavar="KEYWORD=VALUE",
+        help="the mission's keywords, e.g. sci_pep_id=13926 'sci_spec_1234=F657N,F502N' "
+        "'sci_actual_duration=1000..3000' 'sci_instrume=!ACS'; words without '=' name a "
+        "target or position: mastwidgets mission HST M16 sci_aec=S",
+    )  # fmt: skip
+    mission.add_argument("--radius", default="3 arcmin", help="at most 30 arcmin")
+    mission.add_argument(
+        "--keywords", action="store_true",
+        help="list the mission's keywords with MAST's descriptions, and stop",
+    )  # fmt: skip
+    mission.add_argument(
+        "--import", dest="dest", metavar="DEST",
+        help="import the datasets' calibrated science files into the folder DEST",
+    )  # fmt: skip
+    mission.add_argument("--source", choices=["auto", "s3", "http"], default="auto")
+    mission.set_defaults(run=_mission)
 
     products = commands.add_parser("products", help="list observations' data products")
     products.add_argument("obs_id", nargs="+")

@@ -225,6 +225,9 @@ def search_mission(
                 f"{mission.upper()} has no searchable column {quoted(name)}.{hint} "
                 "mission_columns() lists them."
             )
+    types = dict(zip(descriptions["name"], descriptions["data_type"], strict=True))
+    for name, value in _criteria(criteria).items():
+        _check_value(name, types[name], value)
     options = {"select_cols": _columns_wanted(columns, descriptions)}
     if sort_by is not None:
         options["sort_by"] = [sort_by] if isinstance(sort_by, str) else list(sort_by)
@@ -328,6 +331,27 @@ def is_mission_table(frame) -> str | None:
         if ours and set(frame["obs_collection"].dropna().unique()) <= {mission.upper()}:
             return mission
     return None
+
+
+#: Column types that hold numbers (MAST's ``qual_type``).
+_NUMBERS = ("integer", "float", "ra", "dec", "boolean")
+
+
+def _check_value(name: str, kind: str, value) -> None:
+    """Refuse a value a column of numbers cannot take, before MAST is asked (MAST answers
+    such a search with a bare HTTP 400)."""
+    if kind not in _NUMBERS:
+        return
+    items = value if isinstance(value, list) else str(value).split(",")
+    for item in (str(i).strip().lstrip("!").lstrip("<>=").strip() for i in items):
+        for part in item.split("..") if ".." in item else [item]:
+            try:
+                float(part)
+            except ValueError:
+                raise InvalidCriteria(
+                    f"{quoted(name)} holds numbers ({kind}): {quoted(part)} is not one. Give a "
+                    "number, a list (1, 2), a range (1..5), a comparison (>3) or !number."
+                ) from None
 
 
 def _position(target, coordinates, settings: Settings) -> SkyCoord | None:

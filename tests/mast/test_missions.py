@@ -136,8 +136,10 @@ def test_search_mission_refuses_bad_input_clearly(sandbox_env):
         mw.search_mission("HST", "M16", radius="1 deg")
     with pytest.raises(InvalidQuery, match="at least one"):
         mw.search_mission("HST")
-    with pytest.raises(InvalidCriteria, match="cannot search that way"):
+    with pytest.raises(InvalidCriteria, match=r"'sci_pep_id' holds numbers \(integer\): 'th"):
         mw.search_mission("HST", sci_pep_id="thirteen")
+    with pytest.raises(InvalidCriteria, match="'x' is not one"):
+        mw.search_mission("HST", sci_actual_duration="1..x")
     with pytest.raises(TooManyResults):
         mw.search_mission("HST", sci_pep_id=13926, max_rows=2)
 
@@ -219,3 +221,28 @@ def test_a_mission_search_imports_like_observations(sandbox_env, mast_sandbox, t
     for name in names:
         local = tmp_path / "d" / "HST" / "ICDM02010" / name
         assert local.read_bytes() == mast_sandbox.product_bytes(f"mast:HST/product/{name}")
+
+
+def test_the_mission_command_searches_lists_keywords_and_imports(sandbox_env, tmp_path):
+    import subprocess
+    import sys
+
+    def run(*words):
+        return subprocess.run(
+            [sys.executable, "-m", "mastwidgets", "mission", *words],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    found = run("HST", "M16", "sci_spec_1234=F657N,F110W", "--radius", "5 arcmin")
+    assert found.returncode == 0, found.stderr
+    assert "ICDM01020" in found.stdout and "ICDM02010" in found.stdout
+    assert found.stdout.rstrip().endswith("2 HST dataset(s)")
+    keywords = run("JWST", "--keywords")
+    assert keywords.returncode == 0 and "exp_type" in keywords.stdout
+    assert "Exposure type" in keywords.stdout
+    bad = run("HST", "sci_pep_id=thirteen")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "sci_pep_id" in bad.stderr
+    dest = str(tmp_path / "i")
+    imported = run("HST", "sci_pep_id=13926", "sci_spec_1234=F502N", "--import", dest)
+    assert imported.returncode == 0, imported.stderr
+    assert (tmp_path / "i" / "HST" / "ICDM01010" / "icdm01010_drz.fits").is_file()

@@ -27,11 +27,11 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cached_property
 from threading import Lock
 
 import numpy as np
-from astropy.time import Time
 
 from . import recordings
 from .catalogue import Observation, Product, Target, base_row
@@ -123,8 +123,15 @@ def column_list(mission: str) -> list[dict]:
     raise MissionError(f"Unknown mission '{mission}'.")
 
 
+_MJD_ZERO = datetime(1858, 11, 17)
+
+
 def _iso(mjd: float | None) -> str | None:
-    return None if mjd is None else Time(mjd, format="mjd").isot + "000"
+    """An MJD as MAST's mission search writes dates (``2014-09-02T04:12:40.000000``; UTC,
+    leap seconds ignored: datetime's arithmetic, hundreds of thousands a second)."""
+    if mjd is None:
+        return None
+    return (_MJD_ZERO + timedelta(days=float(mjd))).isoformat(timespec="microseconds")
 
 
 class MissionSearch:

@@ -47,6 +47,7 @@ SCENARIOS = (
     "pageload",
     "transports",
     "program",
+    "mission",
 )
 #: The scenarios run by scripts of their own, in a child process each.
 SCRIPTS = {
@@ -58,6 +59,7 @@ SCRIPTS = {
     "pageload": "page_load.py",  # the page ready after its address, pre-heated or not
     "transports": "transports.py",  # bare download loops: the engine's I/O candidates
     "program": "program_scale.py",  # a whole program listed and counted, against astroquery
+    "mission": "mission_scale.py",  # MAST's mission search at 300,000 rows, against astroquery
 }
 NGINX_CONF = """
 worker_processes 2;

@@ -26,9 +26,9 @@ from botocore.client import Config
 from ..settings import Settings
 from ._client import CLOUD_MISSIONS, enable_cloud, session
 
-#: dataURIs per ``path_lookup`` request: astroquery's own batch (MAST's URL limit;
-#: astroquery 0.4.12 sends 40 at a time).
-LOOKUP_BATCH = 40
+#: dataURIs per ``path_lookup`` request: astroquery's own batch (MAST's URL limit):
+#: 50, 40 from astroquery 0.4.12 (its ``get_cloud_paths``).
+LOOKUP_BATCH = 40 if hasattr(mast_utils, "get_cloud_paths") else 50
 #: ``path_lookup`` requests at once: a few, MAST asks clients not to hammer it.
 LOOKUPS_AT_ONCE = 4
 #: S3 requests at once (HEADs, listings).

@@ -31,12 +31,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .bucket import CatalogueObjects
-from .catalogue import Catalogue, Observation, Product, build_catalogue, many_products
+from .catalogue import Catalogue, build_catalogue, many_products
 from .faults import Faults, FaultSwitch
 from .files import TINY_IMAGE_SIDE, default_cache, image_side_for, write_products
 from .generated import GeneratedFiles
 from .portal import ROW_CAP, Portal
 from .reprocess import Reprocessed, reprocess
+from .rows import Observation, Product
 from .s3 import S3Server
 from .server import DOWNLOAD_PATH, SandboxHTTPServer
 from .synthetic import BIG_PRODUCTS, SyntheticSky

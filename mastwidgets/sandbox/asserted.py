@@ -24,16 +24,17 @@ from dataclasses import replace
 from functools import cache
 
 from . import recordings
-from .catalogue import (
+from .recorded import recorded_observation
+from .rows import (
     FILTER_BANDS,
     Observation,
     Product,
     Target,
-    _hst_cloud,
-    _product,
     base_row,
     galex_uri,
+    hst_cloud,
     jwst_member_key,
+    make_product,
     region,
     tess_folder,
 )
@@ -145,8 +146,8 @@ def _hst_files(row: dict, names: list[tuple[str, str, str, int]], cloud=True) ->
         kind = "preview" if name.endswith(".jpg") else "asn" if sub == "ASN" else "image"
         in_cloud = cloud and kind != "preview"
         description = "Preview-Full" if kind == "preview" else _WFPC2.get(sub, f"DADS {sub} file")
-        made.append(_product(row, name, ptype, sub, description, level, kind,
-                             mrp=sub in ("DRZ", "DRC"), cloud_path=_hst_cloud(name) if in_cloud
+        made.append(make_product(row, name, ptype, sub, description, level, kind,
+                             mrp=sub in ("DRZ", "DRC"), cloud_path=hst_cloud(name) if in_cloud
                              else None, in_s3=in_cloud))  # fmt: skip
     return made
 
@@ -165,7 +166,7 @@ def _galex_m10() -> list[Observation]:
                        project="AIS", calib=2)  # fmt: skip
             uri = galex_uri(50411 + n, tile, n + 1, band, "int.fits.gz")
             name = uri.rsplit("/", 1)[1]
-            image = _product(row, name, "SCIENCE", "INT", "Intensity map", 2, "image", mrp=True,
+            image = make_product(row, name, "SCIENCE", "INT", "Intensity map", 2, "image", mrp=True,
                              in_s3=False)  # fmt: skip
             made.append(_observation(row, [replace(image, data_uri=uri)], M10))
             obsid += 1
@@ -212,8 +213,6 @@ M15_SEGMENTS = 850
 def _m15() -> list[Observation]:
     """MAST's recorded rows at M15 (verbatim) and Swift's UVOT segments of target 31992
     (``00031992001`` asserted, the rest to the asserted count; no files listed)."""
-    from .recorded import _observation as recorded_observation  # it builds on this module
-
     cone = recordings.load()["beginner_search_cones"]["observations"][0]
     made = []
     for values in cone["rows"]:
@@ -325,7 +324,7 @@ def _ps1_skycell() -> Observation:
         ("unconv.mask.fits", "AUXILIARY"),
     ):
         name = f"{obs_id}.{suffix}"
-        products.append(_product(row, name, ptype, suffix.split(".")[1].upper(), "stack image",
+        products.append(make_product(row, name, ptype, suffix.split(".")[1].upper(), "stack image",
                                  3, "image", mrp=ptype == "SCIENCE",
                                  cloud_path=f"{folder}/{name}"))  # fmt: skip
     return _observation(row, products)
@@ -345,9 +344,9 @@ def _tess_targets() -> list[Observation]:
         row["wavelength_region"] = "Optical"
         folder = tess_folder(sector, tic)
         products = [
-            _product(row, f"{obs_id}_lc.fits", "SCIENCE", "LC", "Light curves", 3,
+            make_product(row, f"{obs_id}_lc.fits", "SCIENCE", "LC", "Light curves", 3,
                      "lightcurve", mrp=True, cloud_path=f"{folder}/{obs_id}_lc.fits"),
-            _product(row, f"{obs_id}_tp.fits", "SCIENCE", "TP", "Target pixel files", 2,
+            make_product(row, f"{obs_id}_tp.fits", "SCIENCE", "TP", "Target pixel files", 2,
                      "pixels", mrp=True, cloud_path=f"{folder}/{obs_id}_tp.fits"),
         ]  # fmt: skip
         made.append(_observation(row, products))
@@ -365,7 +364,7 @@ def _jwst_msa() -> Observation:
     msa = "jw02736007001_01_msa.fits"
     folder = "/jwst/public/jw02736"
     products = [
-        _product(
+        make_product(
             row,
             f"{obs_id}_x1d.fits",
             "SCIENCE",
@@ -380,7 +379,7 @@ def _jwst_msa() -> Observation:
     for n in range(6):
         exposure = f"jw02736007001_03103_{n + 1:05d}_nrs1"
         member = (str(87602736000 + n + 1), exposure)
-        products.append(_product(row, msa, "AUXILIARY", "MSA", "MSA configuration file", 1,
+        products.append(make_product(row, msa, "AUXILIARY", "MSA", "MSA configuration file", 1,
                                  "asn", cloud_path=jwst_member_key(folder, exposure, msa),
                                  member=member))  # fmt: skip
     return _observation(row, products)
@@ -397,7 +396,7 @@ def _k2_iue_m8() -> list[Observation]:
     uri = ("mast:K2/url/missions/k2/target_pixel_files/c92/200000000/71000/"
            "ktwo200071160-c92_lpd-targ.fits.gz")  # fmt: skip
     tile.update(wavelength_region="Optical", dataURL=uri)  # as the recorded K2 rows
-    tpf = _product(
+    tpf = make_product(
         tile,
         uri.rsplit("/", 1)[1],
         "SCIENCE",
@@ -415,7 +414,7 @@ def _k2_iue_m8() -> list[Observation]:
                    "LOW-DISP", str(10020411 + n), half=0.003, t_min=45900.0 + n,
                    exptime=3600.0, dptype="spectrum", provenance="NEWSIPS", calib=2)  # fmt: skip
         made.append(_observation(row, [
-            _product(row, f"{obs_id}mxlo_vo.fits", "SCIENCE", "MXLO", "Extracted spectrum",
+            make_product(row, f"{obs_id}mxlo_vo.fits", "SCIENCE", "MXLO", "Extracted spectrum",
                      2, "image", mrp=True, in_s3=False),
         ]))  # fmt: skip
     return made
@@ -442,6 +441,6 @@ def _hla_cgi() -> list[Observation]:
                    exptime=1200.0, proposal=obs_id[4:8].lstrip("0"), pi="HLA")  # fmt: skip
         sub, description = (("DAOPHOT", "HLA DAOPHOT Catalog") if kind == "catalog"
                             else ("DRZ", "HLA simple fits science image"))  # fmt: skip
-        product = _product(row, name, "SCIENCE", sub, description, 3, kind, in_s3=False)
+        product = make_product(row, name, "SCIENCE", sub, description, 3, kind, in_s3=False)
         made.append(_observation(row, [replace(product, data_uri=uri)]))
     return made

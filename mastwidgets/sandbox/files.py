@@ -26,7 +26,8 @@ from astropy.io import fits
 from astropy.table import Table
 from astropy.time import Time
 
-from .catalogue import Catalogue, Observation, Product
+from .catalogue import Catalogue
+from .rows import Observation, Product
 
 TINY_IMAGE_SIDE = 64
 

@@ -23,8 +23,8 @@ from collections import OrderedDict
 
 from astropy.io import fits
 
-from .catalogue import Observation, Product
 from .files import product_bytes
+from .rows import Observation, Product
 
 #: Header cards that name the file itself (the rest of a template is the shape's).
 PER_FILE_CARDS = ("FILENAME", "ROOTNAME")

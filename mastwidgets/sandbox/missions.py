@@ -34,8 +34,8 @@ from threading import Lock
 import numpy as np
 
 from . import recordings
-from .catalogue import Observation, Product, Target, base_row
 from .files import recorded_head
+from .rows import Observation, Product, Target, base_row
 
 #: The missions served, and the CAOM collection their datasets come from.
 MISSIONS = {"hst": "HST", "jwst": "JWST"}

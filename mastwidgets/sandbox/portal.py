@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalogue import Catalogue, Observation, Product, resolve
+from .catalogue import Catalogue, resolve
 from .generated import GeneratedFiles
 from .missions import MissionSearch
+from .rows import Observation, Product
 
 # Observation columns of Mast.Caom.Cone (real MAST's names, order and types).
 OBSERVATION_FIELDS = (

@@ -16,20 +16,20 @@ from dataclasses import replace
 from functools import cache
 
 from . import recordings
-from .catalogue import (
+from .rows import (
     FILTER_BANDS,
     MRP,
     Observation,
     Product,
     Target,
-    _product,
     base_row,
+    make_product,
     mission_cards,
     region,
     tess_folder,
 )
 
-__all__ = ["recorded_observations", "recorded_targets"]
+__all__ = ["recorded_observation", "recorded_observations", "recorded_targets"]
 
 
 def recorded_observations() -> list[Observation]:
@@ -47,7 +47,7 @@ def recorded_observations() -> list[Observation]:
             if key not in seen:
                 seen.add(key)
                 products.setdefault(str(row["parent_obsid"]), []).append(row)
-    observations = [_observation(row, products.get(obsid)) for obsid, row in rows.items()]
+    observations = [recorded_observation(row, products.get(obsid)) for obsid, row in rows.items()]
     observations += _tabled_observations("kepler_10")
     return observations + _printed_observations("hla_m101_beginner_search", _NGC5457_FLD2)
 
@@ -67,7 +67,7 @@ def _tabled_observations(name: str) -> list[Observation]:
         row = dict(zip(table["columns"], values, strict=True))
         for key in ("objID", "objID1", "distance"):  # the position search's own columns
             row.pop(key, None)
-        made.append(_observation(row, product_rows.get(str(row["obsid"]), [])))
+        made.append(recorded_observation(row, product_rows.get(str(row["obsid"]), [])))
     return made
 
 
@@ -92,7 +92,7 @@ def recorded_targets() -> tuple[Target, ...]:
     return (*found.values(), kepler_10)
 
 
-def _observation(recorded: dict, product_rows: list[dict] | None) -> Observation:
+def recorded_observation(recorded: dict, product_rows: list[dict] | None) -> Observation:
     row = {**recorded, "obsid": str(recorded["obsid"])}  # the catalogue's keys are strings
     name = row["target_name"]
     target = Target(name, row["s_ra"], row["s_dec"], name, "", row["target_classification"] or "")
@@ -290,8 +290,8 @@ def _hla_products(row: dict) -> tuple[Product, ...]:
     """An HLA observation's own image and preview, in the forms of the recorded list (the
     sandbox's rows: no other HLA product list was recorded)."""
     obs_id, description = row["obs_id"], "HLA simple fits science image"
-    science = _product(row, f"{obs_id}_drz.fits", "SCIENCE", "DRZ", description, 3, "image",
+    science = make_product(row, f"{obs_id}_drz.fits", "SCIENCE", "DRZ", description, 3, "image",
                        mrp=True, in_s3=False)  # fmt: skip
-    preview = _product(row, f"{obs_id}_drz.jpg", "PREVIEW", "", "Preview-Full", 3, "preview",
+    preview = make_product(row, f"{obs_id}_drz.jpg", "PREVIEW", "", "Preview-Full", 3, "preview",
                        in_s3=False)  # fmt: skip
     return replace(science, data_uri=row["dataURL"]), replace(preview, data_uri=row["jpegURL"])

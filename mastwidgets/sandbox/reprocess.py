@@ -25,8 +25,9 @@ from pathlib import Path
 
 from astropy.io import fits
 
-from .catalogue import Catalogue, Product
+from .catalogue import Catalogue
 from .files import product_bytes
+from .rows import Product
 
 #: ``prvversion`` of a reprocessed file (MAST's column: the pipeline's version).
 NEW_VERSION = {"JWST": "1.17.1", "HST": "3.7.2"}

@@ -35,10 +35,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-from .catalogue import HLA_GETDATA
 from .faults import Faults, FaultSwitch
 from .missions import MISSIONS, MissionError, column_list
 from .portal import Portal
+from .rows import HLA_GETDATA
 
 _CONTENT_TYPES = {
     ".fits": "application/fits",

@@ -29,16 +29,16 @@ import numpy as np
 from astropy.coordinates import angular_separation
 from astropy.time import Time
 
-from .catalogue import (
+from .rows import (
     Observation,
     Product,
     Target,
-    _product,
     base_row,
     galex_uri,
     in_bucket,
     jwst_exposures,
     jwst_member_key,
+    make_product,
     member_obsids,
     mission_cards,
     region,
@@ -652,7 +652,7 @@ class SyntheticSky:
         spectrum = config.product_type == "spectrum"
 
         def make(filename, ptype, sub, desc, level, kind, mrp=False, cloud=None, member=None):
-            return _product(row, filename, ptype, sub, desc, level, kind, mrp=mrp,
+            return make_product(row, filename, ptype, sub, desc, level, kind, mrp=mrp,
                             cloud_path=cloud, member=member)  # fmt: skip
 
         products = []

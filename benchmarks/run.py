@@ -48,6 +48,7 @@ SCENARIOS = (
     "transports",
     "program",
     "mission",
+    "sync",
 )
 #: The scenarios run by scripts of their own, in a child process each.
 SCRIPTS = {
@@ -60,6 +61,7 @@ SCRIPTS = {
     "transports": "transports.py",  # bare download loops: the engine's I/O candidates
     "program": "program_scale.py",  # a whole program listed and counted, against astroquery
     "mission": "mission_scale.py",  # MAST's mission search at 300,000 rows, against astroquery
+    "sync": "program_sync.py",  # a program import kept current after MAST reprocesses 5 %
 }
 NGINX_CONF = """
 worker_processes 2;

@@ -11,6 +11,7 @@ client that keeps a copy current sees it in MAST's product lists:
   ``_drc`` replaces the ``_drz``);
 - a file is withdrawn (no longer listed or served).
 
+``fraction`` is of the program's files (each once), all those changes counted.
 Deterministic: the same sandbox, program, fraction and seed change the same files.
 """
 
@@ -68,7 +69,8 @@ def reprocess(
     version = NEW_VERSION.get(mission, "2")
     report = Reprocessed()
     files = dict(files)
-    products = [p for o in observations for p in o.products if p.uri in files]
+    # each file once (a JWST visit's guide-star files are listed under two observations)
+    products = list({p.uri: p for o in observations for p in o.products if p.uri in files}.values())
     fits_science = [
         p for p in products
         if p.product_type == "SCIENCE" and p.filename.endswith(".fits") and p.calib_level >= 2
@@ -80,7 +82,11 @@ def reprocess(
     spare = [p for p in products if p.subgroup in ("CRF", "RAW", "RATEINTS")]
     withdrawn = rng.choice(spare) if spare else None
     rest = [p for p in rest if p is not withdrawn]
-    count = max(1, round(fraction * len(products)))
+    # ``fraction`` of the program's files change: new bytes, the renamed associations and
+    # level-3 product, and the withdrawn file together
+    renames = sum(1 for p in products if p.subgroup == "ASN" and _POOL_TIME.search(p.filename))
+    touched = renames + (renamed is not None) + (withdrawn is not None)
+    count = max(1, round(fraction * len(products)) - touched)
     changed = set(rng.sample(range(len(rest)), min(count, len(rest))))
     changes: dict[str, Product | None] = {}  # old dataURI -> the product now (None: gone)
     for index, product in enumerate(rest):

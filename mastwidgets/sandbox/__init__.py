@@ -40,7 +40,7 @@ from .reprocess import Reprocessed, reprocess
 from .rows import Observation, Product
 from .s3 import S3Server
 from .server import DOWNLOAD_PATH, SandboxHTTPServer
-from .synthetic import BIG_PRODUCTS, SyntheticSky
+from .synthetic import BIG_PRODUCTS, BIG_PROGRAM, SyntheticSky
 
 __all__ = ["Faults", "Sandbox"]
 
@@ -326,6 +326,16 @@ class Sandbox:
             synthetic.obs_id(i): len(synthetic.observation(i).products)
             for i in range(len(BIG_PRODUCTS))
         }
+
+    @property
+    def big_program(self) -> str | None:
+        """The synthetic JWST program of MAST's shape (50 level-3 observations, ~107,000
+        product rows, guide-star files ten times the science files): its ID, or ``None``
+        when the synthetic sky is too small to hold it."""
+        synthetic = self.catalogue.synthetic
+        if synthetic is None or not synthetic.program_indices:
+            return None
+        return str(BIG_PROGRAM)
 
     # -- faults and observation -------------------------------------------------------------------
     def set_faults(self, faults: Faults | None) -> None:

@@ -47,6 +47,17 @@ from .rows import (
 
 #: Products of the two big observations (``Sandbox.big_observations``).
 BIG_PRODUCTS = (15_000, 2_000)
+#: The synthetic JWST program of MAST's shape (``Sandbox.big_program``), the observations
+#: after the big ones: level-3 observations over member exposures (each of a pair of
+#: observations lists its visit's guide-star files, ten times its science files; every
+#: fifth a NIRSpec MOS observation listing the program's one MSA file), ~107,000 product
+#: rows in all, as MAST's lists of a large program (astroquery #2496, #2507).
+BIG_PROGRAM = 9000
+PROGRAM_OBSERVATIONS = 50
+#: Member exposures of each of its observations (exposure numbers, two visits each).
+PROGRAM_EXPOSURES = 18
+#: Guide-star files per science file of a visit (MAST's recorded list: ~10).
+GUIDE_STARS_PER_FILE = 10
 #: obsids of synthetic observations are this plus their index.
 OBSID_BASE = 5_000_000_000
 #: "Today" for the synthetic archive: rows released after it are exclusive-access.
@@ -232,6 +243,14 @@ class SyntheticSky:
             self.ra[big], self.dec[big] = 270.0 + 0.05 * big, 66.56071
             self.t_min[big], self.exptime[big] = Time("2023-03-14").mjd + big, 5153.6
             self.field[big] = 5
+        # the big program: NIRCam imaging, every fifth observation NIRSpec MOS
+        nirspec = next(i for i, c in enumerate(_CONFIGS) if c.instrument == "NIRSPEC/MSA")
+        for n, i in enumerate(self.program_indices, 1):
+            self.config[i] = nirspec if n % 5 == 0 else nircam
+            self.filter[i] = n % len(_CONFIGS[self.config[i]].filters)
+            self.ra[i], self.dec[i] = 269.2 + 0.02 * (n % 10), 66.3 + 0.02 * (n // 10)
+            self.t_min[i], self.exptime[i] = Time("2024-01-10").mjd + 0.5 * n, 2576.8
+            self.field[i] = 5
         self._obs_ids = [self._obs_id(i) for i in range(count)]
         self._index = {self._key_of_obs(i): i for i in range(count)}
         # the last observations built, each with its products by file name
@@ -240,11 +259,21 @@ class SyntheticSky:
         self._columns: dict[str, list] = {}
         self._home_index: tuple[list[str], dict[str, list[int]]] | None = None
 
+    @property
+    def program_indices(self) -> range:
+        """The indices of the big program's observations (none in a sky too small)."""
+        first = len(BIG_PRODUCTS)
+        if self.count < first + 2 * PROGRAM_OBSERVATIONS:
+            return range(0)
+        return range(first, first + PROGRAM_OBSERVATIONS)
+
     # -- names ------------------------------------------------------------------------------------
     def _jwst_numbers(self, i: int) -> tuple[int, int]:
         """(program, observation number) of a JWST observation: unique per index."""
         if i < len(BIG_PRODUCTS):
             return 9990 + i, 1
+        if i in self.program_indices:
+            return BIG_PROGRAM, i - self.program_indices.start + 1
         return 10000 + i // 999, 1 + i % 999
 
     def _obs_id(self, i: int) -> str:
@@ -657,6 +686,8 @@ class SyntheticSky:
 
         products = []
         suffix = self._science_suffix(i)
+        if i in self.program_indices:
+            return _program_products(self, i, row, make)
         if name == "JWST":
             program, number = self._jwst_numbers(i)
             folder = f"/jwst/public/jw{program:05d}"
@@ -759,6 +790,69 @@ class SyntheticSky:
                 make(self._preview_name(i), "PREVIEW", "", "Preview-Full", 3, "preview")
             )
         return tuple(products)
+
+
+def _program_products(sky: SyntheticSky, i: int, row: dict, make) -> tuple[Product, ...]:
+    """One observation of the big program, as MAST lists it: its member exposures'
+    files (each exposure's under its own product group), its visit's guide-star files
+    (the pair's first observation names them; both list them), the MSA file of a MOS
+    observation (one for the program, listed by each), its association and level-3
+    products and previews."""
+    config = _CONFIGS[sky.config[i]]
+    spectrum = config.product_type == "spectrum"
+    program, number = sky._jwst_numbers(i)
+    digits = f"{program:05d}"
+    obs_id = sky._obs_ids[i]
+    folder = f"/jwst/public/jw{digits}"
+    level3 = f"{folder}/L3/t/o{number:03d}"
+    exposures = [
+        entry
+        for exposure in range(PROGRAM_EXPOSURES)
+        for entry in jwst_exposures(digits, number, 2101 + exposure, _DETECTORS[config.instrument],
+                                    not spectrum)
+    ]  # fmt: skip
+    groups = member_obsids(row["obsid"], exposures)
+    products = [
+        make(filename, "SCIENCE", sub, desc, level, "image", sub == "CAL",
+             jwst_member_key(folder, member, filename), (groups[member], member))
+        for member, filename, sub, level, desc in exposures
+    ]  # fmt: skip
+    first = number - 1 + number % 2  # the pair's first observation: its visit's files
+    start = datetime(2024, 1, 10) + timedelta(days=0.5 * first)
+    steps = GUIDE_STARS_PER_FILE * len(exposures) // len(_GUIDE_STAR_MODES)
+    for step in range(steps):
+        stamp = (start + timedelta(seconds=20 * step)).strftime("%Y%j%H%M%S")
+        for mode in _GUIDE_STAR_MODES:
+            name = f"jw{digits}{first:03d}001_{mode}_{stamp}_cal.fits"
+            products.append(
+                make(name, "AUXILIARY", mode.upper(), f"Guide star {mode[3:].upper()} data", 2,
+                     "image")
+            )  # fmt: skip
+    if spectrum:
+        msa = f"jw{digits}005001_01_msa.fits"  # the program's first MOS observation's
+        member = exposures[0][0]
+        products.append(
+            make(msa, "AUXILIARY", "MSA", "MSA configuration file", 1, "asn", False,
+                 jwst_member_key(folder, f"jw{digits}005001_x", msa), (groups[member], member))
+        )  # fmt: skip
+    suffix = "x1d" if spectrum else "i2d"
+    kind = "spectrum" if spectrum else "image"
+    day = (start + timedelta(hours=number)).strftime("%Y%m%dt%H%M%S")
+    asn = f"jw{digits}-o{number:03d}_{day}_{'spec3' if spectrum else 'image3'}_00001_asn.json"
+    level3_files = [(f"{obs_id}_{suffix}.fits", "SCIENCE", suffix.upper(), 3, kind, True)]
+    if not spectrum:  # (a source catalogue's size differs by observation: not generated)
+        level3_files.append((f"{obs_id}_segm.fits", "SCIENCE", "SEGM", 3, "image", False))
+    level3_files.append((asn, "INFO", "ASN", 3, "asn", False))
+    for filename, ptype, sub, level, file_kind, mrp in level3_files:
+        products.append(
+            make(filename, ptype, sub, sub.lower(), level, file_kind, mrp, f"{level3}/{filename}")
+        )
+    products.append(make(f"{obs_id}_{suffix}.png", "PREVIEW", "", "Preview-Full", 3, "preview"))
+    return tuple(products)
+
+
+#: The guide-star modes of a visit's files (MAST's: identification, acquisition, tracking).
+_GUIDE_STAR_MODES = ("gs-id", "gs-acq1", "gs-acq2", "gs-track", "gs-fg")
 
 
 #: Where the bucket keeps each collection's files (the collections MAST has in the cloud).

@@ -1,5 +1,7 @@
 """Searches of tens of thousands of rows, and the row limit that asks to narrow one."""
 
+import json
+
 import pytest
 
 import mastwidgets as mw
@@ -46,3 +48,27 @@ def test_a_program_of_15000_files_is_listed_and_counted(scaled_env, scaled_sandb
     assert program.products["dataURI"].is_unique
     assert program.summary.set_index(["kind", "calib_level"]).loc[("science", 2), "files"] > 15_000
     assert calls[-1] == (1, 1, count)
+
+
+def test_a_program_of_mast_shape_at_100000_rows(scaled_env, scaled_sandbox):
+    """The sandbox's big program has MAST's shape (level-3 observations over member
+    exposures, association files naming real members, a visit's guide-star files ten
+    times its science files and listed by both observations of the visit, one MSA file
+    for the program's MOS observations) and is summarised whole."""
+    program = mw.search_program("JWST", scaled_sandbox.big_program, cloud=False)
+    assert len(program.observations) == 50 and program.products["dataURI"].is_unique
+    summary = program.summary.set_index(["kind", "calib_level"])["files"]
+    assert summary.sum() == program.files > 60_000
+    first, second = program.observations["obs_id"][:2]
+    one = mw.list_products([first], catalog=False, cloud=False, auxiliary=True)
+    guide = one["productSubGroupDescription"].str.startswith("GS-")
+    exposure = one["calib_level"].isin([1, 2]) & (one["productType"] == "SCIENCE")
+    assert guide.sum() == 10 * exposure.sum() == 2_160
+    both = mw.list_products([first, second], catalog=False, cloud=False, auxiliary=True)
+    assert both["productSubGroupDescription"].str.startswith("GS-").sum() == guide.sum()
+    msa = program.products[program.products["productFilename"].str.endswith("_msa.fits")]
+    assert len(msa) == 1  # one file, listed by each of the 10 MOS observations
+    asn = program.products[program.products["kind"] == "association"].iloc[0]
+    members = json.loads(scaled_sandbox.product_bytes(asn["dataURI"]))["products"][0]["members"]
+    names = set(program.products["productFilename"])
+    assert len(members) == 36 and {m["expname"] for m in members} <= names

@@ -6,6 +6,7 @@ unchanged, is the client wherever MAST's behaviour is what is tested.
 
 import gzip
 import io
+import json
 from collections import Counter
 
 import pytest
@@ -110,6 +111,11 @@ def test_every_kind_of_generated_file_opens_and_its_wcs_covers_the_footprint(big
             kinds[product.kind] += 1
             if product.kind == "preview":
                 assert data.startswith(b"\x89PNG\r\n\x1a\n")
+                continue
+            if product.filename.endswith(".json"):  # an association: its members are listed
+                members = json.loads(data)["products"][0]["members"]
+                names = {p.filename for p in observation.products}
+                assert members and {m["expname"] for m in members} <= names
                 continue
             if product.filename.endswith(".gz"):  # K2's target pixel files, as MAST's
                 data = gzip.decompress(data)

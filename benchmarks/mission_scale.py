@@ -15,27 +15,17 @@ search it has just made: the time is the clients' and the transfer's.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from run import median_of, peak_mib
+from run import median_of, peak_mib, sandbox_process
 
 SCALE = 1_000_000
 PAGE = 5000
-SANDBOX = f"""
-import json, sys
-from mastwidgets.sandbox import Sandbox
-sb = Sandbox(scale={SCALE}, s3=False).start()
-print(json.dumps(sb.environ()), flush=True)
-sys.stdin.read()
-sb.stop()
-"""
 SEARCHES = {
     "30' cone at M101": {"coordinates": "210.80243 54.34875", "radius": "30 arcmin"},
     "every HST science dataset": {"sci_aec": "S"},
@@ -46,11 +36,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    child = subprocess.Popen(
-        [sys.executable, "-c", SANDBOX], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        os.environ.update(json.loads(child.stdout.readline()))
+    with sandbox_process(SCALE) as (environ, _):
+        os.environ.update(environ)
         os.environ["MASTWIDGETS_MAX_SEARCH_ROWS"] = "500000"
         from astropy.table import vstack
         from astroquery.mast import MastMissionsClass, conf
@@ -93,9 +80,6 @@ def main() -> None:
             for label, run in (("`mw.search_mission`", ours), ("astroquery, paged", theirs)):
                 seconds = median_of(args.runs, run, clean=lambda: None)
                 measured.append((name, rows, label, seconds, peak_mib(run)))
-    finally:
-        child.stdin.close()
-        child.wait(timeout=120)
     print(f"#### MAST's mission search (HST) in a sandbox of {SCALE:,} observations")
     print()
     print("| search | rows | client | seconds | vs astroquery | peak MiB |")

@@ -16,48 +16,32 @@ clients ask the same sandbox over loopback, which runs in a process of its own.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from run import median_of, peak_mib
+from run import median_of, peak_mib, sandbox_process
 
 from mastwidgets.sandbox.synthetic import BIG_PROGRAM
 
 SCALE = 70_000
-#: The sandbox in a process of its own: prints its environment and the big program.
-SANDBOX = f"""
-import json, sys
-from mastwidgets.sandbox import Sandbox
-sb = Sandbox(scale={SCALE}, s3=False).start()
-big = next(iter(sb.big_observations))
-print(json.dumps({{"environ": sb.environ(), "obs_id": big}}), flush=True)
-sys.stdin.read()
-sb.stop()
-"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    child = subprocess.Popen(
-        [sys.executable, "-c", SANDBOX], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        told = json.loads(child.stdout.readline())
-        os.environ.update(told["environ"])
+    with sandbox_process(SCALE) as (environ, big_obs_id):
+        os.environ.update(environ)
         import mastwidgets as mw
         from mastwidgets.mast import _client
         from mastwidgets.settings import get_settings
 
         obs = _client.observations(get_settings())
-        wfss = mw.search_obs_id(told["obs_id"]).iloc[0]["proposal_id"]
+        wfss = mw.search_obs_id(big_obs_id).iloc[0]["proposal_id"]
         tables = []
         for program in (wfss, str(BIG_PROGRAM)):
 
@@ -80,9 +64,6 @@ def main() -> None:
                 for label, run in rows
             ]
             tables.append((program, first, theirs(), cold, measured))
-    finally:
-        child.stdin.close()
-        child.wait(timeout=60)
     for program, found, listed, cold, measured in tables:
         base = measured[1][1]
         print(

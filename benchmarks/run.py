@@ -12,6 +12,7 @@ to measure against.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -302,6 +303,31 @@ def median_of(runs: int, work, clean, warm_up: bool = True) -> float:
         times.append(timed(work))
     clean()
     return statistics.median(times)
+
+
+@contextlib.contextmanager
+def sandbox_process(scale: int):
+    """A sandbox of ``scale`` synthetic observations (no S3) in a process of its own, for
+    as long as the block lasts: yields its environment (``MASTWIDGETS_*``) and the obs_id
+    of its biggest observation."""
+    code = (
+        "import json, sys\n"
+        "from mastwidgets.sandbox import Sandbox\n"
+        f"sb = Sandbox(scale={scale}, s3=False).start()\n"
+        "big = next(iter(sb.big_observations), None)\n"
+        "print(json.dumps({'environ': sb.environ(), 'obs_id': big}), flush=True)\n"
+        "sys.stdin.read()\n"
+        "sb.stop()\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        told = json.loads(child.stdout.readline())
+        yield told["environ"], told["obs_id"]
+    finally:
+        child.stdin.close()
+        child.wait(timeout=120)
 
 
 def peak_mib(work) -> float:

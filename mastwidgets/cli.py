@@ -217,14 +217,8 @@ def _mission(args: argparse.Namespace) -> int:
             print(f"{row.name:<{width}}  {row.data_type:<9}  {row.description}")
         return 0
     criteria = dict(word.split("=", 1) for word in args.criteria if "=" in word)
-    words = " ".join(word for word in args.criteria if "=" not in word)
-    place: dict = {}
-    if words:
-        try:
-            place = {"coordinates": mast.parse_coordinates(words)}
-        except InvalidCoordinates:
-            place = {"target": words}
-    frame = mast.search_mission(args.mission, radius=args.radius, **place, **criteria)
+    words = " ".join(word for word in args.criteria if "=" not in word)  # a target or position
+    frame = mast.search_mission(args.mission, words or None, radius=args.radius, **criteria)
     if args.dest is None:
         columns = ["obs_id", "target_name", "instrument_name", "filters", "t_exptime", "obs_date"]
         if frame["distance"].notna().any():

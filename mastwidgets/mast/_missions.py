@@ -26,7 +26,14 @@ from urllib.parse import quote
 import pandas as pd
 from astropy.coordinates import Angle, SkyCoord
 
-from ..errors import InvalidCriteria, InvalidQuery, InvalidRadius, TooManyResults, quoted
+from ..errors import (
+    InvalidCoordinates,
+    InvalidCriteria,
+    InvalidQuery,
+    InvalidRadius,
+    TooManyResults,
+    quoted,
+)
 from ..settings import Settings, get_settings
 from ._client import session, token_for, translate_errors
 from ._coords import parse_coordinates, parse_radius
@@ -160,7 +167,8 @@ def search_mission(
     mission
         ``"HST"``, ``"JWST"`` (any case), or another of :data:`MISSIONS`.
     target
-        A name MAST's resolver knows (``"M16"``); or give ``coordinates``.
+        A name MAST's resolver knows (``"M16"``), or a position as text
+        (``"274.7 -13.8"``); or give ``coordinates``.
     coordinates
         A sky position (``SkyCoord`` or text, ``"274.7 -13.8"``).
     radius
@@ -360,7 +368,10 @@ def _position(target, coordinates, settings: Settings) -> SkyCoord | None:
     if target is not None:
         from ._search import resolve_target
 
-        return resolve_target(target, settings=settings)
+        try:
+            return parse_coordinates(target)  # a position, typed as a target
+        except InvalidCoordinates:
+            return resolve_target(target, settings=settings)
     if coordinates is not None:
         return parse_coordinates(coordinates)
     return None

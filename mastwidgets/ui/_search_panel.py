@@ -109,18 +109,6 @@ def program_html(program: mast.Program) -> str:
     )
 
 
-def mission_search(mission: str, text: str, radius: str, keywords: dict) -> pd.DataFrame:
-    """A Mission search from the form: ``text`` a position if it reads as one, else a
-    target name; empty, the keywords alone."""
-    place: dict = {}
-    if text:
-        try:
-            place = {"coordinates": mast.parse_coordinates(text)}
-        except InvalidQuery:
-            place = {"target": text}
-    return mast.search_mission(mission, radius=radius, **place, **keywords)
-
-
 def _grid_rows(frame: pd.DataFrame, what: str = "") -> list[dict]:
     """The grid's rows; ``searched``: each row's target in a list search, else ``what``."""
     frame = frame.assign(searched=frame.get("target", what))
@@ -369,7 +357,7 @@ class SearchPanel(widgets.VBox):
             if mode == "Program":
                 return mast.search_program(*program_query(text))
             if mode == "Mission":
-                return mission_search(mission, text, radius, keywords)
+                return mast.search_mission(mission, text or None, radius=radius, **keywords)
             if mode == "Target name":
                 return mast.search_target(text, radius)
             if mode == "Coordinates":

@@ -246,3 +246,10 @@ def test_the_mission_command_searches_lists_keywords_and_imports(sandbox_env, tm
     imported = run("HST", "sci_pep_id=13926", "sci_spec_1234=F502N", "--import", dest)
     assert imported.returncode == 0, imported.stderr
     assert (tmp_path / "i" / "HST" / "ICDM01010" / "icdm01010_drz.fits").is_file()
+
+
+def test_a_target_typed_as_a_position_is_searched_there(sandbox_env):
+    by_text = mw.search_mission("HST", "274.7 -13.8", radius="5 arcmin", sci_pep_id=13926)
+    by_name = mw.search_mission("HST", "M16", radius="5 arcmin", sci_pep_id=13926)
+    assert sorted(by_text["obs_id"]) == sorted(by_name["obs_id"]) and len(by_text) == 4
+    assert set(by_text["search_pos"]) == {"274.7 -13.8"}

@@ -34,9 +34,8 @@ def product_rows(observations, products, source: str, settings: Settings) -> pd.
 
 def _listed_rows(observations, filters: dict, settings: Settings) -> pd.DataFrame:
     from .. import mast  # astroquery loads on first use only
-    from ..mast._missions import is_mission_table
 
-    mission = is_mission_table(observations)
+    mission = mast.is_mission_table(observations)
     if mission is not None:  # datasets of MAST's mission search
         every = mast.list_mission_products(
             mission, observations["obs_id"], settings=settings, catalog=False

@@ -147,6 +147,7 @@ class _CriteriaForm(widgets.HBox):
             ],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
+        self.add_class("mw-criteria")
 
     def fields(self) -> dict:
         """The form's fields as a link carries them."""

@@ -42,7 +42,7 @@ def test_a_20000_row_result_sorts_filters_and_selects_500_rows(browser, scaled_v
     page.goto(scaled_voila, timeout=120_000)
     page.wait_for_selector("text=Search by", timeout=120_000)
     page.click("button:has-text('Criteria')")
-    page.select_option("select:near(:text('Mission'))", "HST")
+    page.select_option(".mw-criteria select:near(:text('Mission'))", "HST")  # the form shown
     received.clear(), sent.clear()  # from here: the search's messages
     page.click("button:has-text('Search')")
     found = page.wait_for_selector("text=/[0-9,]+ observations found/", timeout=120_000)

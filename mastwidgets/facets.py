@@ -28,6 +28,7 @@ from .errors import InvalidQuery
 FACETS = {
     "obs_collection": "Collection",
     "instrument_name": "Instrument",
+    "exp_type": "Exposure type",
     "filters": "Filters",
     "dataproduct_type": "Product type",
     "calib_level": "Calibration level",

@@ -10,6 +10,7 @@ observations at a time, counts every file once, and keeps the rows an import nee
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -19,10 +20,13 @@ import numpy as np
 import pandas as pd
 
 from .._units import human_bytes
-from ..errors import InvalidQuery, ProgramNotFound, quoted
+from ..errors import InvalidQuery, MastWidgetsError, ProgramNotFound, quoted
 from ..settings import Settings, get_settings
+from ._missions import search_mission
 from ._products import placed, product_chunks
 from ._search import search_criteria
+
+log = logging.getLogger(__name__)
 
 #: What a file is, for a program's summary (and what an import keeps by default).
 KINDS = ("science", "association", "guide-star", "preview", "auxiliary")
@@ -183,6 +187,8 @@ def search_program(
     observations = search_criteria(obs_collection=mission, proposal_id=program, settings=settings)
     if observations.empty:
         raise ProgramNotFound(mission, program)
+    observations = observations.assign(exp_type=_exposure_types(mission, program, observations,
+                                                                settings))  # fmt: skip
     seen: set[int] = set()
     counts: Counter = Counter()
     kept, listed = [], 0
@@ -215,6 +221,30 @@ def search_program(
         _summary(counts),
         _by_instrument(products, observations),
     )
+
+
+def _exposure_types(mission: str, program: str, observations: pd.DataFrame, settings) -> list:
+    """Each observation's exposure type(s), from MAST's mission search (the Portal's rows
+    do not say): JWST's ``exp_type`` of its member exposures (``NRC_IMAGE``), HST's
+    ``sci_obs_type`` of its dataset (``IMAGE``); ``None`` where it does not say."""
+    nothing = [None] * len(observations)
+    try:
+        if mission == "JWST":
+            found = search_mission("JWST", program=int(program), columns=["observtn", "exp_type"],
+                                   max_rows=10**6, settings=settings)  # fmt: skip
+            if found.empty:
+                return nothing
+            types = found.groupby("observtn")["exp_type"].agg(lambda v: ";".join(sorted(set(v))))
+            numbers = observations["obs_id"].str.extract(r"-o(\d{3})_", expand=False)
+            return [None if pd.isna(n) else types.get(int(n)) for n in numbers]
+        if mission == "HST":
+            found = search_mission("HST", sci_pep_id=int(program), columns=["sci_obs_type"],
+                                   max_rows=10**6, settings=settings)  # fmt: skip
+            types = dict(zip(found["obs_id"].str.lower(), found["sci_obs_type"], strict=True))
+            return [types.get(str(o).lower()) for o in observations["obs_id"]]
+    except (MastWidgetsError, ValueError) as error:  # the summary stands without them
+        log.info("no exposure types for %s %s: %s", mission, program, error)
+    return nothing
 
 
 def _summary(counts: Counter) -> pd.DataFrame:

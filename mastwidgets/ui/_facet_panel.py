@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from ..facets import FACETS, Counted, Facets
+from ..facets import FACETS, NONE, Counted, Facets
 
 #: Values listed per facet (the most frequent, and every ticked one); the grid's own
 #: column filters reach the rest.
@@ -78,7 +78,9 @@ class _FacetGroup(widgets.VBox):
         children = (self.title, *self.boxes, self.more)
         if tuple(self.children) != children:
             self.children = children
-        self.layout.display = None if counts or self.chosen else "none"
+        # a facet whose rows all lack the column says nothing: hidden
+        telling = any(value != NONE for value, _ in counts)
+        self.layout.display = None if telling or self.chosen else "none"
 
 
 class FacetPanel(widgets.VBox):

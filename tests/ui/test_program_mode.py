@@ -14,6 +14,11 @@ def test_a_program_search_import_and_sync(sandbox_env, tmp_path):
     run_search(app.search, "Program", "jwst 02739")
     assert len(app.search.grid.grid_data_in) == 9
     assert "9 observations found for program jwst 02739" in app.search.status.value
+    # the exposure types (MAST's mission search says them) are a facet of the program
+    exposure = app.search.facets.groups["exp_type"]
+    assert exposure.layout.display is None
+    labels = [b.description for b in exposure.boxes if b.layout.display is None]
+    assert labels == ["NRC_IMAGE (6)", "MIR_IMAGE (3)"]
     summary = app.search.program_summary.value
     assert "JWST program 2739</b>: 9 observation(s), 322 file(s)" in summary
     assert (
@@ -44,6 +49,7 @@ def test_a_program_search_import_and_sync(sandbox_env, tmp_path):
 
     run_search(app.search, "Target name", "M8")  # another search: no program offered
     assert imports.program_row.layout.display == "none" and not app.search.program_summary.value
+    assert app.search.facets.groups["exp_type"].layout.display == "none"  # nothing to say
 
 
 def test_a_program_query_of_one_word_says_what_to_give(sandbox_env):

@@ -31,6 +31,7 @@ from ..errors import (
     InvalidCriteria,
     InvalidQuery,
     InvalidRadius,
+    MastUnavailable,
     TooManyResults,
     quoted,
 )
@@ -121,7 +122,10 @@ def mission_columns(mission: str, *, settings: Settings | None = None) -> pd.Dat
     if found is None:
         client = _client(mission, settings)
         with session(settings):  # the column list goes through astroquery's redirected utils
-            table = client.get_column_list()
+            try:
+                table = client.get_column_list()
+            except (ConnectionError, RuntimeError, KeyError, ValueError) as error:
+                raise _column_list_failed(mission, error) from None
         found = pd.DataFrame(
             {
                 "name": [str(v) for v in table["name"]],
@@ -132,6 +136,19 @@ def mission_columns(mission: str, *, settings: Settings | None = None) -> pd.Dat
         with _lock:
             _columns[key] = found
     return found.copy()
+
+
+def _column_list_failed(mission: str, error: Exception) -> Exception:
+    """Ours of the exception astroquery raises when the column list fails (it wraps
+    requests' in a bare ConnectionError or RuntimeError)."""
+    cause = error.__context__
+    status = getattr(getattr(cause, "response", None), "status_code", None)
+    if status in (400, 404):
+        return InvalidQuery(
+            f"MAST's mission search does not know the mission {mission.upper()} here (HTTP "
+            f"{status}): check the MAST URL setting, or search HST or JWST."
+        )
+    return MastUnavailable(f"MAST's mission search did not list {mission.upper()}'s columns.")
 
 
 def _criteria(criteria: dict) -> dict:

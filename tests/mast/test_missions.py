@@ -130,6 +130,8 @@ def test_search_mission_by_target_and_keywords(sandbox_env):
 def test_search_mission_refuses_bad_input_clearly(sandbox_env):
     with pytest.raises(InvalidQuery, match="no mission 'Chandra'"):
         mw.search_mission("Chandra", "M16")
+    with pytest.raises(InvalidQuery, match="does not know the mission IUE here"):
+        mw.search_mission("IUE", "M16")  # astroquery knows it; this MAST (the sandbox) not
     with pytest.raises(InvalidCriteria, match="Did you mean 'sci_pep_id'"):
         mw.search_mission("HST", SCI_PEP_ID=13926)
     with pytest.raises(InvalidRadius, match="at most 30 arcminutes"):

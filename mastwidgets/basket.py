@@ -141,8 +141,10 @@ class Basket:
                     f"a basket holds at most {MAX_FILES:,} files; this one has "
                     f"{len(self.products):,} and {len(new):,} more were added"
                 )
-            if len(new):
-                self.products = pd.concat([self.products, new], ignore_index=True)
+            if len(new):  # (an empty basket is not concatenated: its columns have no dtype)
+                parts = [self.products, new] if len(self.products) else [new]
+                columns = self.products.columns.union(new.columns, sort=False)
+                self.products = pd.concat(parts, ignore_index=True).reindex(columns=columns)
                 self._save()
         return len(new)
 

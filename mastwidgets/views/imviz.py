@@ -1,5 +1,10 @@
-"""A FITS image in jdaviz's Imviz (``pip install mastwidgets[viz]``), from this disk or
-read where it lives (S3, MAST's download service) without importing it."""
+"""A FITS image in jdaviz (``pip install mastwidgets[viz]``), from this disk or read where
+it lives (S3, MAST's download service) without importing it.
+
+jdaviz 5 deprecates its ``Imviz`` for the top-level ``App`` (``App().load(...,
+format="Image")``, what its documentation now shows); jdaviz 4 has only ``Imviz``. The
+viewer is whichever the installed jdaviz recommends, so neither warns.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from ..errors import MastWidgetsError
 from ._quicklook import _basename, is_remote
 
 if TYPE_CHECKING:
-    from jdaviz import Imviz
+    from jdaviz import App as Imviz  # jdaviz 4: Imviz
 
 
 class ImvizUnavailable(MastWidgetsError):
@@ -50,11 +55,9 @@ def show_in_imviz(product, *, imviz: Imviz | None = None, name: str | None = Non
     if not imviz_available():
         raise ImvizUnavailable("Imviz needs jdaviz: pip install 'mastwidgets[viz]'")
     if imviz is None:
-        from jdaviz import Imviz
-
-        imviz = Imviz()
+        imviz = new_viewer()
     if not is_remote(product):
-        imviz.load(str(product))
+        _load(imviz, str(product))
         return imviz
     from astropy.io import fits
 
@@ -64,5 +67,21 @@ def show_in_imviz(product, *, imviz: Imviz | None = None, name: str | None = Non
     with open_product(product) as hdus:
         # Imviz keeps the arrays it is given: copies, read now, outlive the file
         loaded = fits.HDUList([hdu.copy() for hdu in hdus])
-    imviz.load(loaded, data_label=label)
+    _load(imviz, loaded, data_label=label)
     return imviz
+
+
+def new_viewer():
+    """A new image viewer of the installed jdaviz: its top-level ``App`` (jdaviz 5), else
+    its ``Imviz`` (jdaviz 4)."""
+    import jdaviz
+
+    return jdaviz.App() if hasattr(jdaviz, "App") else jdaviz.Imviz()
+
+
+def _load(viewer, data, **options) -> None:
+    """Load an image the way the viewer takes one (jdaviz 5's App is told it is one)."""
+    if type(viewer).__name__ == "App":
+        viewer.load(data, format="Image", **options)
+    else:
+        viewer.load(data, **options)

@@ -1,7 +1,7 @@
 """The exceptions mastwidgets raises.
 
 Every error a user can act on has its own class, all below
-:class:`MastWidgetsError`, so a notebook cell can catch exactly what it can
+:class:`~mastwidgets.MastWidgetsError`, so a notebook cell can catch exactly what it can
 handle and a UI can show ``str(error)`` as a one-line message.
 """
 

@@ -51,7 +51,7 @@ class Counted(list):
 
 
 class Facets:
-    """The facets of one search's results (a DataFrame of :func:`search_target` and
+    """The facets of one search's results (a DataFrame of :func:`~mastwidgets.search_target` and
     its kin); choices are given as ``{column: [values]}`` (keyword arguments), the
     release years as ``released=(first, last)`` (inclusive)."""
 

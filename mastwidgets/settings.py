@@ -1,7 +1,7 @@
 """Settings: keyword argument, then environment variable, then default.
 
 This is the only module that reads ``os.environ``. Everything else receives a
-:class:`Settings` (or calls :func:`get_settings`).
+:class:`~mastwidgets.Settings` (or calls :func:`~mastwidgets.get_settings`).
 
 ==========================  ======================================  ==============================
 setting                     environment variable                    default
@@ -113,7 +113,7 @@ def user_dir(name: str) -> Path:
 class Settings:
     """Where mastwidgets talks to and where it keeps its files.
 
-    Build it with :func:`get_settings`; secrets (the MAST token, a MongoDB URI
+    Build it with :func:`~mastwidgets.get_settings`; secrets (the MAST token, a MongoDB URI
     with a password) are left out of ``repr``.
     """
 
@@ -201,7 +201,7 @@ def get_settings(**overrides: object) -> Settings:
     Parameters
     ----------
     **overrides
-        Any :class:`Settings` field. ``None`` means "not given".
+        Any :class:`~mastwidgets.Settings` field. ``None`` means "not given".
 
     Returns
     -------

@@ -57,7 +57,6 @@ def small_disk(tmp_path):
 SLOW_PATHS = (
     "tests/browser/",
     "tests/cluster/",
-    "notebooks/",
     "tests/transfer/test_crash.py",
     "tests/test_cli.py",
     "tests/ui/test_app_command.py",

@@ -7,15 +7,15 @@ from astropy.table import Table
 
 from ..errors import InvalidQuery
 
-#: The columns of :func:`manifest`, in this order.
+#: The columns of :func:`~mastwidgets.manifest`, in this order.
 MANIFEST_COLUMNS = ("obs_id", "productFilename", "dataURI", "s3_uri", "url", "size", "md5")
 
 
 def manifest(products: pd.DataFrame, *, catalog=None) -> Table:
-    """The files of ``products`` (rows of :func:`list_products`, perhaps filtered) as an
-    astropy Table: ``obs_id``, ``productFilename``, ``dataURI``, ``s3_uri`` (empty where
-    MAST has no cloud copy), ``url`` (MAST's HTTP download URL), ``size`` (bytes) and
-    ``md5``, known for files already imported into ``catalog`` (a
+    """The files of ``products`` (rows of :func:`~mastwidgets.list_products`, perhaps
+    filtered) as an astropy Table: ``obs_id``, ``productFilename``, ``dataURI``,
+    ``s3_uri`` (empty where MAST has no cloud copy), ``url`` (MAST's HTTP download
+    URL), ``size`` (bytes) and ``md5``, known for files already imported into ``catalog`` (a
     :class:`mastwidgets.Catalog`), empty otherwise. Nothing in it is secret: the URLs
     carry no token.
 

@@ -99,7 +99,7 @@ def download_script(
     layout: str | None = None,
     settings: Settings | None = None,
 ) -> str:
-    """A bash script that downloads ``products`` (rows of :func:`list_products`) with
+    """A bash script that downloads ``products`` (rows of :func:`~mastwidgets.list_products`) with
     curl, into the importer's layout; written to ``path`` (made executable) if given.
 
     Run it as ``bash script.sh`` (or ``bash script.sh <MAST token>``) in the folder the

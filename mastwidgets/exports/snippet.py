@@ -26,7 +26,7 @@ def _listed(values: list[str]) -> str:
 
 def snippet(search: pd.DataFrame, products: pd.DataFrame | None = None) -> str:
     """Python code that repeats ``search`` (a frame returned by one of the search
-    functions) and, with ``products`` (rows of :func:`list_products`, perhaps picked by
+    functions) and, with ``products`` (rows of :func:`~mastwidgets.list_products`, perhaps picked by
     hand), selects exactly those files and imports them.
 
     The code names the observations and files it selects, so it gives the same

@@ -1,11 +1,12 @@
 """Imports: observations' products fetched to disk and recorded in the catalog.
 
-- :func:`import_observations` (returns an :class:`ImportJob` at once),
-  :func:`resume`, :func:`list_jobs`, :func:`job_state`; :func:`pause`,
-  :func:`cancel` and :func:`remove_job` from any process, and :class:`JobWatch`
+- :func:`~mastwidgets.import_observations` (returns an :class:`ImportJob` at once),
+  :func:`~mastwidgets.resume`, :func:`~mastwidgets.list_jobs`, :func:`job_state`;
+  :func:`~mastwidgets.pause`, :func:`~mastwidgets.cancel` and
+  :func:`~mastwidgets.remove_job` from any process, and :class:`JobWatch`
   (every job's progress, speed and time left, for a page that refreshes);
-- :func:`catalog_products`: products' headers recorded without downloading them
-  (a resumable job with the same handle, :class:`CatalogJob`);
+- :func:`~mastwidgets.catalog_products`: products' headers recorded without downloading them
+  (a resumable job with the same handle, :class:`~mastwidgets.imports.CatalogJob`);
 - :func:`plan_import`: which files an import fetches, skips or finds here already,
   decided before any byte moves (no network);
 - :mod:`.layouts` (where each file goes), :mod:`.data_root` (the folder a hosted

@@ -60,8 +60,8 @@ def import_observations(
         files without a copy are reported, not fetched) or ``"http"``.
     products
         Either product filters as for :func:`mastwidgets.list_products` (default
-        :data:`DEFAULT_PRODUCTS`: calibrated science files; ``{}``: every file but
-        AUXILIARY ones, ``{"auxiliary": True}``: those too; ``{"mrp_only": True}``:
+        :data:`~mastwidgets.imports.DEFAULT_PRODUCTS`: calibrated science files; ``{}``:
+        every file but AUXILIARY ones, ``{"auxiliary": True}``: those too; ``{"mrp_only": True}``:
         MAST's Minimum Recommended Products), or a DataFrame of rows of
         :func:`~mastwidgets.list_products` (perhaps filtered by hand): exactly
         those files.
@@ -188,7 +188,7 @@ def resume(
     **transfer_options,
 ) -> ImportJob | CatalogJob:
     """Continue an interrupted, paused or failed import (files and records), or a
-    :func:`~mastwidgets.catalog_products` job (then a :class:`CatalogJob`).
+    :func:`~mastwidgets.catalog_products` job (then a :class:`~mastwidgets.imports.CatalogJob`).
 
     An import that ran on a Dask cluster runs there again: on ``executor`` (a
     ``distributed.Client`` or a scheduler's address) or the ``dask_scheduler``

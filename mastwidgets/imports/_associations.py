@@ -148,7 +148,7 @@ def arranged(
 def arrange_associations(folder: str | os.PathLike, associations: dict) -> list[tuple[str, str]]:
     """After a program import's files have arrived: each association's members that
     are stored in another association's folder linked beside it, and the index
-    (:data:`INDEX`) written. Returns (file, why) of what could not be done."""
+    (:data:`~mastwidgets.imports.INDEX`) written. Returns (file, why) of what could not be done."""
     folder = Path(folder)
     stored: dict[str, Path] = {}
     for asn_folder in sorted(associations):

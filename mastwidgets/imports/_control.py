@@ -24,7 +24,7 @@ _BESIDE = (".journal", ".stop")
 
 def pause(job_id: str, *, wait: float = 0.0, settings: Settings | None = None) -> bool:
     """Ask a running job (of any process) to pause, keeping every byte for
-    :func:`resume`; returns whether it was running.
+    :func:`~mastwidgets.resume`; returns whether it was running.
 
     The job stops within about a second; with ``wait`` (seconds) this waits that
     long at most for it to have stopped.

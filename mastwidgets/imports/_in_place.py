@@ -177,7 +177,7 @@ def catalog_products(
 def resume_catalog(
     job_id: str, *, catalog: Catalog | None = None, settings: Settings | None = None
 ) -> CatalogJob:
-    """Continue an interrupted, paused or failed :func:`catalog_products` job: the
+    """Continue an interrupted, paused or failed :func:`~mastwidgets.catalog_products` job: the
     products whose records are not written yet are read again.
 
     Raises
@@ -211,7 +211,7 @@ def _connections(files: list[FileState], settings: Settings) -> int:
 
 
 class CatalogJob(JobHandle):
-    """A running :func:`catalog_products` job: ``wait()`` (its :class:`CatalogResult`),
+    """A running :func:`~mastwidgets.catalog_products` job: ``wait()`` (its :class:`CatalogResult`),
     ``pause()``, ``cancel()``, ``snapshot()``, ``subscribe()`` (the transfer engine's
     events: a file is ``done`` when its record is written), ``done``, ``result``."""
 

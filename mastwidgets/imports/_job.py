@@ -52,7 +52,7 @@ class ImportJob:
 
     #: Whether a Dask cluster's workers run it (see :mod:`mastwidgets.imports.cluster`).
     on_cluster = False
-    #: What the job does (a :class:`CatalogJob` catalogs products in place).
+    #: What the job does (a :class:`~mastwidgets.imports.CatalogJob` catalogs products in place).
     kind = "import"
     #: A program import's changes against the import before it (``import_program``).
     changes = None

@@ -59,7 +59,7 @@ def current_state(state: JobState, settings: Settings) -> JobState:
 
 
 def job_row(state: JobState, running: bool) -> dict:
-    """One job's row of :func:`list_jobs`."""
+    """One job's row of :func:`~mastwidgets.list_jobs`."""
     if running:
         status = JobStatus.RUNNING
     elif state.status in transfer.FINISHED or state.status == Status.PAUSED:

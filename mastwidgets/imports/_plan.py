@@ -73,7 +73,7 @@ def plan_import(
     layout
         A layout name or pattern (see :mod:`mastwidgets.imports.layouts`).
     source
-        One of :data:`SOURCES`.
+        One of :data:`~mastwidgets.imports.SOURCES`.
     here
         dataURI -> local path of the files here already (see
         :func:`mastwidgets.catalog.on_disk`).

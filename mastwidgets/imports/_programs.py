@@ -1,5 +1,5 @@
 """A whole program imported ready for the calibration pipeline
-(:func:`import_program`): which files (the science files of the levels asked, the
+(:func:`~mastwidgets.import_program`): which files (the science files of the levels asked, the
 associations and the files they need), where (:mod:`._associations`: a folder per
 association), and, run again into the same folder, only what MAST changed
 (:mod:`._sync`).

@@ -1,4 +1,4 @@
-"""The jobs as a page that refreshes every second sees them: :func:`list_jobs`'s
+"""The jobs as a page that refreshes every second sees them: :func:`~mastwidgets.list_jobs`'s
 rows with the speed and time left of every running job, whichever process runs it.
 
 A running job's bytes are read from its state (what its process last saved, about
@@ -137,9 +137,9 @@ def list_jobs(*, settings: Settings | None = None) -> pd.DataFrame:
     """The jobs in the state directory, newest first; with a data root, only the
     jobs that write inside it.
 
-    Columns: ``id``, ``created``, ``observations``, ``status`` (a :class:`JobStatus`:
-    running, interrupted, paused, done, failed, cancelled), ``files``, ``bytes_done``,
-    ``bytes_total``, ``dest_dir``.
+    Columns: ``id``, ``created``, ``observations``, ``status`` (a
+    :class:`~mastwidgets.imports.JobStatus`: running, interrupted, paused, done, failed,
+    cancelled), ``files``, ``bytes_done``, ``bytes_total``, ``dest_dir``.
     """
     jobs = JobWatch(settings).poll()  # one look: every job's state read whole
     return pd.DataFrame([{c: getattr(job, c) for c in COLUMNS} for job in jobs], columns=COLUMNS)

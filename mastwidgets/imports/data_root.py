@@ -57,7 +57,8 @@ class DataRoot:
         return Path(path).resolve().relative_to(self.path).as_posix()
 
     def resolve(self, dest: str | os.PathLike | None) -> Path:
-        """The real folder for ``dest``, inside the root, or :class:`UnsafeDestination`.
+        """The real folder for ``dest``, inside the root, or
+        :class:`~mastwidgets.errors.UnsafeDestination`.
 
         ``dest`` is relative to the root (``None`` or ``""``: the root itself); an
         absolute path is accepted only if it already names a place inside the root.

@@ -4,10 +4,10 @@
 The Portal's observations (:mod:`._search`) share one set of columns across missions;
 the mission search speaks each mission's: HST's ``sci_pep_id``, ``sci_spec_1234``,
 ``sci_aec``, JWST's FITS keywords (``exp_type``, ``targprop``, ...), each with MAST's
-description (:func:`mission_columns`). Criteria follow MAST's rules: a list is any of
+description (:func:`~mastwidgets.mission_columns`). Criteria follow MAST's rules: a list is any of
 its values, ``"!x"`` excludes, ``">2012"``, ``"<=100"`` and ``"100..1000"`` compare
 numbers and dates, ``"*GAL*"`` matches text. A dataset's files
-(:func:`list_mission_products`) come with the columns an import needs, so
+(:func:`~mastwidgets.list_mission_products`) come with the columns an import needs, so
 :func:`mastwidgets.import_observations` (``products=``) fetches them through the engine
 and records them in the catalog like any other import.
 
@@ -182,7 +182,7 @@ def search_mission(
     Parameters
     ----------
     mission
-        ``"HST"``, ``"JWST"`` (any case), or another of :data:`MISSIONS`.
+        ``"HST"``, ``"JWST"`` (any case), or another of :data:`~mastwidgets.mast.MISSIONS`.
     target
         A name MAST's resolver knows (``"M16"``), or a position as text
         (``"274.7 -13.8"``); or give ``coordinates``.
@@ -201,7 +201,7 @@ def search_mission(
     progress
         Called ``(rows so far, rows in all)`` after each page.
     **criteria
-        The mission's columns (:func:`mission_columns`) and the values they must have:
+        The mission's columns (:func:`~mastwidgets.mission_columns`) and the values they must have:
         ``sci_instrume=["ACS", "WFC3"]``, ``sci_spec_1234="!F814W"``,
         ``sci_actual_duration="1000..2000"`` or ``(1000, 2000)``, ``sci_start_time=">2020"``,
         ``sci_targname="*GAL*"``.
@@ -211,7 +211,7 @@ def search_mission(
     pandas.DataFrame
         One row per dataset (per position and dataset, for a cone), text stripped of
         MAST's padding: the mission's columns, then those every mastwidgets table of
-        observations has (:data:`OBSERVATION_COLUMNS`: ``obs_id`` is the dataset, so
+        observations has (``OBSERVATION_COLUMNS``: ``obs_id`` is the dataset, so
         the table can be given to :func:`mastwidgets.import_observations`). ``attrs``:
         ``mission``, ``dataset_column``, ``total`` (the rows MAST matched) and
         ``descriptions`` ({column: MAST's description}).
@@ -471,9 +471,9 @@ def list_mission_products(
     Parameters
     ----------
     mission
-        As :func:`search_mission`.
+        As :func:`~mastwidgets.search_mission`.
     datasets
-        Dataset IDs, or rows of :func:`search_mission`.
+        Dataset IDs, or rows of :func:`~mastwidgets.search_mission`.
     cloud
         Look each file up in MAST's S3 bucket (``s3_uri``), for HST and JWST.
     catalog
@@ -485,7 +485,7 @@ def list_mission_products(
     Returns
     -------
     pandas.DataFrame
-        Each file once: :data:`~mastwidgets.mast.PRODUCT_COLUMNS` (as
+        Each file once: :data:`~mastwidgets.PRODUCT_COLUMNS` (as
         :func:`~mastwidgets.list_products` gives them: ``obs_id`` is the dataset,
         ``url`` MAST's ``retrieve_product``, ``s3_uri`` the bucket's copy,
         ``calib_level`` 1 or 2 from MAST's category), then MAST's own product columns

@@ -41,8 +41,8 @@ def preview_image(observation, *, settings: Settings | None = None) -> bytes | N
     Raises
     ------
     MastUnavailable, AuthenticationError
-        As for any MAST request; a preview bigger than :data:`MAX_PREVIEW_BYTES` is
-        :class:`MastUnavailable` too.
+        As for any MAST request; a preview bigger than ``MAX_PREVIEW_BYTES`` is
+        :class:`~mastwidgets.errors.MastUnavailable` too.
     """
     settings = settings or get_settings()
     row = observation if isinstance(observation, (pd.Series, dict)) else {}

@@ -26,7 +26,7 @@ from ._search import search_obs_id
 
 log = logging.getLogger(__name__)
 
-#: The columns of :func:`list_products`, in this order. ``extension`` (lower
+#: The columns of :func:`~mastwidgets.list_products`, in this order. ``extension`` (lower
 #: case, e.g. 'fits'), ``proprietary``, ``s3_uri`` (None where MAST has no
 #: copy in its bucket), ``url`` (MAST's HTTP download URL) and ``on_disk`` (the
 #: local path of a copy imported before and unchanged, else None) are derived here.
@@ -134,7 +134,7 @@ def filter_products(
 ) -> pd.DataFrame:
     """Rows of ``products`` matching every filter (a list value: any of its values).
 
-    Keys are product columns (:data:`PRODUCT_COLUMNS`): productType,
+    Keys are product columns (:data:`~mastwidgets.PRODUCT_COLUMNS`): productType,
     calib_level, productSubGroupDescription, extension ('fits', '.fits') ...
     Text matches ignore case.
 
@@ -165,8 +165,8 @@ def filter_products(
 
 
 def _to_frame(frame: pd.DataFrame, settings: Settings, names: dict | None = None) -> pd.DataFrame:
-    """MAST's product rows (its columns) as :data:`PRODUCT_COLUMNS`; ``names``: obsid ->
-    obs_id of the observations the products were listed for."""
+    """MAST's product rows (its columns) as :data:`~mastwidgets.PRODUCT_COLUMNS`;
+    ``names``: obsid -> obs_id of the observations the products were listed for."""
     frame["obsid"] = frame.get("parent_obsid", frame.get("obsID"))
     for name in PRODUCT_COLUMNS:
         if name not in frame:
@@ -315,7 +315,7 @@ def list_products(
         copy unchanged since, else None; no network): a :class:`mastwidgets.Catalog`,
         True (the default: the settings' catalog) or False (do not look).
     **filters
-        Product column filters, see :func:`filter_products`, e.g.
+        Product column filters, see :func:`~mastwidgets.filter_products`, e.g.
         ``productType="SCIENCE", calib_level=[2, 3], extension="fits"``,
         ``mrp_only=True`` (MAST's Minimum Recommended Products) or
         ``product_subgroup="CAL"``.
@@ -323,7 +323,7 @@ def list_products(
     Returns
     -------
     pandas.DataFrame
-        One row per distinct file, columns :data:`PRODUCT_COLUMNS`. Empty if the
+        One row per distinct file, columns :data:`~mastwidgets.PRODUCT_COLUMNS`. Empty if the
         filters leave nothing.
 
     Raises
@@ -354,7 +354,7 @@ def list_products(
 
 def product_chunks(observations, settings: Settings) -> Iterator[tuple[pd.DataFrame, int, int]]:
     """The products of ``observations`` as MAST lists them (every type, duplicates and
-    all), in frames of about :data:`FILTER_ROWS` rows with :data:`PRODUCT_COLUMNS`:
+    all), in frames of about :data:`FILTER_ROWS` rows with :data:`~mastwidgets.PRODUCT_COLUMNS`:
     (frame, rows MAST listed, observations listed so far). A program's hundreds of
     thousands of rows never sit whole in memory unless the caller keeps them.
 

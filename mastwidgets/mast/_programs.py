@@ -3,7 +3,7 @@
 MAST lists a JWST program's products per observation, and a level-3 observation lists
 its member exposures' files again: the same file can appear under several
 observations, and guide-star files (``productSubGroupDescription`` ``GS-*``) are about
-ten times the science files. :func:`search_program` lists them all, a batch of
+ten times the science files. :func:`~mastwidgets.search_program` lists them all, a batch of
 observations at a time, counts every file once, and keeps the rows an import needs
 (guide-star files are counted, not kept, unless asked for).
 """
@@ -40,17 +40,17 @@ Progress = Callable[[int, int, int], None]
 
 @dataclass(frozen=True)
 class Program:
-    """A program as :func:`search_program` found it.
+    """A program as :func:`~mastwidgets.search_program` found it.
 
     Attributes
     ----------
     mission, program
         As MAST spells them (``"JWST"``, ``"2739"``: no leading zeros).
     observations
-        Its observations (the columns of :func:`search_criteria`).
+        Its observations (the columns of :func:`~mastwidgets.search_criteria`).
     products
-        Its files, each once (columns :data:`PRODUCT_COLUMNS` and ``kind``, one of
-        :data:`KINDS`); guide-star files only when asked for.
+        Its files, each once (columns :data:`~mastwidgets.PRODUCT_COLUMNS` and ``kind``, one of
+        :data:`~mastwidgets.mast.KINDS`); guide-star files only when asked for.
     summary
         Files and bytes by kind and calibration level, every file listed counted once
         (guide-star files too).
@@ -116,7 +116,8 @@ def program_id(program: str | int) -> str:
 
 
 def product_kinds(products: pd.DataFrame) -> pd.Series:
-    """Each product's kind (:data:`KINDS`), from MAST's product type, subgroup and name."""
+    """Each product's kind (:data:`~mastwidgets.mast.KINDS`), from MAST's product type,
+    subgroup and name."""
     sub = products["productSubGroupDescription"].fillna("").astype(str).str.upper()
     ptype = products["productType"].fillna("").astype(str).str.upper()
     name = products["productFilename"].fillna("").astype(str).str.lower()
@@ -156,7 +157,7 @@ def search_program(
         Keep the guide-star files' rows in ``products`` (they are always counted in
         the summary; an import leaves them out unless asked).
     cloud, catalog
-        As for :func:`list_products`: S3 locations, and copies imported before.
+        As for :func:`~mastwidgets.list_products`: S3 locations, and copies imported before.
     progress
         Called as ``progress(observations listed, observations in all, files
         listed)`` after each batch of observations' products.

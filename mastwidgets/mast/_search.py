@@ -118,7 +118,7 @@ def _dates(mjd: pd.Series) -> pd.Series:
 
 
 def to_frame(table: Table | None) -> pd.DataFrame:
-    """MAST's observation table as a DataFrame with :data:`RESULT_COLUMNS`."""
+    """MAST's observation table as a DataFrame with :data:`~mastwidgets.RESULT_COLUMNS`."""
     table = table if table is not None else Table()
     data = {name: _column(table, name) for name in table.colnames}
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(table)))
@@ -252,12 +252,12 @@ def search_target(
         The most rows to fetch (default: the ``max_search_rows`` setting, 100,000);
         a search matching more raises :class:`~mastwidgets.errors.TooManyResults`.
     **criteria
-        Extra filters on observation columns, as :func:`search_criteria`.
+        Extra filters on observation columns, as :func:`~mastwidgets.search_criteria`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per observation, columns :data:`RESULT_COLUMNS`, nearest first.
+        One row per observation, columns :data:`~mastwidgets.RESULT_COLUMNS`, nearest first.
 
     Raises
     ------
@@ -307,14 +307,14 @@ def search_region(
     radius
         An angle, or a string with units ('3 arcmin'); a bare number is degrees.
     max_rows
-        As for :func:`search_target`.
+        As for :func:`~mastwidgets.search_target`.
     **criteria
-        Extra filters on observation columns, as :func:`search_criteria`.
+        Extra filters on observation columns, as :func:`~mastwidgets.search_criteria`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RESULT_COLUMNS`, nearest first.
+        Columns :data:`~mastwidgets.RESULT_COLUMNS`, nearest first.
 
     Raises
     ------
@@ -381,7 +381,7 @@ def search_criteria(
     >>> search_criteria(obs_collection="JWST", instrument_name="NIRCAM*",
     ...                 t_min=["2022-07-01", "2022-08-01"])  # doctest: +SKIP
 
-    ``max_rows`` is as for :func:`search_target`.
+    ``max_rows`` is as for :func:`~mastwidgets.search_target`.
 
     Raises
     ------

@@ -100,16 +100,16 @@ def search_targets(
     targets
         Names and/or positions: a list, a text (one a line, or CSV with a ``target``
         or ``ra``/``dec`` header), a CSV file's path, or a DataFrame with such columns.
-        At most :data:`MAX_TARGETS`.
+        At most :data:`~mastwidgets.mast.MAX_TARGETS`.
     radius, criteria
-        As for :func:`search_target`, for every target.
+        As for :func:`~mastwidgets.search_target`, for every target.
     max_rows
         The most rows in all (default: the ``max_search_rows`` setting).
 
     Returns
     -------
     pandas.DataFrame
-        ``target`` (as given) then :data:`RESULT_COLUMNS`; an observation near two
+        ``target`` (as given) then :data:`~mastwidgets.RESULT_COLUMNS`; an observation near two
         targets has a row for each. ``attrs["failed"]``: the targets that could not
         be searched, with why (an unknown name, say); the others are still there.
 

@@ -3,7 +3,7 @@
 The sandbox serves, on loopback, everything mastwidgets (and astroquery's
 ``Observations``) asks of MAST: name resolution, searches, product lists,
 downloads with ``Range``, cloud path look-ups, and the same products in an
-S3 endpoint (bucket ``stpubdata``, :mod:`mastwidgets.sandbox.s3`), a few
+S3 endpoint (bucket ``stpubdata``, ``mastwidgets.sandbox.s3``), a few
 deliberately missing.
 Its catalogue is deterministic: JWST, HST and TESS observations of M8, M16,
 NGC 6543, M101, L 98-59 and pi Men, whose products are real FITS files.
@@ -72,7 +72,7 @@ class Sandbox:
         Default: a temporary directory removed on stop.
     token
         The MAST API token the sandbox accepts for exclusive-access data
-        (default: a random one, see :attr:`token`).
+        (default: a random one, see ``token``).
     scale
         Also serve this many synthetic observations (0: the curated ones only), spread
         over the sky as the archive's are, with products made on request (see
@@ -85,7 +85,7 @@ class Sandbox:
         the search with an error.
     cache
         A folder where the product files are kept between runs (``True``: the user's
-        cache folder, :func:`~mastwidgets.sandbox.files.default_cache`; ``False``:
+        cache folder, ``default_cache``; ``False``:
         made anew each start). A cached file is made again when the code or the
         libraries that make it change.
     """

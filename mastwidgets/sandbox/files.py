@@ -364,7 +364,7 @@ def _catalog_ecsv(obs: Observation, product: Product) -> bytes:
 
 def product_bytes(obs: Observation, product: Product, image_side: int = TINY_IMAGE_SIDE) -> bytes:
     """The content of one product file (of a recorded product, the part before the zeros
-    that make it as long as MAST's listing says: see :func:`recorded_head`)."""
+    that make it as long as MAST's listing says: see ``recorded_head``)."""
     if product.recorded_size is not None:
         return recorded_head(obs, product)
     if product.kind == "preview":

@@ -30,6 +30,8 @@ from .catalogue import Catalogue
 from .files import product_bytes
 from .rows import Product
 
+__all__ = ["NEW_VERSION", "Reprocessed", "reprocess"]
+
 #: ``prvversion`` of a reprocessed file (MAST's column: the pipeline's version).
 NEW_VERSION = {"JWST": "1.17.1", "HST": "3.7.2"}
 _POOL_TIME = re.compile(r"_\d{8}t\d{6}_")

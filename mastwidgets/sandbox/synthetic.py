@@ -45,6 +45,11 @@ from .rows import (
     tess_folder,
 )
 
+__all__ = [
+    "BIG_PRODUCTS", "BIG_PROGRAM", "GUIDE_STARS_PER_FILE", "NOW_MJD", "OBSID_BASE",
+    "PROGRAM_EXPOSURES", "PROGRAM_OBSERVATIONS", "SyntheticSky",
+]  # fmt: skip
+
 #: Products of the two big observations (``Sandbox.big_observations``).
 BIG_PRODUCTS = (15_000, 2_000)
 #: The synthetic JWST program of MAST's shape (``Sandbox.big_program``), the observations

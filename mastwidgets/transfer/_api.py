@@ -153,7 +153,7 @@ def _inside(root: Path, name: str) -> Path:
 
 
 def file_state(item: str | FileSpec | Mapping, dest: str | os.PathLike) -> FileState:
-    """One new file of a job: its source checked (:func:`to_spec`), its name kept
+    """One new file of a job: its source checked (``to_spec``), its name kept
     inside ``dest`` (:func:`safe_target`) and made relative to it.
 
     Raises

@@ -111,7 +111,7 @@ def _replay_lines(job: JobState, journal: Path, data: bytes, first: int) -> int 
 
 class StateFollower:
     """A job's state as another process writes it, read again cheaply: each
-    :meth:`read` applies only the journal lines appended since the last one, and
+    ``read`` applies only the journal lines appended since the last one, and
     reads the whole state again only when the job has been compacted (a new
     snapshot and journal). For a page that shows a running job of 20,000 files
     every second. The :class:`JobState` returned is the follower's own, updated in

@@ -14,7 +14,7 @@ from ._state import DONE, FINISHED, FileState
 
 class Tally:
     """Counters of a job's files. Every change of a file's status or size goes
-    through :meth:`move` and :meth:`set_size`; :meth:`read` answers in O(live files)."""
+    through :meth:`move` and :meth:`set_size`; ``read`` answers in O(live files)."""
 
     def __init__(self, files: Iterable[FileState]):
         self._lock = threading.Lock()

@@ -56,7 +56,7 @@ def footprints_png(
     size: tuple[float, float] = (5.0, 4.0),
 ) -> bytes | None:
     """A PNG of these ``s_region`` footprints (``focus``: the index drawn highlighted);
-    None if none can be read. At most :data:`MAX_DRAWN` are drawn."""
+    None if none can be read. At most ``MAX_DRAWN`` are drawn."""
     colours = COLOURS.get(theme, COLOURS["light"])
     parsed = [parse_s_region(r) for r in regions[:MAX_DRAWN]]
     points = [

@@ -203,8 +203,8 @@ def console_errors(page) -> list[str]:
     return errors
 
 
-#: The console warnings the README explains ("The browser's console"): Voila 0.5.13's
-#: page carries JupyterLab 4.2.5's modules, and ipywidgets' widget manager extension
+#: The console warnings the manual explains (docs/guide/app.md, "The browser's console"):
+#: Voila 0.5.13's page carries JupyterLab 4.2.5's modules, and ipywidgets' widget manager extension
 #: (jupyterlab_widgets 3.0.17) asks for 4.6's; webpack uses the page's and says so.
 EXPLAINED_WARNINGS = re.compile(
     r"^(Unsatisfied version \S+ from _JUPYTERLAB\.CORE_OUTPUT of shared singleton module "
@@ -214,7 +214,7 @@ EXPLAINED_WARNINGS = re.compile(
 
 
 def console_warnings(page) -> list[str]:
-    """The page's console warnings that the README does not explain (a live list)."""
+    """The page's console warnings that the manual does not explain (a live list)."""
     warnings = []
 
     def keep(message):

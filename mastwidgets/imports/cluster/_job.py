@@ -5,7 +5,7 @@
 follows the workers' progress through Dask's structured events, and tells them
 to stop through Dask ``Event``s. A shard whose worker is lost is run again by
 Dask (and once more by this job after ``KilledWorker``), continuing from the
-shard's state. :class:`ClusterImportJob` is the :class:`~mastwidgets.ImportJob`
+shard's state. :class:`ClusterImportJob` is the :class:`~mastwidgets.imports.ImportJob`
 the caller gets: the workers wrote the records, so it only gathers their outcome.
 """
 
@@ -361,7 +361,7 @@ def _snapshot(item) -> FileSnapshot:
 
 
 class ClusterImportJob(ImportJob):
-    """The :class:`~mastwidgets.ImportJob` of an import on a Dask cluster: the same
+    """The :class:`~mastwidgets.imports.ImportJob` of an import on a Dask cluster: the same
     handle; the records were written by the workers, so this gathers their outcome."""
 
     on_cluster = True

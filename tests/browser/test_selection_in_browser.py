@@ -151,7 +151,9 @@ def test_the_catalog_tab_shows_a_quick_look_and_the_header(shared_page, voila):
     page.on("response", lambda r: probes.append(r.url) if r.status == 403 else None)
     page.click("button:has-text('Open in Imviz')")
     page.wait_for_selector("text=is open in Imviz below", timeout=120_000)
-    page.wait_for_selector("text=imviz-0", timeout=120_000)  # Imviz's viewer, rendered
+    # jdaviz's image viewer, rendered (a bqplot figure: jdaviz 5's App names it "Image",
+    # jdaviz 4's Imviz "imviz-0")
+    page.wait_for_selector(".bqplot", timeout=120_000)
     shot(page, "selection-05-imviz")
     assert all(url.endswith("/solara/readyz") for url in probes)
     refused = "Failed to load resource: the server responded with a status of 403 (Forbidden)"

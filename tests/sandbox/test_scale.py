@@ -39,9 +39,10 @@ def obs(big_sandbox, scaled_env):
 
 
 def _sample(sky: SyntheticSky, per_config: int = 3) -> list[int]:
-    """A few observations of every way of observing (instrument/collection)."""
+    """A few observations of every way of observing (instrument/collection); not the big
+    ones nor the big program's (thousands of files each: tests/mast/test_search_at_scale)."""
     chosen: dict[int, list[int]] = {}
-    for i in range(len(BIG_PRODUCTS), sky.count):
+    for i in range(len(BIG_PRODUCTS) + len(sky.program_indices), sky.count):
         picks = chosen.setdefault(int(sky.config[i]), [])
         if len(picks) < per_config:
             picks.append(i)

@@ -148,6 +148,7 @@ class S3Server(LoopbackServer):
         self.peak = 0  # the most at once since the last reset_peak()
         self._thread: threading.Thread | None = None
         super().__init__(address, _S3Handler)
+        self._idle = threading.Condition(self._connections_lock)  # in_flight back to 0
 
     @property
     def endpoint(self) -> str:
@@ -168,6 +169,12 @@ class S3Server(LoopbackServer):
         self.server_close()
         self._thread.join(timeout=10)
         self._thread = None
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no object request is being answered (a client that has stopped may
+        leave one finishing, logged when it ends); whether it is so within ``timeout``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self.in_flight == 0, timeout)
 
     def reset_peak(self) -> None:
         with self._connections_lock:
@@ -281,6 +288,7 @@ class _S3Handler(BaseHTTPRequestHandler):
         finally:
             with server._connections_lock:
                 server.in_flight -= 1
+                server._idle.notify_all()
 
     def _answer_object(self, bucket: str, key: str, objects: Objects) -> None:
         resource = f"/{bucket}/{key}"

@@ -297,7 +297,8 @@ OBSERVATION_COLUMNS = (
     "t_exptime", "obs_date", "calib_level", "distance", "in_cloud", "dataproduct_type",
     "dataRights",
 )  # fmt: skip
-#: Each mission's column for target, instrument, filters, exposure and start.
+#: The observation columns a mission has its own of, and each mission's.
+_SAME_COLUMNS = ("target_name", "instrument_name", "filters", "t_exptime", "obs_date")
 _SAME_AS = {
     "hst": ("sci_targname", "sci_instrume", "sci_spec_1234", "sci_actual_duration",
             "sci_start_time"),
@@ -311,8 +312,8 @@ def _observation_columns(mission: str, frame: pd.DataFrame) -> pd.DataFrame:
     frame["obs_id"] = ids.astype(object)
     frame["obsid"] = ids.astype(object)
     frame["obs_collection"] = mission.upper()
-    names = _SAME_AS.get(mission, (None,) * 5)
-    for ours, theirs in zip(OBSERVATION_COLUMNS[3:8], names, strict=True):
+    names = _SAME_AS.get(mission, (None,) * len(_SAME_COLUMNS))
+    for ours, theirs in zip(_SAME_COLUMNS, names, strict=True):
         frame[ours] = frame.get(theirs)
     frame["obs_date"] = pd.to_datetime(frame["obs_date"], errors="coerce")
     frame["t_exptime"] = pd.to_numeric(frame["t_exptime"], errors="coerce")

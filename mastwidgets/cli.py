@@ -302,24 +302,44 @@ def _run_job(job) -> int:
 
 def _wait_or_pause(job, heading: str, make_bars):
     """Print ``heading``, show the job's progress with ``make_bars()`` and return its
-    result; ``None`` if Ctrl-C paused it (at any moment from the heading on)."""
+    result; ``None`` if Ctrl-C paused it (at any moment from the heading on).
+
+    Ctrl-C only marks the wish and this loop acts on it: a ``KeyboardInterrupt``
+    raised wherever the main thread happens to be can be lost (one raised inside a
+    ``__del__`` that the garbage collector runs is printed and dropped), and the job
+    then ran to its end with Ctrl-C ignored.
+    """
+    interrupted: list[int] = []  # a list's append: safe to call from a signal handler
+    previous = _on_sigint(lambda *_: interrupted.append(signal.SIGINT))
     bars = None
     try:
         print(heading, flush=True)
         bars = make_bars()
         job.subscribe(bars)
-        return job.wait()
-    except KeyboardInterrupt:
+        result = None
+        while result is None and not interrupted:
+            result = job.wait(timeout=0.2)
+        if result is not None:
+            return result
         job.pause()
         job.wait()
-        if bars is not None:
-            bars.close()
-            bars = None
+        bars.close()
+        bars = None
         print(f"Paused. Continue with: mastwidgets resume {job.id}", file=sys.stderr)
         return None
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         if bars is not None:
             bars.close()
+
+
+def _on_sigint(handler):
+    """Install ``handler`` for SIGINT and return the one it replaced; ``None`` (and
+    nothing changed) off the main thread, where Python lets no handler be set."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, handler)
 
 
 def _run_catalog_job(job) -> int:

@@ -3,8 +3,10 @@ download basket: kept in a JSON file in the state folder (so it outlives the pag
 the kernel and the machine's sleep), imported or exported all at once.
 
 >>> basket = mw.Basket()                       # "default", in the state folder
->>> basket.add(mw.list_products("icdm01010", mrp_only=True))
+>>> basket.add(mw.list_products("icdm01010", mrp_only=True))   # files added
+1
 >>> basket.add(mw.list_products(mw.search_target("M8").head(2)))
+36
 >>> basket.totals()
 BasketTotals(files=..., bytes=..., here=0, exclusive=0)
 >>> job = basket.import_all()                  # one job for every file in it

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from ._version import __version__
 from .errors import (
     ConfigurationError,
     InvalidCoordinates,
@@ -521,6 +522,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mastwidgets", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"mastwidgets {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sandbox = commands.add_parser(

@@ -85,9 +85,11 @@ def import_program(
 
     Examples
     --------
-    >>> job = import_program("JWST", 2739, "pillars", levels=[2, 3])  # doctest: +SKIP
-    >>> job.wait().ok  # doctest: +SKIP
+    >>> job = import_program("JWST", 2739, "pillars", levels=[2, 3])
+    >>> job.wait().ok
     True
+    >>> print(job.changes.describe())
+    1... new, 0 reprocessed, 0 withdrawn (kept), 0 unchanged
 
     Raises
     ------

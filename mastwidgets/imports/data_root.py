@@ -11,10 +11,10 @@ taken as given.
 
 Examples
 --------
->>> root = DataRoot("/srv/mast")                     # doctest: +SKIP
->>> root.resolve("m16/hst")                          # doctest: +SKIP
+>>> root = DataRoot("/srv/mast")
+>>> root.resolve("m16/hst")
 PosixPath('/srv/mast/m16/hst')
->>> root.resolve("../../etc")                        # doctest: +SKIP
+>>> root.resolve("../../etc")
 Traceback (most recent call last):
 UnsafeDestination: Refusing the folder '../../etc': '..' would climb out of the data root.
 """

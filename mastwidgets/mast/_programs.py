@@ -168,8 +168,10 @@ def search_program(
 
     Examples
     --------
-    >>> program = search_program("JWST", 2739)  # doctest: +SKIP
-    >>> print(program.describe())  # doctest: +SKIP
+    >>> program = search_program("JWST", 2739)
+    >>> print(program.describe())
+    JWST program 2739: 9 observation(s), ... file(s), ... MB
+      science level 1 ...
 
     Raises
     ------

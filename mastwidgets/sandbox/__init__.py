@@ -10,12 +10,16 @@ NGC 6543, M101, L 98-59 and pi Men, whose products are real FITS files.
 
 Examples
 --------
+>>> import os
+>>> import mastwidgets
 >>> from mastwidgets.sandbox import Sandbox, Faults
->>> with Sandbox() as sb:                                    # doctest: +SKIP
-...     os.environ.update(sb.environ())
-...     mastwidgets.search_target("M8")
+>>> with Sandbox() as sb:
+...     os.environ.update(sb.environ())                     # mastwidgets talks to it
+...     found = mastwidgets.search_target("M8")
 ...     with sb.faults(Faults(throttle=1_000_000)):
-...         ...                                            # downloads now crawl
+...         pass                                            # downloads now crawl
+>>> sorted(set(found["obs_collection"]))
+[...'HST', 'JWST'...]
 """
 
 from __future__ import annotations

@@ -7,13 +7,22 @@ progress events for subscribers.
 
 Examples
 --------
->>> from mastwidgets import transfer
->>> result = transfer.download(                                 # doctest: +SKIP
-...     [{"name": "x.fits", "s3": "s3://stpubdata/hst/public/x.fits",
-...       "http": "https://mast.stsci.edu/api/v0.1/Download/file?uri=mast:HST/product/x.fits"}],
-...     "data")
->>> job = transfer.start(["https://example.org/big.fits"], "data")  # doctest: +SKIP
->>> job.snapshot().bytes_done; job.pause(); transfer.resume(job.id)  # doctest: +SKIP
+>>> from mastwidgets import get_settings, transfer
+>>> mast = get_settings()  # MAST's addresses (here: the sandbox's)
+>>> drz = {
+...     "name": "HST/icdm01010/icdm01010_drz.fits",
+...     "s3": "s3://stpubdata/hst/public/icdm/icdm01010/icdm01010_drz.fits",
+...     "http": f"{mast.mast_url}/api/v0.1/Download/file?uri=mast:HST/product/icdm01010_drz.fits",
+... }
+>>> result = transfer.download([drz], "data", s3_endpoint=mast.s3_endpoint)
+>>> print(result.status, result.files[0].source)
+done s3
+>>> job = transfer.start([{**drz, "name": "again.fits"}], "data", s3_endpoint=mast.s3_endpoint)
+>>> job.pause()
+>>> job.wait().status in ("paused", "done")    # paused, unless it was quicker
+True
+>>> print(transfer.resume(job.id, s3_endpoint=mast.s3_endpoint).status)
+done
 """
 
 from ._api import (

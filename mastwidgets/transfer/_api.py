@@ -305,7 +305,11 @@ def download(
 
     Examples
     --------
-    >>> download(["https://example.org/a.fits"], "data")  # doctest: +SKIP
+    >>> mast = mw.get_settings().mast_url  # https://mast.stsci.edu (here: the sandbox)
+    >>> url = f"{mast}/api/v0.1/Download/file?uri=mast:HST/product/icdm01010_drz.fits"
+    >>> result = download([url], "data")
+    >>> print(result.status, result.files[0].name)
+    done icdm01010_drz.fits
     """
     job = start(
         sources,

@@ -123,7 +123,12 @@ class TransferSubscriber:
     ...     def on_file_status(self, *, file, **kwargs):
     ...         if file.status == "done":
     ...             print(file.name)
-    >>> job.subscribe(Done())  # doctest: +SKIP
+    >>> job = mw.import_observations(["icdm01010"])
+    >>> unsubscribe = job.subscribe(Done())
+    >>> job.wait().ok
+    HST/icdm01010/icdm01010_drz.fits
+    ...
+    True
     """
 
     def __call__(self, event: TransferEvent) -> None:

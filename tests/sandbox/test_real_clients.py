@@ -120,19 +120,19 @@ def test_astrocut_cuts_out_of_a_sandbox_image_through_its_s3_path(
 def test_jdaviz_loads_a_mast_uri_from_the_sandbox(sandbox_env, mast_sandbox, tmp_path, monkeypatch):
     """jdaviz's own ``mast:`` loading (through astroquery, pointed at the sandbox as
     mastwidgets points it) shows the file's science image."""
-    from jdaviz import Imviz
+    from jdaviz import App  # jdaviz 5's viewer (its Imviz is deprecated)
 
     _client.observations(sandbox_env)
     monkeypatch.chdir(tmp_path)  # where jdaviz puts what it downloads
     uri = "mast:JWST/product/jw02739-o001_t001_nircam_clear-f090w_i2d.fits"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        imviz = Imviz()
-        imviz.load(uri, cache=False)
-    (data,) = imviz.app.data_collection
-    assert data.label.endswith("[SCI,1]")
+        viewer = App()
+        viewer.load(uri, format="Image", cache=False)
+    (label,) = viewer.datasets
+    assert label.endswith("[SCI,1]")
     with fits.open(mast_sandbox.path_of(uri)) as hdus:
-        assert np.array_equal(data.get_component(data.main_components[0]).data, hdus["SCI"].data)
+        assert np.array_equal(np.asarray(viewer.get_data(label).data), hdus["SCI"].data)
 
 
 LKSEARCH = Path(__file__).parents[2] / ".venv-lksearch" / "bin" / "python"

@@ -18,10 +18,16 @@ def free_port() -> int:
 
 
 def start_voila(
-    home: Path, *, config: dict | None = None, imviz: bool = False, **variables: str
+    home: Path,
+    *,
+    config: dict | None = None,
+    imviz: bool = False,
+    kernel_pool: int | None = None,
+    **variables: str,
 ) -> tuple[subprocess.Popen, str]:
     """Voila serving the app with its data, jobs and catalog under ``home`` and these
-    ``MASTWIDGETS_*`` variables (``config``: Voila settings over the app's; ``imviz``:
+    ``MASTWIDGETS_*`` variables (``config``: Voila settings over the app's; ``kernel_pool``:
+    pre-heated kernels, default the app's; ``imviz``:
     as ``mastwidgets app --imviz``); returns the process (listening) and the page's URL."""
     port = free_port()
     env = {
@@ -33,7 +39,7 @@ def start_voila(
         **variables,
     }
     voila = subprocess.Popen(
-        voila_command(port, config=config, imviz=imviz),
+        voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool),
         env=voila_environ(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -166,13 +166,26 @@ def voila_command(
     ip: str = "127.0.0.1",
     token: bool = False,
     imviz: bool = False,
+    kernel_pool: int | None = None,
 ) -> list[str]:
     """Voila on the app notebook alone (one notebook: no file browsing), configured by
     `VOILA_CONFIG` updated with ``config`` ({section: {name: value}}), written as a
     voila.json under the user's mastwidgets data folder. Run it with
     :func:`voila_environ`; with ``token``, the page asks for the token Voila finds in the
-    environment's ``JUPYTER_TOKEN`` (never on the command line, where ``ps`` shows it)."""
+    environment's ``JUPYTER_TOKEN`` (never on the command line, where ``ps`` shows it).
+    ``kernel_pool``: kernels kept pre-heated (default: the ``kernel_pool`` setting)."""
     merged = {section: dict(values) for section, values in VOILA_CONFIG.items()}
+    pool = get_settings().kernel_pool if kernel_pool is None else kernel_pool
+    if pool == 0:
+        merged["VoilaConfiguration"]["preheat_kernel"] = False  # a kernel started per page
+    else:
+        # The pool is filled again a few seconds after a kernel is handed out, not one:
+        # heating a kernel takes both cores of a small host for seconds, and visitors
+        # arriving together (a class, a link shared) would load their pages beside it.
+        merged["VoilaKernelManager"] = {
+            "kernel_pools_config": {"default": {"pool_size": pool}},
+            "fill_delay": 5.0,
+        }
     notary = user_dir("voila")
     notary.mkdir(parents=True, exist_ok=True)
     merged.update(trusted_notebook_config(notary))
@@ -255,6 +268,7 @@ def serve(
     data_root: str | os.PathLike | None = None,
     max_import_bytes: str | int | None = None,
     max_concurrent_imports: int | None = None,
+    kernel_pool: int | None = None,
     imviz: bool = False,
     verbose: bool = False,
 ) -> int:
@@ -267,8 +281,10 @@ def serve(
     Imviz" (the page takes about half a second longer to load); not on a hosted page.
 
     ``data_root``, ``max_import_bytes`` and ``max_concurrent_imports`` are the settings
-    of the same names, handed to the page's kernels; ``token``: the page asks for a
-    token (``MASTWIDGETS_APP_TOKEN``, else a new one, printed once with the URL).
+    of the same names, handed to the page's kernels; ``kernel_pool`` (the setting) is how
+    many kernels wait pre-heated, the app already built in each, for the next visitors;
+    ``token``: the page asks for a token (``MASTWIDGETS_APP_TOKEN``, else a new one,
+    printed once with the URL).
     Serving beyond loopback (``ip``) needs the token.
     """
     # Bad settings fail here, before anything starts.
@@ -277,6 +293,7 @@ def serve(
         data_root=data_root,
         max_import_bytes=max_import_bytes,
         max_concurrent_imports=max_concurrent_imports,
+        kernel_pool=kernel_pool,
     )
     if not token and not _loopback(ip):
         raise ConfigurationError(
@@ -316,7 +333,9 @@ def serve(
         print(f"MAST sandbox: {sb.mast_url} (S3 {sb.s3_endpoint})", flush=True)
     host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
     url = f"http://{host}:{port}/"
-    command = voila_command(port, settings.theme, ip=ip, token=token, imviz=imviz)
+    command = voila_command(
+        port, settings.theme, ip=ip, token=token, imviz=imviz, kernel_pool=settings.kernel_pool
+    )
     if not verbose:
         command.append("--Voila.log_level=WARN")
     process = subprocess.Popen(command, env=voila_environ(env))

@@ -506,6 +506,7 @@ def _app(args: argparse.Namespace) -> int:
         data_root=args.data_root,
         max_import_bytes=args.max_import_bytes,
         max_concurrent_imports=args.max_concurrent_imports,
+        kernel_pool=args.kernel_pool,
         imviz=args.imviz,
         verbose=args.verbose,
     )
@@ -778,6 +779,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         type=int,
         help="imports running at once (MASTWIDGETS_MAX_CONCURRENT_IMPORTS)",
+    )
+    hosting.add_argument(
+        "--kernel-pool",
+        metavar="N",
+        type=int,
+        help="kernels kept pre-heated for the next visitors, about 200 MB each "
+        "(default: MASTWIDGETS_KERNEL_POOL, else 3; 0: a kernel started per page)",
     )
     app.set_defaults(run=_app)
 

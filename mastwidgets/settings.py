@@ -42,6 +42,8 @@ setting                     environment variable                    default
                                                                     ``astroquery`` (see layouts)
 ``dask_scheduler``          ``MASTWIDGETS_DASK_SCHEDULER``          ``None`` (imports run here); a
                                                                     Dask scheduler's address
+``kernel_pool``             ``MASTWIDGETS_KERNEL_POOL``             ``3``: kernels the app's page
+                                                                    keeps pre-heated (0: none)
 ==========================  ======================================  ==============================
 
 With a data root (a page served to others: Voila for a group, Binder), every
@@ -99,6 +101,7 @@ _ENV = {
     "s3_connections": "MASTWIDGETS_S3_CONNECTIONS",
     "max_search_rows": "MASTWIDGETS_MAX_SEARCH_ROWS",
     "layout": "MASTWIDGETS_LAYOUT",
+    "kernel_pool": "MASTWIDGETS_KERNEL_POOL",
 }
 
 THEMES = ("light", "dark")
@@ -141,6 +144,7 @@ class Settings:
     max_search_rows: int = 100_000
     layout: str = "observation"
     dask_scheduler: str | None = None
+    kernel_pool: int = 3
 
     @property
     def download_url(self) -> str:
@@ -266,6 +270,11 @@ def get_settings(**overrides: object) -> Settings:
         if count < 1:
             raise ConfigurationError(f"max_search_rows must be at least 1, not {value!r}")
         values["max_search_rows"] = count
+    if (value := pick("kernel_pool")) is not None:
+        count = _number("kernel_pool", value, int)
+        if not 0 <= count <= 16:
+            raise ConfigurationError(f"kernel_pool must be between 0 and 16, not {value!r}")
+        values["kernel_pool"] = count
     if (value := pick("max_concurrent_imports")) is not None:
         count = _number("max_concurrent_imports", value, int)
         if count < 1:

@@ -4,6 +4,10 @@ import tempfile
 # No test may read or write the developer's real keyring, data or catalog.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mastwidgets-tests-")
+# The app's servers under test keep one kernel pre-heated, not three (a test's pages come
+# one at a time; three kernels heating cost each server start seconds of both cores).
+# The default is what the newcomer tests serve: their environment has none of these.
+os.environ["MASTWIDGETS_KERNEL_POOL"] = "1"
 
 import socket
 import subprocess

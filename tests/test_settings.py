@@ -19,6 +19,7 @@ VARIABLES = (
     "MASTWIDGETS_TIMEOUT",
     "MASTWIDGETS_RETRIES",
     "MASTWIDGETS_THEME",
+    "MASTWIDGETS_KERNEL_POOL",
 )
 
 
@@ -37,6 +38,7 @@ def test_defaults_point_at_the_real_mast(clean_env):
     assert settings.mongodb_uri is None and settings.mast_token is None
     assert settings.data_dir.name == "data" and "mastwidgets" in str(settings.data_dir)
     assert settings.theme == "light"
+    assert settings.kernel_pool == 3
 
 
 def test_environment_beats_default_and_argument_beats_environment(clean_env, tmp_path):
@@ -64,6 +66,8 @@ def test_environment_beats_default_and_argument_beats_environment(clean_env, tmp
         ("timeout", "soon"),
         ("retries", -1),
         ("theme", "solarized"),
+        ("kernel_pool", -1),
+        ("kernel_pool", 17),
     ],
 )
 def test_unusable_values_are_configuration_errors(clean_env, name, value):
@@ -118,3 +122,25 @@ def test_requests_at_once_per_host(clean_env):
     clean_env.setenv("MASTWIDGETS_S3_CONNECTIONS", "0")
     with pytest.raises(ConfigurationError, match="s3_connections"):
         mw.get_settings()
+
+
+def test_the_app_page_keeps_the_kernel_pool_it_is_given(clean_env):
+    """Voila's config for ``kernel_pool``: that many pre-heated kernels, refilled a few
+    seconds after one is handed out; 0 is Voila's own default, a kernel per page."""
+    import json
+
+    from mastwidgets.app import voila_command
+
+    def config(command):
+        (flag,) = [c for c in command if c.startswith("--Voila.config_file_paths=")]
+        return json.loads((Path(flag.split("=", 1)[1]) / "voila.json").read_text())
+
+    default = config(voila_command(8866))
+    assert default["VoilaKernelManager"]["kernel_pools_config"]["default"]["pool_size"] == 3
+    assert default["VoilaConfiguration"]["preheat_kernel"] is True
+    clean_env.setenv("MASTWIDGETS_KERNEL_POOL", "1")
+    one = config(voila_command(8866))
+    assert one["VoilaKernelManager"]["kernel_pools_config"]["default"]["pool_size"] == 1
+    none = config(voila_command(8866, kernel_pool=0))
+    assert none["VoilaConfiguration"]["preheat_kernel"] is False
+    assert "VoilaKernelManager" not in none

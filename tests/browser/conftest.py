@@ -2,7 +2,6 @@
 (Debian's package, through Playwright). Screenshots go to test-artifacts/."""
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -203,22 +202,12 @@ def console_errors(page) -> list[str]:
     return errors
 
 
-#: The console warnings the manual explains (docs/guide/app.md, "The browser's console"):
-#: Voila 0.5.13's page carries JupyterLab 4.2.5's modules, and ipywidgets' widget manager extension
-#: (jupyterlab_widgets 3.0.17) asks for 4.6's; webpack uses the page's and says so.
-EXPLAINED_WARNINGS = re.compile(
-    r"^(Unsatisfied version \S+ from _JUPYTERLAB\.CORE_OUTPUT of shared singleton module "
-    r"@jupyterlab/\S+ \(required \^(4\.6\.2|4\.5\.10|7\.6\.2|7\.5\.10|6\.5\.10)\)"
-    r"|No satisfying version \(\^4\.6\.2\) of shared module @jupyterlab/outputarea found)"
-)
-
-
 def console_warnings(page) -> list[str]:
-    """The page's console warnings that the manual does not explain (a live list)."""
+    """The page's console warnings (a live list)."""
     warnings = []
 
     def keep(message):
-        if message.type == "warning" and not EXPLAINED_WARNINGS.match(message.text):
+        if message.type == "warning":
             warnings.append(message.text)
 
     page.on("console", keep)

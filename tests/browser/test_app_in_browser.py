@@ -25,7 +25,7 @@ HST_M16 = ["icdm01010", "icdm01020"]
 def test_page_loads_without_errors_and_search_fills_the_grid(shared_page):
     page = shared_page
     assert page.console_errors == []
-    assert page.console_warnings == []  # but those the manual explains
+    assert page.console_warnings == []
     assert_accessible(page, "the page as it opens")
     search(page, "M16", found="13 observations found for M16.")
     assert page.locator(".ag-center-cols-container .ag-row").count() >= 10

@@ -249,6 +249,25 @@ def test_built_wheel_installed_by_pip_serves_a_working_page(browser, wheel_app, 
     assert "mastwidgets" in kernels.stdout, kernels.stdout + kernels.stderr
 
 
+def test_three_visitors_in_a_row_get_the_page_with_a_quiet_console(browser, wheel_app):
+    """Three strangers open the pip-installed app's page one after another, each as soon
+    as the one before has it (the app keeps three kernels pre-heated): each gets the app
+    drawn, and the browser's console says nothing, no error and no warning (with Voila
+    0.5.13 and ipywidgets 8.1.9 each load logged 13 "Unsatisfied version" warnings)."""
+    pages = []
+    try:
+        for _ in range(3):
+            page = open_app(browser, wheel_app["app"].url)
+            page.wait_for_selector("input[placeholder='M8']", state="visible", timeout=60_000)
+            pages.append(page)
+        for page in pages:
+            assert page.console_errors == [] and page.console_warnings == []
+            assert "Traceback" not in page.content()
+    finally:
+        for page in pages:
+            page.context.close()
+
+
 def run(installed, *args, **kwargs):
     return subprocess.run(
         [installed["venv"] / "bin" / "mastwidgets", *args],

@@ -84,7 +84,7 @@ VOILA_CONFIG = {
         # A pre-heated kernel waits for the next page, the app already built in it: the
         # page is ready in about half the time. The page's own request (its address,
         # for links) reaches the kernel afterwards (the notebook waits for it). Voila
-        # 0.5.13 would hand out a pooled kernel that died while it waited: the app's
+        # 0.5 would hand out a pooled kernel that died while it waited: the app's
         # kernel manager drops those first (app_kernels.py).
         "preheat_kernel": True,
         "multi_kernel_manager_class": "mastwidgets.app_kernels.CheckedPoolKernelManager",

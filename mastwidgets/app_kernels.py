@@ -2,7 +2,7 @@
 
 With ``preheat_kernel``, Voila keeps a kernel that has already run the app's notebook
 (imports, widgets) waiting for the next page: the page is ready in about half the
-time. Voila 0.5.13 hands out a pooled kernel without looking at it, so a kernel that
+time. Voila 0.5 hands out a pooled kernel without looking at it, so a kernel that
 died while it waited (killed, out of memory) or was restarted (a fresh kernel without
 the app) would give the next visitor a blank page. This kernel manager, Voila's base
 class for its pool (``VoilaConfiguration.multi_kernel_manager_class``), drops such

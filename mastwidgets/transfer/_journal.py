@@ -117,11 +117,8 @@ class StateFollower:
     every second. The :class:`JobState` returned is the follower's own, updated in
     place by the next ``read``.
 
-    Raises (``read``)
-    -----------------
-    FileNotFoundError
-        The job's state is gone.
-    StateCorrupt
+    ``read`` raises ``FileNotFoundError`` when the job's state is gone, and
+    :class:`~mastwidgets.errors.StateCorrupt` when it cannot be read.
     """
 
     def __init__(self, state_file: str | os.PathLike) -> None:

@@ -83,6 +83,10 @@ def import_observations(
         the ``dask_scheduler`` setting; unset, this process). The destination and
         the state folder must be on a filesystem every worker shares, and the
         catalog must be MongoDB. The job's handle is the same.
+    **transfer_options
+        Options of :func:`mastwidgets.transfer.start`: ``on_event`` (a
+        :class:`~mastwidgets.transfer.TransferSubscriber` or callable that hears
+        every event of the job, from its first), ``split``, ``timeout``, ``retry``.
 
     Returns
     -------

@@ -119,16 +119,24 @@ class TransferSubscriber:
 
     Examples
     --------
+    Events come from the job's bookkeeping thread in the order things happened; files
+    moving side by side finish in any order. Passed as ``on_event``, a subscriber
+    hears every event of the job; ``job.subscribe`` later hears those from then on.
+
     >>> class Done(TransferSubscriber):
+    ...     def __init__(self):
+    ...         self.names = []
     ...     def on_file_status(self, *, file, **kwargs):
     ...         if file.status == "done":
-    ...             print(file.name)
-    >>> job = mw.import_observations(["icdm01010"])
-    >>> unsubscribe = job.subscribe(Done())
+    ...             self.names.append(file.name)
+    >>> done = Done()
+    >>> job = mw.import_observations(["icdm01010"], on_event=done)
     >>> job.wait().ok
-    HST/icdm01010/icdm01010_drz.fits
-    ...
     True
+    >>> print(*sorted(done.names), sep="\\n")
+    HST/icdm01010/icdm01010_drz.fits
+    HST/icdm01010/icdm01aaq_flt.fits
+    HST/icdm01010/icdm01abq_flt.fits
     """
 
     def __call__(self, event: TransferEvent) -> None:

@@ -1,9 +1,11 @@
-"""mastwidgets installed as a newcomer installs it, in environments of their own (never
+"""mastwidgets installed as a newcomer installs it, in an environment of its own (never
 the test environment): ``./scripts/app.sh --sandbox`` in a copy of the checkout, word
-for word, and ``pip install`` of the built wheel into an empty venv. Each serves a page
-that works in Chromium; the README's commands run in the first one, and its kernel shows
-the app. pip installs from the wheelhouse scripts/test.sh filled (no index: the suite
-reaches nothing beyond loopback)."""
+for word (pip builds the wheel and installs it with its dependencies into ``.venv``).
+It serves a page that works in Chromium, three visitors in a row get it with a quiet
+console, the README's commands run in that environment, and its kernel shows the app.
+The wheel ``pip wheel`` builds carries what the app needs beside its code. pip installs
+from the wheelhouse scripts/test.sh filled (no index: the suite reaches nothing beyond
+loopback)."""
 
 import json
 import os
@@ -14,10 +16,13 @@ import subprocess
 import sys
 import textwrap
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 import requests
+
+import mastwidgets
 
 from ..test_cli import start_sandbox
 from .conftest import ARTIFACTS, open_app, search, select_rows, shot
@@ -150,50 +155,6 @@ def readme_app(tmp_path_factory):
     app.stop()
 
 
-@pytest.fixture(scope="module")
-def wheel_app(tmp_path_factory):
-    """The built wheel, ``pip install``-ed into an empty venv: ``mastwidgets app --sandbox``."""
-    base = tmp_path_factory.mktemp("wheel")
-    checkout = copy_checkout(base / "mastwidgets")
-    env = newcomer_environ(base / "home")
-    venv = base / "venv"
-    for command in (
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--wheel-dir",
-            str(base / "dist"),
-            str(checkout),
-        ],
-        ["python3", "-m", "venv", str(venv)],
-    ):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stdout + done.stderr
-    (wheel,) = (base / "dist").glob("mastwidgets-*.whl")
-    done = subprocess.run(
-        [venv / "bin" / "pip", "install", "--quiet", wheel],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    command = [
-        venv / "bin" / "mastwidgets",
-        "app",
-        "--sandbox",
-        "--no-browser",
-        f"--port={free_port()}",
-    ]
-    app = App(command, env=env, cwd=base, name="newcomer-wheel")
-    yield {"app": app, "env": env, "venv": venv, "home": base / "home"}
-    app.stop()
-
-
 def import_one_file(browser, installed, request):
     """In Chromium: the search box is drawn, M16 shows rows, one file is imported."""
     page = open_app(browser, installed["app"].url)
@@ -217,6 +178,25 @@ def import_one_file(browser, installed, request):
     return imported
 
 
+def test_three_visitors_in_a_row_get_the_page_with_a_quiet_console(browser, readme_app):
+    """Three strangers open the installed app's page one after another, each as soon as
+    the one before has it (the app keeps three kernels pre-heated): each gets the app
+    drawn, and the browser's console says nothing, no error and no warning (with Voila
+    0.5.13 and ipywidgets 8.1.9 each load logged 13 "Unsatisfied version" warnings)."""
+    pages = []
+    try:
+        for _ in range(3):
+            page = open_app(browser, readme_app["app"].url)
+            page.wait_for_selector("input[placeholder='M8']", state="visible", timeout=60_000)
+            pages.append(page)
+        for page in pages:
+            assert page.console_errors == [] and page.console_warnings == []
+            assert "Traceback" not in page.content()
+    finally:
+        for page in pages:
+            page.context.close()
+
+
 def test_readme_first_command_serves_a_working_page(browser, readme_app, request):
     app = readme_app["app"]
     imported = import_one_file(browser, readme_app, request)
@@ -228,44 +208,53 @@ def test_readme_first_command_serves_a_working_page(browser, readme_app, request
         timeout=60,
     )
     assert served.status_code == 200 and served.content == imported.read_bytes()
-    # A quiet start and a quiet run: the two addresses, nothing else (no "not trusted",
-    # no "Native kernel ... not available", no refused favicon).
-    said = app.output_after("mastwidgets: starting the app")
-    assert len(said) == 2 and all(QUIET_START.match(line) for line in said), said
-    assert app.stop() == 0
-
-
-def test_built_wheel_installed_by_pip_serves_a_working_page(browser, wheel_app, request):
-    import_one_file(browser, wheel_app, request)
-    app = wheel_app["app"]
-    assert len(app.lines) == 2 and all(QUIET_START.match(line) for line in app.lines), app.lines
+    # The app's kernel is installed where Jupyter finds it (JupyterLab's launcher).
     kernels = subprocess.run(
-        [wheel_app["venv"] / "bin" / "jupyter", "kernelspec", "list"],
-        env=wheel_app["env"],
+        [readme_app["venv"] / "bin" / "jupyter", "kernelspec", "list"],
+        env=readme_app["env"],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert "mastwidgets" in kernels.stdout, kernels.stdout + kernels.stderr
+    # A quiet start and a quiet run: the two addresses, nothing else (no "not trusted",
+    # no "Native kernel ... not available", no refused favicon), however many visitors.
+    said = app.output_after("mastwidgets: starting the app")
+    assert len(said) == 2 and all(QUIET_START.match(line) for line in said), said
+    assert app.stop() == 0
 
 
-def test_three_visitors_in_a_row_get_the_page_with_a_quiet_console(browser, wheel_app):
-    """Three strangers open the pip-installed app's page one after another, each as soon
-    as the one before has it (the app keeps three kernels pre-heated): each gets the app
-    drawn, and the browser's console says nothing, no error and no warning (with Voila
-    0.5.13 and ipywidgets 8.1.9 each load logged 13 "Unsatisfied version" warnings)."""
-    pages = []
-    try:
-        for _ in range(3):
-            page = open_app(browser, wheel_app["app"].url)
-            page.wait_for_selector("input[placeholder='M8']", state="visible", timeout=60_000)
-            pages.append(page)
-        for page in pages:
-            assert page.console_errors == [] and page.console_warnings == []
-            assert "Traceback" not in page.content()
-    finally:
-        for page in pages:
-            page.context.close()
+def test_the_built_wheel_carries_the_app_s_page_kernel_and_sandbox(tmp_path):
+    """``pip wheel`` of a fresh checkout: beside the code, the app's notebook, its page
+    template, its kernel (in the package and where Jupyter looks) and the sandbox's
+    recorded answers; no tests and nothing of the checkout's own."""
+    checkout = copy_checkout(tmp_path / "mastwidgets")
+    env = newcomer_environ(tmp_path / "home")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
+         str(tmp_path / "dist"), str(checkout)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (wheel,) = (tmp_path / "dist").glob("mastwidgets-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "mastwidgets/ui/notebooks/mast_import_app.ipynb",
+        "mastwidgets/ui/jupyter/voila/templates/mastwidgets/conf.json",
+        "mastwidgets/ui/jupyter/voila/templates/mastwidgets/index.html.j2",
+        "mastwidgets/ui/jupyter/kernels/mastwidgets/kernel.json",
+        f"mastwidgets-{mastwidgets.__version__}.data/data/share/jupyter/kernels/mastwidgets/kernel.json",
+        "mastwidgets/sandbox/data/columnsconfig_caom.json",
+        "mastwidgets/py.typed",
+    } <= names
+    recordings = {p.name for p in (ROOT / "mastwidgets/sandbox/data/recordings").glob("*.json")}
+    assert recordings and all(
+        f"mastwidgets/sandbox/data/recordings/{name}" in names for name in recordings
+    )
+    assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "docs/", "scripts/"))]
+    # The app's notebook as signed: the one the page serves is the one in the checkout.
+    notebook = zipfile.ZipFile(wheel).read("mastwidgets/ui/notebooks/mast_import_app.ipynb")
+    assert notebook == (ROOT / "mastwidgets/ui/notebooks/mast_import_app.ipynb").read_bytes()
 
 
 def run(installed, *args, **kwargs):

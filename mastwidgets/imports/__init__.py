@@ -19,20 +19,49 @@ moves the bytes, and ``_job``'s recorder turns each verified file into a catalog
 record through ``_readers``.
 """
 
-from ._api import import_observations, resume
-from ._associations import INDEX, arrange_associations
-from ._control import cancel, pause, remove_job
-from ._in_place import CatalogJob, CatalogResult, catalog_products, resume_catalog
-from ._job import RECORD_BATCH, ImportJob, ImportResult
-from ._listing import RESUMABLE, JobStatus, job_state
-from ._plan import PRODUCT_FIELDS, SOURCES, ImportPlan, plan_import
-from ._programs import PROGRAM_LAYOUTS, import_program
-from ._readers import READERS_FROM, RECORD_READERS
-from ._rows import DEFAULT_PRODUCTS
-from ._watch import JobProgress, JobWatch, list_jobs
-from .data_root import DataRoot, destination, shown_path
+from importlib import import_module
+
 from .layouts import LAYOUTS, file_name, layout_pattern
-from .limits import check_import_size, import_slot, running_imports
+
+#: Where each name lives: a submodule loads when one of its names is first asked for,
+#: so ``mastwidgets pause`` or ``remove`` load neither astroquery, pandas nor astropy.
+_WHERE = {
+    "import_observations": "_api",
+    "resume": "_api",
+    "INDEX": "_associations",
+    "arrange_associations": "_associations",
+    "cancel": "_control",
+    "pause": "_control",
+    "remove_job": "_control",
+    "CatalogJob": "_in_place",
+    "CatalogResult": "_in_place",
+    "catalog_products": "_in_place",
+    "resume_catalog": "_in_place",
+    "RECORD_BATCH": "_job",
+    "ImportJob": "_job",
+    "ImportResult": "_job",
+    "RESUMABLE": "_listing",
+    "JobStatus": "_listing",
+    "job_state": "_listing",
+    "PRODUCT_FIELDS": "_plan",
+    "SOURCES": "_plan",
+    "ImportPlan": "_plan",
+    "plan_import": "_plan",
+    "PROGRAM_LAYOUTS": "_programs",
+    "import_program": "_programs",
+    "READERS_FROM": "_readers",
+    "RECORD_READERS": "_readers",
+    "DEFAULT_PRODUCTS": "_rows",
+    "JobProgress": "_watch",
+    "JobWatch": "_watch",
+    "list_jobs": "_watch",
+    "DataRoot": "data_root",
+    "destination": "data_root",
+    "shown_path": "data_root",
+    "check_import_size": "limits",
+    "import_slot": "limits",
+    "running_imports": "limits",
+}
 
 #: Where each file goes, under the destination folder (the ``observation`` layout).
 DEFAULT_LAYOUT = LAYOUTS["observation"]
@@ -78,3 +107,15 @@ __all__ = [
     "running_imports",
     "shown_path",
 ]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -62,6 +62,7 @@ unset PYTHONDONTWRITEBYTECODE
 step "linting"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-# Two workers, one test module each at a time (a module's servers are started once);
-# the suite keeps both cores busy. scripts/test.sh -n 0 runs it in one process.
-exec .venv/bin/python -m pytest -n 2 --dist loadscope "$@"
+# Two workers, one test module each at a time (a module's servers are started once),
+# the longest modules first (tests/conftest.py orders them): the suite keeps both cores
+# busy to its end. scripts/test.sh -n 0 runs it in one process.
+exec .venv/bin/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder "$@"

@@ -92,3 +92,15 @@ def pytest_collection_modifyitems(items):
             or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
         ):
             item.add_marker(pytest.mark.slow)
+    # The modules that take longest first: the browser's, then those with slow tests.
+    # scripts/test.sh hands modules to its two workers in this order
+    # (--no-loadscope-reorder); xdist's own order, most tests first, left modules of
+    # one long test (a kernel's life, the dark theme) for last, one worker busy with
+    # them for half a minute while the other had nothing left.
+    slow_modules = {item.module for item in items if item.get_closest_marker("slow")}
+    items.sort(
+        key=lambda item: (
+            "tests/browser/" not in item.nodeid,
+            item.module not in slow_modules,
+        )
+    )

@@ -23,90 +23,29 @@ from importlib import import_module
 
 from .layouts import LAYOUTS, file_name, layout_pattern
 
-#: Where each name lives: a submodule loads when one of its names is first asked for,
-#: so ``mastwidgets pause`` or ``remove`` load neither astroquery, pandas nor astropy.
-_WHERE = {
-    "import_observations": "_api",
-    "resume": "_api",
-    "INDEX": "_associations",
-    "arrange_associations": "_associations",
-    "cancel": "_control",
-    "pause": "_control",
-    "remove_job": "_control",
-    "CatalogJob": "_in_place",
-    "CatalogResult": "_in_place",
-    "catalog_products": "_in_place",
-    "resume_catalog": "_in_place",
-    "RECORD_BATCH": "_job",
-    "ImportJob": "_job",
-    "ImportResult": "_job",
-    "RESUMABLE": "_listing",
-    "JobStatus": "_listing",
-    "job_state": "_listing",
-    "PRODUCT_FIELDS": "_plan",
-    "SOURCES": "_plan",
-    "ImportPlan": "_plan",
-    "plan_import": "_plan",
-    "PROGRAM_LAYOUTS": "_programs",
-    "import_program": "_programs",
-    "READERS_FROM": "_readers",
-    "RECORD_READERS": "_readers",
-    "DEFAULT_PRODUCTS": "_rows",
-    "JobProgress": "_watch",
-    "JobWatch": "_watch",
-    "list_jobs": "_watch",
-    "DataRoot": "data_root",
-    "destination": "data_root",
-    "shown_path": "data_root",
-    "check_import_size": "limits",
-    "import_slot": "limits",
-    "running_imports": "limits",
+#: Each submodule's names: a submodule loads when one of them is first asked for, so
+#: ``mastwidgets pause`` or ``remove`` load neither astroquery, pandas nor astropy.
+_FROM = {
+    "_api": ("import_observations", "resume"),
+    "_associations": ("INDEX", "arrange_associations"),
+    "_control": ("cancel", "pause", "remove_job"),
+    "_in_place": ("CatalogJob", "CatalogResult", "catalog_products", "resume_catalog"),
+    "_job": ("RECORD_BATCH", "ImportJob", "ImportResult"),
+    "_listing": ("RESUMABLE", "JobStatus", "job_state"),
+    "_plan": ("PRODUCT_FIELDS", "SOURCES", "ImportPlan", "plan_import"),
+    "_programs": ("PROGRAM_LAYOUTS", "import_program"),
+    "_readers": ("READERS_FROM", "RECORD_READERS"),
+    "_rows": ("DEFAULT_PRODUCTS",),
+    "_watch": ("JobProgress", "JobWatch", "list_jobs"),
+    "data_root": ("DataRoot", "destination", "shown_path"),
+    "limits": ("check_import_size", "import_slot", "running_imports"),
 }
+_WHERE = {name: module for module, names in _FROM.items() for name in names}
 
 #: Where each file goes, under the destination folder (the ``observation`` layout).
 DEFAULT_LAYOUT = LAYOUTS["observation"]
 
-__all__ = [
-    "DEFAULT_LAYOUT",
-    "DEFAULT_PRODUCTS",
-    "INDEX",
-    "LAYOUTS",
-    "PRODUCT_FIELDS",
-    "PROGRAM_LAYOUTS",
-    "READERS_FROM",
-    "RECORD_BATCH",
-    "RECORD_READERS",
-    "RESUMABLE",
-    "SOURCES",
-    "CatalogJob",
-    "CatalogResult",
-    "DataRoot",
-    "ImportJob",
-    "ImportPlan",
-    "ImportResult",
-    "JobProgress",
-    "JobStatus",
-    "JobWatch",
-    "arrange_associations",
-    "cancel",
-    "catalog_products",
-    "check_import_size",
-    "destination",
-    "file_name",
-    "import_observations",
-    "import_program",
-    "import_slot",
-    "job_state",
-    "layout_pattern",
-    "list_jobs",
-    "pause",
-    "plan_import",
-    "remove_job",
-    "resume",
-    "resume_catalog",
-    "running_imports",
-    "shown_path",
-]
+__all__ = ["DEFAULT_LAYOUT", "LAYOUTS", "file_name", "layout_pattern", *_WHERE]
 
 
 def __getattr__(name: str):

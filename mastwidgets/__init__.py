@@ -5,9 +5,8 @@ The search functions load astroquery on first use, so ``import mastwidgets``
 (and the transfer engine alone) stay quick.
 """
 
-from importlib import import_module
-
 from . import errors
+from ._lazy import attach, by_module
 from ._version import __version__
 from .errors import MastWidgetsError
 from .settings import Settings, get_settings
@@ -64,22 +63,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    for module, names in (
-        (".mast", _FROM_MAST),
-        (".imports", _FROM_IMPORTS),
-        (".exports", _FROM_EXPORTS),
-        (".catalog", _FROM_CATALOG),
-        (".facets", _FROM_FACETS),
-        (".basket", _FROM_BASKET),
-        (".ui", _FROM_UI),
-    ):
-        if name in names:
-            value = getattr(import_module(module, __name__), name)
-            globals()[name] = value
-            return value
-    raise AttributeError(f"module 'mastwidgets' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(
+    __name__,
+    by_module(
+        {
+            ".mast": _FROM_MAST,
+            ".imports": _FROM_IMPORTS,
+            ".exports": _FROM_EXPORTS,
+            ".catalog": _FROM_CATALOG,
+            ".facets": _FROM_FACETS,
+            ".basket": _FROM_BASKET,
+            ".ui": _FROM_UI,
+        }
+    ),
+)

@@ -19,28 +19,28 @@ moves the bytes, and ``_job``'s recorder turns each verified file into a catalog
 record through ``_readers``.
 """
 
-from importlib import import_module
-
+from .._lazy import attach, by_module
 from .layouts import LAYOUTS, file_name, layout_pattern
 
 #: Each submodule's names: a submodule loads when one of them is first asked for, so
 #: ``mastwidgets pause`` or ``remove`` load neither astroquery, pandas nor astropy.
-_FROM = {
-    "_api": ("import_observations", "resume"),
-    "_associations": ("INDEX", "arrange_associations"),
-    "_control": ("cancel", "pause", "remove_job"),
-    "_in_place": ("CatalogJob", "CatalogResult", "catalog_products", "resume_catalog"),
-    "_job": ("RECORD_BATCH", "ImportJob", "ImportResult"),
-    "_listing": ("RESUMABLE", "JobStatus", "job_state"),
-    "_plan": ("PRODUCT_FIELDS", "SOURCES", "ImportPlan", "plan_import"),
-    "_programs": ("PROGRAM_LAYOUTS", "import_program"),
-    "_readers": ("READERS_FROM", "RECORD_READERS"),
-    "_rows": ("DEFAULT_PRODUCTS",),
-    "_watch": ("JobProgress", "JobWatch", "list_jobs"),
-    "data_root": ("DataRoot", "destination", "shown_path"),
-    "limits": ("check_import_size", "import_slot", "running_imports"),
-}
-_WHERE = {name: module for module, names in _FROM.items() for name in names}
+_WHERE = by_module(
+    {
+        "._api": ("import_observations", "resume"),
+        "._associations": ("INDEX", "arrange_associations"),
+        "._control": ("cancel", "pause", "remove_job"),
+        "._in_place": ("CatalogJob", "CatalogResult", "catalog_products", "resume_catalog"),
+        "._job": ("RECORD_BATCH", "ImportJob", "ImportResult"),
+        "._listing": ("RESUMABLE", "JobStatus", "job_state"),
+        "._plan": ("PRODUCT_FIELDS", "SOURCES", "ImportPlan", "plan_import"),
+        "._programs": ("PROGRAM_LAYOUTS", "import_program"),
+        "._readers": ("READERS_FROM", "RECORD_READERS"),
+        "._rows": ("DEFAULT_PRODUCTS",),
+        "._watch": ("JobProgress", "JobWatch", "list_jobs"),
+        ".data_root": ("DataRoot", "destination", "shown_path"),
+        ".limits": ("check_import_size", "import_slot", "running_imports"),
+    }
+)
 
 #: Where each file goes, under the destination folder (the ``observation`` layout).
 DEFAULT_LAYOUT = LAYOUTS["observation"]
@@ -48,13 +48,4 @@ DEFAULT_LAYOUT = LAYOUTS["observation"]
 __all__ = ["DEFAULT_LAYOUT", "LAYOUTS", "file_name", "layout_pattern", *_WHERE]
 
 
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(__name__, _WHERE)

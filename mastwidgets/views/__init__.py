@@ -6,7 +6,7 @@ Each loads its plotting library only when asked for (the command line's progress
 bar needs no matplotlib).
 """
 
-from importlib import import_module
+from .._lazy import attach
 
 _WHERE = {
     "NotViewable": "._quicklook",
@@ -23,13 +23,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(import_module(_WHERE[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(__name__, _WHERE)

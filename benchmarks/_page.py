@@ -8,7 +8,15 @@ import subprocess
 import threading
 from pathlib import Path
 
-from mastwidgets.app import voila_command, voila_environ
+from mastwidgets.app import (
+    APP_NOTEBOOK,
+    KERNEL,
+    VOILA_CONFIG,
+    notebook_dir,
+    user_dir,
+    voila_command,
+    voila_environ,
+)
 
 
 def free_port() -> int:
@@ -17,19 +25,50 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def floor_notebook(folder: Path) -> Path:
+    """A notebook of one text box (the app's target box), signed as the app's notebook is:
+    what any Voila page costs before the app's own widgets and the grid's extension."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.Text(placeholder='M8')")]
+    )
+    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
+    path = folder / "floor.ipynb"
+    nbformat.write(notebook, path)
+    notary = NotebookNotary(data_dir=str(user_dir("voila")))
+    notary.sign(nbformat.read(path, as_version=4))
+    notary.store.close()
+    return path
+
+
 def start_voila(
     home: Path,
     *,
     config: dict | None = None,
     imviz: bool = False,
     kernel_pool: int | None = None,
+    floor: bool = False,
     **variables: str,
 ) -> tuple[subprocess.Popen, str]:
     """Voila serving the app with its data, jobs and catalog under ``home`` and these
     ``MASTWIDGETS_*`` variables (``config``: Voila settings over the app's; ``kernel_pool``:
-    pre-heated kernels, default the app's; ``imviz``:
-    as ``mastwidgets app --imviz``); returns the process (listening) and the page's URL."""
+    pre-heated kernels, default the app's; ``imviz``: as ``mastwidgets app --imviz``;
+    ``floor``: :func:`floor_notebook` instead of the app, with the widget managers'
+    extensions alone); returns the process (listening) and the page's URL."""
     port = free_port()
+    command = voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool)
+    if floor:
+        managers = [
+            name
+            for name in VOILA_CONFIG["VoilaConfiguration"]["extension_allowlist"]
+            if name != "ipyaggrid"
+        ]
+        only = {"VoilaConfiguration": {"extension_allowlist": managers}}
+        command = voila_command(port, config=only, kernel_pool=kernel_pool)
+        app = str(notebook_dir() / APP_NOTEBOOK)
+        command = [str(floor_notebook(home)) if part == app else part for part in command]
     env = {
         **os.environ,
         "MASTWIDGETS_DATA_DIR": str(home / "data"),
@@ -39,7 +78,7 @@ def start_voila(
         **variables,
     }
     voila = subprocess.Popen(
-        voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool),
+        command,
         env=voila_environ(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

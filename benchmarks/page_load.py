@@ -2,11 +2,13 @@
 
     .venv/bin/python benchmarks/page_load.py [--rounds 3]
 
-Voila serves the app (against the MAST sandbox) in four ways, one after another: as
+Voila serves the app (against the MAST sandbox) in four ways, one after another, as
 ``mastwidgets app`` does (``kernel_pool`` kernels waiting pre-heated, the app already
 built in each: 3 by default), with one pre-heated kernel (Voila's own pool size), with
 ``--imviz`` (jdaviz's front-end extensions loaded too), and as Voila does by default (a
-kernel started for each page: the peer). Each visitor is a fresh headless Chromium
+kernel started for each page: the peer); then the floor: a notebook of one text box served
+the same way with the widget managers' extensions alone (what Voila's own page costs,
+before the app's widgets and AG Grid's code). Each visitor is a fresh headless Chromium
 context, as a stranger's browser is: nothing cached. Every visit counts, the first
 included. Each round has two patterns: three visitors 10 s apart, then three in a row
 (each opens the page as soon as the one before has it ready: a class told to open a
@@ -35,6 +37,7 @@ WAYS = {
     "one pre-heated kernel": {"kernel_pool": 1},
     "mastwidgets app --imviz": {"imviz": True},
     "Voila's default (a kernel per page)": {"kernel_pool": 0},
+    "the floor: one text box, no grid extension (3 pre-heated kernels)": {"floor": True},
 }
 APART, SETTLE = 10, 20  # seconds between visitors apart; for the pool to fill again
 

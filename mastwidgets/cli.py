@@ -303,13 +303,16 @@ def _run_job(job) -> int:
 
 def _wait_or_pause(job, heading: str, make_bars):
     """Print ``heading``, show the job's progress with ``make_bars()`` and return its
-    result; ``None`` if Ctrl-C paused it (at any moment from the heading on).
+    result; ``None`` if Ctrl-C paused it (at any moment from the heading on). A job that
+    ended as Ctrl-C came (nothing left to pause) returns its result, not "Paused".
 
     Ctrl-C only marks the wish and this loop acts on it: a ``KeyboardInterrupt``
     raised wherever the main thread happens to be can be lost (one raised inside a
     ``__del__`` that the garbage collector runs is printed and dropped), and the job
     then ran to its end with Ctrl-C ignored.
     """
+    from .transfer import Status
+
     interrupted: list[int] = []  # a list's append: safe to call from a signal handler
     previous = _on_sigint(lambda *_: interrupted.append(signal.SIGINT))
     bars = None
@@ -323,9 +326,11 @@ def _wait_or_pause(job, heading: str, make_bars):
         if result is not None:
             return result
         job.pause()
-        job.wait()
+        result = job.wait()
         bars.close()
         bars = None
+        if result.status != Status.PAUSED:
+            return result  # it ended as Ctrl-C came: its own outcome, not "Paused"
         print(f"Paused. Continue with: mastwidgets resume {job.id}", file=sys.stderr)
         return None
     finally:

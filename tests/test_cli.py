@@ -298,3 +298,24 @@ def test_a_job_paused_by_another_command_then_removed(sandbox_env, mast_sandbox)
     removed = run(["remove", job_id])
     assert removed.returncode == 0 and "its files and records stay" in removed.stdout
     assert job_id not in run(["jobs"]).stdout
+
+
+def test_ctrl_c_as_the_import_ends_reports_the_job_s_end_not_a_pause(sandbox_env, capsys):
+    """Ctrl-C in the instant a job ends (nothing left to pause): the command reports the
+    job's own outcome, and "Paused" only for a job that paused. That instant cannot be
+    hit from outside the process, so the command's wait runs here, on a job that has
+    just ended, with Ctrl-C arriving as its progress bars are made."""
+    import mastwidgets as mw
+    from mastwidgets.cli import _wait_or_pause
+    from mastwidgets.views.progress import TqdmProgress
+
+    job = mw.import_observations(["icdm02010"])
+    assert job.wait(timeout=120).ok
+
+    def bars_then_ctrl_c():
+        signal.raise_signal(signal.SIGINT)  # handled by the command: marks the wish
+        return TqdmProgress(files=1)
+
+    result = _wait_or_pause(job, f"Job {job.id}: 1 file(s)", bars_then_ctrl_c)
+    assert result is not None and result.ok and result.status == "done"
+    assert "Paused" not in capsys.readouterr().err

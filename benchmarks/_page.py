@@ -58,7 +58,6 @@ def start_voila(
     ``floor``: :func:`floor_notebook` instead of the app, with the widget managers'
     extensions alone); returns the process (listening) and the page's URL."""
     port = free_port()
-    command = voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool)
     if floor:
         managers = [
             name
@@ -66,9 +65,13 @@ def start_voila(
             if name != "ipyaggrid"
         ]
         only = {"VoilaConfiguration": {"extension_allowlist": managers}}
-        command = voila_command(port, config=only, kernel_pool=kernel_pool)
         app = str(notebook_dir() / APP_NOTEBOOK)
-        command = [str(floor_notebook(home)) if part == app else part for part in command]
+        command = [
+            str(floor_notebook(home)) if part == app else part
+            for part in voila_command(port, config=only, kernel_pool=kernel_pool)
+        ]
+    else:
+        command = voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool)
     env = {
         **os.environ,
         "MASTWIDGETS_DATA_DIR": str(home / "data"),

@@ -199,7 +199,7 @@ def voila_command(
     return [
         sys.executable,
         "-m",
-        "voila",
+        "mastwidgets.app_server",  # Voila, its page's files sent compressed
         str(notebook_dir() / APP_NOTEBOOK),
         f"--port={port}",
         f"--theme={theme}",

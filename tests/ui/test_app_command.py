@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 import requests
@@ -46,6 +47,17 @@ def test_the_app_page_is_served_with_the_sandbox(app_process):
     page = requests.get(f"http://127.0.0.1:{port}/", timeout=60)
     assert page.status_code == 200
     assert "from mastwidgets.ui import App" not in page.text, "the page must not show code"
+    # The page's files travel compressed, each compressed once and the same every time.
+    url = f"http://127.0.0.1:{port}/voila/static/voila.js"
+    on_disk = Path(sys.prefix, "share/jupyter/voila/templates/base/static/voila.js").read_bytes()
+    first, again = (requests.get(url, timeout=60) for _ in range(2))
+    for answer in (first, again):
+        assert answer.headers["Content-Encoding"] == "gzip" and answer.content == on_disk
+    assert int(again.headers["Content-Length"]) < len(on_disk) / 2
+    head = requests.head(url, timeout=60)
+    assert head.status_code == 200 and head.content == b""
+    same = requests.get(url, headers={"If-None-Match": again.headers["Etag"]}, timeout=60)
+    assert same.status_code == 304 and same.content == b""
     process.terminate()
     assert process.wait(timeout=30) == 0
 

@@ -50,13 +50,15 @@ def start_voila(
     imviz: bool = False,
     kernel_pool: int | None = None,
     floor: bool = False,
+    uncompressed: bool = False,
     **variables: str,
 ) -> tuple[subprocess.Popen, str]:
     """Voila serving the app with its data, jobs and catalog under ``home`` and these
     ``MASTWIDGETS_*`` variables (``config``: Voila settings over the app's; ``kernel_pool``:
     pre-heated kernels, default the app's; ``imviz``: as ``mastwidgets app --imviz``;
     ``floor``: :func:`floor_notebook` instead of the app, with the widget managers'
-    extensions alone); returns the process (listening) and the page's URL."""
+    extensions alone; ``uncompressed``: Voila's own server, which sends the files as
+    they are on disk); returns the process (listening) and the page's URL."""
     port = free_port()
     if floor:
         managers = [
@@ -72,6 +74,8 @@ def start_voila(
         ]
     else:
         command = voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool)
+    if uncompressed:
+        command = ["voila" if part == "mastwidgets.app_server" else part for part in command]
     env = {
         **os.environ,
         "MASTWIDGETS_DATA_DIR": str(home / "data"),

@@ -6,14 +6,17 @@ Voila serves the app (against the MAST sandbox) in four ways, one after another,
 ``mastwidgets app`` does (``kernel_pool`` kernels waiting pre-heated, the app already
 built in each: 3 by default), with one pre-heated kernel (Voila's own pool size), with
 ``--imviz`` (jdaviz's front-end extensions loaded too), and as Voila does by default (a
-kernel started for each page: the peer); then the floor: a notebook of one text box served
-the same way with the widget managers' extensions alone (what Voila's own page costs,
-before the app's widgets and AG Grid's code). Each visitor is a fresh headless Chromium
-context, as a stranger's browser is: nothing cached. Every visit counts, the first
-included. Each round has two patterns: three visitors 10 s apart, then three in a row
-(each opens the page as soon as the one before has it ready: a class told to open a
-link). "Ready" is from ``goto`` until the target box is visible (the widgets drawn, the
-kernel answering). Target: < 1.5 s for every visitor.
+kernel started for each page: the peer); then the floor (a notebook of one text box
+served the same way with the widget managers' extensions alone: what Voila's own page
+costs, before the app's widgets and AG Grid's code), and Voila's own server, which sends
+the page's files uncompressed (``mastwidgets app`` sends them gzipped). Each visitor is
+a fresh headless Chromium context, as a stranger's browser is: nothing cached. Every
+visit counts, the first included. Each round has three patterns: three visitors 10 s
+apart, three in a row (each opens the page as soon as the one before has it ready: a
+class told to open a link), and three visitors 10 s apart over a throttled network
+(``LINK``: 20 Mbit/s, 40 ms), as a visitor elsewhere sees it. "Ready" is from ``goto``
+until the target box is visible (the widgets drawn, the kernel answering). Target:
+< 1.5 s for every visitor.
 """
 
 from __future__ import annotations
@@ -38,14 +41,27 @@ WAYS = {
     "mastwidgets app --imviz": {"imviz": True},
     "Voila's default (a kernel per page)": {"kernel_pool": 0},
     "the floor: one text box, no grid extension (3 pre-heated kernels)": {"floor": True},
+    "Voila's own server (the files sent uncompressed)": {"uncompressed": True},
 }
+#: A visitor elsewhere: Chromium's network throttled (Mbit/s down and up, ms of latency).
+LINK = (20, 40)
 APART, SETTLE = 10, 20  # seconds between visitors apart; for the pool to fill again
 
 
-def visit(browser, url: str) -> float:
-    """One visitor's page: seconds from opening the address until it is ready."""
+def visit(browser, url: str, link: tuple[float, float] | None = None) -> float:
+    """One visitor's page: seconds from opening the address until it is ready (``link``:
+    over a network of that many Mbit/s and ms of latency)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
+    if link:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        rate = link[0] * 1e6 / 8  # bytes a second
+        conditions = {"offline": False, "latency": link[1]}
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {**conditions, "downloadThroughput": rate, "uploadThroughput": rate},
+        )
     began = time.perf_counter()
     page.goto(url, timeout=120_000, wait_until="commit")
     page.wait_for_selector("input[placeholder='M8']", state="visible", timeout=120_000)
@@ -55,7 +71,8 @@ def visit(browser, url: str) -> float:
 
 
 def ready_times(browser, url: str, rounds: int) -> dict[str, list[float]]:
-    times = {"10 s apart": [], "three in a row": []}
+    link = f"10 s apart, over {LINK[0]} Mbit/s and {LINK[1]} ms"
+    times = {"10 s apart": [], "three in a row": [], link: []}
     for _ in range(rounds):
         for _ in range(3):
             times["10 s apart"].append(visit(browser, url))
@@ -63,6 +80,9 @@ def ready_times(browser, url: str, rounds: int) -> dict[str, list[float]]:
         time.sleep(SETTLE)
         times["three in a row"] += [visit(browser, url) for _ in range(3)]
         time.sleep(SETTLE)
+        for _ in range(3):
+            times[link].append(visit(browser, url, LINK))
+            time.sleep(APART)
     return times
 
 

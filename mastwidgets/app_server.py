@@ -14,24 +14,30 @@ Run as ``python -m mastwidgets.app_server`` with Voila's own arguments
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from tornado import httputil
 from tornado.web import GZipContentEncoding
 from voila.app import Voila
 
+#: Where Voila serves files (the same for every visitor); other answers (a page, the
+#: kernels' API) differ by visitor and are compressed each time, never kept.
+STATIC = re.compile(r"/voila/(static|templates|labextensions)/")
+
 
 class CompressedOnce(GZipContentEncoding):
-    """Tornado's gzip for responses, where a file served with an ``Etag`` (the static
-    files: the same for every visitor) is compressed the first time it is asked for and
-    its compressed bytes are sent to every later visitor."""
+    """Tornado's gzip for responses, where each of Voila's static files is compressed the
+    first time it is asked for and its compressed bytes are sent to every later
+    visitor."""
 
     #: (path, Etag) -> the compressed body; a changed file has a new Etag.
     compressed: ClassVar[dict[tuple[str, str], bytes]] = {}
 
     def __init__(self, request: httputil.HTTPServerRequest) -> None:
         super().__init__(request)
-        self._path = request.path if request.method == "GET" else None
+        static = request.method == "GET" and STATIC.search(request.path)
+        self._path = request.path if static else None
         self._key: tuple[str, str] | None = None
         self._parts: list[bytes] = []
         self._sent_whole = False

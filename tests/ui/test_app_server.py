@@ -1,0 +1,79 @@
+"""The app's Voila sends files gzipped, each of Voila's static files compressed once
+(`mastwidgets.app_server.CompressedOnce`), on a real tornado server: what a visitor
+receives is the file; a page that differs by visitor is never kept."""
+
+import asyncio
+import gzip
+import threading
+
+import pytest
+import requests
+import tornado.web
+
+from mastwidgets.app_server import CompressedOnce
+
+
+class Page(tornado.web.RequestHandler):
+    """A page of a visitor's own (as Voila's page holds its kernel's ID)."""
+
+    count = 0
+
+    def get(self):
+        Page.count += 1
+        self.set_header("Content-Type", "text/html")
+        self.write(f"<p>visitor {Page.count}</p>" + "<div>the app</div>" * 500)
+
+
+@pytest.fixture
+def server(tmp_path, free_port):
+    static = tmp_path / "static"
+    static.mkdir()
+    script = (b"const row = {observation: 'jw02739'};\n" * 3000) + bytes(range(256))
+    (static / "app.js").write_bytes(script)
+    ready, stopped = threading.Event(), threading.Event()
+    loop = asyncio.new_event_loop()
+
+    def serve():
+        asyncio.set_event_loop(loop)
+        handlers = [
+            (r"/voila/static/(.*)", tornado.web.StaticFileHandler, {"path": str(static)}),
+            (r"/", Page),
+        ]
+        app = tornado.web.Application(handlers, transforms=[CompressedOnce])
+        listening = app.listen(free_port, address="127.0.0.1")
+        loop.call_soon(ready.set)
+        loop.run_forever()
+        listening.stop()
+        stopped.set()
+
+    CompressedOnce.compressed.clear()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(30)
+    yield f"http://127.0.0.1:{free_port}", script
+    loop.call_soon_threadsafe(loop.stop)
+    assert stopped.wait(30)
+
+
+def test_each_static_file_is_compressed_once_and_a_visitor_s_page_never_kept(server):
+    url, script = server
+    first, again = (requests.get(f"{url}/voila/static/app.js", timeout=30) for _ in range(2))
+    for answer in (first, again):
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert answer.content == script  # what arrives is the file
+        assert "Accept-Encoding" in answer.headers["Vary"]
+    assert int(again.headers["Content-Length"]) < len(script) / 10
+    (kept,) = CompressedOnce.compressed.values()
+    assert gzip.decompress(kept) == script
+
+    pages = [requests.get(f"{url}/", timeout=30) for _ in range(2)]
+    assert [p.headers["Content-Encoding"] for p in pages] == ["gzip", "gzip"]
+    assert "visitor 1" in pages[0].text and "visitor 2" in pages[1].text
+    assert len(CompressedOnce.compressed) == 1  # the pages were not kept
+
+    head = requests.head(f"{url}/voila/static/app.js", timeout=30)
+    assert head.status_code == 200 and head.content == b""
+    plain = requests.get(
+        f"{url}/voila/static/app.js", headers={"Accept-Encoding": "identity"}, timeout=30
+    )
+    assert "Content-Encoding" not in plain.headers and plain.content == script

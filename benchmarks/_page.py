@@ -13,6 +13,7 @@ from mastwidgets.app import (
     KERNEL,
     VOILA_CONFIG,
     notebook_dir,
+    trusted_notebook_config,
     user_dir,
     voila_command,
     voila_environ,
@@ -29,7 +30,6 @@ def floor_notebook(folder: Path) -> Path:
     """A notebook of one text box (the app's target box), signed as the app's notebook is:
     what any Voila page costs before the app's own widgets and the grid's extension."""
     import nbformat
-    from nbformat.sign import NotebookNotary
 
     notebook = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.Text(placeholder='M8')")]
@@ -37,9 +37,7 @@ def floor_notebook(folder: Path) -> Path:
     notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
     path = folder / "floor.ipynb"
     nbformat.write(notebook, path)
-    notary = NotebookNotary(data_dir=str(user_dir("voila")))
-    notary.sign(nbformat.read(path, as_version=4))
-    notary.store.close()
+    trusted_notebook_config(user_dir("voila"), path)  # the notary voila_command uses
     return path
 
 

@@ -129,15 +129,16 @@ STANDALONE_ONLY = {
 }
 
 
-def trusted_notebook_config(folder: Path) -> dict:
-    """The app notebook signed as trusted by a notary of its own (in ``folder``), and the
-    config that has Voila ask that notary: Voila then loads it without "Notebook ... is
-    not trusted" (the user's own Jupyter signature store is left alone)."""
+def trusted_notebook_config(folder: Path, path: Path | None = None) -> dict:
+    """The app notebook (or the one at ``path``) signed as trusted by a notary of its own
+    (in ``folder``), and the config that has Voila ask that notary: Voila then loads it
+    without "Notebook ... is not trusted" (the user's own Jupyter signature store is left
+    alone)."""
     import nbformat
     from nbformat.sign import NotebookNotary
 
     notary = NotebookNotary(data_dir=str(folder))
-    notebook = nbformat.read(notebook_dir() / APP_NOTEBOOK, as_version=4)
+    notebook = nbformat.read(path or notebook_dir() / APP_NOTEBOOK, as_version=4)
     if not notary.check_signature(notebook):
         notary.sign(notebook)
     notary.store.close()

@@ -35,6 +35,14 @@ TEMPLATE = "mastwidgets"
 KERNEL = "mastwidgets"
 
 
+#: Set (to "1") in the environment of the app's own page's kernels: the grids use the
+#: front end `GRID_EXTENSION` (mastwidgets.ui._grid).
+LATE_GRID = "MASTWIDGETS_LATE_GRID"
+#: The grids' front end on the app's own page (``jupyter/labextensions``), instead of
+#: ipyaggrid's: its code is the same, fetched when the page is drawn (see ui/_grid.py).
+GRID_EXTENSION = "mastwidgets-grid"
+
+
 def notebook_dir() -> Path:
     """The folder holding the app notebook (inside the installed package)."""
     return Path(str(resources.files("mastwidgets.ui").joinpath("notebooks")))
@@ -47,12 +55,13 @@ def jupyter_data() -> Path:
 
 
 def voila_environ(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` with the app's page template and kernel first on Jupyter's search path
-    (JUPYTER_PATH)."""
+    """``env`` with the app's page template, kernel and grid module first on Jupyter's
+    search path (JUPYTER_PATH), and the page's kernels told to use that grid module."""
     found = dict(env)
     found["JUPYTER_PATH"] = os.pathsep.join(
         part for part in (str(jupyter_data()), env.get("JUPYTER_PATH")) if part
     )
+    found[LATE_GRID] = "1"
     return found
 
 
@@ -93,7 +102,7 @@ VOILA_CONFIG = {
         "extension_allowlist": [
             "@jupyter-widgets/jupyterlab-manager",
             "@voila-dashboards/widgets-manager8",
-            "ipyaggrid",
+            "ipyaggrid",  # `mastwidgets app`: GRID_EXTENSION instead
         ],  # and IMVIZ_EXTENSIONS, with --imviz
     },
     # Kernels of open pages are kept, however long they sit idle. A closed page's kernel
@@ -190,11 +199,14 @@ def voila_command(
     notary = user_dir("voila")
     notary.mkdir(parents=True, exist_ok=True)
     merged.update(trusted_notebook_config(notary))
-    if imviz:
-        merged["VoilaConfiguration"]["extension_allowlist"] = [
-            *merged["VoilaConfiguration"]["extension_allowlist"],
-            *IMVIZ_EXTENSIONS,
-        ]
+    # The grids' code is fetched after the page is drawn (ipyaggrid's, by the module
+    # mastwidgets-grid): about 0.3 s of each page load, measured.
+    allowed = merged["VoilaConfiguration"]["extension_allowlist"]
+    allowed = [GRID_EXTENSION if name == "ipyaggrid" else name for name in allowed]
+    merged["VoilaConfiguration"]["extension_allowlist"] = [
+        *allowed,
+        *(IMVIZ_EXTENSIONS if imviz else ()),
+    ]
     for section, values in (config or {}).items():
         merged.setdefault(section, {}).update(values)
     return [

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Callable
 
 import numpy as np
 from ipyaggrid import Grid
 from ipyaggrid.util import Util
 from traitlets import Dict
+
+from ..app import LATE_GRID
 
 #: Runs in the page once a grid exists. Rows sent with ``ticked`` true are ticked there
 #: quietly (no "selection changed"), and each change of selection the page makes (a
@@ -59,6 +62,18 @@ gridOptions.api.addEventListener('selectionChanged', () => {
 """
 
 
+#: The grids' widget module on the app's own Voila page (`mastwidgets app`, whose
+#: kernels have `LATE_GRID` set): ``jupyter/labextensions/mastwidgets-grid``, whose
+#: views fetch ipyaggrid's code after the page is drawn, not before (0.3 s of each page
+#: load). Elsewhere (JupyterLab, Binder's Voila) the grids are ipyaggrid's own.
+LATE_MODULE = {
+    "_model_module": "mastwidgets-grid",
+    "_view_module": "mastwidgets-grid",
+    "_model_module_version": "^1.0.0",
+    "_view_module_version": "^1.0.0",
+}
+
+
 class QuietGrid(Grid):
     """ipyaggrid's grid, whose rows travel to the page once and whose ticked rows come
     back as their positions, once per change. The page's answers are not echoed back to
@@ -72,6 +87,10 @@ class QuietGrid(Grid):
     shown = Dict({}).tag(sync=True)
 
     def __init__(self, **kwargs) -> None:
+        if os.environ.get(LATE_GRID) == "1":
+            # Before ipyaggrid's __init__ ends: the page creates the model with these.
+            for name, value in LATE_MODULE.items():
+                setattr(self, name, value)
         super().__init__(**kwargs)
         self.js_post_grid = [_PAGE_SIDE]
         self.batch = 0  # counts the rows sent; the page reports which it ticked in

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from mastwidgets.app import voila_command, voila_environ
+from mastwidgets.app import LATE_GRID, voila_command, voila_environ
 
 
 def pytest_collection_modifyitems(items):
@@ -68,10 +68,12 @@ LAUNCH_FLAGS = [
 ]
 
 
-def app_environ(home, sandbox=None, **extra) -> dict[str, str]:
+def app_environ(home, sandbox=None, *, jupyter=False, **extra) -> dict[str, str]:
     """The environment of a server under test: the sandbox (if given), its own data,
     jobs and catalog under ``home``, no MongoDB and no token of the developer's, and the
-    app's page template on Voila's search path."""
+    app's page template on Voila's search path. ``jupyter``: a Jupyter server's (JupyterLab,
+    Binder), whose kernels draw the grids with ipyaggrid's front end, not the app's own
+    page's (`mastwidgets app` tells its kernels, LATE_GRID)."""
     env = {
         **os.environ,
         **(sandbox.environ() if sandbox else {}),
@@ -91,7 +93,10 @@ def app_environ(home, sandbox=None, **extra) -> dict[str, str]:
     ):
         if name not in extra:
             env.pop(name, None)
-    return voila_environ(env)
+    env = voila_environ(env)
+    if jupyter:
+        del env[LATE_GRID]
+    return env
 
 
 def kernels_of(server) -> list[psutil.Process]:
@@ -223,6 +228,9 @@ def open_app(browser, url, height=1500):
     page.console_warnings = console_warnings(page)
     page.goto(url, timeout=120_000)
     page.wait_for_selector("text=Search by", timeout=120_000)
+    # The results table is drawn just after the form (its code is fetched once the page
+    # is drawn): a visitor who clicks in it sees it first.
+    page.wait_for_selector(".mw-results .ag-root", timeout=60_000)
     return page
 
 

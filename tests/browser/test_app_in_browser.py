@@ -190,10 +190,23 @@ def test_a_link_opens_the_same_search_and_copy_link_copies_the_address(browser, 
             arg=address,
             timeout=10_000,
         )
-        # a colleague opens the copied address: the same search, in a page of their own
+        # A colleague opens the copied address: the same search, in a page of their own.
+        # Their connection is slow: the tables' code (ipyaggrid's) has not arrived when
+        # the search ends. The form works without it; the rows wait and are then drawn.
         other = context.new_page()
-        other.goto(address, timeout=120_000)
+        held = []
+        code = "**/labextensions/ipyaggrid/static/remoteEntry.*.js"
+        other.route(code, lambda route: held.append(route))
+        with other.expect_request(code, timeout=120_000):
+            other.goto(address, timeout=120_000)
         other.wait_for_selector("text=5 observations found for M8.", timeout=120_000)
+        assert other.locator("input[placeholder='M8']").input_value() == "M8"
+        assert len(held) == 1 and other.locator(".ag-root").count() == 0
+        held[0].continue_()
+        rows = other.locator(".mw-results .ag-center-cols-container .ag-row")
+        rows.nth(4).wait_for(timeout=60_000)
+        assert rows.count() == 5
+        assert other.locator(".mw-results .ag-row", has_text="jw04567-o001").count() == 1
         assert errors == []
     finally:
         context.close()

@@ -31,6 +31,7 @@ def binder_server(mast_sandbox, tmp_path, free_port):
     env = app_environ(
         tmp_path,
         mast_sandbox,
+        jupyter=True,
         HOME=str(home),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     )

@@ -99,7 +99,7 @@ def jupyter_server(mast_sandbox, tmp_path_factory, free_port_module):
     home = tmp_path_factory.mktemp("jupyter")
     work = home / "lab"
     work.mkdir()
-    env = app_environ(home, mast_sandbox, JUPYTER_CONFIG_DIR=str(home / "cfg"))
+    env = app_environ(home, mast_sandbox, jupyter=True, JUPYTER_CONFIG_DIR=str(home / "cfg"))
     command = [
         *(sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root"),
         *(f"--port={free_port_module}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={work}"),

@@ -123,10 +123,11 @@ VOILA_CONFIG = {
     # Voila talks to its kernels over Unix sockets in its own 0700 folder: no TCP port a
     # local user could reach (and no ipykernel warning about unencrypted TCP).
     "KernelManager": {"transport": "ipc"},
-    # Jupyter Server's websockets ask tornado for a pong timeout (3 x 30,000) longer than
-    # their ping interval (30,000); tornado shortens it to the interval, and says so on
-    # the terminal at the first page. The same timeout, asked for directly: no message.
-    "Voila": {"tornado_settings": {"ws_ping_timeout": 30000}},
+    # The page's connection to its kernel is pinged every 30 s and closed when no pong
+    # came for 90 s (Jupyter Server's defaults). A timeout no longer than the interval
+    # closed every page's connection 30 s after it opened ("Connection lost" in the
+    # browser's console): the first check comes one interval after the connection's
+    # start. Tornado's warning about these settings is a false alarm (app_server.py).
 }
 #: Settings of Voila's own server, which a Jupyter server's Voila extension (Binder's
 #: /voila/render/... pages) must not take: its kernels serve JupyterLab too.
@@ -134,7 +135,6 @@ STANDALONE_ONLY = {
     "VoilaConfiguration": ("preheat_kernel", "multi_kernel_manager_class"),
     "KernelSpecManager": ("allowed_kernelspecs",),
     "KernelManager": ("transport",),
-    "Voila": ("tornado_settings",),
 }
 
 

@@ -8,12 +8,16 @@ file is compressed (gzip) once per server and kept: a visitor receives about 2.1
 and the server spends no more time on the tenth visitor than on none (compressing the
 files again for every page cost 0.4 s of a 2-core host's time per visit, measured).
 
+Its terminal does not show tornado's false alarm about the pings that keep a page's
+connection to its kernel (:class:`FalsePingAlarm`).
+
 Run as ``python -m mastwidgets.app_server`` with Voila's own arguments
 (:func:`mastwidgets.app.voila_command` does).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import ClassVar
 
@@ -76,12 +80,25 @@ class CompressedOnce(GZipContentEncoding):
             self._key, self._parts = None, []
 
 
+class FalsePingAlarm(logging.Filter):
+    """Drops tornado's "The websocket_ping_timeout (90000) cannot be longer than the
+    websocket_ping_interval (30000)", logged at a server's first page: Jupyter Server's
+    websockets give tornado their ping settings in milliseconds, which tornado reads as
+    seconds (its own pinging then waits 30,000 s: it never runs). The pinging that runs
+    is Jupyter Server's, every 30 s with a 90 s timeout, as it should be."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("The websocket_ping_timeout (")
+
+
 class AppVoila(Voila):
-    """Voila, its responses compressed (:class:`CompressedOnce`)."""
+    """Voila, its responses compressed (:class:`CompressedOnce`), without tornado's
+    false alarm about Jupyter Server's pings (:class:`FalsePingAlarm`)."""
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
         settings["transforms"] = [CompressedOnce]
+        logging.getLogger("tornado.general").addFilter(FalsePingAlarm())
         return settings
 
 

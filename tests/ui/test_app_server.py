@@ -1,16 +1,20 @@
 """The app's Voila sends files gzipped, each of Voila's static files compressed once
 (`mastwidgets.app_server.CompressedOnce`), on a real tornado server: what a visitor
-receives is the file; a page that differs by visitor is never kept."""
+receives is the file; a page that differs by visitor is never kept. And a page's
+connection to its kernel is not dropped by the server's pings."""
 
 import asyncio
 import gzip
+import logging
 import threading
 
 import pytest
 import requests
 import tornado.web
+from jupyter_server.base.websocket import WebSocketMixin
 
-from mastwidgets.app_server import CompressedOnce
+from mastwidgets.app import VOILA_CONFIG
+from mastwidgets.app_server import CompressedOnce, FalsePingAlarm
 
 
 class Page(tornado.web.RequestHandler):
@@ -77,3 +81,32 @@ def test_each_static_file_is_compressed_once_and_a_visitor_s_page_never_kept(ser
         f"{url}/voila/static/app.js", headers={"Accept-Encoding": "identity"}, timeout=30
     )
     assert "Content-Encoding" not in plain.headers and plain.content == script
+
+
+class PageConnection(WebSocketMixin):
+    """Jupyter Server's websocket pings, read from the server's settings as the app's
+    Voila has them (Voila adds ``Voila.tornado_settings`` to tornado's)."""
+
+    settings = VOILA_CONFIG.get("Voila", {}).get("tornado_settings", {})
+
+
+def test_a_page_keeps_its_connection_to_its_kernel_between_pings():
+    """Jupyter Server checks a page's kernel connection at each ping and closes it when
+    the last pong is older than the timeout; the first check comes one interval after
+    the connection opened. With a timeout equal to the interval (set to silence tornado)
+    every page lost its connection 30 s after it opened ("Connection lost" in the
+    browser's console, the kernel's messages held back meanwhile)."""
+    interval, timeout = PageConnection().ping_interval, PageConnection().ping_timeout
+    assert interval > 0  # pinged: a proxy does not drop an idle page's connection
+    assert timeout >= 2 * interval  # a pong a little late is no lost connection
+
+
+def test_tornado_s_false_alarm_about_those_pings_is_not_printed():
+    """Tornado reads Jupyter Server's milliseconds as seconds and warns at the first page
+    that the timeout (90000) is longer than the interval (30000): the app's terminal does
+    not show it; tornado's other warnings are shown."""
+    alarm = "The websocket_ping_timeout (90000) cannot be longer than the websocket_ping_interval"
+    record = logging.LogRecord("tornado.general", logging.WARNING, __file__, 1, alarm, (), None)
+    other = logging.LogRecord("tornado.general", logging.WARNING, __file__, 1, "Bad", (), None)
+    assert not FalsePingAlarm().filter(record)
+    assert FalsePingAlarm().filter(other)

@@ -126,6 +126,9 @@ def test_select_import_progress_done_files_and_records(shared_page, voila, mast_
     page.wait_for_selector("text=10 file(s) in the catalog", timeout=60_000)
     shot(page, "06-catalog")
     assert page.console_errors == []
+    # Nor a warning, after the page's searches and import: its connection to its kernel
+    # was never lost ("Connection lost, reconnecting": each page's, every 30 s, once).
+    assert page.console_warnings == []
 
 
 def test_killed_kernel_then_reload_and_resume(page, browser, voila, mast_sandbox):

@@ -11,6 +11,7 @@ from pathlib import Path
 from mastwidgets.app import (
     APP_NOTEBOOK,
     KERNEL,
+    LATE_GRID,
     VOILA_CONFIG,
     notebook_dir,
     trusted_notebook_config,
@@ -49,6 +50,7 @@ def start_voila(
     kernel_pool: int | None = None,
     floor: bool = False,
     uncompressed: bool = False,
+    eager_grid: bool = False,
     **variables: str,
 ) -> tuple[subprocess.Popen, str]:
     """Voila serving the app with its data, jobs and catalog under ``home`` and these
@@ -56,7 +58,9 @@ def start_voila(
     pre-heated kernels, default the app's; ``imviz``: as ``mastwidgets app --imviz``;
     ``floor``: :func:`floor_notebook` instead of the app, with the widget managers'
     extensions alone; ``uncompressed``: Voila's own server, which sends the files as
-    they are on disk); returns the process (listening) and the page's URL."""
+    they are on disk; ``eager_grid``: the grids drawn by ipyaggrid's own extension, whose
+    code Voila loads before it draws the page); returns the process (listening) and the
+    page's URL."""
     port = free_port()
     if floor:
         managers = [
@@ -71,6 +75,9 @@ def start_voila(
             for part in voila_command(port, config=only, kernel_pool=kernel_pool)
         ]
     else:
+        if eager_grid:
+            allowed = VOILA_CONFIG["VoilaConfiguration"]["extension_allowlist"]
+            config = {"VoilaConfiguration": {"extension_allowlist": allowed}}
         command = voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool)
     if uncompressed:
         command = ["voila" if part == "mastwidgets.app_server" else part for part in command]
@@ -82,9 +89,12 @@ def start_voila(
         "MASTWIDGETS_IMVIZ": "1" if imviz else "0",
         **variables,
     }
+    env = voila_environ(env)
+    if eager_grid:
+        del env[LATE_GRID]
     voila = subprocess.Popen(
         command,
-        env=voila_environ(env),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -42,10 +42,14 @@ var _JUPYTERLAB;
   const labextensions = () =>
     JSON.parse(document.getElementById('jupyter-config-data').textContent).fullLabextensionsUrl;
 
+  // Where ipyaggrid's code is (its package.json names it), asked for as the page starts.
+  let ipyaggridMeta = null;
+  const lookUpIpyaggrid = () => (ipyaggridMeta = ipyaggridMeta ||
+    fetch(`${labextensions()}/ipyaggrid/package.json`).then((answer) => answer.json()));
   // ipyaggrid's widget module, fetched once, when the first grid asks for it.
   let ipyaggrid = null;
   const loadIpyaggrid = () => (ipyaggrid = ipyaggrid || (async () => {
-    const meta = await (await fetch(`${labextensions()}/ipyaggrid/package.json`)).json();
+    const meta = await lookUpIpyaggrid();
     await script(`${labextensions()}/ipyaggrid/${meta.jupyterlab._build.load}`);
     const container = window._JUPYTERLAB.ipyaggrid;
     await container.init(scope);
@@ -121,6 +125,7 @@ var _JUPYTERLAB;
         requires: [base.IJupyterWidgetRegistry],
         activate: (app, registry) => {
           registry.registerWidget({name: NAME, version: VERSION, exports: widgetModule(base)});
+          lookUpIpyaggrid().catch(() => null);  // a failure is told where a grid is drawn
         },
       };
       // Voila takes a module's default export only from an ES module.

@@ -1,5 +1,5 @@
 // mastwidgets-grid: the widget module the app's grids use on its Voila page (written by
-// hand, no build step; see mastwidgets/ui/_grid.py). ipyaggrid's own front end is 8 MB
+// hand, no build step; see mastwidgets/ui/_grid.py). ipyaggrid's own front end is 4.2 MB
 // of code that Voila would load and run before drawing anything; this module's classes
 // are ready at once, and each grid's view fetches ipyaggrid's code after the page is
 // drawn, then becomes ipyaggrid's own view of the same model.

@@ -205,6 +205,7 @@ def test_a_link_opens_the_same_search_and_copy_link_copies_the_address(browser, 
         other.wait_for_selector("text=5 observations found for M8.", timeout=120_000)
         assert other.locator("input[placeholder='M8']").input_value() == "M8"
         assert len(held) == 1 and other.locator(".ag-root").count() == 0
+        assert other.locator(".mw-results").inner_text() == "Loading the table\u2026"
         held[0].continue_()
         rows = other.locator(".mw-results .ag-center-cols-container .ag-row")
         rows.nth(4).wait_for(timeout=60_000)

@@ -85,6 +85,13 @@ var _JUPYTERLAB;
       render() {
         const height = this.model.get('height');
         if (height) this.el.style.minHeight = typeof height === 'number' ? `${height}px` : height;
+        // Its place on the page, and a word for a visitor on a slow link meanwhile.
+        const note = document.createElement('div');
+        note.className = 'mw-grid-loading';
+        note.textContent = 'Loading the table\u2026';
+        note.style.cssText = 'padding: 8px; opacity: 0.7; font-size: 13px;';
+        this.el.setAttribute('aria-busy', 'true');
+        this.el.appendChild(note);
         // After the page is painted: the next frame, then a task of its own.
         requestAnimationFrame(() => setTimeout(() => this._becomeIpyaggrid(), 0));
       }
@@ -94,13 +101,15 @@ var _JUPYTERLAB;
           const real = await loadIpyaggrid();
           await becomeIpyaggrid(this.model, real.AgGridModel);
           if (this._gone) return;
+          this.el.replaceChildren();
+          this.el.removeAttribute('aria-busy');
           Object.setPrototypeOf(this, real.AgGridView.prototype);
           this.render();
         } catch (error) {
           console.error(error);
-          const note = document.createElement('pre');
+          this.el.removeAttribute('aria-busy');
+          const note = this.el.querySelector('.mw-grid-loading') || this.el;
           note.textContent = `The table could not be drawn: ${error.message}`;
-          this.el.appendChild(note);
         }
       }
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from mastwidgets.app import (
     APP_NOTEBOOK,
     KERNEL,
-    LATE_GRID,
     VOILA_CONFIG,
     notebook_dir,
     trusted_notebook_config,
@@ -89,12 +88,9 @@ def start_voila(
         "MASTWIDGETS_IMVIZ": "1" if imviz else "0",
         **variables,
     }
-    env = voila_environ(env)
-    if eager_grid:
-        del env[LATE_GRID]
     voila = subprocess.Popen(
         command,
-        env=env,
+        env=voila_environ(env, late_grid=not eager_grid),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

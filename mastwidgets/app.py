@@ -54,14 +54,18 @@ def jupyter_data() -> Path:
     return Path(str(resources.files("mastwidgets.ui").joinpath("jupyter")))
 
 
-def voila_environ(env: Mapping[str, str]) -> dict[str, str]:
+def voila_environ(env: Mapping[str, str], *, late_grid: bool = True) -> dict[str, str]:
     """``env`` with the app's page template, kernel and grid module first on Jupyter's
-    search path (JUPYTER_PATH), and the page's kernels told to use that grid module."""
+    search path (JUPYTER_PATH), and the page's kernels told to use that grid module
+    (``late_grid``; False: ipyaggrid's own, as in JupyterLab or on Binder)."""
     found = dict(env)
     found["JUPYTER_PATH"] = os.pathsep.join(
         part for part in (str(jupyter_data()), env.get("JUPYTER_PATH")) if part
     )
-    found[LATE_GRID] = "1"
+    if late_grid:
+        found[LATE_GRID] = "1"
+    else:
+        found.pop(LATE_GRID, None)
     return found
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from mastwidgets.app import LATE_GRID, voila_command, voila_environ
+from mastwidgets.app import voila_command, voila_environ
 
 
 def pytest_collection_modifyitems(items):
@@ -73,7 +73,7 @@ def app_environ(home, sandbox=None, *, jupyter=False, **extra) -> dict[str, str]
     jobs and catalog under ``home``, no MongoDB and no token of the developer's, and the
     app's page template on Voila's search path. ``jupyter``: a Jupyter server's (JupyterLab,
     Binder), whose kernels draw the grids with ipyaggrid's front end, not the app's own
-    page's (`mastwidgets app` tells its kernels, LATE_GRID)."""
+    page's (`mastwidgets app` tells its kernels)."""
     env = {
         **os.environ,
         **(sandbox.environ() if sandbox else {}),
@@ -93,10 +93,7 @@ def app_environ(home, sandbox=None, *, jupyter=False, **extra) -> dict[str, str]
     ):
         if name not in extra:
             env.pop(name, None)
-    env = voila_environ(env)
-    if jupyter:
-        del env[LATE_GRID]
-    return env
+    return voila_environ(env, late_grid=not jupyter)
 
 
 def kernels_of(server) -> list[psutil.Process]:

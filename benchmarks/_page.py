@@ -50,6 +50,7 @@ def start_voila(
     floor: bool = False,
     uncompressed: bool = False,
     eager_grid: bool = False,
+    core_chunks: bool = False,
     **variables: str,
 ) -> tuple[subprocess.Popen, str]:
     """Voila serving the app with its data, jobs and catalog under ``home`` and these
@@ -58,7 +59,8 @@ def start_voila(
     ``floor``: :func:`floor_notebook` instead of the app, with the widget managers'
     extensions alone; ``uncompressed``: Voila's own server, which sends the files as
     they are on disk; ``eager_grid``: the grids drawn by ipyaggrid's own extension, whose
-    code Voila loads before it draws the page); returns the process (listening) and the
+    code Voila loads before it draws the page; ``core_chunks``: Voila's core sent as Voila
+    sends it, 72 scripts, instead of one); returns the process (listening) and the
     page's URL."""
     port = free_port()
     if floor:
@@ -78,6 +80,8 @@ def start_voila(
             allowed = VOILA_CONFIG["VoilaConfiguration"]["extension_allowlist"]
             config = {"VoilaConfiguration": {"extension_allowlist": allowed}}
         command = voila_command(port, config=config, imviz=imviz, kernel_pool=kernel_pool)
+    if core_chunks:
+        command.append("--AppVoila.one_core_script=False")
     if uncompressed:
         command = ["voila" if part == "mastwidgets.app_server" else part for part in command]
     env = {

@@ -9,7 +9,7 @@ and the server spends no more time on the tenth visitor than on none (compressin
 files again for every page cost 0.4 s of a 2-core host's time per visit, measured).
 
 Voila's core arrives as one script instead of 72 (:mod:`mastwidgets.page_bundle`,
-:class:`CoreBundle`): the page was ready ~0.3 s sooner in headless Chromium.
+:class:`CoreBundle`): the page is ready 0.2-0.4 s sooner in headless Chromium.
 
 Its terminal does not show tornado's false alarm about the pings that keep a page's
 connection to its kernel (:class:`FalsePingAlarm`).

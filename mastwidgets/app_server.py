@@ -20,7 +20,6 @@ Run as ``python -m mastwidgets.app_server`` with Voila's own arguments
 
 from __future__ import annotations
 
-import gzip
 import logging
 import re
 from typing import ClassVar
@@ -100,22 +99,17 @@ class FalsePingAlarm(logging.Filter):
 
 
 class CoreBundle(RequestHandler):
-    """Serves :func:`~mastwidgets.page_bundle.page_bundle`'s script, compressed once when
-    the server starts (the first visitor does not wait for it). Its name changes with
-    its content, so a browser keeps it: a returning visitor does not ask again."""
+    """Serves :func:`~mastwidgets.page_bundle.page_bundle`'s script (compressed once and
+    kept by :class:`CompressedOnce`, as Voila's other files). Its name changes with its
+    content, so a browser keeps it: a returning visitor does not ask again."""
 
-    def initialize(self, body: bytes, compressed: bytes) -> None:
-        self.body, self.compressed = body, compressed
+    def initialize(self, body: bytes) -> None:
+        self.body = body
 
     def get(self) -> None:
         self.set_header("Content-Type", "text/javascript; charset=UTF-8")
         self.set_header("Cache-Control", "public, max-age=31536000, immutable")
-        self.set_header("Vary", "Accept-Encoding")
-        if "gzip" in self.request.headers.get("Accept-Encoding", ""):
-            self.set_header("Content-Encoding", "gzip")  # CompressedOnce leaves it be
-            self.write(self.compressed)
-        else:
-            self.write(self.body)
+        self.write(self.body)
 
 
 class AppVoila(Voila):
@@ -147,8 +141,7 @@ class AppVoila(Voila):
             name, body = self.core_bundle
             path = url_path_join(self.server_url, "/voila/static/", re.escape(name))
             # Before Voila's own /voila/static/(.*): tornado takes the first match.
-            compressed = gzip.compress(body, compresslevel=6, mtime=0)
-            handlers.insert(0, (path, CoreBundle, {"body": body, "compressed": compressed}))
+            handlers.insert(0, (path, CoreBundle, {"body": body}))
         return handlers
 
 

@@ -51,9 +51,8 @@ def server(tmp_path, free_port):
 
     def serve():
         asyncio.set_event_loop(loop)
-        bundle = {"body": core_body, "compressed": gzip.compress(core_body)}
         handlers = [
-            (f"/voila/static/{core}", CoreBundle, bundle),
+            (f"/voila/static/{core}", CoreBundle, {"body": core_body}),
             (r"/voila/static/(.*)", tornado.web.StaticFileHandler, {"path": str(static)}),
             (r"/", Page),
         ]

@@ -109,6 +109,13 @@ VOILA_CONFIG = {
             "ipyaggrid",  # `mastwidgets app`: GRID_EXTENSION instead
         ],  # and IMVIZ_EXTENSIONS, with --imviz
     },
+    # Voila writes the page from what each cell sends after its reply, and waits for it
+    # 4 s (nbclient's default) before it gives up and leaves it out: building the App
+    # sends 460 widget messages, and on a busy host (three kernels heated at once, two
+    # cores taken) Voila read them later than that and the visitor got a page without
+    # the app. They are waited for up to a minute; a kernel that dies meanwhile is
+    # still noticed at once (nbclient watches it).
+    "VoilaExecutor": {"iopub_timeout": 60},
     # Kernels of open pages are kept, however long they sit idle. A closed page's kernel
     # (Voila 0.5's shutdown-on-close request is refused: no _xsrf cookie) finishes its
     # downloads, whose progress messages count as activity, and is ended after an hour

@@ -144,3 +144,21 @@ def test_the_app_page_keeps_the_kernel_pool_it_is_given(clean_env):
     none = config(voila_command(8866, kernel_pool=0))
     assert none["VoilaConfiguration"]["preheat_kernel"] is False
     assert "VoilaKernelManager" not in none
+
+
+def test_voila_waits_for_the_app_s_widgets_on_a_busy_host(clean_env):
+    """Voila's executor, read from the config the app's page runs with, waits a minute
+    for what a cell sends after its reply. nbclient's 4 s dropped the App's widgets on
+    a busy host: visitors got pages without the app ("Timeout waiting for IOPub output",
+    seen in the suite on a slow machine and again with three processes spinning beside
+    the server; with this setting every page was drawn)."""
+    import nbformat
+    from traitlets.config.loader import JSONFileConfigLoader
+    from voila.execute import VoilaExecutor
+
+    from mastwidgets.app import voila_command
+
+    (flag,) = [c for c in voila_command(8866) if c.startswith("--Voila.config_file_paths=")]
+    config = JSONFileConfigLoader("voila.json", path=flag.split("=", 1)[1]).load_config()
+    executor = VoilaExecutor(nbformat.v4.new_notebook(), config=config)
+    assert executor.iopub_timeout == 60

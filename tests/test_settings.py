@@ -124,6 +124,12 @@ def test_requests_at_once_per_host(clean_env):
         mw.get_settings()
 
 
+def voila_config_folder(command: list[str]) -> Path:
+    """The folder of the voila.json a ``voila_command`` runs Voila with."""
+    (flag,) = [c for c in command if c.startswith("--Voila.config_file_paths=")]
+    return Path(flag.split("=", 1)[1])
+
+
 def test_the_app_page_keeps_the_kernel_pool_it_is_given(clean_env):
     """Voila's config for ``kernel_pool``: that many pre-heated kernels, refilled a few
     seconds after one is handed out; 0 is Voila's own default, a kernel per page."""
@@ -132,8 +138,7 @@ def test_the_app_page_keeps_the_kernel_pool_it_is_given(clean_env):
     from mastwidgets.app import voila_command
 
     def config(command):
-        (flag,) = [c for c in command if c.startswith("--Voila.config_file_paths=")]
-        return json.loads((Path(flag.split("=", 1)[1]) / "voila.json").read_text())
+        return json.loads((voila_config_folder(command) / "voila.json").read_text())
 
     default = config(voila_command(8866))
     assert default["VoilaKernelManager"]["kernel_pools_config"]["default"]["pool_size"] == 3
@@ -158,7 +163,7 @@ def test_voila_waits_for_the_app_s_widgets_on_a_busy_host(clean_env):
 
     from mastwidgets.app import voila_command
 
-    (flag,) = [c for c in voila_command(8866) if c.startswith("--Voila.config_file_paths=")]
-    config = JSONFileConfigLoader("voila.json", path=flag.split("=", 1)[1]).load_config()
+    folder = str(voila_config_folder(voila_command(8866)))
+    config = JSONFileConfigLoader("voila.json", path=folder).load_config()
     executor = VoilaExecutor(nbformat.v4.new_notebook(), config=config)
     assert executor.iopub_timeout == 60
